@@ -1,0 +1,128 @@
+"""Helpers shared by the route modules: JSON responses, request parsing, execution lookup."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..clock import format_rfc3339
+from ..engine import Execution
+from ..errors import INVALID_BODY, OBJECT_NOT_FOUND, ApiError, invalid_execution_id
+from ..state import EmulatorState
+
+_ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+def emulator(request: Request) -> EmulatorState:
+    state: EmulatorState = request.app.state.emulator
+    return state
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(data), status, headers, media_type="application/json")
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return json_response({"error": message}, status, headers)
+
+
+async def json_body(request: Request, *, required: bool = False) -> dict[str, Any]:
+    """The JSON object body; an empty body is `{}` unless required. Anything else → 400."""
+    raw = await request.body()
+    if not raw.strip():
+        if required:
+            raise ApiError(400, INVALID_BODY)
+        return {}
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise ApiError(400, INVALID_BODY) from None
+    if not isinstance(body, dict):
+        raise ApiError(400, INVALID_BODY)
+    return body
+
+
+def int_path(request: Request, name: str, not_found: str) -> int:
+    raw = request.path_params[name]
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"invalid {name} {raw!r}: expected an integer") from None
+    if value <= 0:
+        raise ApiError(404, not_found)
+    if value >= 2**63:
+        raise ApiError(500, "Internal error")
+    return value
+
+
+def int_param(request: Request, name: str, default: int | None, minimum: int = 0) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ApiError(400, f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def bool_param(request: Request, *names: str) -> bool:
+    for name in names:
+        raw = request.query_params.get(name)
+        if raw is None:
+            continue
+        low = raw.strip().lower()
+        if low in ("true", "1", "yes", ""):
+            return True
+        if low in ("false", "0", "no"):
+            continue
+        raise ApiError(400, f"{name} must be true or false, got {raw!r}")
+    return False
+
+
+def lookup_execution(request: Request) -> Execution:
+    raw = request.path_params["execution_id"]
+    if not _ULID.match(raw.upper()):
+        raise invalid_execution_id(raw)
+    ex = emulator(request).engine.get(raw.upper())
+    if ex is None:
+        raise ApiError(404, OBJECT_NOT_FOUND)
+    return ex
+
+
+_TIME_KEYS = (
+    ("submitted_ns", "submitted_at", 6),
+    ("expires_ns", "expires_at", 6),
+    ("started_ns", "execution_started_at", 9),
+    ("ended_ns", "execution_ended_at", 9),
+    ("cancelled_ns", "cancelled_at", 6),
+)
+
+
+def format_view(view: dict[str, Any]) -> dict[str, Any]:
+    """Turn the engine's view (ns integers) into the wire envelope, in Dune's field order."""
+    out: dict[str, Any] = {
+        "execution_id": view["execution_id"],
+        "query_id": view["query_id"],
+        "is_execution_finished": view["is_execution_finished"],
+        "state": view["state"],
+    }
+    for key, wire, digits in _TIME_KEYS:
+        if key in view:
+            out[wire] = format_rfc3339(view[key], digits)
+    for key in (
+        "queue_position",
+        "error",
+        "execution_cost_credits",
+        "max_inflight_interactive_executions",
+        "max_inflight_interactive_reached",
+    ):
+        if key in view:
+            out[key] = view[key]
+    return out

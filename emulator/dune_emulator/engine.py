@@ -1,0 +1,499 @@
+"""Executions: a clock-driven state machine (PENDING → EXECUTING → terminal) with a concurrency
+cap, pinned durations and cancel. DuckDB runs in worker threads; the state a client sees is
+computed from the emulator clock, so a pinned 60 s execution costs no CPU and no sleeping."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from ulid import ULID
+
+from . import dialect
+from .clock import EmulatorClock, round_to_micros
+from .config import RuntimeSettings
+from .dune_types import quote_ident
+from .result_store import RESULT_SCHEMA, StoredResult, describe
+
+log = logging.getLogger(__name__)
+
+PENDING = "QUERY_STATE_PENDING"
+EXECUTING = "QUERY_STATE_EXECUTING"
+COMPLETED = "QUERY_STATE_COMPLETED"
+COMPLETED_PARTIAL = "QUERY_STATE_COMPLETED_PARTIAL"
+FAILED = "QUERY_STATE_FAILED"
+CANCELLED = "QUERY_STATE_CANCELLED"
+EXPIRED = "QUERY_STATE_EXPIRED"
+TERMINAL = frozenset({COMPLETED, COMPLETED_PARTIAL, FAILED, CANCELLED, EXPIRED})
+WITH_RESULT = frozenset({COMPLETED, COMPLETED_PARTIAL})
+CREDITS = {"medium": 10, "large": 20}
+FAILED_TYPE = "FAILED_TYPE_EXECUTION_FAILED"
+
+
+@dataclass(frozen=True)
+class Pin:
+    """Durations (and an optional forced failure) for one upcoming execution."""
+
+    pending_seconds: float
+    executing_seconds: float
+    fail: str | None
+
+
+@dataclass
+class Work:
+    """The DuckDB side of an execution, filled in by a worker thread."""
+
+    cursor: duckdb.DuckDBPyConnection | None = None
+    cancelled: bool = False
+    done: bool = False
+    done_clock_ns: int = 0
+    duration_ns: int = 0
+    result: StoredResult | None = None
+    partial: bool = False
+    error: dict[str, Any] | None = None
+
+
+@dataclass
+class Execution:
+    """One execution and everything needed to describe it at any emulator time."""
+
+    execution_id: str
+    query_id: int
+    sql: str
+    parameters: dict[str, str]
+    performance: str
+    submitted_ns: int
+    pending_ns: int
+    executing_ns: int
+    pinned: bool
+    fail_message: str | None = None
+    slot_ns: int | None = None
+    final_state: str | None = None
+    ended_ns: int | None = None
+    cancelled_ns: int | None = None
+    expires_ns: int | None = None
+    result: StoredResult | None = None
+    error: dict[str, Any] | None = None
+    work: Work = field(default_factory=Work)
+
+    @property
+    def started_ns(self) -> int | None:
+        return None if self.slot_ns is None else self.slot_ns + self.pending_ns
+
+    def to_record(self) -> dict[str, Any]:
+        """A JSON-able record of a finished execution, for the data dir."""
+        rec: dict[str, Any] = {
+            k: getattr(self, k)
+            for k in (
+                "execution_id", "query_id", "sql", "parameters", "performance", "submitted_ns",
+                "pending_ns", "executing_ns", "pinned", "slot_ns", "final_state", "ended_ns",
+                "cancelled_ns", "expires_ns", "error",
+            )
+        }
+        if self.result is not None:
+            r = self.result
+            rec["result"] = {
+                "table": r.table, "column_names": r.column_names,
+                "duckdb_types": r.duckdb_types, "row_count": r.row_count,
+            }
+        return rec
+
+    @classmethod
+    def from_record(cls, rec: dict[str, Any]) -> Execution:
+        res = rec.pop("result", None)
+        ex = cls(**rec)
+        if res is not None:
+            ex.result = StoredResult(**res)
+        ex.work.done = True
+        return ex
+
+
+class ExecutionEngine:
+    """Owns all executions; every public method takes the lock and first catches up with the
+    clock (finishing executions whose time has come and handing their slots to queued ones)."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        clock: EmulatorClock,
+        settings: RuntimeSettings,
+        worker_threads: int = 8,
+        on_finish: Any = None,
+    ) -> None:
+        self._con = con
+        self._clock = clock
+        self._settings = settings
+        self._lock = threading.RLock()
+        self._pool = ThreadPoolExecutor(worker_threads, thread_name_prefix="dune-emulator-sql")
+        self._pins: deque[Pin] = deque()
+        self._on_finish = on_finish
+        self.executions: dict[str, Execution] = {}
+        self._queue: list[Execution] = []
+        self._active: list[Execution] = []
+        self.started_count = 0
+        cur = con.cursor()
+        cur.execute(f"CREATE SCHEMA IF NOT EXISTS {RESULT_SCHEMA}")
+        cur.close()
+
+    # -- submitting -------------------------------------------------------------------------
+    def pin(self, count: int, pending_seconds: float, executing_seconds: float, fail: str | None) -> None:
+        with self._lock:
+            self._pins.extend(Pin(pending_seconds, executing_seconds, fail) for _ in range(count))
+
+    def submit(self, query_id: int, sql: str, parameters: dict[str, str], performance: str) -> Execution:
+        with self._lock:
+            now = self._clock.now_ns()
+            self._advance(now)
+            pin = self._pins.popleft() if self._pins else None
+            s = self._settings
+            ex = Execution(
+                execution_id=str(ULID()),
+                query_id=query_id,
+                sql=sql,
+                parameters=dict(parameters),
+                performance=performance,
+                submitted_ns=now,
+                pending_ns=int((pin.pending_seconds if pin else s.default_pending_seconds) * 1e9),
+                executing_ns=int((pin.executing_seconds if pin else s.default_executing_seconds) * 1e9),
+                pinned=pin is not None,
+                fail_message=pin.fail if pin else None,
+            )
+            self.executions[ex.execution_id] = ex
+            self.started_count += 1
+            self._queue.append(ex)
+            self._fill(now)
+            return ex
+
+    # -- reading ----------------------------------------------------------------------------
+    def get(self, execution_id: str) -> Execution | None:
+        with self._lock:
+            now = self._clock.now_ns()
+            self._advance(now)
+            ex = self.executions.get(execution_id)
+            if ex is not None:
+                self._check_expiry(ex, now)
+            return ex
+
+    def latest_for_query(self, query_id: int, parameters: dict[str, str]) -> Execution | None:
+        """The most recent execution of a saved query with these parameter values that holds a
+        result (or has expired)."""
+        with self._lock:
+            now = self._clock.now_ns()
+            self._advance(now)
+            best: Execution | None = None
+            for ex in self.executions.values():
+                if ex.query_id != query_id or ex.parameters != parameters:
+                    continue
+                self._check_expiry(ex, now)
+                if ex.final_state not in (COMPLETED, COMPLETED_PARTIAL, EXPIRED):
+                    continue
+                if best is None or (ex.ended_ns or 0) > (best.ended_ns or 0):
+                    best = ex
+            return best
+
+    def state_of(self, ex: Execution, now: int) -> str:
+        if ex.final_state is not None:
+            return ex.final_state
+        if ex.slot_ns is None or (ex.started_ns or 0) > now:
+            return PENDING
+        return EXECUTING
+
+    def queue_position(self, ex: Execution) -> int | None:
+        with self._lock:
+            try:
+                return self._queue.index(ex) + 1
+            except ValueError:
+                return None
+
+    def inflight(self) -> tuple[int, int]:
+        """(cap, 1 if the cap is currently reached else 0)."""
+        with self._lock:
+            cap = self._settings.max_concurrent_executions
+            return cap, int(len(self._active) >= cap)
+
+    def status_view(self, ex: Execution, *, for_results: bool = False) -> dict[str, Any]:
+        """The status fields shared by /status and /results (timestamps as ns integers)."""
+        with self._lock:
+            now = self._clock.now_ns()
+            self._advance(now)
+            self._check_expiry(ex, now)
+            state = self.state_of(ex, now)
+            view: dict[str, Any] = {
+                "execution_id": ex.execution_id,
+                "query_id": ex.query_id,
+                "state": state,
+                "is_execution_finished": state in TERMINAL,
+                "submitted_ns": ex.submitted_ns,
+            }
+            started = ex.started_ns
+            if state in TERMINAL:
+                if ex.expires_ns is not None:
+                    view["expires_ns"] = ex.expires_ns
+                if started is not None and (ex.ended_ns is not None or state != CANCELLED):
+                    view["started_ns"] = started
+                if ex.ended_ns is not None:
+                    view["ended_ns"] = ex.ended_ns
+            elif state == EXECUTING and started is not None:
+                view["started_ns"] = started
+            if state == CANCELLED and ex.cancelled_ns is not None:
+                view["cancelled_ns"] = ex.cancelled_ns
+            if state == PENDING and not for_results:
+                pos = self.queue_position(ex)
+                if pos is not None:
+                    view["queue_position"] = pos
+            if state == FAILED and ex.error is not None:
+                view["error"] = ex.error
+            if not for_results:
+                view["execution_cost_credits"] = (
+                    CREDITS.get(ex.performance, 10)
+                    if state in (COMPLETED, COMPLETED_PARTIAL, FAILED, EXPIRED)
+                    else 0
+                )
+                cap, reached = self.inflight()
+                view["max_inflight_interactive_executions"] = cap
+                view["max_inflight_interactive_reached"] = reached
+            return view
+
+    # -- cancel -----------------------------------------------------------------------------
+    def cancel(self, execution_id: str) -> tuple[bool, str]:
+        """Cancel if PENDING/EXECUTING. Returns (cancelled, state after the call)."""
+        with self._lock:
+            now = self._clock.now_ns()
+            self._advance(now)
+            ex = self.executions[execution_id]
+            self._check_expiry(ex, now)
+            state = self.state_of(ex, now)
+            if state in TERMINAL:
+                return False, state
+            ex.final_state = CANCELLED
+            ex.cancelled_ns = now
+            if state == EXECUTING:
+                ex.ended_ns = now
+            if ex in self._queue:
+                self._queue.remove(ex)
+            if ex in self._active:
+                self._active.remove(ex)
+            ex.work.cancelled = True
+            cur = ex.work.cursor
+            if cur is not None and not ex.work.done:
+                try:
+                    cur.interrupt()
+                except duckdb.Error:
+                    pass
+            self._fill(now)
+            self._notify()
+            return True, CANCELLED
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def clear(self) -> None:
+        """Cancel and forget every execution and pin; drop stored results."""
+        with self._lock:
+            for ex in list(self.executions.values()):
+                ex.work.cancelled = True
+                if ex.work.cursor is not None and not ex.work.done:
+                    try:
+                        ex.work.cursor.interrupt()
+                    except duckdb.Error:
+                        pass
+                self._drop_result(ex)
+            self.executions.clear()
+            self._queue.clear()
+            self._active.clear()
+            self._pins.clear()
+            self.started_count = 0
+
+    def restore(self, records: list[dict[str, Any]]) -> None:
+        with self._lock:
+            for rec in records:
+                ex = Execution.from_record(dict(rec))
+                self.executions[ex.execution_id] = ex
+
+    def records(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [ex.to_record() for ex in self.executions.values() if ex.final_state in TERMINAL]
+
+    def shutdown(self) -> None:
+        with self._lock:
+            for ex in self.executions.values():
+                ex.work.cancelled = True
+                if ex.work.cursor is not None and not ex.work.done:
+                    try:
+                        ex.work.cursor.interrupt()
+                    except duckdb.Error:
+                        pass
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        """Block until no DuckDB work is running (used by tests and the bench, not the server)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                busy = any(not ex.work.done for ex in self._active)
+            if not busy:
+                return
+            time.sleep(0.01)
+
+    # -- internals (lock held) --------------------------------------------------------------
+    def _fill(self, at_ns: int) -> None:
+        cap = self._settings.max_concurrent_executions
+        while self._queue and len(self._active) < cap:
+            ex = self._queue.pop(0)
+            ex.slot_ns = max(ex.submitted_ns, at_ns)
+            self._active.append(ex)
+            self._pool.submit(self._run, ex)
+
+    def _end_ns(self, ex: Execution) -> int | None:
+        if not ex.work.done or ex.started_ns is None:
+            return None
+        extra = 0 if ex.pinned else ex.work.duration_ns
+        return max(ex.started_ns + ex.executing_ns + extra, ex.work.done_clock_ns)
+
+    def _advance(self, now: int) -> None:
+        while True:
+            due = [(end, ex) for ex in self._active if (end := self._end_ns(ex)) is not None and end <= now]
+            if not due:
+                break
+            end, ex = min(due, key=lambda pair: pair[0])
+            self._finalize(ex, end)
+            self._active.remove(ex)
+            self._fill(end)
+        self._fill(now)
+
+    def _finalize(self, ex: Execution, end: int) -> None:
+        w = ex.work
+        ex.ended_ns = end
+        ex.expires_ns = round_to_micros(end) + int(self._settings.result_ttl_seconds * 1e9)
+        if w.error is not None:
+            ex.final_state = FAILED
+            ex.error = w.error
+        else:
+            ex.final_state = COMPLETED_PARTIAL if w.partial else COMPLETED
+            ex.result = w.result
+        self._notify()
+
+    def _check_expiry(self, ex: Execution, now: int) -> None:
+        if (
+            ex.final_state in (COMPLETED, COMPLETED_PARTIAL, FAILED)
+            and ex.expires_ns is not None
+            and now >= ex.expires_ns
+        ):
+            ex.final_state = EXPIRED
+            ex.error = None
+            self._drop_result(ex)
+            self._notify()
+
+    def _drop_result(self, ex: Execution) -> None:
+        res, ex.result = ex.result, None
+        if res is None:
+            return
+        cur = self._con.cursor()
+        try:
+            cur.execute(f"DROP TABLE IF EXISTS {res.qualified}")
+        except duckdb.Error:
+            log.debug("could not drop result table %s", res.table)
+        finally:
+            cur.close()
+
+    def _notify(self) -> None:
+        if self._on_finish is not None:
+            self._on_finish()
+
+    # -- worker thread ----------------------------------------------------------------------
+    def _run(self, ex: Execution) -> None:
+        w = ex.work
+        t0 = time.perf_counter_ns()
+        cur = self._con.cursor()
+        w.cursor = cur
+        try:
+            if w.cancelled:
+                return
+            if ex.fail_message is not None:
+                w.error = {"type": FAILED_TYPE, "message": ex.fail_message}
+            else:
+                self._execute_sql(ex, cur)
+        except Exception as exc:  # never let a worker die silently
+            log.exception("execution %s crashed", ex.execution_id)
+            w.error = {"type": FAILED_TYPE, "message": f"internal emulator error: {exc}"}
+        finally:
+            w.duration_ns = time.perf_counter_ns() - t0
+            w.cursor = None
+            try:
+                cur.close()
+            except duckdb.Error:
+                pass
+            with self._lock:
+                w.done_clock_ns = self._clock.now_ns()
+                w.done = True
+                if w.cancelled and w.result is not None:
+                    ex.result = w.result
+                    w.result = None
+                    self._drop_result(ex)
+
+    def _execute_sql(self, ex: Execution, cur: duckdb.DuckDBPyConnection) -> None:
+        w = ex.work
+        table = "r_" + ex.execution_id.lower()
+        qualified = f"{RESULT_SCHEMA}.{quote_ident(table)}"
+        prepared = dialect.prepare(ex.sql)
+        first_error: tuple[str, str] | None = None
+        created = False
+        for _dialect, sql in prepared.candidates:
+            body = sql.rstrip().rstrip(";").rstrip()
+            try:
+                cur.execute(f"CREATE TABLE {qualified} AS\n{body}")
+                created = True
+                break
+            except duckdb.InterruptException:
+                return
+            except duckdb.Error:
+                pass
+            try:
+                cur.execute(sql)
+                arrow = cur.to_arrow_table() if cur.description else pa.table({})
+                if arrow.num_columns == 0:
+                    arrow = pa.table({"result": pa.array([], pa.string())})
+                cur.register("_emulator_tmp_result", arrow)
+                cur.execute(f"CREATE TABLE {qualified} AS SELECT * FROM _emulator_tmp_result")
+                cur.unregister("_emulator_tmp_result")
+                created = True
+                break
+            except duckdb.InterruptException:
+                return
+            except duckdb.Error as exc:
+                if first_error is None:
+                    first_error = (str(exc), sql)
+        if not created:
+            message, executed = first_error or ("query failed", ex.sql)
+            w.error = _failure(message, executed, ex.sql, ex.execution_id)
+            return
+        names, types, count = describe(self._con, qualified)
+        cap = self._settings.result_row_cap
+        if cap is not None and count > cap:
+            tmp = f"{RESULT_SCHEMA}.{quote_ident(table + '_cut')}"
+            cur.execute(f"CREATE TABLE {tmp} AS SELECT * FROM {qualified} LIMIT {int(cap)}")
+            cur.execute(f"DROP TABLE {qualified}")
+            cur.execute(f"ALTER TABLE {tmp} RENAME TO {quote_ident(table)}")
+            count = cap
+            w.partial = True
+        result = StoredResult(table, names, types, count)
+        if not w.cancelled:
+            result.json_rows(self._con)
+        w.result = result
+
+
+def _failure(message: str, executed: str, original: str, execution_id: str) -> dict[str, Any]:
+    pos = dialect.error_position(message, executed, original)
+    text = dialect.first_line(message)
+    err: dict[str, Any] = {"type": FAILED_TYPE}
+    if pos is not None:
+        err["message"] = f"line {pos[0]}:{pos[1]}: {text} [Execution ID: {execution_id}]"
+        err["metadata"] = {"line": pos[0], "column": pos[1]}
+    else:
+        err["message"] = f"{text} [Execution ID: {execution_id}]"
+    return err

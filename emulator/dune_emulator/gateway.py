@@ -1,0 +1,154 @@
+"""Outermost ASGI layer: route naming, API-key check, request counters, scripted faults and
+rate limits, applied before Starlette routes the request."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import orjson
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import INVALID_API_KEY, TOO_MANY_REQUESTS
+from .faults import Fault
+from .ratelimit import bucket_for
+from .state import EmulatorState
+
+log = logging.getLogger(__name__)
+
+_DEFAULT_FAULT_MESSAGES = {
+    429: TOO_MANY_REQUESTS,
+    500: "Internal error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+def route_name(scope: Scope, routes: list[BaseRoute]) -> str | None:
+    """`"METHOD /template"` of the route this request hits, or None."""
+    for route in routes:
+        match, _child = route.matches(scope)
+        if match == Match.FULL:
+            return f"{scope['method']} {getattr(route, 'path', '')}"
+    return None
+
+
+def _api_key(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"x-dune-api-key":
+            return str(value.decode("latin-1"))
+    from urllib.parse import parse_qsl
+
+    for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
+        if key == "api_key":
+            return value
+    return None
+
+
+async def _send_json(send: Send, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+    payload = orjson.dumps(body)
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class Gateway:
+    """Wraps the Starlette app; see the module docstring."""
+
+    def __init__(self, app: ASGIApp, state: EmulatorState, routes: list[BaseRoute]) -> None:
+        self.app = app
+        self.state = state
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if not path.startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        key = _api_key(scope)
+        if key is None or key not in self.state.config.api_keys:
+            await _send_json(send, 401, {"error": INVALID_API_KEY})
+            return
+        name = route_name(scope, self.routes)
+        fault = self.state.faults.take(name) if name else None
+        if name is not None:
+            method, template = name.split(" ", 1)
+            settings = self.state.settings
+            bucket = bucket_for(method, template)
+            limit = settings.rate_limit_low_rpm if bucket == "low" else settings.rate_limit_high_rpm
+            wait = self.state.rate_limiter.check(key, bucket, limit, self.state.clock.now_ns())
+            if wait is not None:
+                await _send_json(
+                    send, 429, {"error": TOO_MANY_REQUESTS}, {"Retry-After": str(int(wait))}
+                )
+                return
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        await self._apply(fault, scope, receive, send)
+
+    async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+        if fault.kind == "delay":
+            await asyncio.sleep(fault.delay_seconds)
+            await self.app(scope, receive, send)
+        elif fault.kind == "drop":
+            _drop_connection(send)
+        elif fault.kind == "truncate":
+            status, headers, body = await self._capture(scope, receive)
+            cut = body[: max(1, len(body) // 2)] if body else b"{"
+            headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+            headers.append((b"content-length", str(len(cut)).encode()))
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": cut})
+        else:
+            if fault.after_handler:
+                await self._capture(scope, receive)
+            status = fault.status or 500
+            extra = {"Retry-After": _seconds(fault.retry_after)} if fault.retry_after is not None else {}
+            body = fault.body if fault.body is not None else {
+                "error": _DEFAULT_FAULT_MESSAGES.get(status, f"injected fault {status}")
+            }
+            await _send_json(send, status, body, extra)
+
+    async def _capture(self, scope: Scope, receive: Receive) -> tuple[int, list[Any], bytes]:
+        status = 500
+        headers: list[Any] = []
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, headers
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        return status, headers, b"".join(chunks)
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _drop_connection(send: Send) -> None:
+    """Close the TCP connection without any response (uvicorn's transport, aborted)."""
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None:
+        raise ConnectionAbortedError("injected fault: connection dropped")
+    transport.abort()
+    if hasattr(cycle, "disconnected"):
+        cycle.disconnected = True
+    if hasattr(cycle, "response_complete"):
+        cycle.response_complete = True

@@ -1,0 +1,83 @@
+"""All server-side state of one emulator: database, saved queries, executions, faults, limits."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import duckdb
+
+from . import persistence
+from .clock import EmulatorClock, format_rfc3339
+from .config import EmulatorConfig, RuntimeSettings
+from .engine import ExecutionEngine
+from .faults import FaultBook
+from .query_store import QueryStore
+from .ratelimit import RateLimiter
+from .sample_data import install_sample_data, seeded_queries
+
+log = logging.getLogger(__name__)
+
+
+class EmulatorState:
+    """Built once per server; `reset()` returns it to the start configuration."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.settings = RuntimeSettings.from_config(config)
+        self.clock = EmulatorClock()
+        self.data_dir = persistence.prepare_dir(config.data_dir) if config.data_dir else None
+        path = str(self.data_dir / persistence.DB_FILE) if self.data_dir else ":memory:"
+        self.db = duckdb.connect(path)
+        cur = self.db.cursor()
+        cur.execute("SET GLOBAL TimeZone = 'UTC'")
+        cur.close()
+        install_sample_data(self.db)
+        self.faults = FaultBook()
+        self.rate_limiter = RateLimiter()
+        self.queries = QueryStore()
+        self._save_lock = threading.Lock()
+        self.engine = ExecutionEngine(
+            self.db, self.clock, self.settings, config.worker_threads, on_finish=self.save
+        )
+        saved = persistence.load_state(self.data_dir) if self.data_dir else None
+        if saved:
+            self.queries.load(saved.get("queries", []), saved.get("next_query_id"))
+            self.engine.restore(saved.get("executions", []))
+        else:
+            self.queries.replace_all(seeded_queries(), self.now_text())
+
+    def now_text(self) -> str:
+        return format_rfc3339(self.clock.now_ns(), 6)
+
+    def save(self) -> None:
+        """Persist saved queries and finished executions when a data dir is configured."""
+        if self.data_dir is None:
+            return
+        queries, next_id = self.queries.records()
+        state: dict[str, Any] = {
+            "queries": queries,
+            "next_query_id": next_id,
+            "executions": self.engine.records(),
+        }
+        with self._save_lock:
+            persistence.save_state(self.data_dir, state)
+
+    def reset(self) -> None:
+        """Clear faults, pins, counters, executions and settings; restore the seeded queries."""
+        self.engine.clear()
+        self.faults.clear()
+        self.rate_limiter.clear()
+        self.clock.reset()
+        fresh = RuntimeSettings.from_config(self.config)
+        self.settings.update(fresh.as_dict())
+        self.queries.replace_all(seeded_queries(), self.now_text())
+        self.save()
+
+    def close(self) -> None:
+        self.engine.shutdown()
+        try:
+            self.save()
+        finally:
+            self.db.close()

@@ -1,0 +1,51 @@
+"""Every default of the facade in one place: base URL, timeouts, retries, polling and paging."""
+
+from __future__ import annotations
+
+import httpx
+
+DEFAULT_BASE_URL = "https://api.dune.com"
+API_KEY_ENV = "DUNE_API_KEY"
+BASE_URL_ENV = "DUNE_API_BASE_URL"
+API_KEY_HEADER = "X-Dune-Api-Key"
+
+# HTTP timeouts: always set (the generated client would otherwise wait forever).
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 60.0
+WRITE_TIMEOUT = 60.0
+POOL_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = httpx.Timeout(
+    connect=CONNECT_TIMEOUT, read=READ_TIMEOUT, write=WRITE_TIMEOUT, pool=POOL_TIMEOUT
+)
+
+# Retries (reads; execute only when provably not started, or on 429).
+DEFAULT_MAX_RETRIES = 5
+RETRY_BACKOFF_BASE = 0.5
+RETRY_BACKOFF_CAP = 8.0
+RETRY_JITTER = 0.25  # up to 25 % downward jitter
+MAX_RETRY_AFTER = 60.0  # a longer Retry-After is capped to this many seconds
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+# Polling schedule: interval = clamp(first, growth * elapsed, cap), jittered.
+POLL_FIRST_INTERVAL = 0.25
+POLL_GROWTH = 0.35
+POLL_CAP = 4.5
+POLL_JITTER = 0.1  # +/- 10 %
+POLL_PENDING_QUEUE_STEP = 0.5  # extra seconds per queue position while PENDING
+POLL_PENDING_CAP = 8.0
+# Request budget for status polls: comfortably under the Free plan's 40 reads per minute.
+POLL_BUDGET_REQUESTS = 30
+POLL_BUDGET_WINDOW = 60.0
+
+DEFAULT_WAIT_TIMEOUT = 600.0
+DEFAULT_PAGE_SIZE = 32_000
+DEFAULT_PERFORMANCE: str | None = None  # None: let the API choose by plan
+PERFORMANCE_TIERS = frozenset({"medium", "large"})
+PARTIAL_POLICIES = frozenset({"error", "warn", "allow"})
+DEFAULT_PARTIAL_POLICY = "warn"
+DEFAULT_CANCEL_ON_TIMEOUT = True
+CSV_CHUNK_SIZE = 64 * 1024
+ROW_PAGE_CACHE = 2  # decoded pages kept by a RowSequence
+
+DATAPOINT_FLAGS = ("ignore_max_datapoints_per_request", "ignore_max_credits_per_request")
+LATEST_PROBE_LIMIT = 1

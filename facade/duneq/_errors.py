@@ -1,0 +1,347 @@
+"""The one error tree of duneq, and the mapping from HTTP status and body to an error class.
+
+DuneError
+├── InvalidArgument (also ValueError)
+├── MissingAPIKey
+├── APIError                       carries method, path, execution_id
+│   ├── APIStatusError             + status_code, api_message, body
+│   │   ├── BadRequest 400
+│   │   ├── AuthenticationError 401
+│   │   ├── PaymentRequired 402 ── DatapointLimitExceeded
+│   │   ├── PermissionDenied 403
+│   │   ├── NotFound 404
+│   │   ├── Conflict 409
+│   │   ├── RateLimited 429
+│   │   └── ServerError 5xx
+│   ├── APIConnectionError ── APITimeout
+│   ├── ExecutionMayHaveStarted
+│   └── ResponseValidationError
+└── ExecutionError                 carries execution_id
+    ├── QueryFailed, ExecutionCancelled, ExecutionExpired, ExecutionTimeout
+    ├── PartialResultError
+    └── DatapointBudgetExceeded
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+_REDACT = re.compile(r"(api_key=)[^&\s]*", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """Remove an ``api_key=...`` query value from a path or URL."""
+    return _REDACT.sub(r"\1***", text)
+
+
+class DuneError(Exception):
+    """Base class of every error raised by duneq."""
+
+
+class InvalidArgument(DuneError, ValueError):
+    """An argument failed client-side validation; nothing was sent."""
+
+
+class MissingAPIKey(DuneError):
+    """No API key was passed and the environment variable is unset."""
+
+
+class APIError(DuneError):
+    """An error tied to one HTTP request (method and path, never the key)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        execution_id: str | None = None,
+    ) -> None:
+        self.message = message
+        self.method = method
+        self.path = redact(path) if path else path
+        self.execution_id = execution_id
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = f" ({self.method} {self.path})" if self.method and self.path else ""
+        return f"{self.message}{where}"
+
+
+class APIStatusError(APIError):
+    """The API answered with an error status; ``api_message`` is the API's own ``error`` text."""
+
+    status_code: int = 0
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        api_message: str | None = None,
+        body: bytes = b"",
+        method: str | None = None,
+        path: str | None = None,
+        execution_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.api_message = api_message
+        self.body = body
+        self.retry_after = retry_after
+        super().__init__(message, method=method, path=path, execution_id=execution_id)
+
+    def _render(self) -> str:
+        return f"HTTP {self.status_code}: {super()._render()}"
+
+
+class BadRequest(APIStatusError):
+    """HTTP 400."""
+
+
+class AuthenticationError(APIStatusError):
+    """HTTP 401: the API key is missing or invalid."""
+
+
+class PaymentRequired(APIStatusError):
+    """HTTP 402: a billing or credit limit was reached."""
+
+
+class DatapointLimitExceeded(PaymentRequired):
+    """HTTP 402 for the per-request datapoint cap; lift it with ``ignore_datapoint_limit=True``."""
+
+
+class PermissionDenied(APIStatusError):
+    """HTTP 403."""
+
+
+class NotFound(APIStatusError):
+    """HTTP 404."""
+
+
+class Conflict(APIStatusError):
+    """HTTP 409."""
+
+
+class RateLimited(APIStatusError):
+    """HTTP 429 after the retries ran out."""
+
+
+class ServerError(APIStatusError):
+    """HTTP 5xx (after retries where retrying was allowed)."""
+
+
+class APIConnectionError(APIError):
+    """The request could not be completed: connection refused, reset or dropped."""
+
+
+class APITimeout(APIConnectionError):
+    """The HTTP request timed out."""
+
+
+class ExecutionMayHaveStarted(APIError):
+    """An execute request failed ambiguously: the execution may be running and billed."""
+
+    def __init__(self, message: str, *, cause: str, method: str, path: str) -> None:
+        self.cause = cause
+        super().__init__(message, method=method, path=path)
+
+
+class ResponseValidationError(APIError):
+    """The response was not what the API promises (bad JSON, missing fields, odd status)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        execution_id: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        super().__init__(message, method=method, path=path, execution_id=execution_id)
+
+
+class ExecutionError(DuneError):
+    """An execution ended in a state the caller did not ask for."""
+
+    def __init__(self, message: str, *, execution_id: str | None) -> None:
+        self.message = message
+        self.execution_id = execution_id
+        super().__init__(message)
+
+
+class QueryFailed(ExecutionError):
+    """The execution reached QUERY_STATE_FAILED; carries the engine's message, line and column."""
+
+    def __init__(
+        self,
+        execution_id: str,
+        *,
+        error_type: str | None,
+        message: str,
+        line: int | None,
+        column: int | None,
+    ) -> None:
+        self.error_type = error_type
+        self.error_message = message
+        self.line = line
+        self.column = column
+        where = f" (line {line}, column {column})" if line is not None else ""
+        super().__init__(
+            f"execution {execution_id} failed{where}: {message}", execution_id=execution_id
+        )
+
+
+class ExecutionCancelled(ExecutionError):
+    """The execution was cancelled (QUERY_STATE_CANCELLED or the documented CANCELED)."""
+
+
+class ExecutionExpired(ExecutionError):
+    """The execution's result expired and its data is gone."""
+
+
+class ExecutionTimeout(ExecutionError):
+    """``wait()`` hit its deadline; ``cancelled`` tells whether the remote run was cancelled."""
+
+    def __init__(
+        self,
+        execution_id: str,
+        *,
+        state: str | None,
+        elapsed: float,
+        timeout: float,
+        cancelled: bool,
+    ) -> None:
+        self.state = state
+        self.elapsed = elapsed
+        self.timeout = timeout
+        self.cancelled = cancelled
+        what = "cancelled remotely" if cancelled else "left running"
+        super().__init__(
+            f"execution {execution_id} did not finish within {timeout:g} s "
+            f"(last state {state}, {elapsed:.1f} s elapsed); {what}",
+            execution_id=execution_id,
+        )
+
+
+class PartialResultError(ExecutionError):
+    """The result is truncated (COMPLETED_PARTIAL) and the partial policy is ``"error"``."""
+
+
+class DatapointBudgetExceeded(ExecutionError):
+    """The client-side ``max_datapoints`` budget would be exceeded; nothing more was downloaded."""
+
+    def __init__(
+        self, execution_id: str | None, *, budget: int, total_rows: int, columns: int
+    ) -> None:
+        self.budget = budget
+        self.total_rows = total_rows
+        self.columns = columns
+        self.datapoints = total_rows * columns
+        super().__init__(
+            f"result has {total_rows} rows x {columns} columns = {self.datapoints} datapoints, "
+            f"over the max_datapoints budget of {budget}",
+            execution_id=execution_id,
+        )
+
+
+class PartialResultWarning(UserWarning):
+    """Emitted when a truncated (COMPLETED_PARTIAL) result is returned under policy ``"warn"``."""
+
+
+class UnknownStateWarning(UserWarning):
+    """Emitted when the API reports an execution state duneq does not know; polling goes on."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequest,
+    401: AuthenticationError,
+    402: PaymentRequired,
+    403: PermissionDenied,
+    404: NotFound,
+    409: Conflict,
+    429: RateLimited,
+}
+
+_PER_REQUEST_LIMIT = "limits per request"
+_DATAPOINT_HINT = (
+    "the result exceeds the per-request datapoint limit; pass ignore_datapoint_limit=True "
+    "(sends ignore_max_datapoints_per_request and ignore_max_credits_per_request) "
+    "or raise the limit in your Dune settings"
+)
+
+
+def api_error_text(body: bytes) -> str | None:
+    """The API's ``error`` string from a JSON error body, or None if the body is not one."""
+    try:
+        data: Any = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if isinstance(data, dict):
+        err = data.get("error")
+        if isinstance(err, str):
+            return err
+        if isinstance(err, dict) and isinstance(err.get("message"), str):
+            return str(err["message"])
+    return None
+
+
+def make_status_error(
+    status: int,
+    body: bytes,
+    method: str,
+    path: str,
+    execution_id: str | None = None,
+    retry_after: float | None = None,
+) -> APIError:
+    """Map an error status and body to the error class (5xx with an HTML body is a ServerError)."""
+    text = api_error_text(body)
+    if status >= 500 and status <= 599:
+        cls: type[APIStatusError] | None = ServerError
+    else:
+        cls = _STATUS_CLASSES.get(status)
+    if cls is None:
+        detail = text if text is not None else _snippet(body)
+        return ResponseValidationError(
+            f"unexpected HTTP status {status}: {detail}",
+            status_code=status,
+            method=method,
+            path=path,
+            execution_id=execution_id,
+        )
+    if status == 402 and text is not None and _PER_REQUEST_LIMIT in text.lower():
+        cls = DatapointLimitExceeded
+        message = f"{text} -- {_DATAPOINT_HINT}"
+    elif text is not None:
+        message = text
+    else:
+        message = f"{_reason(status)} (non-JSON body: {_snippet(body)})"
+    return cls(
+        message,
+        status_code=status,
+        api_message=text,
+        body=body,
+        method=method,
+        path=path,
+        execution_id=execution_id,
+        retry_after=retry_after,
+    )
+
+
+def _reason(status: int) -> str:
+    try:
+        from http import HTTPStatus
+
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
+
+
+def _snippet(body: bytes, limit: int = 120) -> str:
+    text = body[:limit].decode("utf-8", "replace").strip().replace("\n", " ")
+    return repr(text + ("..." if len(body) > limit else ""))

@@ -1,0 +1,268 @@
+"""Client-side validation of ids, parameters and result options, with errors naming the problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from . import _constants as C
+from ._errors import InvalidArgument
+
+_ULID = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
+
+
+def _as_int(value: object) -> int | None:
+    """``value`` if it is a real int (bool excluded), else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def validate_query_id(query_id: object) -> int:
+    """A saved query id: a positive int (a numeric string is accepted)."""
+    if isinstance(query_id, str) and query_id.strip().isdigit():
+        query_id = int(query_id.strip())
+    number = _as_int(query_id)
+    if number is None or number <= 0:
+        raise InvalidArgument(f"query_id must be a positive integer, got {query_id!r}")
+    return number
+
+
+def validate_execution_id(execution_id: object) -> str:
+    """An execution id: a 26-character ULID in Crockford base32 (e.g. 01HKZJ2683PHF9Q9PHHQ8FW4Q1)."""
+    if not isinstance(execution_id, str):
+        raise InvalidArgument(
+            f"execution_id must be a string ULID, got {type(execution_id).__name__}"
+        )
+    candidate = execution_id.strip().upper()
+    if not _ULID.match(candidate):
+        raise InvalidArgument(
+            f"execution_id {execution_id!r} is not a valid execution id "
+            "(expected 26 characters of Crockford base32, like 01HKZJ2683PHF9Q9PHHQ8FW4Q1)"
+        )
+    return candidate
+
+
+def validate_performance(performance: object) -> str | None:
+    """None (let the API choose) or one of the tiers "medium" / "large"."""
+    if performance is None:
+        return None
+    if not isinstance(performance, str) or performance not in C.PERFORMANCE_TIERS:
+        tiers = ", ".join(sorted(C.PERFORMANCE_TIERS))
+        raise InvalidArgument(f"performance must be one of {tiers} or None, got {performance!r}")
+    return performance
+
+
+def validate_partial(partial: object) -> str:
+    """The partial-result policy: "error", "warn" or "allow"."""
+    if not isinstance(partial, str) or partial not in C.PARTIAL_POLICIES:
+        raise InvalidArgument(f'partial must be "error", "warn" or "allow", got {partial!r}')
+    return partial
+
+
+def validate_positive_int(name: str, value: object) -> int:
+    number = _as_int(value)
+    if number is None or number <= 0:
+        raise InvalidArgument(f"{name} must be a positive integer, got {value!r}")
+    return number
+
+
+def validate_non_negative_int(name: str, value: object) -> int:
+    number = _as_int(value)
+    if number is None or number < 0:
+        raise InvalidArgument(f"{name} must be a non-negative integer, got {value!r}")
+    return number
+
+
+def validate_timeout(name: str, value: object) -> float | None:
+    """A non-negative number of seconds, or None for "no limit"."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InvalidArgument(f"{name} must be a non-negative number of seconds or None")
+    return float(value)
+
+
+def encode_param_value(key: str, value: object) -> Any:
+    """One query parameter as Dune expects it: text for scalars, a list of text for multi-select."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise InvalidArgument(f"parameter {key!r} must be a finite number, got {value!r}")
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d 00:00:00")
+    if isinstance(value, list | tuple):
+        items = [encode_param_value(key, item) for item in value]
+        if any(isinstance(item, list) for item in items):
+            raise InvalidArgument(f"parameter {key!r}: nested lists are not supported")
+        return items
+    raise InvalidArgument(
+        f"parameter {key!r} has unsupported type {type(value).__name__}; "
+        "use str, int, float, bool, Decimal, date, datetime or a list of those"
+    )
+
+
+def encode_params(params: Mapping[str, object] | None) -> dict[str, Any]:
+    """Validate and encode a parameters mapping for the ``query_parameters`` body field."""
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise InvalidArgument(
+            f"params must be a mapping of name to value, got {type(params).__name__}"
+        )
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if not isinstance(key, str) or not key:
+            raise InvalidArgument(f"parameter names must be non-empty strings, got {key!r}")
+        out[key] = encode_param_value(key, value)
+    return out
+
+
+def _columns(columns: object) -> str | None:
+    if columns is None:
+        return None
+    if isinstance(columns, str):
+        names = [part.strip() for part in columns.split(",")]
+    elif isinstance(columns, Sequence) and all(isinstance(c, str) for c in columns):
+        names = [c.strip() for c in columns]
+    else:
+        raise InvalidArgument("columns must be a list of column names or a comma-separated string")
+    if not names or any(not name for name in names):
+        raise InvalidArgument(f"columns contains an empty column name: {columns!r}")
+    return ",".join(names)
+
+
+def _sort_by(sort_by: object) -> str | None:
+    if sort_by is None:
+        return None
+    if isinstance(sort_by, str):
+        parts = [sort_by.strip()]
+    elif isinstance(sort_by, Sequence) and all(isinstance(s, str) for s in sort_by):
+        parts = [s.strip() for s in sort_by]
+    else:
+        raise InvalidArgument('sort_by must be a string like "col desc" or a list of them')
+    if not parts or any(not part for part in parts):
+        raise InvalidArgument(f"sort_by contains an empty entry: {sort_by!r}")
+    return ",".join(parts)
+
+
+def _filters(filters: object) -> str | None:
+    if filters is None:
+        return None
+    if not isinstance(filters, str) or not filters.strip():
+        raise InvalidArgument(
+            "filters must be a non-empty string like \"amount > 10 AND chain = 'x'\""
+        )
+    return filters.strip()
+
+
+@dataclass(frozen=True)
+class ResultOptions:
+    """Validated options of a result read; ``query()`` gives the query-string parameters."""
+
+    page_size: int = C.DEFAULT_PAGE_SIZE
+    offset: int = 0
+    limit: int | None = None
+    columns: str | None = None
+    filters: str | None = None
+    sort_by: str | None = None
+    sample_count: int | None = None
+    partial: str = C.DEFAULT_PARTIAL_POLICY
+    ignore_datapoint_limit: bool = False
+    max_datapoints: int | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        page_size: object = C.DEFAULT_PAGE_SIZE,
+        offset: object = None,
+        limit: object = None,
+        columns: object = None,
+        filters: object = None,
+        sort_by: object = None,
+        sample_count: object = None,
+        partial: object = C.DEFAULT_PARTIAL_POLICY,
+        ignore_datapoint_limit: object = False,
+        max_datapoints: object = None,
+    ) -> ResultOptions:
+        """Validate every option, including sample_count's incompatibilities."""
+        size = validate_positive_int("page_size", page_size)
+        off = 0 if offset is None else validate_non_negative_int("offset", offset)
+        lim = None if limit is None else validate_positive_int("limit", limit)
+        sample = (
+            None if sample_count is None else validate_positive_int("sample_count", sample_count)
+        )
+        if sample is not None:
+            conflicts = [
+                name
+                for name, given in (("limit", lim), ("offset", offset), ("filters", filters))
+                if given is not None
+            ]
+            if conflicts:
+                raise InvalidArgument(
+                    f"sample_count cannot be combined with {', '.join(conflicts)} (Dune rejects it)"
+                )
+        if not isinstance(ignore_datapoint_limit, bool):
+            raise InvalidArgument("ignore_datapoint_limit must be True or False")
+        budget = (
+            None
+            if max_datapoints is None
+            else validate_positive_int("max_datapoints", max_datapoints)
+        )
+        return cls(
+            page_size=size,
+            offset=off,
+            limit=lim,
+            columns=_columns(columns),
+            filters=_filters(filters),
+            sort_by=_sort_by(sort_by),
+            sample_count=sample,
+            partial=validate_partial(partial),
+            ignore_datapoint_limit=ignore_datapoint_limit,
+            max_datapoints=budget,
+        )
+
+    def base_query(self, *, csv: bool = False) -> dict[str, str]:
+        """Parameters shared by every page (no limit/offset)."""
+        params: dict[str, str] = {}
+        if self.columns is not None:
+            params["columns"] = self.columns
+        if self.filters is not None:
+            params["filters"] = self.filters
+        if self.sort_by is not None:
+            params["sort_by"] = self.sort_by
+        if self.sample_count is not None:
+            params["sample_count"] = str(self.sample_count)
+        if self.partial in ("warn", "allow"):
+            params["allow_partial_results"] = "true"
+        if self.ignore_datapoint_limit:
+            for flag in C.DATAPOINT_FLAGS:
+                params[flag] = "true"
+        return params
+
+    def page_query(self, offset: int, *, first_size: int | None = None) -> dict[str, str]:
+        """Parameters of the page starting at ``offset`` (limit clipped to ``self.limit``)."""
+        params = self.base_query()
+        if self.sample_count is not None:
+            return params
+        size = first_size if first_size is not None else self.page_size
+        if self.limit is not None:
+            size = min(size, self.offset + self.limit - offset)
+        params["limit"] = str(max(size, 1))
+        params["offset"] = str(offset)
+        return params

@@ -1,0 +1,221 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.execute_query_request import ExecuteQueryRequest
+from ...models.execute_response import ExecuteResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    query_id: int,
+    *,
+    body: ExecuteQueryRequest | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/query/{query_id}/execute".format(
+            query_id=quote(str(query_id), safe=""),
+        ),
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | ExecuteResponse | None:
+    if response.status_code == 200:
+        response_200 = ExecuteResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 402:
+        response_402 = Error.from_dict(response.json())
+
+        return response_402
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | ExecuteResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    query_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteQueryRequest | Unset = UNSET,
+) -> Response[Error | ExecuteResponse]:
+    """Execute a saved query
+
+     Starts a run of a saved query and returns its execution id at once.
+
+    Args:
+        query_id (int):
+        body (ExecuteQueryRequest | Unset): Optional settings for one run of a saved query.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | ExecuteResponse]
+    """
+
+    kwargs = _get_kwargs(
+        query_id=query_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    query_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteQueryRequest | Unset = UNSET,
+) -> Error | ExecuteResponse | None:
+    """Execute a saved query
+
+     Starts a run of a saved query and returns its execution id at once.
+
+    Args:
+        query_id (int):
+        body (ExecuteQueryRequest | Unset): Optional settings for one run of a saved query.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | ExecuteResponse
+    """
+
+    return sync_detailed(
+        query_id=query_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    query_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteQueryRequest | Unset = UNSET,
+) -> Response[Error | ExecuteResponse]:
+    """Execute a saved query
+
+     Starts a run of a saved query and returns its execution id at once.
+
+    Args:
+        query_id (int):
+        body (ExecuteQueryRequest | Unset): Optional settings for one run of a saved query.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | ExecuteResponse]
+    """
+
+    kwargs = _get_kwargs(
+        query_id=query_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    query_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteQueryRequest | Unset = UNSET,
+) -> Error | ExecuteResponse | None:
+    """Execute a saved query
+
+     Starts a run of a saved query and returns its execution id at once.
+
+    Args:
+        query_id (int):
+        body (ExecuteQueryRequest | Unset): Optional settings for one run of a saved query.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | ExecuteResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            query_id=query_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

@@ -1,0 +1,211 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error import Error
+from ...models.execute_query_pipeline_request import ExecuteQueryPipelineRequest
+from ...models.pipeline_execution_response import PipelineExecutionResponse
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    query_id: int,
+    *,
+    body: ExecuteQueryPipelineRequest | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/query/{query_id}/pipeline/execute".format(
+            query_id=quote(str(query_id), safe=""),
+        ),
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Error | PipelineExecutionResponse | None:
+    if response.status_code == 200:
+        response_200 = PipelineExecutionResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Error.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Error.from_dict(response.json())
+
+        return response_500
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Error | PipelineExecutionResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    query_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteQueryPipelineRequest | Unset = UNSET,
+) -> Response[Error | PipelineExecutionResponse]:
+    """Execute a query's pipeline
+
+     Builds the pipeline of a query and starts it.
+
+    Args:
+        query_id (int):
+        body (ExecuteQueryPipelineRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | PipelineExecutionResponse]
+    """
+
+    kwargs = _get_kwargs(
+        query_id=query_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    query_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteQueryPipelineRequest | Unset = UNSET,
+) -> Error | PipelineExecutionResponse | None:
+    """Execute a query's pipeline
+
+     Builds the pipeline of a query and starts it.
+
+    Args:
+        query_id (int):
+        body (ExecuteQueryPipelineRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | PipelineExecutionResponse
+    """
+
+    return sync_detailed(
+        query_id=query_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    query_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteQueryPipelineRequest | Unset = UNSET,
+) -> Response[Error | PipelineExecutionResponse]:
+    """Execute a query's pipeline
+
+     Builds the pipeline of a query and starts it.
+
+    Args:
+        query_id (int):
+        body (ExecuteQueryPipelineRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Error | PipelineExecutionResponse]
+    """
+
+    kwargs = _get_kwargs(
+        query_id=query_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    query_id: int,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ExecuteQueryPipelineRequest | Unset = UNSET,
+) -> Error | PipelineExecutionResponse | None:
+    """Execute a query's pipeline
+
+     Builds the pipeline of a query and starts it.
+
+    Args:
+        query_id (int):
+        body (ExecuteQueryPipelineRequest | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Error | PipelineExecutionResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            query_id=query_id,
+            client=client,
+            body=body,
+        )
+    ).parsed

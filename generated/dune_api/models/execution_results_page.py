@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.execution_result import ExecutionResult
+    from ..models.query_result_error import QueryResultError
+
+
+T = TypeVar("T", bound="ExecutionResultsPage")
+
+
+@_attrs_define
+class ExecutionResultsPage:
+    """
+    Attributes:
+        execution_id (str):
+        state (str):
+        cancelled_at (str | Unset):
+        error (QueryResultError | Unset): Why an execution failed.
+        execution_ended_at (str | Unset):
+        execution_started_at (str | Unset):
+        expires_at (str | Unset):
+        is_execution_finished (bool | Unset):
+        next_offset (int | Unset): Offset of the next page; absent on the last page.
+        next_uri (str | Unset): Absolute URL of the next page; absent on the last page.
+        query_id (int | Unset):
+        result (ExecutionResult | Unset):
+        submitted_at (str | Unset):
+    """
+
+    execution_id: str
+    state: str
+    cancelled_at: str | Unset = UNSET
+    error: QueryResultError | Unset = UNSET
+    execution_ended_at: str | Unset = UNSET
+    execution_started_at: str | Unset = UNSET
+    expires_at: str | Unset = UNSET
+    is_execution_finished: bool | Unset = UNSET
+    next_offset: int | Unset = UNSET
+    next_uri: str | Unset = UNSET
+    query_id: int | Unset = UNSET
+    result: ExecutionResult | Unset = UNSET
+    submitted_at: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        execution_id = self.execution_id
+
+        state = self.state
+
+        cancelled_at = self.cancelled_at
+
+        error: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.error, Unset):
+            error = self.error.to_dict()
+
+        execution_ended_at = self.execution_ended_at
+
+        execution_started_at = self.execution_started_at
+
+        expires_at = self.expires_at
+
+        is_execution_finished = self.is_execution_finished
+
+        next_offset = self.next_offset
+
+        next_uri = self.next_uri
+
+        query_id = self.query_id
+
+        result: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.result, Unset):
+            result = self.result.to_dict()
+
+        submitted_at = self.submitted_at
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "execution_id": execution_id,
+                "state": state,
+            }
+        )
+        if cancelled_at is not UNSET:
+            field_dict["cancelled_at"] = cancelled_at
+        if error is not UNSET:
+            field_dict["error"] = error
+        if execution_ended_at is not UNSET:
+            field_dict["execution_ended_at"] = execution_ended_at
+        if execution_started_at is not UNSET:
+            field_dict["execution_started_at"] = execution_started_at
+        if expires_at is not UNSET:
+            field_dict["expires_at"] = expires_at
+        if is_execution_finished is not UNSET:
+            field_dict["is_execution_finished"] = is_execution_finished
+        if next_offset is not UNSET:
+            field_dict["next_offset"] = next_offset
+        if next_uri is not UNSET:
+            field_dict["next_uri"] = next_uri
+        if query_id is not UNSET:
+            field_dict["query_id"] = query_id
+        if result is not UNSET:
+            field_dict["result"] = result
+        if submitted_at is not UNSET:
+            field_dict["submitted_at"] = submitted_at
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.execution_result import ExecutionResult  # noqa: PLC0415
+        from ..models.query_result_error import QueryResultError  # noqa: PLC0415
+
+        d = dict(src_dict)
+        execution_id = d.pop("execution_id")
+
+        state = d.pop("state")
+
+        cancelled_at = d.pop("cancelled_at", UNSET)
+
+        _error = d.pop("error", UNSET)
+        error: QueryResultError | Unset
+        if isinstance(_error, Unset):
+            error = UNSET
+        else:
+            error = QueryResultError.from_dict(_error)
+
+        execution_ended_at = d.pop("execution_ended_at", UNSET)
+
+        execution_started_at = d.pop("execution_started_at", UNSET)
+
+        expires_at = d.pop("expires_at", UNSET)
+
+        is_execution_finished = d.pop("is_execution_finished", UNSET)
+
+        next_offset = d.pop("next_offset", UNSET)
+
+        next_uri = d.pop("next_uri", UNSET)
+
+        query_id = d.pop("query_id", UNSET)
+
+        _result = d.pop("result", UNSET)
+        result: ExecutionResult | Unset
+        if isinstance(_result, Unset):
+            result = UNSET
+        else:
+            result = ExecutionResult.from_dict(_result)
+
+        submitted_at = d.pop("submitted_at", UNSET)
+
+        execution_results_page = cls(
+            execution_id=execution_id,
+            state=state,
+            cancelled_at=cancelled_at,
+            error=error,
+            execution_ended_at=execution_ended_at,
+            execution_started_at=execution_started_at,
+            expires_at=expires_at,
+            is_execution_finished=is_execution_finished,
+            next_offset=next_offset,
+            next_uri=next_uri,
+            query_id=query_id,
+            result=result,
+            submitted_at=submitted_at,
+        )
+
+        execution_results_page.additional_properties = d
+        return execution_results_page
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

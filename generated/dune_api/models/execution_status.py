@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.execution_result_metadata import ExecutionResultMetadata
+    from ..models.query_result_error import QueryResultError
+
+
+T = TypeVar("T", bound="ExecutionStatus")
+
+
+@_attrs_define
+class ExecutionStatus:
+    """
+    Attributes:
+        execution_id (str):
+        state (str): QUERY_STATE_PENDING, _EXECUTING, _COMPLETED, _COMPLETED_PARTIAL, _FAILED, _CANCELLED or _EXPIRED;
+            treat anything else as unknown, not as an error.
+        cancelled_at (str | Unset):
+        error (QueryResultError | Unset): Why an execution failed.
+        execution_cost_credits (float | Unset):
+        execution_ended_at (str | Unset):
+        execution_started_at (str | Unset):
+        expires_at (str | Unset):
+        is_execution_finished (bool | Unset):
+        max_inflight_interactive_executions (int | Unset):
+        max_inflight_interactive_reached (int | Unset):
+        query_id (int | Unset): The saved query; 0 for raw SQL executions.
+        queue_position (int | Unset): Place in the queue while pending.
+        result_metadata (ExecutionResultMetadata | Unset): Shape and size of a result; counts are for this page unless
+            named total_.
+        submitted_at (str | Unset):
+    """
+
+    execution_id: str
+    state: str
+    cancelled_at: str | Unset = UNSET
+    error: QueryResultError | Unset = UNSET
+    execution_cost_credits: float | Unset = UNSET
+    execution_ended_at: str | Unset = UNSET
+    execution_started_at: str | Unset = UNSET
+    expires_at: str | Unset = UNSET
+    is_execution_finished: bool | Unset = UNSET
+    max_inflight_interactive_executions: int | Unset = UNSET
+    max_inflight_interactive_reached: int | Unset = UNSET
+    query_id: int | Unset = UNSET
+    queue_position: int | Unset = UNSET
+    result_metadata: ExecutionResultMetadata | Unset = UNSET
+    submitted_at: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        execution_id = self.execution_id
+
+        state = self.state
+
+        cancelled_at = self.cancelled_at
+
+        error: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.error, Unset):
+            error = self.error.to_dict()
+
+        execution_cost_credits = self.execution_cost_credits
+
+        execution_ended_at = self.execution_ended_at
+
+        execution_started_at = self.execution_started_at
+
+        expires_at = self.expires_at
+
+        is_execution_finished = self.is_execution_finished
+
+        max_inflight_interactive_executions = self.max_inflight_interactive_executions
+
+        max_inflight_interactive_reached = self.max_inflight_interactive_reached
+
+        query_id = self.query_id
+
+        queue_position = self.queue_position
+
+        result_metadata: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.result_metadata, Unset):
+            result_metadata = self.result_metadata.to_dict()
+
+        submitted_at = self.submitted_at
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "execution_id": execution_id,
+                "state": state,
+            }
+        )
+        if cancelled_at is not UNSET:
+            field_dict["cancelled_at"] = cancelled_at
+        if error is not UNSET:
+            field_dict["error"] = error
+        if execution_cost_credits is not UNSET:
+            field_dict["execution_cost_credits"] = execution_cost_credits
+        if execution_ended_at is not UNSET:
+            field_dict["execution_ended_at"] = execution_ended_at
+        if execution_started_at is not UNSET:
+            field_dict["execution_started_at"] = execution_started_at
+        if expires_at is not UNSET:
+            field_dict["expires_at"] = expires_at
+        if is_execution_finished is not UNSET:
+            field_dict["is_execution_finished"] = is_execution_finished
+        if max_inflight_interactive_executions is not UNSET:
+            field_dict["max_inflight_interactive_executions"] = max_inflight_interactive_executions
+        if max_inflight_interactive_reached is not UNSET:
+            field_dict["max_inflight_interactive_reached"] = max_inflight_interactive_reached
+        if query_id is not UNSET:
+            field_dict["query_id"] = query_id
+        if queue_position is not UNSET:
+            field_dict["queue_position"] = queue_position
+        if result_metadata is not UNSET:
+            field_dict["result_metadata"] = result_metadata
+        if submitted_at is not UNSET:
+            field_dict["submitted_at"] = submitted_at
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.execution_result_metadata import ExecutionResultMetadata  # noqa: PLC0415
+        from ..models.query_result_error import QueryResultError  # noqa: PLC0415
+
+        d = dict(src_dict)
+        execution_id = d.pop("execution_id")
+
+        state = d.pop("state")
+
+        cancelled_at = d.pop("cancelled_at", UNSET)
+
+        _error = d.pop("error", UNSET)
+        error: QueryResultError | Unset
+        if isinstance(_error, Unset):
+            error = UNSET
+        else:
+            error = QueryResultError.from_dict(_error)
+
+        execution_cost_credits = d.pop("execution_cost_credits", UNSET)
+
+        execution_ended_at = d.pop("execution_ended_at", UNSET)
+
+        execution_started_at = d.pop("execution_started_at", UNSET)
+
+        expires_at = d.pop("expires_at", UNSET)
+
+        is_execution_finished = d.pop("is_execution_finished", UNSET)
+
+        max_inflight_interactive_executions = d.pop("max_inflight_interactive_executions", UNSET)
+
+        max_inflight_interactive_reached = d.pop("max_inflight_interactive_reached", UNSET)
+
+        query_id = d.pop("query_id", UNSET)
+
+        queue_position = d.pop("queue_position", UNSET)
+
+        _result_metadata = d.pop("result_metadata", UNSET)
+        result_metadata: ExecutionResultMetadata | Unset
+        if isinstance(_result_metadata, Unset):
+            result_metadata = UNSET
+        else:
+            result_metadata = ExecutionResultMetadata.from_dict(_result_metadata)
+
+        submitted_at = d.pop("submitted_at", UNSET)
+
+        execution_status = cls(
+            execution_id=execution_id,
+            state=state,
+            cancelled_at=cancelled_at,
+            error=error,
+            execution_cost_credits=execution_cost_credits,
+            execution_ended_at=execution_ended_at,
+            execution_started_at=execution_started_at,
+            expires_at=expires_at,
+            is_execution_finished=is_execution_finished,
+            max_inflight_interactive_executions=max_inflight_interactive_executions,
+            max_inflight_interactive_reached=max_inflight_interactive_reached,
+            query_id=query_id,
+            queue_position=queue_position,
+            result_metadata=result_metadata,
+            submitted_at=submitted_at,
+        )
+
+        execution_status.additional_properties = d
+        return execution_status
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

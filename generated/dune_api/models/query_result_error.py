@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.error_location import ErrorLocation
+
+
+T = TypeVar("T", bound="QueryResultError")
+
+
+@_attrs_define
+class QueryResultError:
+    """Why an execution failed.
+
+    Attributes:
+        message (str | Unset):
+        metadata (ErrorLocation | Unset): Position of a SQL error.
+        type_ (str | Unset): Failure kind, e.g. FAILED_TYPE_EXECUTION_FAILED.
+    """
+
+    message: str | Unset = UNSET
+    metadata: ErrorLocation | Unset = UNSET
+    type_: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        message = self.message
+
+        metadata: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.metadata, Unset):
+            metadata = self.metadata.to_dict()
+
+        type_ = self.type_
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if message is not UNSET:
+            field_dict["message"] = message
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.error_location import ErrorLocation  # noqa: PLC0415
+
+        d = dict(src_dict)
+        message = d.pop("message", UNSET)
+
+        _metadata = d.pop("metadata", UNSET)
+        metadata: ErrorLocation | Unset
+        if isinstance(_metadata, Unset):
+            metadata = UNSET
+        else:
+            metadata = ErrorLocation.from_dict(_metadata)
+
+        type_ = d.pop("type", UNSET)
+
+        query_result_error = cls(
+            message=message,
+            metadata=metadata,
+            type_=type_,
+        )
+
+        query_result_error.additional_properties = d
+        return query_result_error
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

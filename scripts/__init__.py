@@ -1,0 +1,1 @@
+"""Maintenance scripts (spec normalization, client regeneration, upstream spec diff)."""

@@ -1,0 +1,1 @@
+pytest_plugins = ["dune_emulator.pytest_plugin"]

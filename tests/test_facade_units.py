@@ -1,0 +1,312 @@
+"""Unit tests of duneq's pure pieces: retry rules, Retry-After, schedule, options, metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+
+import duneq
+from duneq import _constants as C
+from duneq._errors import make_status_error
+from duneq._models import ExecutionStatus, PageMetadata, merge_metadata, parse_timestamp
+from duneq._options import (
+    ResultOptions,
+    encode_params,
+    validate_execution_id,
+    validate_query_id,
+)
+from duneq._polling import PollConfig, RequestBudget, poll_interval
+from duneq._retry import (
+    RetryPolicy,
+    backoff_delay,
+    is_retryable_failure,
+    is_retryable_status,
+    parse_retry_after,
+)
+from duneq._states import ExecutionState, parse_state
+
+EID = "01HKZJ2683PHF9Q9PHHQ8FW4Q1"
+
+
+# -- Retry-After and retry decisions
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"retry-after": "3"}, 3.0),
+        ({"retry-after": "0"}, 0.0),
+        ({"retry-after": "1.5"}, 1.5),
+        ({"retry-after-ms": "250"}, 0.25),
+        ({"retry-after": "-1"}, None),
+        ({"retry-after": "soon"}, None),
+        ({}, None),
+    ],
+)
+def test_parse_retry_after_seconds(headers: dict[str, str], expected: float | None) -> None:
+    assert parse_retry_after(headers) == expected
+
+
+def test_parse_retry_after_http_date() -> None:
+    now = dt.datetime(2024, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
+    headers = {"retry-after": "Mon, 01 Jan 2024 12:00:07 GMT"}
+    assert parse_retry_after(headers, now=lambda: now) == 7.0
+    past = {"retry-after": "Mon, 01 Jan 2024 11:00:00 GMT"}
+    assert parse_retry_after(past, now=lambda: now) == 0.0
+
+
+def test_backoff_caps_retry_after_and_grows_exponentially() -> None:
+    policy = RetryPolicy(max_retry_after=10.0)
+    assert backoff_delay(0, 500.0, policy) == 10.0
+    assert backoff_delay(3, 2.0, policy) == 2.0
+    no_jitter = [backoff_delay(n, None, policy, rand=lambda: 0.0) for n in range(6)]
+    assert no_jitter == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert backoff_delay(1, None, policy, rand=lambda: 1.0) == pytest.approx(0.75)
+
+
+def test_execute_is_retried_only_when_provably_not_started() -> None:
+    assert is_retryable_status(429, "execute")
+    for status in (500, 502, 503, 504):
+        assert not is_retryable_status(status, "execute")
+        assert is_retryable_status(status, "read") == (status != 500)
+    assert is_retryable_failure("connect", "execute")
+    for kind in ("timeout", "read", "protocol"):
+        assert not is_retryable_failure(kind, "execute")  # type: ignore[arg-type]
+        assert is_retryable_failure(kind, "read")  # type: ignore[arg-type]
+
+
+# -- error mapping
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, duneq.BadRequest),
+        (401, duneq.AuthenticationError),
+        (402, duneq.PaymentRequired),
+        (403, duneq.PermissionDenied),
+        (404, duneq.NotFound),
+        (409, duneq.Conflict),
+        (429, duneq.RateLimited),
+        (500, duneq.ServerError),
+        (503, duneq.ServerError),
+    ],
+)
+def test_status_mapping(status: int, cls: type[duneq.APIStatusError]) -> None:
+    err = make_status_error(status, b'{"error":"boom"}', "GET", "/api/v1/x", execution_id=EID)
+    assert type(err) is cls
+    assert isinstance(err, duneq.APIStatusError)
+    assert err.status_code == status
+    assert err.api_message == "boom"
+    assert err.execution_id == EID
+    assert "boom" in str(err) and "GET /api/v1/x" in str(err)
+
+
+def test_datapoint_limit_error_says_how_to_lift_it() -> None:
+    body = (
+        b'{"error":"This api request would exceed your configured limits per request. '
+        b'Please visit your settings on dune.com and adjust your limits to continue usage."}'
+    )
+    err = make_status_error(402, body, "GET", "/api/v1/execution/x/results")
+    assert isinstance(err, duneq.DatapointLimitExceeded)
+    assert isinstance(err, duneq.PaymentRequired)
+    assert "ignore_datapoint_limit=True" in str(err)
+    billing = make_status_error(402, b'{"error":"limits per billing cycle"}', "GET", "/x")
+    assert type(billing) is duneq.PaymentRequired
+
+
+def test_odd_status_and_html_bodies() -> None:
+    odd = make_status_error(520, b"<html>oops</html>", "GET", "/api/v1/x")
+    assert isinstance(odd, duneq.ServerError)
+    teapot = make_status_error(418, b"<html>", "GET", "/api/v1/x")
+    assert isinstance(teapot, duneq.ResponseValidationError)
+    assert teapot.status_code == 418
+    html = make_status_error(502, b"<html>Bad gateway</html>", "GET", "/api/v1/x")
+    assert isinstance(html, duneq.ServerError) and html.api_message is None
+    assert "non-JSON body" in str(html)
+
+
+def test_errors_never_show_api_key_in_path() -> None:
+    err = make_status_error(400, b"{}", "GET", "/api/v1/x?api_key=SECRET&limit=1")
+    assert "SECRET" not in str(err) and err.path is not None and "SECRET" not in err.path
+
+
+# -- states
+
+
+def test_state_parsing_is_tolerant() -> None:
+    assert parse_state("QUERY_STATE_CANCELED") is ExecutionState.CANCELLED
+    assert parse_state("QUERY_STATE_CANCELLED") is ExecutionState.CANCELLED
+    assert parse_state("QUERY_STATE_NEW_THING") == "QUERY_STATE_NEW_THING"
+
+
+# -- polling schedule
+
+
+def test_poll_interval_grows_to_cap_with_bounded_jitter() -> None:
+    cfg = PollConfig()
+    first = poll_interval(0.0, ExecutionState.EXECUTING, None, cfg, rand=lambda: 0.5)
+    assert first == C.POLL_FIRST_INTERVAL
+    assert poll_interval(1000.0, ExecutionState.EXECUTING, None, cfg, rand=lambda: 0.5) == cfg.cap
+    high = poll_interval(1000.0, ExecutionState.EXECUTING, None, cfg, rand=lambda: 1.0)
+    assert high == pytest.approx(cfg.cap * (1 + cfg.jitter))
+    queued = poll_interval(0.0, ExecutionState.PENDING, 20, cfg, rand=lambda: 0.5)
+    assert queued == cfg.pending_cap  # polls slower while queued
+
+
+def test_request_budget_sliding_window() -> None:
+    budget = RequestBudget(3, 60.0)
+    for t in (0.0, 1.0, 2.0):
+        assert budget.wait_time(t) == 0.0
+        budget.record(t)
+    assert budget.wait_time(2.5) == pytest.approx(57.5)
+    assert budget.wait_time(60.5) == 0.0
+
+
+def simulate_polls(run_seconds: float, rand: Callable[[], float]) -> tuple[int, float]:
+    """Polls made and completion-to-detection delay for a run that takes ``run_seconds``."""
+    cfg = PollConfig()
+    budget = RequestBudget(cfg.budget_requests, cfg.budget_window)
+    t, polls = 0.0, 0
+    while True:
+        t += budget.wait_time(t)
+        budget.record(t)
+        polls += 1
+        if t >= run_seconds:
+            return polls, t - run_seconds
+        t += poll_interval(t, ExecutionState.EXECUTING, None, cfg, rand=rand)
+
+
+def test_schedule_targets_with_injected_clock() -> None:
+    """60 s run: about 24 status calls (dune-client makes ~60); 2 s run: sub-second lag."""
+    long_runs = [simulate_polls(60.0, random.Random(seed).random) for seed in range(50)]
+    polls = sorted(p for p, _ in long_runs)
+    lags = sorted(lag for _, lag in long_runs)
+    assert polls[len(polls) // 2] <= 25 and polls[-1] <= 28
+    assert lags[-1] <= C.POLL_CAP * (1 + C.POLL_JITTER)
+    short = sorted(simulate_polls(2.0, random.Random(seed).random)[1] for seed in range(50))
+    assert short[len(short) // 2] <= 0.5 and short[-1] <= 0.75
+
+
+# -- options
+
+
+def test_ids_are_validated_client_side() -> None:
+    assert validate_execution_id(EID.lower()) == EID
+    for bad in ("Wonky Job ID", "", EID[:-1], EID + "0", "01HKZJ2683PHF9Q9PHHQ8FW4QU", 5):
+        with pytest.raises(duneq.InvalidArgument, match="execution"):
+            validate_execution_id(bad)
+    assert validate_query_id(12) == 12 and validate_query_id("12") == 12
+    for bad_q in (0, -1, True, 1.5, "x", None):
+        with pytest.raises(duneq.InvalidArgument, match="query_id"):
+            validate_query_id(bad_q)
+
+
+def test_param_encoding() -> None:
+    encoded = encode_params(
+        {
+            "s": "x",
+            "i": 3,
+            "f": 3.5,
+            "b": True,
+            "d": Decimal("1.10"),
+            "ts": dt.datetime(2024, 3, 1, 12, 30, 5),
+            "day": dt.date(2024, 3, 1),
+            "multi": ["a", 1],
+        }
+    )
+    assert encoded == {
+        "s": "x",
+        "i": "3",
+        "f": "3.5",
+        "b": "true",
+        "d": "1.10",
+        "ts": "2024-03-01 12:30:05",
+        "day": "2024-03-01 00:00:00",
+        "multi": ["a", "1"],
+    }
+    with pytest.raises(duneq.InvalidArgument, match="'bad'"):
+        encode_params({"bad": object()})
+    with pytest.raises(duneq.InvalidArgument, match="finite"):
+        encode_params({"nan": float("nan")})
+
+
+def test_result_options_validation_and_query() -> None:
+    opts = ResultOptions.build(
+        page_size=7,
+        columns=["a", "b"],
+        sort_by=["a desc", "b"],
+        filters="a > 1",
+        ignore_datapoint_limit=True,
+        partial="allow",
+    )
+    assert opts.page_query(14) == {
+        "columns": "a,b",
+        "filters": "a > 1",
+        "sort_by": "a desc,b",
+        "allow_partial_results": "true",
+        "ignore_max_datapoints_per_request": "true",
+        "ignore_max_credits_per_request": "true",
+        "limit": "7",
+        "offset": "14",
+    }
+    strict = ResultOptions.build(partial="error")
+    assert "allow_partial_results" not in strict.page_query(0)
+    limited = ResultOptions.build(page_size=10, offset=5, limit=12)
+    assert limited.page_query(15)["limit"] == "2"
+    for kwargs, match in [
+        ({"sample_count": 10, "limit": 5}, "sample_count cannot be combined with limit"),
+        ({"sample_count": 10, "offset": 0}, "offset"),
+        ({"sample_count": 10, "filters": "x = 1"}, "filters"),
+        ({"page_size": 0}, "page_size"),
+        ({"offset": -1}, "offset"),
+        ({"columns": "a,,b"}, "empty column"),
+        ({"columns": 5}, "columns"),
+        ({"sort_by": [""]}, "sort_by"),
+        ({"filters": "  "}, "filters"),
+        ({"partial": "maybe"}, "partial"),
+        ({"max_datapoints": 0}, "max_datapoints"),
+        ({"sample_count": -2}, "sample_count"),
+    ]:
+        with pytest.raises(duneq.InvalidArgument, match=match):
+            ResultOptions.build(**kwargs)  # type: ignore[arg-type]
+
+
+# -- metadata merge
+
+
+def test_metadata_merge_counts_each_page_once() -> None:
+    status = ExecutionStatus.from_dict(
+        {
+            "execution_id": EID,
+            "state": "QUERY_STATE_COMPLETED",
+            "execution_cost_credits": 10,
+            "submitted_at": "2024-02-12T21:05:48.848069Z",
+            "execution_ended_at": "2024-02-12T21:05:50.199442351Z",
+            "result_metadata": {"total_row_count": 10, "column_names": ["a", "b"]},
+        }
+    )
+    pages = {
+        0: PageMetadata(["a", "b"], ["bigint", "varchar"], 4, 40, 10, 100, 8, 5, 1000),
+        4: PageMetadata(["a", "b"], ["bigint", "varchar"], 4, 40, 10, 100, 8, 5, 1000),
+        8: PageMetadata(["a", "b"], ["bigint", "varchar"], 2, 20, 10, 100, 4, 5, 1000),
+    }
+    meta = merge_metadata(status, pages)
+    assert meta.row_count == 10  # not 3 x total_row_count as dune-client reports
+    assert meta.total_row_count == 10
+    assert meta.datapoint_count == 20
+    assert meta.result_set_bytes == 100
+    assert meta.execution_cost_credits == 10.0
+    assert meta.column_types == ["bigint", "varchar"]
+    assert meta.execution_ended_at == dt.datetime(2024, 2, 12, 21, 5, 50, 199442, tzinfo=dt.UTC)
+    assert meta.pages_fetched == 3
+
+
+def test_timestamps_parse_nanoseconds() -> None:
+    parsed = parse_timestamp("2024-02-12T16:05:40.312207906Z")
+    assert parsed == dt.datetime(2024, 2, 12, 16, 5, 40, 312207, tzinfo=dt.UTC)
+    assert parse_timestamp("garbage") is None
