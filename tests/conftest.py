@@ -1,1 +1,52 @@
 pytest_plugins = ["dune_emulator.pytest_plugin"]
+
+# Helpers for the emulator tests (tests/test_emulator_*.py) live below the plugin line.
+import time  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from dune_emulator import EmulatorHandle  # noqa: E402
+
+TERMINAL = {
+    "QUERY_STATE_COMPLETED",
+    "QUERY_STATE_COMPLETED_PARTIAL",
+    "QUERY_STATE_FAILED",
+    "QUERY_STATE_CANCELLED",
+    "QUERY_STATE_EXPIRED",
+}
+
+
+@pytest.fixture
+def emu_api(dune_emulator: EmulatorHandle) -> Iterator[httpx.Client]:
+    """An httpx client for `{base}/api/v1` sending the emulator's key."""
+    with httpx.Client(
+        base_url=f"{dune_emulator.base_url}/api/v1",
+        headers={"X-Dune-Api-Key": dune_emulator.api_key},
+        timeout=60,
+    ) as client:
+        yield client
+
+
+def wait_terminal(client: httpx.Client, execution_id: str, limit_s: float = 60) -> dict[str, Any]:
+    """Poll status until the execution is finished (bounded, not a timing assertion)."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        status: dict[str, Any] = client.get(f"/execution/{execution_id}/status").json()
+        if status["state"] in TERMINAL or time.monotonic() > deadline:
+            return status
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def run_sql(emu_api: httpx.Client) -> Callable[..., tuple[str, dict[str, Any]]]:
+    """Execute raw SQL and wait; returns (execution_id, final status)."""
+
+    def run(sql: str, **body: Any) -> tuple[str, dict[str, Any]]:
+        r = emu_api.post("/sql/execute", json={"sql": sql, **body})
+        assert r.status_code == 200, r.text
+        eid = r.json()["execution_id"]
+        return eid, wait_terminal(emu_api, eid)
+
+    return run

@@ -7,9 +7,8 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
-import pytest
-
 import duneq
+import pytest
 from duneq import _constants as C
 from duneq._errors import make_status_error
 from duneq._models import ExecutionStatus, PageMetadata, merge_metadata, parse_timestamp
@@ -75,8 +74,8 @@ def test_execute_is_retried_only_when_provably_not_started() -> None:
         assert is_retryable_status(status, "read") == (status != 500)
     assert is_retryable_failure("connect", "execute")
     for kind in ("timeout", "read", "protocol"):
-        assert not is_retryable_failure(kind, "execute")  # type: ignore[arg-type]
-        assert is_retryable_failure(kind, "read")  # type: ignore[arg-type]
+        assert not is_retryable_failure(kind, "execute")
+        assert is_retryable_failure(kind, "read")
 
 
 # -- error mapping

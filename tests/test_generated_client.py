@@ -20,7 +20,12 @@ from dune_api.api.executions import (
     get_execution_status,
 )
 from dune_api.api.uploads import insert_upload_rows
-from dune_api.models import Error, ExecutionResultsPage, ExecutionStatus, InsertRowsResponse
+from dune_api.models import (
+    Error,
+    GetExecutionStatusResponse,
+    InsertRowsResponse,
+    ReadExecutionResultResponse,
+)
 from dune_api.types import File
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,7 +141,7 @@ def test_status_end_to_end_sends_key_header(base_url: str) -> None:
         response = get_execution_status.sync_detailed(EXEC_ID, client=client)
     assert response.status_code == 200
     status = response.parsed
-    assert isinstance(status, ExecutionStatus)
+    assert isinstance(status, GetExecutionStatusResponse)
     assert status.state == "QUERY_STATE_FAILED"
     assert status.query_id == 1234
     assert status.error.metadata.line == 1 and status.error.metadata.column == 8  # type: ignore[union-attr]
@@ -149,7 +154,7 @@ def test_results_with_scalar_cells_parse(base_url: str) -> None:
         page = get_execution_results.sync(
             EXEC_ID, client=client, limit=2, allow_partial_results=True
         )
-    assert isinstance(page, ExecutionResultsPage)
+    assert isinstance(page, ReadExecutionResultResponse)
     assert page.result.rows == RESULTS_BODY["result"]["rows"]  # type: ignore[union-attr,index]
     assert page.result.metadata.datapoint_count == 10  # type: ignore[union-attr]
     assert page.next_offset == 2

@@ -17,7 +17,8 @@ sys.path.insert(0, str(ROOT))
 from scripts import regenerate  # noqa: E402
 from scripts._spec_normalize import SpecError, normalize  # noqa: E402
 
-UPSTREAM = Path("/work/shared/reference/dune-openapi-upstream.json")
+# Dune's upstream document lives in the workspace's shared/ folder beside the repository.
+UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "reference" / "dune-openapi-upstream.json"
 GENERATED = ROOT / "generated" / "dune_api"
 
 

@@ -134,7 +134,11 @@ def test_result_operations_have_all_result_parameters(spec: dict[str, Any], op_i
 def test_rows_free_form_states_and_timestamps_are_strings(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     assert schemas["ExecutionResult"]["properties"]["rows"]["items"] == {}
-    for name in ("ExecutionStatus", "ExecutionResultsPage", "ExecuteResponse"):
+    for name in (
+        "GetExecutionStatusResponse",
+        "ReadExecutionResultResponse",
+        "ExecuteQueryResponse",
+    ):
         state = schemas[name]["properties"]["state"]
         assert state["type"] == "string" and "enum" not in state
     for field in (
@@ -144,8 +148,8 @@ def test_rows_free_form_states_and_timestamps_are_strings(spec: dict[str, Any]) 
         "execution_ended_at",
         "cancelled_at",
     ):
-        assert schemas["ExecutionStatus"]["properties"][field] == {"type": "string"}
-    status = schemas["ExecutionStatus"]["properties"]
+        assert schemas["GetExecutionStatusResponse"]["properties"][field] == {"type": "string"}
+    status = schemas["GetExecutionStatusResponse"]["properties"]
     assert status["execution_cost_credits"]["type"] == "number"
     assert status["queue_position"]["type"] == "integer"
 

@@ -14,7 +14,8 @@ sys.path.insert(0, str(ROOT))
 from scripts.regenerate import DEFAULT_SPEC, load_spec  # noqa: E402
 from scripts.spec_diff import diff_documents  # noqa: E402
 
-UPSTREAM = Path("/work/shared/reference/dune-openapi-upstream.json")
+# Dune's upstream document lives in the workspace's shared/ folder beside the repository.
+UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "reference" / "dune-openapi-upstream.json"
 SCRIPT = ROOT / "scripts" / "spec_diff.py"
 
 
@@ -34,7 +35,7 @@ def test_descriptions_and_schema_names_are_not_differences() -> None:
     ours = load_spec(DEFAULT_SPEC)
     other = copy.deepcopy(ours)
     schemas = other["components"]["schemas"]
-    schemas["models.Renamed"] = schemas.pop("ExecutionStatus")
+    schemas["models.Renamed"] = schemas.pop("GetExecutionStatusResponse")
     schemas["models.Renamed"]["properties"]["state"]["description"] = "different words"
     status = other["paths"]["/v1/execution/{execution_id}/status"]["get"]
     status["description"] = "changed"
@@ -48,7 +49,7 @@ def test_descriptions_and_schema_names_are_not_differences() -> None:
 def test_field_changes_are_reported() -> None:
     ours = load_spec(DEFAULT_SPEC)
     other = copy.deepcopy(ours)
-    props = other["components"]["schemas"]["ExecutionStatus"]["properties"]
+    props = other["components"]["schemas"]["GetExecutionStatusResponse"]["properties"]
     props["queue_position"] = {"type": "string"}
     del props["cancelled_at"]
     props["brand_new"] = {"type": "boolean"}

@@ -59,7 +59,11 @@ def create_app(state: EmulatorState, extra: Sequence[RouteFactory] = ()) -> ASGI
         routes.extend(factory())
     app = Starlette(
         routes=routes,
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error, Exception: _api_error},
+        exception_handlers={
+            ApiError: _api_error,
+            HTTPException: _http_error,
+            Exception: _api_error,
+        },
     )
     app.state.emulator = state
     app.state.route_names = route_names(routes)

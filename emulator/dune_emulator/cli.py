@@ -15,8 +15,12 @@ ENV_KEYS = "DUNE_EMULATOR_API_KEYS"
 
 def build_parser(prog: str = "python -m dune_emulator") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Run the local Dune API emulator.")
-    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = any free port)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port (default 8080; 0 = any free port)"
+    )
     parser.add_argument("--data-dir", default=None, help="keep queries, tables and results here")
     parser.add_argument(
         "--api-key",

@@ -75,7 +75,9 @@ class RuntimeSettings:
             setattr(self, name, value)
 
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"}
+        return {
+            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"
+        }
 
 
 _POSITIVE_INT = {"datapoint_cap", "max_concurrent_executions"}

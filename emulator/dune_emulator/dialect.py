@@ -4,10 +4,8 @@ DuckDB error positions back onto the SQL the user wrote."""
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-
-import sqlglot
-from sqlglot.errors import SqlglotError
 
 
 @dataclass(frozen=True)
@@ -18,8 +16,19 @@ class PreparedSql:
     candidates: tuple[tuple[str, str], ...]  # (dialect, sql) in the order to try
 
 
+def warm_up() -> None:
+    """Import sqlglot and transpile once in a background thread, so start-up stays fast and
+    the first execution does not pay for it."""
+    threading.Thread(
+        target=prepare, args=("select 1",), name="sqlglot-warm-up", daemon=True
+    ).start()
+
+
 def prepare(sql: str) -> PreparedSql:
     """Transpile Trino SQL to DuckDB; when it does not parse as Trino, run it as DuckDB SQL."""
+    import sqlglot  # imported lazily: it is the slowest import of the emulator
+    from sqlglot.errors import SqlglotError
+
     try:
         statements = sqlglot.transpile(sql, read="trino", write="duckdb")
     except SqlglotError:

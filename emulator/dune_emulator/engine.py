@@ -4,6 +4,7 @@ computed from the emulator clock, so a pinned 60 s execution costs no CPU and no
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -92,16 +93,30 @@ class Execution:
         rec: dict[str, Any] = {
             k: getattr(self, k)
             for k in (
-                "execution_id", "query_id", "sql", "parameters", "performance", "submitted_ns",
-                "pending_ns", "executing_ns", "pinned", "slot_ns", "final_state", "ended_ns",
-                "cancelled_ns", "expires_ns", "error",
+                "execution_id",
+                "query_id",
+                "sql",
+                "parameters",
+                "performance",
+                "submitted_ns",
+                "pending_ns",
+                "executing_ns",
+                "pinned",
+                "slot_ns",
+                "final_state",
+                "ended_ns",
+                "cancelled_ns",
+                "expires_ns",
+                "error",
             )
         }
         if self.result is not None:
             r = self.result
             rec["result"] = {
-                "table": r.table, "column_names": r.column_names,
-                "duckdb_types": r.duckdb_types, "row_count": r.row_count,
+                "table": r.table,
+                "column_names": r.column_names,
+                "duckdb_types": r.duckdb_types,
+                "row_count": r.row_count,
             }
         return rec
 
@@ -143,11 +158,15 @@ class ExecutionEngine:
         cur.close()
 
     # -- submitting -------------------------------------------------------------------------
-    def pin(self, count: int, pending_seconds: float, executing_seconds: float, fail: str | None) -> None:
+    def pin(
+        self, count: int, pending_seconds: float, executing_seconds: float, fail: str | None
+    ) -> None:
         with self._lock:
             self._pins.extend(Pin(pending_seconds, executing_seconds, fail) for _ in range(count))
 
-    def submit(self, query_id: int, sql: str, parameters: dict[str, str], performance: str) -> Execution:
+    def submit(
+        self, query_id: int, sql: str, parameters: dict[str, str], performance: str
+    ) -> Execution:
         with self._lock:
             now = self._clock.now_ns()
             self._advance(now)
@@ -161,7 +180,9 @@ class ExecutionEngine:
                 performance=performance,
                 submitted_ns=now,
                 pending_ns=int((pin.pending_seconds if pin else s.default_pending_seconds) * 1e9),
-                executing_ns=int((pin.executing_seconds if pin else s.default_executing_seconds) * 1e9),
+                executing_ns=int(
+                    (pin.executing_seconds if pin else s.default_executing_seconds) * 1e9
+                ),
                 pinned=pin is not None,
                 fail_message=pin.fail if pin else None,
             )
@@ -280,13 +301,7 @@ class ExecutionEngine:
                 self._queue.remove(ex)
             if ex in self._active:
                 self._active.remove(ex)
-            ex.work.cancelled = True
-            cur = ex.work.cursor
-            if cur is not None and not ex.work.done:
-                try:
-                    cur.interrupt()
-                except duckdb.Error:
-                    pass
+            _interrupt(ex.work)
             self._fill(now)
             self._notify()
             return True, CANCELLED
@@ -296,12 +311,7 @@ class ExecutionEngine:
         """Cancel and forget every execution and pin; drop stored results."""
         with self._lock:
             for ex in list(self.executions.values()):
-                ex.work.cancelled = True
-                if ex.work.cursor is not None and not ex.work.done:
-                    try:
-                        ex.work.cursor.interrupt()
-                    except duckdb.Error:
-                        pass
+                _interrupt(ex.work)
                 self._drop_result(ex)
             self.executions.clear()
             self._queue.clear()
@@ -322,12 +332,7 @@ class ExecutionEngine:
     def shutdown(self) -> None:
         with self._lock:
             for ex in self.executions.values():
-                ex.work.cancelled = True
-                if ex.work.cursor is not None and not ex.work.done:
-                    try:
-                        ex.work.cursor.interrupt()
-                    except duckdb.Error:
-                        pass
+                _interrupt(ex.work)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def wait_idle(self, timeout: float = 30.0) -> None:
@@ -335,7 +340,9 @@ class ExecutionEngine:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                busy = any(not ex.work.done for ex in self._active)
+                busy = any(
+                    ex.slot_ns is not None and not ex.work.done for ex in self.executions.values()
+                )
             if not busy:
                 return
             time.sleep(0.01)
@@ -357,7 +364,11 @@ class ExecutionEngine:
 
     def _advance(self, now: int) -> None:
         while True:
-            due = [(end, ex) for ex in self._active if (end := self._end_ns(ex)) is not None and end <= now]
+            due = [
+                (end, ex)
+                for ex in self._active
+                if (end := self._end_ns(ex)) is not None and end <= now
+            ]
             if not due:
                 break
             end, ex = min(due, key=lambda pair: pair[0])
@@ -424,10 +435,8 @@ class ExecutionEngine:
         finally:
             w.duration_ns = time.perf_counter_ns() - t0
             w.cursor = None
-            try:
+            with contextlib.suppress(duckdb.Error):
                 cur.close()
-            except duckdb.Error:
-                pass
             with self._lock:
                 w.done_clock_ns = self._clock.now_ns()
                 w.done = True
@@ -455,8 +464,8 @@ class ExecutionEngine:
                 pass
             try:
                 cur.execute(sql)
-                arrow = cur.to_arrow_table() if cur.description else pa.table({})
-                if arrow.num_columns == 0:
+                arrow = cur.to_arrow_table() if cur.description else None
+                if arrow is None or arrow.num_columns == 0:
                     arrow = pa.table({"result": pa.array([], pa.string())})
                 cur.register("_emulator_tmp_result", arrow)
                 cur.execute(f"CREATE TABLE {qualified} AS SELECT * FROM _emulator_tmp_result")
@@ -485,6 +494,15 @@ class ExecutionEngine:
         if not w.cancelled:
             result.json_rows(self._con)
         w.result = result
+
+
+def _interrupt(work: Work) -> None:
+    """Mark the work cancelled and stop its SQL if it is running."""
+    work.cancelled = True
+    cur = work.cursor
+    if cur is not None and not work.done:
+        with contextlib.suppress(duckdb.Error):
+            cur.interrupt()
 
 
 def _failure(message: str, executed: str, original: str, execution_id: str) -> dict[str, Any]:

@@ -195,7 +195,11 @@ def parse_sort_by(text: str, columns: dict[str, str]) -> str:
             raise FilterError(f"unknown column {name!r} in sort_by")
         i += 1
         direction = "ASC"
-        if i < len(tokens) and tokens[i].kind == "word" and tokens[i].text.upper() in ("ASC", "DESC"):
+        if (
+            i < len(tokens)
+            and tokens[i].kind == "word"
+            and tokens[i].text.upper() in ("ASC", "DESC")
+        ):
             direction = tokens[i].text.upper()
             i += 1
         parts.append(f"{quote_ident(name)} {direction}")

@@ -39,16 +39,20 @@ def route_name(scope: Scope, routes: list[BaseRoute]) -> str | None:
 def _api_key(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name.lower() == b"x-dune-api-key":
-            return str(value.decode("latin-1"))
+            header: str = value.decode("latin-1")
+            return header
     from urllib.parse import parse_qsl
 
-    for key, value in parse_qsl(scope.get("query_string", b"").decode("latin-1")):
-        if key == "api_key":
-            return value
+    query: bytes = scope.get("query_string", b"")
+    for name, text in parse_qsl(query.decode("latin-1")):
+        if name == "api_key":
+            return text
     return None
 
 
-async def _send_json(send: Send, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+async def _send_json(
+    send: Send, status: int, body: Any, headers: dict[str, str] | None = None
+) -> None:
     payload = orjson.dumps(body)
     raw_headers = [
         (b"content-type", b"application/json"),
@@ -114,11 +118,15 @@ class Gateway:
             if fault.after_handler:
                 await self._capture(scope, receive)
             status = fault.status or 500
-            extra = {"Retry-After": _seconds(fault.retry_after)} if fault.retry_after is not None else {}
-            body = fault.body if fault.body is not None else {
-                "error": _DEFAULT_FAULT_MESSAGES.get(status, f"injected fault {status}")
-            }
-            await _send_json(send, status, body, extra)
+            extra = (
+                {"Retry-After": _seconds(fault.retry_after)}
+                if fault.retry_after is not None
+                else {}
+            )
+            payload: Any = fault.body
+            if payload is None:
+                payload = {"error": _DEFAULT_FAULT_MESSAGES.get(status, f"injected fault {status}")}
+            await _send_json(send, status, payload, extra)
 
     async def _capture(self, scope: Scope, receive: Receive) -> tuple[int, list[Any], bytes]:
         status = 500
@@ -143,7 +151,7 @@ def _seconds(value: float) -> str:
 
 def _drop_connection(send: Send) -> None:
     """Close the TCP connection without any response (uvicorn's transport, aborted)."""
-    cycle = getattr(send, "__self__", None)
+    cycle: Any = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
     if transport is None:
         raise ConnectionAbortedError("injected fault: connection dropped")

@@ -77,7 +77,9 @@ class StoredResult:
         """All rows as JSON objects, each followed by a comma (computed once, then cached)."""
         with self._lock:
             if self._json is None:
-                self._json = encode(con, f"SELECT {json_row_sql(self.columns)} FROM {self.qualified}")
+                self._json = encode(
+                    con, f"SELECT {json_row_sql(self.columns)} FROM {self.qualified}"
+                )
             return self._json
 
     def csv_rows(self, con: duckdb.DuckDBPyConnection) -> EncodedRows:
@@ -95,7 +97,9 @@ class StoredResult:
         return self._json.nbytes - self.row_count if self._json is not None else 0
 
 
-def encode(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> EncodedRows:
+def encode(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
+) -> EncodedRows:
     cur = con.cursor()
     try:
         table = cur.sql(sql, params=params or None).to_arrow_table()

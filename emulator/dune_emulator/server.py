@@ -15,6 +15,7 @@ import uvicorn
 from .app import create_app
 from .config import EmulatorConfig
 from .control_client import EmulatorControl
+from .dialect import warm_up
 from .state import EmulatorState
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ class EmulatorServer:
         self.state = EmulatorState(config)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._sock: socket.socket | None = None
         self.port = 0
 
     def start(self) -> EmulatorHandle:
@@ -60,6 +62,7 @@ class EmulatorServer:
                 f"cannot listen on {self.config.host}:{self.config.port}: {exc.strerror}"
             ) from None
         self.port = sock.getsockname()[1]
+        self._sock = sock
         uv_config = uvicorn.Config(
             create_app(self.state),
             log_level="warning",
@@ -73,13 +76,13 @@ class EmulatorServer:
             target=self._server.run, kwargs={"sockets": [sock]}, name="dune-emulator", daemon=True
         )
         self._thread.start()
+        warm_up()
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("the emulator server failed to start")
             time.sleep(0.005)
-        sock.close()  # uvicorn holds its own duplicate
         host = f"[{self.config.host}]" if ":" in self.config.host else self.config.host
         base_url = f"http://{host}:{self.port}"
         return EmulatorHandle(
@@ -97,6 +100,8 @@ class EmulatorServer:
             self._thread.join(timeout=10)
             if self._thread.is_alive():
                 log.warning("the emulator thread did not stop within 10 s")
+        if self._sock is not None:
+            self._sock.close()
         self.state.close()
 
 

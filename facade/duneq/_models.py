@@ -10,6 +10,7 @@ from typing import Any
 
 from ._states import ExecutionState, parse_state
 
+_LOCATION = re.compile(r"^line (\d+):(\d+)")
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
 
 
@@ -69,11 +70,16 @@ class QueryError:
             return None
         meta = data.get("metadata")
         meta = meta if isinstance(meta, Mapping) else {}
+        message = str(data.get("message") or "")
+        line, column = _int(meta.get("line")), _int(meta.get("column"))
+        found = _LOCATION.match(message)
+        if line is None and found:  # Trino messages start with "line L:C:"
+            line, column = int(found.group(1)), int(found.group(2))
         return cls(
             type=str(data["type"]) if data.get("type") is not None else None,
-            message=str(data.get("message") or ""),
-            line=_int(meta.get("line")),
-            column=_int(meta.get("column")),
+            message=message,
+            line=line,
+            column=column,
         )
 
 

@@ -71,8 +71,18 @@ def routes() -> list[Route]:
         Route("/api/v1/queries", list_queries, methods=["GET"]),
         Route("/api/v1/query/{query_id}", get_query, methods=["GET"]),
         Route("/api/v1/query/{query_id}", update_query, methods=["PATCH"]),
-        Route("/api/v1/query/{query_id}/archive", _flag_route("is_archived", True), methods=["POST"]),
-        Route("/api/v1/query/{query_id}/unarchive", _flag_route("is_archived", False), methods=["POST"]),
-        Route("/api/v1/query/{query_id}/private", _flag_route("is_private", True), methods=["POST"]),
-        Route("/api/v1/query/{query_id}/unprivate", _flag_route("is_private", False), methods=["POST"]),
+        Route(
+            "/api/v1/query/{query_id}/archive", _flag_route("is_archived", True), methods=["POST"]
+        ),
+        Route(
+            "/api/v1/query/{query_id}/unarchive",
+            _flag_route("is_archived", False),
+            methods=["POST"],
+        ),
+        Route(
+            "/api/v1/query/{query_id}/private", _flag_route("is_private", True), methods=["POST"]
+        ),
+        Route(
+            "/api/v1/query/{query_id}/unprivate", _flag_route("is_private", False), methods=["POST"]
+        ),
     ]

@@ -42,7 +42,9 @@ def status_metadata(state: EmulatorState, ex: Execution) -> dict[str, Any]:
     if res is None:
         return {}
     enc = res.json_rows(state.db)
-    meta = _metadata(ex, res, res.column_names, res.column_types, res.row_count, enc.nbytes - res.row_count)
+    meta = _metadata(
+        ex, res, res.column_names, res.column_types, res.row_count, enc.nbytes - res.row_count
+    )
     meta["result_set_bytes"] = meta["total_result_set_bytes"]
     return meta
 
@@ -106,14 +108,18 @@ def parse_options(request: Request, res: StoredResult) -> Options:
             raise ApiError(400, f"unknown columns in 'columns': {', '.join(unknown)}")
         if columns == res.column_names:
             columns = None
-    where, where_params, order = None, [], None
+    where: str | None = None
+    where_params: list[object] = []
+    order: str | None = None
     try:
         if qp.get("filters"):
             where, where_params = parse_filters(qp["filters"], types)
         if qp.get("sort_by"):
             order = parse_sort_by(qp["sort_by"], types)
     except FilterError as exc:
-        raise ApiError(400, f"invalid {'filters' if 'filters' in str(exc) else 'sort_by'}: {exc}") from None
+        raise ApiError(
+            400, f"invalid {'filters' if 'filters' in str(exc) else 'sort_by'}: {exc}"
+        ) from None
     if sample is not None and (
         qp.get("limit") is not None or qp.get("offset") is not None or where is not None
     ):
@@ -145,7 +151,9 @@ def _fast_page(state: EmulatorState, res: StoredResult, opts: Options, csv: bool
     _check_cap(state, opts, stop - start, len(res.column_names))
     enc: EncodedRows = res.csv_rows(state.db) if csv else res.json_rows(state.db)
     nxt = stop if opts.limit is not None and stop < total else None
-    return Page(enc.slice(start, stop), stop - start, total, res.column_names, res.column_types, nxt)
+    return Page(
+        enc.slice(start, stop), stop - start, total, res.column_names, res.column_types, nxt
+    )
 
 
 def _slow_page(state: EmulatorState, res: StoredResult, opts: Options, csv: bool) -> Page:
@@ -177,11 +185,15 @@ def _slow_page(state: EmulatorState, res: StoredResult, opts: Options, csv: bool
     sql = f"SELECT {expr} FROM ({base}) LIMIT {stop - start} OFFSET {start}"
     enc = encode(state.db, sql, params)
     nxt = stop if opts.limit is not None and stop < total else None
-    return Page(enc.slice(0, len(enc)), stop - start, total, names, [dune_type(t) for _, t in cols], nxt)
+    return Page(
+        enc.slice(0, len(enc)), stop - start, total, names, [dune_type(t) for _, t in cols], nxt
+    )
 
 
 def _next_uri(request: Request, ex: Execution, next_offset: int, csv: bool) -> str:
-    items = [(k, v) for k, v in request.query_params.multi_items() if k not in ("api_key", "offset")]
+    items = [
+        (k, v) for k, v in request.query_params.multi_items() if k not in ("api_key", "offset")
+    ]
     items.append(("offset", str(next_offset)))
     items.sort()
     path = f"/api/v1/execution/{ex.execution_id}/results" + ("/csv" if csv else "")
@@ -227,7 +239,12 @@ async def _respond(request: Request, ex: Execution, csv: bool) -> Response:
     ]
     if page.next_offset is not None:
         uri = _next_uri(request, ex, page.next_offset, csv=False)
-        parts += [b',"next_uri":', orjson.dumps(uri), b',"next_offset":', str(page.next_offset).encode()]
+        parts += [
+            b',"next_uri":',
+            orjson.dumps(uri),
+            b',"next_offset":',
+            str(page.next_offset).encode(),
+        ]
     parts.append(b"}")
     return Response(b"".join(parts), 200, media_type="application/json")
 
@@ -245,7 +262,9 @@ def _latest(request: Request) -> Execution:
     query_id = int_path(request, "query_id", QUERY_NOT_FOUND)
     query = state.queries.get(query_id)
     provided = {
-        k[len("params.") :]: v for k, v in request.query_params.multi_items() if k.startswith("params.")
+        k[len("params.") :]: v
+        for k, v in request.query_params.multi_items()
+        if k.startswith("params.")
     }
     try:
         _sql, effective = bind_parameters(query.query_sql, query.parameters, provided)
@@ -268,8 +287,9 @@ async def query_results_csv(request: Request) -> Response:
 def routes() -> list[Route]:
     return [
         Route("/api/v1/execution/{execution_id}/results", execution_results, methods=["GET"]),
-        Route("/api/v1/execution/{execution_id}/results/csv", execution_results_csv, methods=["GET"]),
+        Route(
+            "/api/v1/execution/{execution_id}/results/csv", execution_results_csv, methods=["GET"]
+        ),
         Route("/api/v1/query/{query_id}/results", query_results, methods=["GET"]),
         Route("/api/v1/query/{query_id}/results/csv", query_results_csv, methods=["GET"]),
     ]
-

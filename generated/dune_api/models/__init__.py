@@ -19,12 +19,11 @@ from .execute_query_pipeline_request import ExecuteQueryPipelineRequest
 from .execute_query_pipeline_request_query_parameters import ExecuteQueryPipelineRequestQueryParameters
 from .execute_query_request import ExecuteQueryRequest
 from .execute_query_request_query_parameters import ExecuteQueryRequestQueryParameters
-from .execute_response import ExecuteResponse
+from .execute_query_response import ExecuteQueryResponse
 from .execute_sql_request import ExecuteSqlRequest
 from .execution_result import ExecutionResult
 from .execution_result_metadata import ExecutionResultMetadata
-from .execution_results_page import ExecutionResultsPage
-from .execution_status import ExecutionStatus
+from .get_execution_status_response import GetExecutionStatusResponse
 from .insert_rows_response import InsertRowsResponse
 from .list_datasets_response import ListDatasetsResponse
 from .list_materialized_views_response import ListMaterializedViewsResponse
@@ -50,6 +49,7 @@ from .query_id_response import QueryIdResponse
 from .query_pipeline_response import QueryPipelineResponse
 from .query_result_error import QueryResultError
 from .query_summary import QuerySummary
+from .read_execution_result_response import ReadExecutionResultResponse
 from .refresh_materialized_view_request import RefreshMaterializedViewRequest
 from .refresh_materialized_view_response import RefreshMaterializedViewResponse
 from .table_owner import TableOwner
@@ -85,12 +85,11 @@ __all__ = (
     "ExecuteQueryPipelineRequestQueryParameters",
     "ExecuteQueryRequest",
     "ExecuteQueryRequestQueryParameters",
-    "ExecuteResponse",
+    "ExecuteQueryResponse",
     "ExecuteSqlRequest",
     "ExecutionResult",
     "ExecutionResultMetadata",
-    "ExecutionResultsPage",
-    "ExecutionStatus",
+    "GetExecutionStatusResponse",
     "InsertRowsResponse",
     "ListDatasetsResponse",
     "ListMaterializedViewsResponse",
@@ -116,6 +115,7 @@ __all__ = (
     "QueryPipelineResponse",
     "QueryResultError",
     "QuerySummary",
+    "ReadExecutionResultResponse",
     "RefreshMaterializedViewRequest",
     "RefreshMaterializedViewResponse",
     "TableOwner",

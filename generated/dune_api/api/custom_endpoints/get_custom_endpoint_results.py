@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.execution_results_page import ExecutionResultsPage
+from ...models.read_execution_result_response import ReadExecutionResultResponse
 from ...types import UNSET, Response, Unset
 
 
@@ -61,9 +61,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ExecutionResultsPage | None:
+) -> Error | ReadExecutionResultResponse | None:
     if response.status_code == 200:
-        response_200 = ExecutionResultsPage.from_dict(response.json())
+        response_200 = ReadExecutionResultResponse.from_dict(response.json())
 
         return response_200
 
@@ -110,7 +110,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ExecutionResultsPage]:
+) -> Response[Error | ReadExecutionResultResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -133,7 +133,7 @@ def sync_detailed(
     allow_partial_results: bool | Unset = UNSET,
     ignore_max_datapoints_per_request: bool | Unset = UNSET,
     ignore_max_credits_per_request: bool | Unset = UNSET,
-) -> Response[Error | ExecutionResultsPage]:
+) -> Response[Error | ReadExecutionResultResponse]:
     """Custom endpoint results
 
      The latest results of a custom endpoint, paged like execution results.
@@ -156,7 +156,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ExecutionResultsPage]
+        Response[Error | ReadExecutionResultResponse]
     """
 
     kwargs = _get_kwargs(
@@ -194,7 +194,7 @@ def sync(
     allow_partial_results: bool | Unset = UNSET,
     ignore_max_datapoints_per_request: bool | Unset = UNSET,
     ignore_max_credits_per_request: bool | Unset = UNSET,
-) -> Error | ExecutionResultsPage | None:
+) -> Error | ReadExecutionResultResponse | None:
     """Custom endpoint results
 
      The latest results of a custom endpoint, paged like execution results.
@@ -217,7 +217,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ExecutionResultsPage
+        Error | ReadExecutionResultResponse
     """
 
     return sync_detailed(
@@ -250,7 +250,7 @@ async def asyncio_detailed(
     allow_partial_results: bool | Unset = UNSET,
     ignore_max_datapoints_per_request: bool | Unset = UNSET,
     ignore_max_credits_per_request: bool | Unset = UNSET,
-) -> Response[Error | ExecutionResultsPage]:
+) -> Response[Error | ReadExecutionResultResponse]:
     """Custom endpoint results
 
      The latest results of a custom endpoint, paged like execution results.
@@ -273,7 +273,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ExecutionResultsPage]
+        Response[Error | ReadExecutionResultResponse]
     """
 
     kwargs = _get_kwargs(
@@ -309,7 +309,7 @@ async def asyncio(
     allow_partial_results: bool | Unset = UNSET,
     ignore_max_datapoints_per_request: bool | Unset = UNSET,
     ignore_max_credits_per_request: bool | Unset = UNSET,
-) -> Error | ExecutionResultsPage | None:
+) -> Error | ReadExecutionResultResponse | None:
     """Custom endpoint results
 
      The latest results of a custom endpoint, paged like execution results.
@@ -332,7 +332,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ExecutionResultsPage
+        Error | ReadExecutionResultResponse
     """
 
     return (

@@ -8,7 +8,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.execute_query_request import ExecuteQueryRequest
-from ...models.execute_response import ExecuteResponse
+from ...models.execute_query_response import ExecuteQueryResponse
 from ...types import UNSET, Response, Unset
 
 
@@ -37,9 +37,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ExecuteResponse | None:
+) -> Error | ExecuteQueryResponse | None:
     if response.status_code == 200:
-        response_200 = ExecuteResponse.from_dict(response.json())
+        response_200 = ExecuteQueryResponse.from_dict(response.json())
 
         return response_200
 
@@ -86,7 +86,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ExecuteResponse]:
+) -> Response[Error | ExecuteQueryResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -100,7 +100,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ExecuteQueryRequest | Unset = UNSET,
-) -> Response[Error | ExecuteResponse]:
+) -> Response[Error | ExecuteQueryResponse]:
     """Execute a saved query
 
      Starts a run of a saved query and returns its execution id at once.
@@ -114,7 +114,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ExecuteResponse]
+        Response[Error | ExecuteQueryResponse]
     """
 
     kwargs = _get_kwargs(
@@ -134,7 +134,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ExecuteQueryRequest | Unset = UNSET,
-) -> Error | ExecuteResponse | None:
+) -> Error | ExecuteQueryResponse | None:
     """Execute a saved query
 
      Starts a run of a saved query and returns its execution id at once.
@@ -148,7 +148,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ExecuteResponse
+        Error | ExecuteQueryResponse
     """
 
     return sync_detailed(
@@ -163,7 +163,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ExecuteQueryRequest | Unset = UNSET,
-) -> Response[Error | ExecuteResponse]:
+) -> Response[Error | ExecuteQueryResponse]:
     """Execute a saved query
 
      Starts a run of a saved query and returns its execution id at once.
@@ -177,7 +177,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ExecuteResponse]
+        Response[Error | ExecuteQueryResponse]
     """
 
     kwargs = _get_kwargs(
@@ -195,7 +195,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ExecuteQueryRequest | Unset = UNSET,
-) -> Error | ExecuteResponse | None:
+) -> Error | ExecuteQueryResponse | None:
     """Execute a saved query
 
      Starts a run of a saved query and returns its execution id at once.
@@ -209,7 +209,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ExecuteResponse
+        Error | ExecuteQueryResponse
     """
 
     return (

@@ -6,7 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.execute_response import ExecuteResponse
+from ...models.execute_query_response import ExecuteQueryResponse
 from ...models.execute_sql_request import ExecuteSqlRequest
 from ...types import Response
 
@@ -32,9 +32,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ExecuteResponse | None:
+) -> Error | ExecuteQueryResponse | None:
     if response.status_code == 200:
-        response_200 = ExecuteResponse.from_dict(response.json())
+        response_200 = ExecuteQueryResponse.from_dict(response.json())
 
         return response_200
 
@@ -81,7 +81,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ExecuteResponse]:
+) -> Response[Error | ExecuteQueryResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,7 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ExecuteSqlRequest,
-) -> Response[Error | ExecuteResponse]:
+) -> Response[Error | ExecuteQueryResponse]:
     """Execute raw SQL
 
      Runs SQL without a saved query; later status and results report query_id 0.
@@ -107,7 +107,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ExecuteResponse]
+        Response[Error | ExecuteQueryResponse]
     """
 
     kwargs = _get_kwargs(
@@ -125,7 +125,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: ExecuteSqlRequest,
-) -> Error | ExecuteResponse | None:
+) -> Error | ExecuteQueryResponse | None:
     """Execute raw SQL
 
      Runs SQL without a saved query; later status and results report query_id 0.
@@ -138,7 +138,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ExecuteResponse
+        Error | ExecuteQueryResponse
     """
 
     return sync_detailed(
@@ -151,7 +151,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: ExecuteSqlRequest,
-) -> Response[Error | ExecuteResponse]:
+) -> Response[Error | ExecuteQueryResponse]:
     """Execute raw SQL
 
      Runs SQL without a saved query; later status and results report query_id 0.
@@ -164,7 +164,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ExecuteResponse]
+        Response[Error | ExecuteQueryResponse]
     """
 
     kwargs = _get_kwargs(
@@ -180,7 +180,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: ExecuteSqlRequest,
-) -> Error | ExecuteResponse | None:
+) -> Error | ExecuteQueryResponse | None:
     """Execute raw SQL
 
      Runs SQL without a saved query; later status and results report query_id 0.
@@ -193,7 +193,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ExecuteResponse
+        Error | ExecuteQueryResponse
     """
 
     return (

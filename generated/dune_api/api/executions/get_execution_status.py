@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.execution_status import ExecutionStatus
+from ...models.get_execution_status_response import GetExecutionStatusResponse
 from ...types import Response
 
 
@@ -26,9 +26,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ExecutionStatus | None:
+) -> Error | GetExecutionStatusResponse | None:
     if response.status_code == 200:
-        response_200 = ExecutionStatus.from_dict(response.json())
+        response_200 = GetExecutionStatusResponse.from_dict(response.json())
 
         return response_200
 
@@ -70,7 +70,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ExecutionStatus]:
+) -> Response[Error | GetExecutionStatusResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -83,7 +83,7 @@ def sync_detailed(
     execution_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Error | ExecutionStatus]:
+) -> Response[Error | GetExecutionStatusResponse]:
     """Execution status
 
      Reports the state of an execution. Polling this costs no credits.
@@ -96,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ExecutionStatus]
+        Response[Error | GetExecutionStatusResponse]
     """
 
     kwargs = _get_kwargs(
@@ -114,7 +114,7 @@ def sync(
     execution_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Error | ExecutionStatus | None:
+) -> Error | GetExecutionStatusResponse | None:
     """Execution status
 
      Reports the state of an execution. Polling this costs no credits.
@@ -127,7 +127,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ExecutionStatus
+        Error | GetExecutionStatusResponse
     """
 
     return sync_detailed(
@@ -140,7 +140,7 @@ async def asyncio_detailed(
     execution_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[Error | ExecutionStatus]:
+) -> Response[Error | GetExecutionStatusResponse]:
     """Execution status
 
      Reports the state of an execution. Polling this costs no credits.
@@ -153,7 +153,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ExecutionStatus]
+        Response[Error | GetExecutionStatusResponse]
     """
 
     kwargs = _get_kwargs(
@@ -169,7 +169,7 @@ async def asyncio(
     execution_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Error | ExecutionStatus | None:
+) -> Error | GetExecutionStatusResponse | None:
     """Execution status
 
      Reports the state of an execution. Polling this costs no credits.
@@ -182,7 +182,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ExecutionStatus
+        Error | GetExecutionStatusResponse
     """
 
     return (

@@ -7,7 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error import Error
-from ...models.execution_results_page import ExecutionResultsPage
+from ...models.read_execution_result_response import ReadExecutionResultResponse
 from ...types import UNSET, Response, Unset
 
 
@@ -59,9 +59,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | ExecutionResultsPage | None:
+) -> Error | ReadExecutionResultResponse | None:
     if response.status_code == 200:
-        response_200 = ExecutionResultsPage.from_dict(response.json())
+        response_200 = ReadExecutionResultResponse.from_dict(response.json())
 
         return response_200
 
@@ -103,7 +103,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | ExecutionResultsPage]:
+) -> Response[Error | ReadExecutionResultResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -125,7 +125,7 @@ def sync_detailed(
     allow_partial_results: bool | Unset = UNSET,
     ignore_max_datapoints_per_request: bool | Unset = UNSET,
     ignore_max_credits_per_request: bool | Unset = UNSET,
-) -> Response[Error | ExecutionResultsPage]:
+) -> Response[Error | ReadExecutionResultResponse]:
     """Latest results of a query (JSON)
 
      Results of the most recent finished run of a query, wherever it was started. Starts no execution;
@@ -148,7 +148,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ExecutionResultsPage]
+        Response[Error | ReadExecutionResultResponse]
     """
 
     kwargs = _get_kwargs(
@@ -184,7 +184,7 @@ def sync(
     allow_partial_results: bool | Unset = UNSET,
     ignore_max_datapoints_per_request: bool | Unset = UNSET,
     ignore_max_credits_per_request: bool | Unset = UNSET,
-) -> Error | ExecutionResultsPage | None:
+) -> Error | ReadExecutionResultResponse | None:
     """Latest results of a query (JSON)
 
      Results of the most recent finished run of a query, wherever it was started. Starts no execution;
@@ -207,7 +207,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ExecutionResultsPage
+        Error | ReadExecutionResultResponse
     """
 
     return sync_detailed(
@@ -238,7 +238,7 @@ async def asyncio_detailed(
     allow_partial_results: bool | Unset = UNSET,
     ignore_max_datapoints_per_request: bool | Unset = UNSET,
     ignore_max_credits_per_request: bool | Unset = UNSET,
-) -> Response[Error | ExecutionResultsPage]:
+) -> Response[Error | ReadExecutionResultResponse]:
     """Latest results of a query (JSON)
 
      Results of the most recent finished run of a query, wherever it was started. Starts no execution;
@@ -261,7 +261,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | ExecutionResultsPage]
+        Response[Error | ReadExecutionResultResponse]
     """
 
     kwargs = _get_kwargs(
@@ -295,7 +295,7 @@ async def asyncio(
     allow_partial_results: bool | Unset = UNSET,
     ignore_max_datapoints_per_request: bool | Unset = UNSET,
     ignore_max_credits_per_request: bool | Unset = UNSET,
-) -> Error | ExecutionResultsPage | None:
+) -> Error | ReadExecutionResultResponse | None:
     """Latest results of a query (JSON)
 
      Results of the most recent finished run of a query, wherever it was started. Starts no execution;
@@ -318,7 +318,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | ExecutionResultsPage
+        Error | ReadExecutionResultResponse
     """
 
     return (

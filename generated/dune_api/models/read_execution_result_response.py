@@ -9,33 +9,29 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.execution_result_metadata import ExecutionResultMetadata
+    from ..models.execution_result import ExecutionResult
     from ..models.query_result_error import QueryResultError
 
 
-T = TypeVar("T", bound="ExecutionStatus")
+T = TypeVar("T", bound="ReadExecutionResultResponse")
 
 
 @_attrs_define
-class ExecutionStatus:
+class ReadExecutionResultResponse:
     """
     Attributes:
         execution_id (str):
-        state (str): QUERY_STATE_PENDING, _EXECUTING, _COMPLETED, _COMPLETED_PARTIAL, _FAILED, _CANCELLED or _EXPIRED;
-            treat anything else as unknown, not as an error.
+        state (str):
         cancelled_at (str | Unset):
         error (QueryResultError | Unset): Why an execution failed.
-        execution_cost_credits (float | Unset):
         execution_ended_at (str | Unset):
         execution_started_at (str | Unset):
         expires_at (str | Unset):
         is_execution_finished (bool | Unset):
-        max_inflight_interactive_executions (int | Unset):
-        max_inflight_interactive_reached (int | Unset):
-        query_id (int | Unset): The saved query; 0 for raw SQL executions.
-        queue_position (int | Unset): Place in the queue while pending.
-        result_metadata (ExecutionResultMetadata | Unset): Shape and size of a result; counts are for this page unless
-            named total_.
+        next_offset (int | Unset): Offset of the next page; absent on the last page.
+        next_uri (str | Unset): Absolute URL of the next page; absent on the last page.
+        query_id (int | Unset):
+        result (ExecutionResult | Unset):
         submitted_at (str | Unset):
     """
 
@@ -43,16 +39,14 @@ class ExecutionStatus:
     state: str
     cancelled_at: str | Unset = UNSET
     error: QueryResultError | Unset = UNSET
-    execution_cost_credits: float | Unset = UNSET
     execution_ended_at: str | Unset = UNSET
     execution_started_at: str | Unset = UNSET
     expires_at: str | Unset = UNSET
     is_execution_finished: bool | Unset = UNSET
-    max_inflight_interactive_executions: int | Unset = UNSET
-    max_inflight_interactive_reached: int | Unset = UNSET
+    next_offset: int | Unset = UNSET
+    next_uri: str | Unset = UNSET
     query_id: int | Unset = UNSET
-    queue_position: int | Unset = UNSET
-    result_metadata: ExecutionResultMetadata | Unset = UNSET
+    result: ExecutionResult | Unset = UNSET
     submitted_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -67,8 +61,6 @@ class ExecutionStatus:
         if not isinstance(self.error, Unset):
             error = self.error.to_dict()
 
-        execution_cost_credits = self.execution_cost_credits
-
         execution_ended_at = self.execution_ended_at
 
         execution_started_at = self.execution_started_at
@@ -77,17 +69,15 @@ class ExecutionStatus:
 
         is_execution_finished = self.is_execution_finished
 
-        max_inflight_interactive_executions = self.max_inflight_interactive_executions
+        next_offset = self.next_offset
 
-        max_inflight_interactive_reached = self.max_inflight_interactive_reached
+        next_uri = self.next_uri
 
         query_id = self.query_id
 
-        queue_position = self.queue_position
-
-        result_metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.result_metadata, Unset):
-            result_metadata = self.result_metadata.to_dict()
+        result: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.result, Unset):
+            result = self.result.to_dict()
 
         submitted_at = self.submitted_at
 
@@ -103,8 +93,6 @@ class ExecutionStatus:
             field_dict["cancelled_at"] = cancelled_at
         if error is not UNSET:
             field_dict["error"] = error
-        if execution_cost_credits is not UNSET:
-            field_dict["execution_cost_credits"] = execution_cost_credits
         if execution_ended_at is not UNSET:
             field_dict["execution_ended_at"] = execution_ended_at
         if execution_started_at is not UNSET:
@@ -113,16 +101,14 @@ class ExecutionStatus:
             field_dict["expires_at"] = expires_at
         if is_execution_finished is not UNSET:
             field_dict["is_execution_finished"] = is_execution_finished
-        if max_inflight_interactive_executions is not UNSET:
-            field_dict["max_inflight_interactive_executions"] = max_inflight_interactive_executions
-        if max_inflight_interactive_reached is not UNSET:
-            field_dict["max_inflight_interactive_reached"] = max_inflight_interactive_reached
+        if next_offset is not UNSET:
+            field_dict["next_offset"] = next_offset
+        if next_uri is not UNSET:
+            field_dict["next_uri"] = next_uri
         if query_id is not UNSET:
             field_dict["query_id"] = query_id
-        if queue_position is not UNSET:
-            field_dict["queue_position"] = queue_position
-        if result_metadata is not UNSET:
-            field_dict["result_metadata"] = result_metadata
+        if result is not UNSET:
+            field_dict["result"] = result
         if submitted_at is not UNSET:
             field_dict["submitted_at"] = submitted_at
 
@@ -130,7 +116,7 @@ class ExecutionStatus:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.execution_result_metadata import ExecutionResultMetadata  # noqa: PLC0415
+        from ..models.execution_result import ExecutionResult  # noqa: PLC0415
         from ..models.query_result_error import QueryResultError  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -147,8 +133,6 @@ class ExecutionStatus:
         else:
             error = QueryResultError.from_dict(_error)
 
-        execution_cost_credits = d.pop("execution_cost_credits", UNSET)
-
         execution_ended_at = d.pop("execution_ended_at", UNSET)
 
         execution_started_at = d.pop("execution_started_at", UNSET)
@@ -157,43 +141,39 @@ class ExecutionStatus:
 
         is_execution_finished = d.pop("is_execution_finished", UNSET)
 
-        max_inflight_interactive_executions = d.pop("max_inflight_interactive_executions", UNSET)
+        next_offset = d.pop("next_offset", UNSET)
 
-        max_inflight_interactive_reached = d.pop("max_inflight_interactive_reached", UNSET)
+        next_uri = d.pop("next_uri", UNSET)
 
         query_id = d.pop("query_id", UNSET)
 
-        queue_position = d.pop("queue_position", UNSET)
-
-        _result_metadata = d.pop("result_metadata", UNSET)
-        result_metadata: ExecutionResultMetadata | Unset
-        if isinstance(_result_metadata, Unset):
-            result_metadata = UNSET
+        _result = d.pop("result", UNSET)
+        result: ExecutionResult | Unset
+        if isinstance(_result, Unset):
+            result = UNSET
         else:
-            result_metadata = ExecutionResultMetadata.from_dict(_result_metadata)
+            result = ExecutionResult.from_dict(_result)
 
         submitted_at = d.pop("submitted_at", UNSET)
 
-        execution_status = cls(
+        read_execution_result_response = cls(
             execution_id=execution_id,
             state=state,
             cancelled_at=cancelled_at,
             error=error,
-            execution_cost_credits=execution_cost_credits,
             execution_ended_at=execution_ended_at,
             execution_started_at=execution_started_at,
             expires_at=expires_at,
             is_execution_finished=is_execution_finished,
-            max_inflight_interactive_executions=max_inflight_interactive_executions,
-            max_inflight_interactive_reached=max_inflight_interactive_reached,
+            next_offset=next_offset,
+            next_uri=next_uri,
             query_id=query_id,
-            queue_position=queue_position,
-            result_metadata=result_metadata,
+            result=result,
             submitted_at=submitted_at,
         )
 
-        execution_status.additional_properties = d
-        return execution_status
+        read_execution_result_response.additional_properties = d
+        return read_execution_result_response
 
     @property
     def additional_keys(self) -> list[str]:

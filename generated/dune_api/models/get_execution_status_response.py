@@ -9,29 +9,33 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
-    from ..models.execution_result import ExecutionResult
+    from ..models.execution_result_metadata import ExecutionResultMetadata
     from ..models.query_result_error import QueryResultError
 
 
-T = TypeVar("T", bound="ExecutionResultsPage")
+T = TypeVar("T", bound="GetExecutionStatusResponse")
 
 
 @_attrs_define
-class ExecutionResultsPage:
+class GetExecutionStatusResponse:
     """
     Attributes:
         execution_id (str):
-        state (str):
+        state (str): QUERY_STATE_PENDING, _EXECUTING, _COMPLETED, _COMPLETED_PARTIAL, _FAILED, _CANCELLED or _EXPIRED;
+            treat anything else as unknown, not as an error.
         cancelled_at (str | Unset):
         error (QueryResultError | Unset): Why an execution failed.
+        execution_cost_credits (float | Unset):
         execution_ended_at (str | Unset):
         execution_started_at (str | Unset):
         expires_at (str | Unset):
         is_execution_finished (bool | Unset):
-        next_offset (int | Unset): Offset of the next page; absent on the last page.
-        next_uri (str | Unset): Absolute URL of the next page; absent on the last page.
-        query_id (int | Unset):
-        result (ExecutionResult | Unset):
+        max_inflight_interactive_executions (int | Unset):
+        max_inflight_interactive_reached (int | Unset):
+        query_id (int | Unset): The saved query; 0 for raw SQL executions.
+        queue_position (int | Unset): Place in the queue while pending.
+        result_metadata (ExecutionResultMetadata | Unset): Shape and size of a result; counts are for this page unless
+            named total_.
         submitted_at (str | Unset):
     """
 
@@ -39,14 +43,16 @@ class ExecutionResultsPage:
     state: str
     cancelled_at: str | Unset = UNSET
     error: QueryResultError | Unset = UNSET
+    execution_cost_credits: float | Unset = UNSET
     execution_ended_at: str | Unset = UNSET
     execution_started_at: str | Unset = UNSET
     expires_at: str | Unset = UNSET
     is_execution_finished: bool | Unset = UNSET
-    next_offset: int | Unset = UNSET
-    next_uri: str | Unset = UNSET
+    max_inflight_interactive_executions: int | Unset = UNSET
+    max_inflight_interactive_reached: int | Unset = UNSET
     query_id: int | Unset = UNSET
-    result: ExecutionResult | Unset = UNSET
+    queue_position: int | Unset = UNSET
+    result_metadata: ExecutionResultMetadata | Unset = UNSET
     submitted_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -61,6 +67,8 @@ class ExecutionResultsPage:
         if not isinstance(self.error, Unset):
             error = self.error.to_dict()
 
+        execution_cost_credits = self.execution_cost_credits
+
         execution_ended_at = self.execution_ended_at
 
         execution_started_at = self.execution_started_at
@@ -69,15 +77,17 @@ class ExecutionResultsPage:
 
         is_execution_finished = self.is_execution_finished
 
-        next_offset = self.next_offset
+        max_inflight_interactive_executions = self.max_inflight_interactive_executions
 
-        next_uri = self.next_uri
+        max_inflight_interactive_reached = self.max_inflight_interactive_reached
 
         query_id = self.query_id
 
-        result: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.result, Unset):
-            result = self.result.to_dict()
+        queue_position = self.queue_position
+
+        result_metadata: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.result_metadata, Unset):
+            result_metadata = self.result_metadata.to_dict()
 
         submitted_at = self.submitted_at
 
@@ -93,6 +103,8 @@ class ExecutionResultsPage:
             field_dict["cancelled_at"] = cancelled_at
         if error is not UNSET:
             field_dict["error"] = error
+        if execution_cost_credits is not UNSET:
+            field_dict["execution_cost_credits"] = execution_cost_credits
         if execution_ended_at is not UNSET:
             field_dict["execution_ended_at"] = execution_ended_at
         if execution_started_at is not UNSET:
@@ -101,14 +113,16 @@ class ExecutionResultsPage:
             field_dict["expires_at"] = expires_at
         if is_execution_finished is not UNSET:
             field_dict["is_execution_finished"] = is_execution_finished
-        if next_offset is not UNSET:
-            field_dict["next_offset"] = next_offset
-        if next_uri is not UNSET:
-            field_dict["next_uri"] = next_uri
+        if max_inflight_interactive_executions is not UNSET:
+            field_dict["max_inflight_interactive_executions"] = max_inflight_interactive_executions
+        if max_inflight_interactive_reached is not UNSET:
+            field_dict["max_inflight_interactive_reached"] = max_inflight_interactive_reached
         if query_id is not UNSET:
             field_dict["query_id"] = query_id
-        if result is not UNSET:
-            field_dict["result"] = result
+        if queue_position is not UNSET:
+            field_dict["queue_position"] = queue_position
+        if result_metadata is not UNSET:
+            field_dict["result_metadata"] = result_metadata
         if submitted_at is not UNSET:
             field_dict["submitted_at"] = submitted_at
 
@@ -116,7 +130,7 @@ class ExecutionResultsPage:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.execution_result import ExecutionResult  # noqa: PLC0415
+        from ..models.execution_result_metadata import ExecutionResultMetadata  # noqa: PLC0415
         from ..models.query_result_error import QueryResultError  # noqa: PLC0415
 
         d = dict(src_dict)
@@ -133,6 +147,8 @@ class ExecutionResultsPage:
         else:
             error = QueryResultError.from_dict(_error)
 
+        execution_cost_credits = d.pop("execution_cost_credits", UNSET)
+
         execution_ended_at = d.pop("execution_ended_at", UNSET)
 
         execution_started_at = d.pop("execution_started_at", UNSET)
@@ -141,39 +157,43 @@ class ExecutionResultsPage:
 
         is_execution_finished = d.pop("is_execution_finished", UNSET)
 
-        next_offset = d.pop("next_offset", UNSET)
+        max_inflight_interactive_executions = d.pop("max_inflight_interactive_executions", UNSET)
 
-        next_uri = d.pop("next_uri", UNSET)
+        max_inflight_interactive_reached = d.pop("max_inflight_interactive_reached", UNSET)
 
         query_id = d.pop("query_id", UNSET)
 
-        _result = d.pop("result", UNSET)
-        result: ExecutionResult | Unset
-        if isinstance(_result, Unset):
-            result = UNSET
+        queue_position = d.pop("queue_position", UNSET)
+
+        _result_metadata = d.pop("result_metadata", UNSET)
+        result_metadata: ExecutionResultMetadata | Unset
+        if isinstance(_result_metadata, Unset):
+            result_metadata = UNSET
         else:
-            result = ExecutionResult.from_dict(_result)
+            result_metadata = ExecutionResultMetadata.from_dict(_result_metadata)
 
         submitted_at = d.pop("submitted_at", UNSET)
 
-        execution_results_page = cls(
+        get_execution_status_response = cls(
             execution_id=execution_id,
             state=state,
             cancelled_at=cancelled_at,
             error=error,
+            execution_cost_credits=execution_cost_credits,
             execution_ended_at=execution_ended_at,
             execution_started_at=execution_started_at,
             expires_at=expires_at,
             is_execution_finished=is_execution_finished,
-            next_offset=next_offset,
-            next_uri=next_uri,
+            max_inflight_interactive_executions=max_inflight_interactive_executions,
+            max_inflight_interactive_reached=max_inflight_interactive_reached,
             query_id=query_id,
-            result=result,
+            queue_position=queue_position,
+            result_metadata=result_metadata,
             submitted_at=submitted_at,
         )
 
-        execution_results_page.additional_properties = d
-        return execution_results_page
+        get_execution_status_response.additional_properties = d
+        return get_execution_status_response
 
     @property
     def additional_keys(self) -> list[str]:

@@ -6,11 +6,11 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-T = TypeVar("T", bound="ExecuteResponse")
+T = TypeVar("T", bound="ExecuteQueryResponse")
 
 
 @_attrs_define
-class ExecuteResponse:
+class ExecuteQueryResponse:
     """
     Attributes:
         execution_id (str): ULID of the new execution.
@@ -44,13 +44,13 @@ class ExecuteResponse:
 
         state = d.pop("state")
 
-        execute_response = cls(
+        execute_query_response = cls(
             execution_id=execution_id,
             state=state,
         )
 
-        execute_response.additional_properties = d
-        return execute_response
+        execute_query_response.additional_properties = d
+        return execute_query_response
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,0 +1,106 @@
+"""Exit codes of the duneq command and the mapping from an exception to (code, one-line message)."""
+
+from __future__ import annotations
+
+from ._errors import (
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    DatapointBudgetExceeded,
+    DatapointLimitExceeded,
+    DuneError,
+    ExecutionCancelled,
+    ExecutionError,
+    ExecutionExpired,
+    ExecutionTimeout,
+    InvalidArgument,
+    MissingAPIKey,
+    NotFound,
+    PartialResultError,
+    PaymentRequired,
+    PermissionDenied,
+    QueryFailed,
+    RateLimited,
+)
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_AUTH = 3
+EXIT_NOT_FOUND = 4
+EXIT_QUERY_FAILED = 5
+EXIT_TIMEOUT = 6
+EXIT_RATE_LIMITED = 7
+EXIT_LIMIT = 8
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = """\
+exit codes:
+  0  success
+  1  other API or unexpected error
+  2  usage error or invalid argument
+  3  authentication: missing, invalid or insufficient API key (401/403)
+  4  not found (404)
+  5  query failed, was cancelled or expired, or a partial result was refused
+  6  timeout: the execution did not finish within --timeout
+  7  rate limited (429 after retries)
+  8  datapoint limit, --max-datapoints budget, or billing limit (402)"""
+
+
+class UsageError(Exception):
+    """Bad command-line input, reported as one line with exit code 2."""
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The exit code of the error class ``exc`` belongs to."""
+    if isinstance(exc, UsageError | InvalidArgument):
+        return EXIT_USAGE
+    if isinstance(exc, MissingAPIKey | AuthenticationError | PermissionDenied):
+        return EXIT_AUTH
+    if isinstance(exc, NotFound):
+        return EXIT_NOT_FOUND
+    if isinstance(exc, ExecutionTimeout):
+        return EXIT_TIMEOUT
+    if isinstance(exc, QueryFailed | ExecutionCancelled | ExecutionExpired | PartialResultError):
+        return EXIT_QUERY_FAILED
+    if isinstance(exc, RateLimited):
+        return EXIT_RATE_LIMITED
+    if isinstance(exc, PaymentRequired | DatapointBudgetExceeded):
+        return EXIT_LIMIT
+    return EXIT_ERROR
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, MissingAPIKey):
+        return "no Dune API key: set DUNE_API_KEY or pass --api-key"
+    if isinstance(exc, DatapointLimitExceeded):
+        text = exc.api_message or "the result exceeds the per-request datapoint limit"
+        return (
+            f"{text} -- fix: rerun with --ignore-datapoint-limit, or fetch less with "
+            "--limit/--columns/--filters"
+        )
+    if isinstance(exc, DatapointBudgetExceeded):
+        return f"{exc.message} -- fix: raise --max-datapoints or fetch less with --limit/--columns"
+    if isinstance(exc, PartialResultError):
+        return f"{exc.message} -- use --partial warn or --partial allow to accept it"
+    if isinstance(exc, QueryFailed):
+        return f"query failed: {exc.error_message}"
+    if isinstance(exc, APIStatusError):
+        text = exc.api_message or exc.message
+        return f"{text} (HTTP {exc.status_code})"
+    if isinstance(exc, APIError | ExecutionError):
+        return exc.message
+    if isinstance(exc, DuneError | UsageError):
+        return str(exc)
+    return f"unexpected {type(exc).__name__}: {exc}"
+
+
+def error_line(exc: BaseException) -> str:
+    """``error: <message> [execution_id=...] [line L, column C]`` on one line."""
+    parts = [f"error: {_message(exc)}"]
+    execution_id = getattr(exc, "execution_id", None)
+    if isinstance(execution_id, str) and execution_id:
+        parts.append(f"[execution_id={execution_id}]")
+    if isinstance(exc, QueryFailed) and exc.line is not None:
+        parts.append(f"[line {exc.line}, column {exc.column}]")
+    return " ".join(parts).replace("\n", " ")
