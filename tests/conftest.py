@@ -1,21 +1,13 @@
 pytest_plugins = ["dune_emulator.pytest_plugin"]
 
 # Helpers for the emulator tests (tests/test_emulator_*.py) live below the plugin line.
-import time  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 from dune_emulator import EmulatorHandle  # noqa: E402
-
-TERMINAL = {
-    "QUERY_STATE_COMPLETED",
-    "QUERY_STATE_COMPLETED_PARTIAL",
-    "QUERY_STATE_FAILED",
-    "QUERY_STATE_CANCELLED",
-    "QUERY_STATE_EXPIRED",
-}
+from dune_emulator.testing import wait_terminal  # noqa: E402
 
 
 @pytest.fixture
@@ -27,16 +19,6 @@ def emu_api(dune_emulator: EmulatorHandle) -> Iterator[httpx.Client]:
         timeout=60,
     ) as client:
         yield client
-
-
-def wait_terminal(client: httpx.Client, execution_id: str, limit_s: float = 60) -> dict[str, Any]:
-    """Poll status until the execution is finished (bounded, not a timing assertion)."""
-    deadline = time.monotonic() + limit_s
-    while True:
-        status: dict[str, Any] = client.get(f"/execution/{execution_id}/status").json()
-        if status["state"] in TERMINAL or time.monotonic() > deadline:
-            return status
-        time.sleep(0.02)
 
 
 @pytest.fixture

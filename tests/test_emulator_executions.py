@@ -8,8 +8,8 @@ import time
 from typing import Any
 
 import httpx
-from conftest import wait_terminal
 from dune_emulator import EmulatorHandle
+from dune_emulator.testing import wait_terminal
 
 ULID = re.compile(r"^01[0-9A-HJKMNP-TV-Z]{24}$")
 
@@ -39,7 +39,9 @@ def test_default_parameter_and_text_parameter(emu_api: httpx.Client) -> None:
     assert wait_terminal(emu_api, eid2)["result_metadata"]["total_row_count"] == 10
 
 
-def test_unknown_parameter_and_bad_values(emu_api: httpx.Client, dune_emulator: EmulatorHandle) -> None:
+def test_unknown_parameter_and_bad_values(
+    emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
     r = emu_api.post("/query/2/execute", json={"query_parameters": {"Invalid Parameter": 1}})
     assert r.status_code == 400
     assert r.json() == {"error": "unknown parameters (Invalid Parameter)"}
@@ -70,7 +72,9 @@ def test_trino_sql_is_transpiled(run_sql: Any, emu_api: httpx.Client) -> None:
 
 
 def test_duckdb_native_sql_runs_as_is(run_sql: Any, emu_api: httpx.Client) -> None:
-    eid, status = run_sql("select 7 // 2 as q, x from range(2) t(x) qualify row_number() over () = 1")
+    eid, status = run_sql(
+        "select 7 // 2 as q, x from range(2) t(x) qualify row_number() over () = 1"
+    )
     assert status["state"] == "QUERY_STATE_COMPLETED", status
     assert emu_api.get(f"/execution/{eid}/results").json()["result"]["rows"] == [{"q": 3, "x": 0}]
 
@@ -88,7 +92,9 @@ def test_failure_has_line_and_column(run_sql: Any, emu_api: httpx.Client) -> Non
     assert syntax["error"]["metadata"] == {"line": 1, "column": 1}
 
 
-def test_pinned_durations_follow_the_clock(emu_api: httpx.Client, dune_emulator: EmulatorHandle) -> None:
+def test_pinned_durations_follow_the_clock(
+    emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
     dune_emulator.control.pin_next_executions(pending_seconds=30, executing_seconds=60)
     eid = emu_api.post("/sql/execute", json={"sql": "select 1 as x"}).json()["execution_id"]
     s = emu_api.get(f"/execution/{eid}/status").json()
@@ -128,9 +134,14 @@ def test_forced_failure_pin(emu_api: httpx.Client, dune_emulator: EmulatorHandle
 def test_concurrency_cap_queues(emu_api: httpx.Client, dune_emulator: EmulatorHandle) -> None:
     dune_emulator.control.configure(max_concurrent_executions=2)
     dune_emulator.control.pin_next_executions(count=4, executing_seconds=100)
-    ids = [emu_api.post("/sql/execute", json={"sql": f"select {i}"}).json()["execution_id"] for i in range(4)]
+    ids = [
+        emu_api.post("/sql/execute", json={"sql": f"select {i}"}).json()["execution_id"]
+        for i in range(4)
+    ]
     states = [emu_api.get(f"/execution/{i}/status").json() for i in ids]
-    assert [s["state"] for s in states] == ["QUERY_STATE_EXECUTING"] * 2 + ["QUERY_STATE_PENDING"] * 2
+    assert [s["state"] for s in states] == ["QUERY_STATE_EXECUTING"] * 2 + [
+        "QUERY_STATE_PENDING"
+    ] * 2
     assert [s.get("queue_position") for s in states[2:]] == [1, 2]
     assert states[0]["max_inflight_interactive_executions"] == 2
     assert states[0]["max_inflight_interactive_reached"] == 1
@@ -142,7 +153,9 @@ def test_concurrency_cap_queues(emu_api: httpx.Client, dune_emulator: EmulatorHa
     assert all(wait_terminal(emu_api, i)["state"] == "QUERY_STATE_COMPLETED" for i in ids)
 
 
-def test_cancel_pending_executing_and_finished(emu_api: httpx.Client, dune_emulator: EmulatorHandle) -> None:
+def test_cancel_pending_executing_and_finished(
+    emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
     dune_emulator.control.pin_next_executions(count=2, pending_seconds=10, executing_seconds=100)
     pending = emu_api.post("/sql/execute", json={"sql": "select 1"}).json()["execution_id"]
     executing = emu_api.post("/sql/execute", json={"sql": "select 2"}).json()["execution_id"]
@@ -162,7 +175,9 @@ def test_cancel_pending_executing_and_finished(emu_api: httpx.Client, dune_emula
     assert r.status_code == 404 and r.json() == {"error": "Object not found"}
 
 
-def test_cancel_interrupts_running_sql(emu_api: httpx.Client, dune_emulator: EmulatorHandle) -> None:
+def test_cancel_interrupts_running_sql(
+    emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
     sql = "select count(*) from range(100000000000) a"
     eid = emu_api.post("/sql/execute", json={"sql": sql}).json()["execution_id"]
     time.sleep(0.2)
@@ -173,7 +188,9 @@ def test_cancel_interrupts_running_sql(emu_api: httpx.Client, dune_emulator: Emu
     assert emu_api.get(f"/execution/{eid}/status").json()["state"] == "QUERY_STATE_CANCELLED"
 
 
-def test_expiry_after_ttl(run_sql: Any, emu_api: httpx.Client, dune_emulator: EmulatorHandle) -> None:
+def test_expiry_after_ttl(
+    run_sql: Any, emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
     eid, status = run_sql("select 1 as x")
     assert status["expires_at"] > status["execution_ended_at"][:4]
     dune_emulator.control.advance_clock(89 * 86400)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from collections.abc import Sequence
@@ -62,6 +63,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m dune_emulator
     if args.data_dir:
         print(f"data dir: {args.data_dir}")
     print("Press Ctrl-C to stop.", flush=True)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -69,3 +72,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m dune_emulator
     finally:
         server.stop()
     return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

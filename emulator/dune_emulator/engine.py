@@ -8,6 +8,7 @@ import contextlib
 import logging
 import threading
 import time
+import warnings
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -464,7 +465,11 @@ class ExecutionEngine:
                 pass
             try:
                 cur.execute(sql)
-                arrow = cur.to_arrow_table() if cur.description else None
+                with warnings.catch_warnings():
+                    warnings.simplefilter(
+                        "ignore"
+                    )  # the DB-API copy is fine for these small results
+                    arrow = cur.to_arrow_table() if cur.description else None
                 if arrow is None or arrow.num_columns == 0:
                     arrow = pa.table({"result": pa.array([], pa.string())})
                 cur.register("_emulator_tmp_result", arrow)

@@ -82,7 +82,10 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, DatapointBudgetExceeded):
         return f"{exc.message} -- fix: raise --max-datapoints or fetch less with --limit/--columns"
     if isinstance(exc, PartialResultError):
-        return f"{exc.message} -- use --partial warn or --partial allow to accept it"
+        return (
+            "the result is partial (truncated by Dune) -- use --partial warn or "
+            "--partial allow to read the rows that were kept"
+        )
     if isinstance(exc, QueryFailed):
         return f"query failed: {exc.error_message}"
     if isinstance(exc, APIStatusError):

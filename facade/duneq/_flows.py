@@ -436,49 +436,6 @@ def first_page(core: Core, status: ExecutionStatus, options: ResultOptions) -> F
     return page
 
 
-def run(
-    core: Core,
-    req: Request,
-    *,
-    timeout: float | None,
-    on_progress: ProgressCallback | None,
-    cancel_on_timeout: bool,
-    options: ResultOptions,
-) -> Flow[tuple[ExecutionStatus, Page]]:
-    """Execute, wait and fetch the first page."""
-    started = yield from execute(core, req)
-    status = yield from wait(
-        core,
-        started.execution_id,
-        timeout=timeout,
-        on_progress=on_progress,
-        cancel_on_timeout=cancel_on_timeout,
-    )
-    page = yield from first_page(core, status, options)
-    return status, page
-
-
-def result_for(
-    core: Core,
-    execution_id: str,
-    *,
-    timeout: float | None,
-    on_progress: ProgressCallback | None,
-    cancel_on_timeout: bool,
-    options: ResultOptions,
-) -> Flow[tuple[ExecutionStatus, Page]]:
-    """Wait for an existing execution (one poll if done), then fetch the first page."""
-    status = yield from wait(
-        core,
-        execution_id,
-        timeout=timeout,
-        on_progress=on_progress,
-        cancel_on_timeout=cancel_on_timeout,
-    )
-    page = yield from first_page(core, status, options)
-    return status, page
-
-
 def latest_probe(
     core: Core,
     query_id: int,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -19,7 +18,7 @@ import httpx
 from . import _constants as C
 from ._errors import InvalidArgument, MissingAPIKey
 from ._protocol import Action, RawResponse, Reply, Request, Sleep, TransportFailure
-from ._types import NOT_GIVEN, NotGiven
+from ._types import NotGiven
 from ._version import __version__
 
 T = TypeVar("T")
@@ -193,10 +192,3 @@ class AsyncDriver:
             return result
         finally:
             flow.close()
-
-
-def default_clock() -> float:
-    return time.monotonic()
-
-
-__all__ = ["NOT_GIVEN", "AsyncDriver", "DuneKeyAuth", "Settings", "SyncDriver"]

@@ -1,0 +1,148 @@
+"""Progress display for long waits: a live rich view on a terminal, plain lines otherwise.
+
+Progress always goes to stderr so that stdout carries only data. rich is imported only when a
+live display is actually shown, which keeps ``duneq --help`` fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+from ._models import Progress
+
+TextFn = Callable[[], str]
+
+
+def live_wanted(stdout: TextIO | None = None, stderr: TextIO | None = None) -> bool:
+    """A live display only when both stdout and stderr are terminals (and TERM is not dumb)."""
+    out = stdout if stdout is not None else sys.stdout
+    err = stderr if stderr is not None else sys.stderr
+    if os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(out.isatty() and err.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+class Board:
+    """Named progress lines: redrawn live on a terminal; on a pipe, one line per change."""
+
+    def __init__(self, stream: TextIO, *, live: bool, enabled: bool = True) -> None:
+        self._stream = stream
+        self._enabled = enabled
+        self._lines: dict[str, TextFn] = {}
+        self._signatures: dict[str, object] = {}
+        self._live: Any = None
+        if enabled and live:
+            self._live = _start_live(stream, self._render)
+
+    def _render(self) -> str:
+        return "\n".join(fn() for fn in self._lines.values())
+
+    def update(self, key: str, text: TextFn, signature: object) -> None:
+        """Set line ``key``; in plain mode it is printed only when ``signature`` changes."""
+        if not self._enabled:
+            return
+        self._lines[key] = text
+        if self._live is not None:
+            self._live.refresh()
+            return
+        if self._signatures.get(key, _UNSET) != signature:
+            self._signatures[key] = signature
+            self._stream.write(text() + "\n")
+            self._stream.flush()
+
+    def note(self, text: str) -> None:
+        """A one-off line (printed above a live display, or as a plain line)."""
+        if not self._enabled:
+            return
+        if self._live is not None:
+            self._live.console.print(text, markup=False, highlight=False)
+        else:
+            self._stream.write(text + "\n")
+            self._stream.flush()
+
+    def close(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    def __enter__(self) -> Board:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_UNSET = object()
+
+
+def _start_live(stream: TextIO, render: TextFn) -> Any:
+    try:
+        from rich.console import Console
+        from rich.live import Live
+        from rich.text import Text
+    except ImportError:  # the cli extra is not installed: fall back to plain lines
+        return None
+
+    class _View:
+        def __rich__(self) -> Text:
+            return Text(render())
+
+    live = Live(
+        _View(),
+        console=Console(file=stream),
+        refresh_per_second=8,
+        transient=False,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    )
+    live.start()
+    return live
+
+
+class ExecutionProgress:
+    """An ``on_progress`` callback that shows state, queue position, elapsed time and polls."""
+
+    def __init__(self, board: Board, key: str = "execution", label: str = "") -> None:
+        self._board = board
+        self._key = key
+        self._label = label
+
+    def __call__(self, progress: Progress) -> None:
+        received = time.monotonic()
+        state = str(progress.state)
+        queue = progress.queue_position
+        prefix = f"{self._label} " if self._label else ""
+
+        def text() -> str:
+            elapsed = progress.elapsed
+            if state in _RUNNING:
+                elapsed += time.monotonic() - received
+            where = f" queue={queue}" if queue is not None else ""
+            return (
+                f"{prefix}{progress.execution_id} {state}{where} "
+                f"elapsed={elapsed:.1f}s polls={progress.polls}"
+            )
+
+        self._board.update(self._key, text, (state, queue))
+
+
+_RUNNING = frozenset({"QUERY_STATE_PENDING", "QUERY_STATE_EXECUTING"})
+
+
+def cost_line(
+    *, credits: float | None, datapoints: int | None, rows: int, seconds: float, note: str = ""
+) -> str:
+    """``cost: 10 credits, 1,234 datapoints, 123 rows, 2.3s`` (unknown values shown as ?)."""
+    credit_text = "?" if credits is None else f"{credits:,.6g}"
+    point_text = "?" if datapoints is None else f"{datapoints:,}"
+    tail = f" ({note})" if note else ""
+    return (
+        f"cost: {credit_text} credits, {point_text} datapoints, {rows:,} rows, {seconds:.1f}s{tail}"
+    )

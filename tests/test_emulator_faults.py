@@ -1,0 +1,78 @@
+"""Fault injection, counters and rate limits on the emulator."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from dune_emulator import EmulatorControlError, EmulatorHandle
+from dune_emulator.testing import wait_terminal
+
+STATUS = "GET /api/v1/execution/{execution_id}/status"
+EXECUTE = "POST /api/v1/sql/execute"
+
+
+def _run(api: httpx.Client) -> str:
+    eid: str = api.post("/sql/execute", json={"sql": "select 1 as x"}).json()["execution_id"]
+    wait_terminal(api, eid)
+    return eid
+
+
+def test_status_fault_with_retry_after(
+    emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
+    eid = _run(emu_api)
+    dune_emulator.control.add_fault(STATUS, count=2, status=503, retry_after=1)
+    for _ in range(2):
+        r = emu_api.get(f"/execution/{eid}/status")
+        assert r.status_code == 503 and r.headers["retry-after"] == "1"
+        assert r.json() == {"error": "Service Unavailable"}
+    assert emu_api.get(f"/execution/{eid}/status").status_code == 200
+    counters = dune_emulator.control.counters()
+    assert counters["requests"][STATUS] >= 3 and counters["executions_started"] == 1
+
+
+def test_status_fault_on_execute_starts_nothing_unless_after_handler(
+    emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
+    dune_emulator.control.add_fault(EXECUTE, status=500, body={"error": "custom"})
+    r = emu_api.post("/sql/execute", json={"sql": "select 1"})
+    assert r.status_code == 500 and r.json() == {"error": "custom"}
+    assert dune_emulator.control.counters()["executions_started"] == 0
+    dune_emulator.control.add_fault(EXECUTE, status=502, after_handler=True)
+    assert emu_api.post("/sql/execute", json={"sql": "select 1"}).status_code == 502
+    assert dune_emulator.control.counters()["executions_started"] == 1
+
+
+def test_drop_truncate_delay(emu_api: httpx.Client, dune_emulator: EmulatorHandle) -> None:
+    eid = _run(emu_api)
+    dune_emulator.control.add_fault(STATUS, kind="drop")
+    with pytest.raises(httpx.TransportError):
+        emu_api.get(f"/execution/{eid}/status")
+    dune_emulator.control.add_fault(STATUS, kind="truncate")
+    r = emu_api.get(f"/execution/{eid}/status")
+    assert r.status_code == 200
+    with pytest.raises(ValueError):
+        r.json()
+    dune_emulator.control.add_fault(STATUS, kind="delay", delay_seconds=0.2)
+    assert emu_api.get(f"/execution/{eid}/status").json()["execution_id"] == eid
+    assert dune_emulator.control.faults() == []
+
+
+def test_bad_fault_spec_is_rejected(dune_emulator: EmulatorHandle) -> None:
+    with pytest.raises(EmulatorControlError, match="unknown route"):
+        dune_emulator.control.add_fault("GET /api/v1/nope")
+    with pytest.raises(EmulatorControlError, match="kind"):
+        dune_emulator.control.add_fault(STATUS, kind="explode")
+    with pytest.raises(EmulatorControlError, match="unknown setting"):
+        dune_emulator.control.configure(warp_speed=9)
+
+
+def test_rate_limits(emu_api: httpx.Client, dune_emulator: EmulatorHandle) -> None:
+    dune_emulator.control.configure(rate_limit_low_rpm=2, rate_limit_high_rpm=3)
+    assert [emu_api.post("/query/2/execute").status_code for _ in range(3)] == [200, 200, 429]
+    r = emu_api.post("/query/2/execute")
+    assert r.json() == {"error": "Too many requests"} and int(r.headers["retry-after"]) >= 1
+    codes = [emu_api.get("/query/2").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    dune_emulator.control.advance_clock(61)
+    assert emu_api.post("/query/2/execute").status_code == 200
