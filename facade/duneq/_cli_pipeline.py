@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._cli_errors import EXIT_QUERY_FAILED, UsageError
@@ -68,6 +68,10 @@ def node_line(node: Any) -> str:
     return " ".join(parts)
 
 
+def _constant(text: str) -> Callable[[], str]:
+    return lambda: text
+
+
 def run_pipeline_command(
     args: argparse.Namespace, client: Any, params: dict[str, Any] | None, board: Board
 ) -> int:
@@ -88,7 +92,7 @@ def run_pipeline_command(
         def on_progress(event: Any) -> None:
             for node in _nodes(event):
                 line = node_line(node)
-                board.update(f"node-{get(node, 'id')}", lambda line=line: line, line)
+                board.update(f"node-{get(node, 'id')}", _constant(line), line)
 
         run.wait(args.timeout, on_progress=on_progress)
     for node in _nodes(run):

@@ -1,0 +1,341 @@
+"""The duneq command, invoked in-process against the emulator over real HTTP: each command,
+each output format, the result flags and every error exit code."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import duneq
+import orjson
+import pytest
+from dune_emulator import EmulatorHandle
+from duneq.cli import main
+
+EXECUTION_ID = re.compile(r"\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b")
+RESULTS = "GET /api/v1/execution/{execution_id}/results"
+ANSI = "\x1b["
+
+
+class Run:
+    """The outcome of one ``duneq`` invocation."""
+
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code = code
+        self.out = out
+        self.err = err
+
+    @property
+    def execution_id(self) -> str:
+        found = EXECUTION_ID.search(self.err)
+        assert found, self.err
+        return found.group(0)
+
+
+@pytest.fixture
+def duneq_cli(
+    dune_emulator: EmulatorHandle,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Any:
+    """Call ``duneq ARGS...`` against the emulator (key and URL from the environment)."""
+    monkeypatch.setenv("DUNE_API_KEY", dune_emulator.api_key)
+    monkeypatch.setenv("DUNE_API_BASE_URL", dune_emulator.base_url)
+
+    def call(*argv: str) -> Run:
+        capsys.readouterr()
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return Run(code, out, err)
+
+    return call
+
+
+def result_requests(emu: EmulatorHandle) -> int:
+    return int(emu.control.counters()["requests"].get(RESULTS, 0))
+
+
+def executions(emu: EmulatorHandle) -> int:
+    return int(emu.control.counters()["executions_started"])
+
+
+# --------------------------------------------------------------------------- run and sql
+
+
+def test_run_saved_query_with_param_as_csv(duneq_cli: Any) -> None:
+    res = duneq_cli("run", "2", "--param", "n=7", "-o", "csv")
+    assert res.code == 0, res.err
+    assert res.out.splitlines() == ["number", *[str(i) for i in range(7)]]
+    assert "QUERY_STATE_COMPLETED" in res.err
+    assert re.search(r"^cost: [\d.]+ credits, 7 datapoints, 7 rows, [\d.]+s$", res.err, re.M)
+
+
+def test_limit_fetches_only_what_it_shows(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    res = duneq_cli("run", "1", "--param", "chain=base", "--limit", "3", "-o", "json")
+    assert res.code == 0, res.err
+    rows = orjson.loads(res.out)
+    assert len(rows) == 3
+    assert {row["blockchain"] for row in rows} == {"base"}
+    # 3 rows x 9 columns billed: the other 197 rows were never downloaded
+    assert "27 datapoints, 3 rows" in res.err
+    assert result_requests(dune_emulator) == 1
+
+
+def test_sql_from_argument_file_and_stdin(
+    duneq_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert duneq_cli("sql", "select 41 + 1 as answer", "-o", "csv").out == "answer\n42\n"
+    path = tmp_path / "q.sql"
+    path.write_text("select 'from file' as source\n", encoding="utf-8")
+    assert duneq_cli("sql", "-f", str(path), "-o", "csv").out == "source\nfrom file\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO("select 'piped' as source"))
+    assert duneq_cli("sql", "-", "-o", "csv").out == "source\npiped\n"
+
+
+def test_table_output_is_plain_when_not_a_terminal(duneq_cli: Any) -> None:
+    res = duneq_cli("run", "2", "--param", "n=3")
+    assert res.code == 0
+    lines = res.out.splitlines()
+    assert lines[0] == "number"
+    assert set(lines[1]) == {"-"}
+    assert lines[2:] == ["0", "1", "2"]
+    assert ANSI not in res.out + res.err
+
+
+def test_json_and_jsonl_outputs(duneq_cli: Any) -> None:
+    sql = "select n, n * 2 as twice from unnest(sequence(1, 4)) as t(n) order by n"
+    rows = orjson.loads(duneq_cli("sql", sql, "-o", "json").out)
+    assert rows == [{"n": n, "twice": 2 * n} for n in range(1, 5)]
+    lines = duneq_cli("sql", sql, "-o", "jsonl").out.splitlines()
+    assert [orjson.loads(line) for line in lines] == rows
+
+
+def test_out_streams_pages_to_file(
+    duneq_cli: Any, dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    path = tmp_path / "transfers.csv"
+    res = duneq_cli(
+        "sql", "select * from tokens.transfers", "--page-size", "100", "--out", str(path)
+    )
+    assert res.code == 0, res.err
+    assert res.out == ""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1001
+    assert lines[0].startswith("block_time,blockchain,")
+    assert result_requests(dune_emulator) == 10
+    assert f"wrote 1,000 rows to {path}" in res.err
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_parquet_output(duneq_cli: Any, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "trades.parquet"
+    res = duneq_cli("sql", "select * from dex.trades", "--out", str(path))
+    assert res.code == 0, res.err
+    table = pq.read_table(path)
+    assert table.num_rows == 1000
+    assert str(table.schema.field("block_number").type) == "int64"
+    assert str(table.schema.field("amount_usd").type) == "double"
+    assert table.column("blockchain")[0].as_py() == "ethereum"
+
+
+def test_parquet_without_pyarrow_says_how_to_install(
+    duneq_cli: Any, dune_emulator: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    res = duneq_cli("run", "2", "-o", "parquet", "--out", str(tmp_path / "x.parquet"))
+    assert res.code == 2
+    assert "pip install 'duneq[arrow]'" in res.err
+    assert len(res.err.strip().splitlines()) == 1
+    assert executions(dune_emulator) == 0  # refused before spending anything
+
+
+def test_columns_filters_sort_and_sample(duneq_cli: Any) -> None:
+    base = ("sql", "select * from dex.trades", "-o", "json")
+    rows = orjson.loads(
+        duneq_cli(
+            *base,
+            "--columns",
+            "blockchain,amount_usd",
+            "--filters",
+            "blockchain = 'base'",
+            "--sort-by",
+            "amount_usd desc",
+            "--limit",
+            "5",
+        ).out
+    )
+    assert len(rows) == 5
+    assert all(set(row) == {"blockchain", "amount_usd"} for row in rows)
+    assert {row["blockchain"] for row in rows} == {"base"}
+    amounts = [row["amount_usd"] for row in rows]
+    assert amounts == sorted(amounts, reverse=True)
+    sample = duneq_cli(*base, "--sample", "20")
+    assert sample.code == 0, sample.err
+    assert 0 < len(orjson.loads(sample.out)) < 1000
+
+
+def test_partial_policies(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    dune_emulator.control.configure(result_row_cap=50)
+    sql = ("sql", "select * from dex.trades", "-o", "jsonl")
+    refused = duneq_cli(*sql, "--partial", "error")
+    assert refused.code == 5
+    assert "partial" in refused.err and f"[execution_id={refused.execution_id}]" in refused.err
+    warned = duneq_cli(*sql, "--partial", "warn")
+    assert warned.code == 0
+    assert len(warned.out.splitlines()) == 50
+    assert re.search(r"^warning: the result is partial", warned.err, re.M)
+    allowed = duneq_cli(*sql, "--partial", "allow")
+    assert allowed.code == 0 and len(allowed.out.splitlines()) == 50
+    assert "warning" not in allowed.err
+
+
+def test_datapoint_cap_and_budget(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    dune_emulator.control.configure(datapoint_cap=1000)
+    capped = duneq_cli("sql", "select * from dex.trades", "-o", "csv")
+    assert capped.code == 8
+    assert "--ignore-datapoint-limit" in capped.err
+    lifted = duneq_cli("sql", "select * from dex.trades", "-o", "csv", "--ignore-datapoint-limit")
+    assert lifted.code == 0, lifted.err
+    assert len(lifted.out.splitlines()) == 1001
+    budget = duneq_cli("sql", "select * from dex.trades", "--max-datapoints", "100")
+    assert budget.code == 8
+    assert "max_datapoints budget of 100" in budget.err
+
+
+# --------------------------------------------------------------------------- by execution id
+
+
+def test_status_results_and_cancel(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    first = duneq_cli("run", "2", "--param", "n=4", "-o", "csv")
+    eid = first.execution_id
+    status = duneq_cli("status", eid)
+    assert status.code == 0
+    assert re.search(r"^state\s+QUERY_STATE_COMPLETED$", status.out, re.M)
+    as_json = orjson.loads(duneq_cli("status", eid, "-o", "json").out)
+    assert as_json["execution_id"] == eid and as_json["total_row_count"] == 4
+    results = duneq_cli("results", eid, "-o", "jsonl")
+    assert [orjson.loads(line)["number"] for line in results.out.splitlines()] == [0, 1, 2, 3]
+    assert "4 rows" in results.err
+
+    dune_emulator.control.pin_next_executions(1, executing_seconds=120)
+    with duneq.Client(dune_emulator.api_key, base_url=dune_emulator.base_url) as client:
+        running = client.execute_sql("select 1").execution_id
+    cancelled = duneq_cli("cancel", running)
+    assert cancelled.code == 0 and cancelled.out.strip() == f"cancelled {running}"
+    assert "QUERY_STATE_CANCELLED" in duneq_cli("status", running).out
+    gone = duneq_cli("results", running)
+    assert gone.code == 5
+    assert f"[execution_id={running}]" in gone.err
+
+
+def test_latest_reuses_a_fresh_result(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    first = duneq_cli("latest", "2", "-o", "csv")
+    assert first.code == 0, first.err
+    assert first.out.splitlines()[1:] == [str(i) for i in range(10)]
+    started = executions(dune_emulator)
+    again = duneq_cli("latest", "2", "--max-age", "6h", "-o", "csv")
+    assert again.code == 0, again.err
+    assert again.out == first.out
+    assert "reused the latest result" in again.err
+    assert executions(dune_emulator) == started
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_sql_error_names_line_column_and_execution(duneq_cli: Any) -> None:
+    res = duneq_cli("sql", "select *\nfrm dex.trades")
+    assert res.code == 5
+    error = [line for line in res.err.splitlines() if line.startswith("error:")]
+    assert len(error) == 1
+    assert re.search(r"\[line 2, column \d+\]", error[0])
+    assert f"[execution_id={res.execution_id}]" in error[0]
+    assert "Traceback" not in res.err
+
+
+def test_auth_errors(duneq_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    wrong = duneq_cli("run", "2", "--api-key", "not-the-secret-key")
+    assert wrong.code == 3
+    assert "not-the-secret-key" not in wrong.out + wrong.err
+    monkeypatch.delenv("DUNE_API_KEY")
+    missing = duneq_cli("run", "2")
+    assert missing.code == 3
+    assert missing.err.strip() == "error: no Dune API key: set DUNE_API_KEY or pass --api-key"
+
+
+def test_not_found_and_debug_traceback(duneq_cli: Any) -> None:
+    res = duneq_cli("run", "987654")
+    assert res.code == 4
+    assert res.err.count("\n") == 1 and res.err.startswith("error:")
+    debug = duneq_cli("run", "987654", "--debug")
+    assert debug.code == 4 and "Traceback" in debug.err
+
+
+def test_timeout_cancels_the_execution(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    dune_emulator.control.pin_next_executions(1, executing_seconds=120)
+    res = duneq_cli("sql", "select 1", "--timeout", "0.5")
+    assert res.code == 6
+    assert "cancelled remotely" in res.err
+    assert "QUERY_STATE_CANCELLED" in duneq_cli("status", res.execution_id).out
+
+
+def test_no_cancel_leaves_it_running(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    dune_emulator.control.pin_next_executions(1, executing_seconds=120)
+    res = duneq_cli("sql", "select 1", "--timeout", "0.3", "--no-cancel")
+    assert res.code == 6
+    assert "left running" in res.err
+    assert "QUERY_STATE_EXECUTING" in duneq_cli("status", res.execution_id).out
+
+
+def test_rate_limited(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    dune_emulator.control.add_fault("POST /api/v1/sql/execute", count=20, status=429, retry_after=0)
+    res = duneq_cli("sql", "select 1")
+    assert res.code == 7
+    assert res.err.startswith("error:") and "429" in res.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["run", "abc"], "is not a query id"),
+        (["run", "2", "--param", "n"], "expected NAME=VALUE"),
+        (["run", "2", "--limit", "0"], "must be a positive whole number"),
+        (["latest", "2", "--max-age", "soon"], "is not a duration"),
+        (["sql", "select 1", "-f", "x.sql"], "not both"),
+        (["sql", "select 1", "--sample", "5", "--limit", "2"], "sample_count cannot be combined"),
+        (["status", "not-an-id"], "is not a valid execution id"),
+        (["run", "2", "-o", "xml"], "invalid choice"),
+        ([], "required: COMMAND"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(
+    duneq_cli: Any, dune_emulator: EmulatorHandle, argv: list[str], expected: str
+) -> None:
+    res = duneq_cli(*argv)
+    assert res.code == 2
+    assert res.err.count("\n") == 1 and res.err.startswith("error:")
+    assert expected in res.err
+    assert executions(dune_emulator) == 0
+
+
+def test_help_lists_commands_and_exit_codes(duneq_cli: Any) -> None:
+    res = duneq_cli("--help")
+    assert res.code == 0
+    for word in ("run", "sql", "status", "results", "cancel", "latest", "pipeline", "demo"):
+        assert word in res.out
+    assert "7  rate limited" in res.out
+    assert duneq_cli("--version").out.startswith("duneq ")
+
+
+def test_pipeline_is_guarded_until_available(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    with duneq.Client(dune_emulator.api_key, base_url=dune_emulator.base_url) as client:
+        if getattr(client, "pipelines", None) is not None:
+            pytest.skip("pipelines exist: covered by the pipeline tests")
+    res = duneq_cli("pipeline", "1", "--plan")
+    assert res.code == 2
+    assert res.err.strip() == "error: pipelines are not available in this build"
