@@ -35,7 +35,7 @@ from ._errors import (
 from ._execution import AsyncExecution, Execution
 from ._models import ExecutionStatus, PageMetadata, Progress, QueryError, ResultMetadata
 from ._polling import PollConfig
-from ._queries import AsyncQueries, Queries
+from ._queries import AsyncQueries, Queries, QueryListing, SavedQuery
 from ._results import AsyncResult, Result
 from ._rows import RowSequence
 from ._states import ExecutionState
@@ -81,12 +81,14 @@ __all__ = [
     "Queries",
     "QueryError",
     "QueryFailed",
+    "QueryListing",
     "RateLimited",
     "ResponseValidationError",
     "Result",
     "ResultKwargs",
     "ResultMetadata",
     "RowSequence",
+    "SavedQuery",
     "ServerError",
     "UnknownStateWarning",
     "__version__",

@@ -77,7 +77,7 @@ Action = Request | Sleep
 Reply = RawResponse | TransportFailure | None
 
 
-def _from_kwargs(kwargs: Mapping[str, Any], **extra: Any) -> Request:
+def from_generated(kwargs: Mapping[str, Any], **extra: Any) -> Request:
     """Turn a generated ``_get_kwargs`` dict into a Request (same URL template and body)."""
     return Request(
         method=str(kwargs["method"]).upper(),
@@ -104,7 +104,7 @@ def execute_query_request(
     if performance is not None:
         body["performance"] = performance
     model = ExecuteQueryRequest.from_dict(body)
-    return _from_kwargs(_execute_query._get_kwargs(query_id, body=model), kind="execute")
+    return from_generated(_execute_query._get_kwargs(query_id, body=model), kind="execute")
 
 
 def execute_sql_request(sql: str, params: Mapping[str, Any], performance: str | None) -> Request:
@@ -114,25 +114,25 @@ def execute_sql_request(sql: str, params: Mapping[str, Any], performance: str | 
     if performance is not None:
         body["performance"] = performance
     model = ExecuteSqlRequest.from_dict(body)
-    return _from_kwargs(_execute_sql._get_kwargs(body=model), kind="execute")
+    return from_generated(_execute_sql._get_kwargs(body=model), kind="execute")
 
 
 def status_request(execution_id: str) -> Request:
     kwargs = _get_execution_status._get_kwargs(execution_id)
-    return _from_kwargs(kwargs, execution_id=execution_id)
+    return from_generated(kwargs, execution_id=execution_id)
 
 
 def cancel_request(execution_id: str) -> Request:
     kwargs = _cancel_execution._get_kwargs(execution_id)
-    return _from_kwargs(kwargs, execution_id=execution_id)
+    return from_generated(kwargs, execution_id=execution_id)
 
 
 def results_request(execution_id: str, params: Mapping[str, str], *, csv: bool = False) -> Request:
     module = _get_execution_results_csv if csv else _get_execution_results
     kwargs = module._get_kwargs(execution_id)
-    return _from_kwargs({**kwargs, "params": dict(params)}, execution_id=execution_id)
+    return from_generated({**kwargs, "params": dict(params)}, execution_id=execution_id)
 
 
 def latest_results_request(query_id: int, params: Mapping[str, str]) -> Request:
     kwargs = _get_latest_query_results._get_kwargs(query_id)
-    return _from_kwargs({**kwargs, "params": dict(params)})
+    return from_generated({**kwargs, "params": dict(params)})

@@ -1,19 +1,106 @@
-"""Saved-query management (``dune.queries``): create, get, update, archive, visibility, list."""
+"""Saved-query management (``dune.queries``): create, get, update, archive, visibility, list.
+
+Requests come from the generated builders; answers are parsed into small typed records.
+Creating a query is a non-idempotent write: it is retried only when it provably did not land.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from ._errors import InvalidArgument
+from dune_api.api.queries import (
+    archive_query,
+    create_query,
+    get_query,
+    list_queries,
+    make_query_private,
+    make_query_public,
+    unarchive_query,
+    update_query,
+)
+from dune_api.models import CreateQueryRequest, UpdateQueryRequest
+
+from ._errors import InvalidArgument, ResponseValidationError
 from ._flows import Core, Flow, parse_json, send
 from ._http import AsyncDriver, SyncDriver
 from ._options import validate_non_negative_int, validate_positive_int, validate_query_id
-from ._protocol import Request
+from ._protocol import Request, from_generated
+from ._retry import RequestKind
 
 _UPDATABLE = frozenset(
     {"name", "query_sql", "description", "tags", "parameters", "is_private", "is_archived"}
 )
+
+
+def _opt_str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _str_list(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A saved query as ``GET /v1/query/{id}`` describes it; ``raw`` keeps every field sent."""
+
+    query_id: int
+    name: str | None
+    query_sql: str | None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+    version: int | None = None
+    is_private: bool | None = None
+    is_archived: bool | None = None
+    owner: str | None = None
+    query_engine: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SavedQuery:
+        query_id = data.get("query_id")
+        if not isinstance(query_id, int) or isinstance(query_id, bool):
+            raise KeyError("query_id")
+        params = data.get("parameters")
+        version = data.get("version")
+        return cls(
+            query_id=query_id,
+            name=_opt_str(data.get("name")),
+            query_sql=_opt_str(data.get("query_sql")),
+            description=_opt_str(data.get("description")),
+            tags=_str_list(data.get("tags")),
+            parameters=[dict(p) for p in params if isinstance(p, Mapping)]
+            if isinstance(params, list)
+            else [],
+            version=version if isinstance(version, int) else None,
+            is_private=data.get("is_private") if isinstance(data.get("is_private"), bool) else None,
+            is_archived=data.get("is_archived")
+            if isinstance(data.get("is_archived"), bool)
+            else None,
+            owner=_opt_str(data.get("owner")),
+            query_engine=_opt_str(data.get("query_engine")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class QueryListing:
+    """One page of ``GET /v1/queries``: summaries (plain dicts, as sent) and the server's total."""
+
+    queries: list[dict[str, Any]]
+    total: int | None
+
+
+def _query_id_of(req: Request, data: dict[str, Any]) -> int:
+    value = data.get("query_id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ResponseValidationError(
+        "response has no integer query_id", method=req.method, path=req.display_path
+    )
 
 
 def _call(core: Core, req: Request) -> Flow[dict[str, Any]]:
@@ -21,9 +108,37 @@ def _call(core: Core, req: Request) -> Flow[dict[str, Any]]:
     return parse_json(req, resp)
 
 
-def _query_id_of(data: dict[str, Any]) -> int:
-    value = data.get("query_id")
-    return int(value) if isinstance(value, int) else 0
+def _id_flow(core: Core, req: Request) -> Flow[int]:
+    data = yield from _call(core, req)
+    return _query_id_of(req, data)
+
+
+def _get_flow(core: Core, req: Request) -> Flow[SavedQuery]:
+    data = yield from _call(core, req)
+    try:
+        return SavedQuery.from_dict(data)
+    except KeyError as exc:
+        raise ResponseValidationError(
+            f"malformed query: missing {exc}", method=req.method, path=req.display_path
+        ) from None
+
+
+def _list_flow(core: Core, req: Request) -> Flow[QueryListing]:
+    data = yield from _call(core, req)
+    items = data.get("queries")
+    total = data.get("total")
+    return QueryListing(
+        queries=[dict(q) for q in items if isinstance(q, Mapping)]
+        if isinstance(items, list)
+        else [],
+        total=total if isinstance(total, int) else None,
+    )
+
+
+def _non_empty(name: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidArgument(f"{name} must be a non-empty string, got {value!r}")
+    return value
 
 
 def _create(
@@ -31,56 +146,69 @@ def _create(
     query_sql: str,
     description: str | None,
     is_private: bool,
-    parameters: Sequence[dict[str, Any]] | None,
+    parameters: Sequence[Mapping[str, Any]] | None,
     tags: Sequence[str] | None,
 ) -> Request:
-    if not isinstance(name, str) or not name.strip():
-        raise InvalidArgument("name must be a non-empty string")
-    if not isinstance(query_sql, str) or not query_sql.strip():
-        raise InvalidArgument("query_sql must be a non-empty string")
-    body: dict[str, Any] = {"name": name, "query_sql": query_sql, "is_private": bool(is_private)}
+    body: dict[str, Any] = {
+        "name": _non_empty("name", name),
+        "query_sql": _non_empty("query_sql", query_sql),
+        "is_private": bool(is_private),
+    }
     if description is not None:
         body["description"] = description
     if parameters is not None:
-        body["parameters"] = list(parameters)
+        body["parameters"] = [dict(p) for p in parameters]
     if tags is not None:
         body["tags"] = list(tags)
-    return Request("POST", "/v1/query", json=body, kind="read")
+    model = CreateQueryRequest.from_dict(body)
+    kind: RequestKind = "write"
+    return from_generated(create_query._get_kwargs(body=model), kind=kind)
 
 
-def _update(query_id: int, fields: dict[str, Any]) -> Request:
+def _update(query_id: int, fields: Mapping[str, Any]) -> Request:
     unknown = set(fields) - _UPDATABLE
     if unknown:
-        raise InvalidArgument(f"cannot update field(s): {', '.join(sorted(unknown))}")
+        raise InvalidArgument(
+            f"cannot update field(s): {', '.join(sorted(unknown))}; "
+            f"updatable fields are {', '.join(sorted(_UPDATABLE))}"
+        )
     if not fields:
         raise InvalidArgument("update needs at least one field")
-    return Request("PATCH", f"/v1/query/{validate_query_id(query_id)}", json=fields)
+    model = UpdateQueryRequest.from_dict(dict(fields))
+    return from_generated(update_query._get_kwargs(validate_query_id(query_id), body=model))
+
+
+def _get(query_id: int) -> Request:
+    return from_generated(get_query._get_kwargs(validate_query_id(query_id)))
+
+
+_ACTIONS = {
+    "archive": archive_query,
+    "unarchive": unarchive_query,
+    "private": make_query_private,
+    "unprivate": make_query_public,
+}
 
 
 def _action(query_id: int, action: str) -> Request:
-    return Request("POST", f"/v1/query/{validate_query_id(query_id)}/{action}")
+    return from_generated(_ACTIONS[action]._get_kwargs(validate_query_id(query_id)))
 
 
 def _list(limit: int, offset: int) -> Request:
-    return Request(
-        "GET",
-        "/v1/queries",
-        params={
-            "limit": str(validate_positive_int("limit", limit)),
-            "offset": str(validate_non_negative_int("offset", offset)),
-        },
+    return from_generated(
+        list_queries._get_kwargs(
+            limit=validate_positive_int("limit", limit),
+            offset=validate_non_negative_int("offset", offset),
+        )
     )
 
 
 class Queries:
-    """Saved queries (needs a plan with query management). Writes are never retried on 5xx."""
+    """Saved queries (``dune.queries``); needs a Dune plan with query management."""
 
     def __init__(self, core: Core, driver: SyncDriver) -> None:
         self._core = core
         self._driver = driver
-
-    def _run(self, req: Request) -> dict[str, Any]:
-        return self._driver.run(_call(self._core, req))
 
     def create(
         self,
@@ -89,44 +217,48 @@ class Queries:
         *,
         description: str | None = None,
         is_private: bool = False,
-        parameters: Sequence[dict[str, Any]] | None = None,
+        parameters: Sequence[Mapping[str, Any]] | None = None,
         tags: Sequence[str] | None = None,
     ) -> int:
         """Create a saved query; returns its id."""
         req = _create(name, query_sql, description, is_private, parameters, tags)
-        return _query_id_of(self._run(Request(req.method, req.path, json=req.json, kind="execute")))
+        return self._driver.run(_id_flow(self._core, req))
 
-    def get(self, query_id: int) -> dict[str, Any]:
-        return self._run(Request("GET", f"/v1/query/{validate_query_id(query_id)}"))
+    def get(self, query_id: int) -> SavedQuery:
+        """Read a saved query."""
+        return self._driver.run(_get_flow(self._core, _get(query_id)))
 
     def update(self, query_id: int, **fields: Any) -> int:
-        return _query_id_of(self._run(_update(query_id, fields)))
+        """Change the given fields only (name, query_sql, description, tags, parameters, ...)."""
+        return self._driver.run(_id_flow(self._core, _update(query_id, fields)))
 
     def archive(self, query_id: int) -> int:
-        return _query_id_of(self._run(_action(query_id, "archive")))
+        """Archive: the query can no longer be run or edited (Dune has no delete)."""
+        return self._driver.run(_id_flow(self._core, _action(query_id, "archive")))
 
     def unarchive(self, query_id: int) -> int:
-        return _query_id_of(self._run(_action(query_id, "unarchive")))
+        """Undo an archive."""
+        return self._driver.run(_id_flow(self._core, _action(query_id, "unarchive")))
 
     def make_private(self, query_id: int) -> int:
-        return _query_id_of(self._run(_action(query_id, "private")))
+        """Make the query private to its owner."""
+        return self._driver.run(_id_flow(self._core, _action(query_id, "private")))
 
     def make_public(self, query_id: int) -> int:
-        return _query_id_of(self._run(_action(query_id, "unprivate")))
+        """Make the query public."""
+        return self._driver.run(_id_flow(self._core, _action(query_id, "unprivate")))
 
-    def list(self, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
-        return self._run(_list(limit, offset))
+    def list(self, *, limit: int = 20, offset: int = 0) -> QueryListing:
+        """One page of the queries owned by the key's user or team."""
+        return self._driver.run(_list_flow(self._core, _list(limit, offset)))
 
 
 class AsyncQueries:
-    """The async twin of Queries."""
+    """Saved queries (``dune.queries``) for ``AsyncClient``: the same methods, awaited."""
 
     def __init__(self, core: Core, driver: AsyncDriver) -> None:
         self._core = core
         self._driver = driver
-
-    async def _run(self, req: Request) -> dict[str, Any]:
-        return await self._driver.run(_call(self._core, req))
 
     async def create(
         self,
@@ -135,31 +267,37 @@ class AsyncQueries:
         *,
         description: str | None = None,
         is_private: bool = False,
-        parameters: Sequence[dict[str, Any]] | None = None,
+        parameters: Sequence[Mapping[str, Any]] | None = None,
         tags: Sequence[str] | None = None,
     ) -> int:
         """Create a saved query; returns its id."""
         req = _create(name, query_sql, description, is_private, parameters, tags)
-        data = await self._run(Request(req.method, req.path, json=req.json, kind="execute"))
-        return _query_id_of(data)
+        return await self._driver.run(_id_flow(self._core, req))
 
-    async def get(self, query_id: int) -> dict[str, Any]:
-        return await self._run(Request("GET", f"/v1/query/{validate_query_id(query_id)}"))
+    async def get(self, query_id: int) -> SavedQuery:
+        """Read a saved query."""
+        return await self._driver.run(_get_flow(self._core, _get(query_id)))
 
     async def update(self, query_id: int, **fields: Any) -> int:
-        return _query_id_of(await self._run(_update(query_id, fields)))
+        """Change the given fields only (name, query_sql, description, tags, parameters, ...)."""
+        return await self._driver.run(_id_flow(self._core, _update(query_id, fields)))
 
     async def archive(self, query_id: int) -> int:
-        return _query_id_of(await self._run(_action(query_id, "archive")))
+        """Archive: the query can no longer be run or edited (Dune has no delete)."""
+        return await self._driver.run(_id_flow(self._core, _action(query_id, "archive")))
 
     async def unarchive(self, query_id: int) -> int:
-        return _query_id_of(await self._run(_action(query_id, "unarchive")))
+        """Undo an archive."""
+        return await self._driver.run(_id_flow(self._core, _action(query_id, "unarchive")))
 
     async def make_private(self, query_id: int) -> int:
-        return _query_id_of(await self._run(_action(query_id, "private")))
+        """Make the query private to its owner."""
+        return await self._driver.run(_id_flow(self._core, _action(query_id, "private")))
 
     async def make_public(self, query_id: int) -> int:
-        return _query_id_of(await self._run(_action(query_id, "unprivate")))
+        """Make the query public."""
+        return await self._driver.run(_id_flow(self._core, _action(query_id, "unprivate")))
 
-    async def list(self, *, limit: int = 20, offset: int = 0) -> dict[str, Any]:
-        return await self._run(_list(limit, offset))
+    async def list(self, *, limit: int = 20, offset: int = 0) -> QueryListing:
+        """One page of the queries owned by the key's user or team."""
+        return await self._driver.run(_list_flow(self._core, _list(limit, offset)))

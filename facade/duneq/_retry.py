@@ -11,7 +11,8 @@ from typing import Literal
 
 from . import _constants as C
 
-RequestKind = Literal["read", "execute"]
+# "execute" starts a billed run; "write" is any other non-idempotent call (e.g. create).
+RequestKind = Literal["read", "execute", "write"]
 FailureKind = Literal["connect", "timeout", "read", "protocol"]
 
 
@@ -60,15 +61,15 @@ def parse_retry_after(
 
 
 def is_retryable_status(status: int, kind: RequestKind) -> bool:
-    """Reads retry 429/502/503/504; execute retries only 429 (the run did not start)."""
-    if kind == "execute":
+    """Reads retry 429/502/503/504; execute and writes retry only 429 (nothing happened)."""
+    if kind != "read":
         return status == 429
     return status in C.RETRY_STATUSES
 
 
 def is_retryable_failure(failure: FailureKind, kind: RequestKind) -> bool:
-    """Reads retry every transport failure; execute only a connect failure (nothing was sent)."""
-    if kind == "execute":
+    """Reads retry every transport failure; execute and writes only a connect failure."""
+    if kind != "read":
         return failure == "connect"
     return True
 
