@@ -13,20 +13,19 @@ import dune_api
 import httpx
 
 from . import _constants as C
-from ._csv import CsvDest, CsvSink
+from ._csv import CsvDest
 from ._errors import InvalidArgument
 from ._execution import AsyncExecution, Execution
 from ._flows import (
     Core,
     cancel,
     cancel_quietly,
-    csv_page,
     execute,
     first_page,
     get_status,
     latest_probe,
-    strip_csv_header,
     wait,
+    write_csv,
 )
 from ._http import AsyncDriver, SyncDriver, build_lowlevel, resolve_settings
 from ._models import ExecutionStatus, Progress
@@ -379,17 +378,7 @@ class Client(_BaseClient):
         """Stream an execution's result as CSV to a path or writable; returns bytes written."""
         eid = validate_execution_id(execution_id)
         opts = self._options(options)
-        sink = CsvSink(dest)
-        try:
-            offset: int | None = opts.offset
-            first = True
-            while offset is not None:
-                content, offset = self._driver.run(csv_page(self._core, eid, opts, offset))
-                sink.write(content if first else strip_csv_header(content))
-                first = False
-        finally:
-            sink.close()
-        return sink.written
+        return self._driver.run(write_csv(self._core, eid, opts, dest))
 
 
 class AsyncClient(_BaseClient):
@@ -618,14 +607,4 @@ class AsyncClient(_BaseClient):
         """Stream an execution's result as CSV to a path or writable; returns bytes written."""
         eid = validate_execution_id(execution_id)
         opts = self._options(options)
-        sink = CsvSink(dest)
-        try:
-            offset: int | None = opts.offset
-            first = True
-            while offset is not None:
-                content, offset = await self._driver.run(csv_page(self._core, eid, opts, offset))
-                sink.write(content if first else strip_csv_header(content))
-                first = False
-        finally:
-            sink.close()
-        return sink.written
+        return await self._driver.run(write_csv(self._core, eid, opts, dest))

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from . import _constants as C
+from ._csv import CsvDest, CsvSink
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -487,6 +488,21 @@ def csv_page(
     if nxt is not None and options.limit is not None and nxt >= options.offset + options.limit:
         nxt = None
     return resp.content, nxt
+
+
+def write_csv(core: Core, execution_id: str, options: ResultOptions, dest: CsvDest) -> Flow[int]:
+    """Stream every CSV page to ``dest`` with exactly one header row; returns bytes written."""
+    sink = CsvSink(dest)
+    try:
+        offset: int | None = options.offset
+        first = True
+        while offset is not None:
+            content, offset = yield from csv_page(core, execution_id, options, offset)
+            sink.write(content if first else strip_csv_header(content))
+            first = False
+    finally:
+        sink.close()
+    return sink.written
 
 
 def strip_csv_header(content: bytes) -> bytes:

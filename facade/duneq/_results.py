@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Iterator
 
-from ._csv import CsvDest, CsvSink
-from ._flows import Core, Page, csv_page, fetch_page, merge_page, next_offset, strip_csv_header
+from ._csv import CsvDest
+from ._flows import Core, Page, fetch_page, merge_page, next_offset, write_csv
 from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus, PageMetadata, ResultMetadata, merge_metadata
 from ._options import ResultOptions
@@ -128,19 +128,7 @@ class Result(_ResultBase):
     def to_csv(self, dest: CsvDest) -> int:
         """Stream this result as CSV to a path or writable, page by page, with one header row.
         Returns the number of bytes written."""
-        sink = CsvSink(dest)
-        try:
-            offset: int | None = self._options.offset
-            first = True
-            while offset is not None:
-                content, offset = self._driver.run(
-                    csv_page(self._core, self.execution_id, self._options, offset)
-                )
-                sink.write(content if first else strip_csv_header(content))
-                first = False
-        finally:
-            sink.close()
-        return sink.written
+        return self._driver.run(write_csv(self._core, self.execution_id, self._options, dest))
 
 
 class AsyncResult(_ResultBase):
@@ -188,16 +176,4 @@ class AsyncResult(_ResultBase):
     async def to_csv(self, dest: CsvDest) -> int:
         """Stream this result as CSV to a path or writable, page by page, with one header row.
         Returns the number of bytes written."""
-        sink = CsvSink(dest)
-        try:
-            offset: int | None = self._options.offset
-            first = True
-            while offset is not None:
-                content, offset = await self._driver.run(
-                    csv_page(self._core, self.execution_id, self._options, offset)
-                )
-                sink.write(content if first else strip_csv_header(content))
-                first = False
-        finally:
-            sink.close()
-        return sink.written
+        return await self._driver.run(write_csv(self._core, self.execution_id, self._options, dest))
