@@ -6,9 +6,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from dune_api.models import GetExecutionStatusResponse
+from dune_api.types import Unset
 
 from ._states import ExecutionState, parse_state
+
+T = TypeVar("T")
 
 _LOCATION = re.compile(r"^line (\d+):(\d+)")
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
@@ -25,6 +30,11 @@ def parse_timestamp(value: object) -> datetime | None:
         return datetime.fromisoformat(text)
     except ValueError:
         return None
+
+
+def _given(value: T | Unset) -> T | None:
+    """The generated models' UNSET as None."""
+    return None if isinstance(value, Unset) else value
 
 
 def _int(value: object) -> int | None:
@@ -136,32 +146,34 @@ class ExecutionStatus:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], execution_id: str | None = None) -> ExecutionStatus:
-        """Build from a status or results body; raises KeyError/TypeError on a wrong shape."""
-        exec_id = data.get("execution_id") or execution_id
-        if not isinstance(exec_id, str):
+        """Build from a status or results body, validated by the generated envelope model;
+        raises KeyError/TypeError/ValueError on a wrong shape."""
+        if not data.get("execution_id") and execution_id is not None:
+            data = {**data, "execution_id": execution_id}
+        model = GetExecutionStatusResponse.from_dict(data)
+        if not isinstance(model.execution_id, str):
             raise KeyError("execution_id")
-        if "state" not in data:
-            raise KeyError("state")
-        meta = data.get("result_metadata")
-        finished = data.get("is_execution_finished")
+        error = _given(model.error)
+        meta = _given(model.result_metadata)
+        finished = _given(model.is_execution_finished)
         return cls(
-            execution_id=exec_id,
-            state=parse_state(data["state"]),
-            query_id=_int(data.get("query_id")),
+            execution_id=model.execution_id,
+            state=parse_state(model.state),
+            query_id=_int(_given(model.query_id)),
             is_execution_finished=finished if isinstance(finished, bool) else None,
-            queue_position=_int(data.get("queue_position")),
-            submitted_at=parse_timestamp(data.get("submitted_at")),
-            execution_started_at=parse_timestamp(data.get("execution_started_at")),
-            execution_ended_at=parse_timestamp(data.get("execution_ended_at")),
-            expires_at=parse_timestamp(data.get("expires_at")),
-            cancelled_at=parse_timestamp(data.get("cancelled_at")),
-            execution_cost_credits=_float(data.get("execution_cost_credits")),
-            error=QueryError.from_dict(data.get("error")),
-            result_metadata=PageMetadata.from_dict(meta) if isinstance(meta, Mapping) else None,
+            queue_position=_int(_given(model.queue_position)),
+            submitted_at=parse_timestamp(_given(model.submitted_at)),
+            execution_started_at=parse_timestamp(_given(model.execution_started_at)),
+            execution_ended_at=parse_timestamp(_given(model.execution_ended_at)),
+            expires_at=parse_timestamp(_given(model.expires_at)),
+            cancelled_at=parse_timestamp(_given(model.cancelled_at)),
+            execution_cost_credits=_float(_given(model.execution_cost_credits)),
+            error=QueryError.from_dict(error.to_dict()) if error is not None else None,
+            result_metadata=PageMetadata.from_dict(meta.to_dict()) if meta is not None else None,
             max_inflight_interactive_executions=_int(
-                data.get("max_inflight_interactive_executions")
+                _given(model.max_inflight_interactive_executions)
             ),
-            max_inflight_interactive_reached=_int(data.get("max_inflight_interactive_reached")),
+            max_inflight_interactive_reached=_int(_given(model.max_inflight_interactive_reached)),
         )
 
 
