@@ -18,7 +18,9 @@ from scripts import regenerate  # noqa: E402
 from scripts._spec_normalize import SpecError, normalize  # noqa: E402
 
 # Dune's upstream document lives in the workspace's shared/ folder beside the repository.
-UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "reference" / "dune-openapi-upstream.json"
+UPSTREAM = (
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "dune-openapi-upstream.json"
+)
 GENERATED = ROOT / "generated" / "dune_api"
 
 

@@ -15,7 +15,9 @@ from scripts.regenerate import DEFAULT_SPEC, load_spec  # noqa: E402
 from scripts.spec_diff import diff_documents  # noqa: E402
 
 # Dune's upstream document lives in the workspace's shared/ folder beside the repository.
-UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "reference" / "dune-openapi-upstream.json"
+UPSTREAM = (
+    Path(__file__).resolve().parents[2] / "shared" / "reference" / "dune-openapi-upstream.json"
+)
 SCRIPT = ROOT / "scripts" / "spec_diff.py"
 
 
