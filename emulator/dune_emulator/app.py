@@ -10,7 +10,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .api import control, executions, queries, results
+from .api import (
+    control,
+    custom_endpoints,
+    datasets,
+    executions,
+    matviews,
+    pipelines,
+    queries,
+    results,
+    uploads,
+    usage,
+)
 from .api.common import error_response
 from .errors import OBJECT_NOT_FOUND, ApiError
 from .gateway import Gateway
@@ -26,6 +37,12 @@ ROUTE_MODULES: list[RouteFactory] = [
     results.routes,
     queries.routes,
     control.routes,
+    uploads.routes,
+    usage.routes,
+    datasets.routes,
+    custom_endpoints.routes,
+    matviews.routes,
+    pipelines.routes,
 ]
 
 

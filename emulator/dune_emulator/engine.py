@@ -10,6 +10,7 @@ import threading
 import time
 import warnings
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,12 +152,24 @@ class ExecutionEngine:
         self._pins: deque[Pin] = deque()
         self._on_finish = on_finish
         self.executions: dict[str, Execution] = {}
+        #: Called (lock held) with each execution as it reaches its end state.
+        self.finalize_hooks: list[Callable[[Execution], None]] = []
+        #: query_id -> message: every execution of that query fails (test control).
+        self.failing_queries: dict[int, str] = {}
         self._queue: list[Execution] = []
         self._active: list[Execution] = []
         self.started_count = 0
         cur = con.cursor()
         cur.execute(f"CREATE SCHEMA IF NOT EXISTS {RESULT_SCHEMA}")
         cur.close()
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The engine lock, for callers that must act atomically with the state machine."""
+        return self._lock
+
+    def now_ns(self) -> int:
+        return self._clock.now_ns()
 
     # -- submitting -------------------------------------------------------------------------
     def pin(
@@ -171,6 +184,16 @@ class ExecutionEngine:
         with self._lock:
             now = self._clock.now_ns()
             self._advance(now)
+            ex = self.enqueue(query_id, sql, parameters, performance, now)
+            self._fill(now)
+            return ex
+
+    def enqueue(
+        self, query_id: int, sql: str, parameters: dict[str, str], performance: str, at_ns: int
+    ) -> Execution:
+        """Queue an execution submitted at `at_ns` without advancing; used by finalize hooks,
+        whose running `_advance` gives it a slot."""
+        with self._lock:
             pin = self._pins.popleft() if self._pins else None
             s = self._settings
             ex = Execution(
@@ -179,18 +202,17 @@ class ExecutionEngine:
                 sql=sql,
                 parameters=dict(parameters),
                 performance=performance,
-                submitted_ns=now,
+                submitted_ns=at_ns,
                 pending_ns=int((pin.pending_seconds if pin else s.default_pending_seconds) * 1e9),
                 executing_ns=int(
                     (pin.executing_seconds if pin else s.default_executing_seconds) * 1e9
                 ),
                 pinned=pin is not None,
-                fail_message=pin.fail if pin else None,
+                fail_message=self.failing_queries.get(query_id, pin.fail if pin else None),
             )
             self.executions[ex.execution_id] = ex
             self.started_count += 1
             self._queue.append(ex)
-            self._fill(now)
             return ex
 
     # -- reading ----------------------------------------------------------------------------
@@ -318,6 +340,7 @@ class ExecutionEngine:
             self._queue.clear()
             self._active.clear()
             self._pins.clear()
+            self.failing_queries.clear()
             self.started_count = 0
 
     def restore(self, records: list[dict[str, Any]]) -> None:
@@ -388,6 +411,11 @@ class ExecutionEngine:
         else:
             ex.final_state = COMPLETED_PARTIAL if w.partial else COMPLETED
             ex.result = w.result
+        for hook in self.finalize_hooks:
+            try:
+                hook(ex)
+            except Exception:  # a hook must never break the state machine
+                log.exception("finalize hook failed for %s", ex.execution_id)
         self._notify()
 
     def _check_expiry(self, ex: Execution, now: int) -> None:

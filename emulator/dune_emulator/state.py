@@ -11,11 +11,15 @@ import duckdb
 from . import persistence
 from .clock import EmulatorClock, format_rfc3339
 from .config import EmulatorConfig, RuntimeSettings
+from .endpoints_store import EndpointStore
 from .engine import ExecutionEngine
 from .faults import FaultBook
+from .matviews_store import MatviewStore
+from .pipelines_engine import PipelineEngine
 from .query_store import QueryStore
 from .ratelimit import RateLimiter
 from .sample_data import install_sample_data, seeded_queries
+from .uploads_store import UploadStore
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,8 @@ class EmulatorState:
         cur.execute("SET GLOBAL TimeZone = 'UTC'")
         cur.close()
         install_sample_data(self.db)
+        self.uploads = UploadStore(self.db, self.data_dir, self.now_text)
+        self.endpoints = EndpointStore(self.db)
         self.faults = FaultBook()
         self.rate_limiter = RateLimiter()
         self.queries = QueryStore()
@@ -41,6 +47,8 @@ class EmulatorState:
         self.engine = ExecutionEngine(
             self.db, self.clock, self.settings, config.worker_threads, on_finish=self.save
         )
+        self.matviews = MatviewStore(self.db, self.engine, self.queries, self.data_dir)
+        self.pipelines = PipelineEngine(self.engine, self.queries, self.matviews)
         saved = persistence.load_state(self.data_dir) if self.data_dir else None
         if saved:
             self.queries.load(saved.get("queries", []), saved.get("next_query_id"))
@@ -67,12 +75,16 @@ class EmulatorState:
     def reset(self) -> None:
         """Clear faults, pins, counters, executions and settings; restore the seeded queries."""
         self.engine.clear()
+        self.pipelines.clear()
+        self.matviews.clear()
         self.faults.clear()
         self.rate_limiter.clear()
         self.clock.reset()
         fresh = RuntimeSettings.from_config(self.config)
         self.settings.update(fresh.as_dict())
         self.queries.replace_all(seeded_queries(), self.now_text())
+        self.uploads.reset()
+        self.endpoints.reset()
         self.save()
 
     def close(self) -> None:

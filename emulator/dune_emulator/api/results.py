@@ -200,7 +200,8 @@ def _next_uri(request: Request, ex: Execution, next_offset: int, csv: bool) -> s
     return f"{request.url.scheme}://{request.url.netloc}{path}?{urlencode(items)}"
 
 
-async def _respond(request: Request, ex: Execution, csv: bool) -> Response:
+async def respond_results(request: Request, ex: Execution, csv: bool) -> Response:
+    """One page of `ex`'s result as JSON or CSV, honouring every result param."""
     state = emulator(request)
     view = state.engine.status_view(ex, for_results=True)
     st = view["state"]
@@ -250,11 +251,11 @@ async def _respond(request: Request, ex: Execution, csv: bool) -> Response:
 
 
 async def execution_results(request: Request) -> Response:
-    return await _respond(request, lookup_execution(request), csv=False)
+    return await respond_results(request, lookup_execution(request), csv=False)
 
 
 async def execution_results_csv(request: Request) -> Response:
-    return await _respond(request, lookup_execution(request), csv=True)
+    return await respond_results(request, lookup_execution(request), csv=True)
 
 
 def _latest(request: Request) -> Execution:
@@ -277,11 +278,11 @@ def _latest(request: Request) -> Execution:
 
 
 async def query_results(request: Request) -> Response:
-    return await _respond(request, _latest(request), csv=False)
+    return await respond_results(request, _latest(request), csv=False)
 
 
 async def query_results_csv(request: Request) -> Response:
-    return await _respond(request, _latest(request), csv=True)
+    return await respond_results(request, _latest(request), csv=True)
 
 
 def routes() -> list[Route]:
