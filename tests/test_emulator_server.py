@@ -94,3 +94,17 @@ def test_cli_serves_and_prints_base_url() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_listening_socket_is_tcp_so_replies_are_not_held_by_nagle() -> None:
+    """asyncio sets TCP_NODELAY on accepted sockets only if the listening socket is IPPROTO_TCP;
+    without it every keep-alive response waited ~40 ms for a delayed ACK."""
+    from dune_emulator.server import EmulatorServer
+
+    server = EmulatorServer(EmulatorConfig())
+    server.start()
+    try:
+        listening = server._sock
+        assert listening is not None and listening.proto == socket.IPPROTO_TCP
+    finally:
+        server.stop()
