@@ -76,6 +76,8 @@ TARGET_WALL_DC = 0.5
 TARGET_WALL_FLOOR = 1.3
 TARGET_RSS_DC = 0.5
 TARGET_STREAM_GROWTH_MB = 100.0
+#: Scenarios that promise flat memory whatever the row count.
+STREAMING_SCENARIOS = ("duneq_iter", "duneq_csv")
 TARGET_DELAY = {2.0: 0.5, 60.0: 3.0}  # pin seconds -> max median delay
 TARGET_STATUS_CALLS = {60.0: 25}  # pin seconds -> max status calls
 
@@ -322,6 +324,7 @@ def summarize(runs_by_key: dict[tuple[str, int], list[dict[str, Any]]]) -> list[
             )
         )
     by_key = {(s.scenario, s.rows): s for s in out}
+    largest = max((s.rows for s in out), default=0)
     for s in out:
         dc = by_key.get((DC_BASELINE[s.scenario], s.rows))
         floor = by_key.get(("floor", s.rows))
@@ -330,7 +333,7 @@ def summarize(runs_by_key: dict[tuple[str, int], list[dict[str, Any]]]) -> list[
             "rss_dc": s.peak_rss_mb / dc.peak_rss_mb if dc else None,
             "wall_floor": s.wall_s / floor.wall_s if floor else None,
         }
-        if s.scenario.startswith("duneq"):
+        if s.scenario.startswith("duneq") and s.rows == largest:
             wall_dc, rss_dc, wall_floor = (
                 s.ratios["wall_dc"],
                 s.ratios["rss_dc"],
@@ -344,13 +347,13 @@ def summarize(runs_by_key: dict[tuple[str, int], list[dict[str, Any]]]) -> list[
                 )
             if rss_dc is not None:
                 s.checks.append((f"RSS<={TARGET_RSS_DC}xDC", rss_dc <= TARGET_RSS_DC))
-            if s.scenario == "duneq_iter":
-                s.checks.append(
-                    (
-                        f"growth<{TARGET_STREAM_GROWTH_MB:.0f}MB",
-                        s.growth_mb < TARGET_STREAM_GROWTH_MB,
-                    )
+        if s.scenario in STREAMING_SCENARIOS:  # flat memory is promised at every size
+            s.checks.append(
+                (
+                    f"growth<{TARGET_STREAM_GROWTH_MB:.0f}MB",
+                    s.growth_mb < TARGET_STREAM_GROWTH_MB,
                 )
+            )
     return out
 
 
@@ -582,6 +585,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "is forced here); growth: peak RSS (VmHWM) - RSS after set-up",
     ]
     by_key = {(s.scenario, s.rows): s for s in summaries}
+    largest = max(d.rows for d in datasets)
+    lines.append(
+        f"speed and RSS targets are checked at {largest:,} rows, the size they are set for; "
+        "smaller sizes are shown for information (there a fixed per-request cost dominates)"
+    )
     emu_ok = True
     for data in datasets:
         floor = by_key.get(("floor", data.rows))
@@ -590,12 +598,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parse = statistics.median(r["parse_s"] for r in floor.runs)
         fastest = min((s for s in summaries if s.rows == data.rows), key=lambda s: s.wall_s)
         ok = floor.server_cpu_s < parse
-        emu_ok &= ok
+        if data.rows == largest:
+            emu_ok &= ok
         lines.append(
             f"emulator CPU serving {data.rows:,} rows as {PAGE_SIZE:,}-row JSON pages: "
             f"{floor.server_cpu_s:.3f} s vs floor's orjson parse {parse:.3f} s "
             f"({floor.server_cpu_s / parse:.2f}x; fastest client wall {fastest.wall_s:.3f} s, "
-            f"{SCENARIOS[fastest.scenario]}) -> {'pass' if ok else 'MISSED'}"
+            f"{SCENARIOS[fastest.scenario]}) -> "
+            + ("pass" if ok else "MISSED" if data.rows == largest else "(information)")
         )
     if polls:
         lines += ["", *poll_table(polls), *notes]

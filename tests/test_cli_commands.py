@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duneq
+import httpx
 import orjson
 import pytest
 from dune_emulator import EmulatorHandle
@@ -332,10 +333,91 @@ def test_help_lists_commands_and_exit_codes(duneq_cli: Any) -> None:
     assert duneq_cli("--version").out.startswith("duneq ")
 
 
-def test_pipeline_is_guarded_until_available(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
-    with duneq.Client(dune_emulator.api_key, base_url=dune_emulator.base_url) as client:
-        if getattr(client, "pipelines", None) is not None:
-            pytest.skip("pipelines exist: covered by the pipeline tests")
-    res = duneq_cli("pipeline", "1", "--plan")
-    assert res.code == 2
-    assert res.err.strip() == "error: pipelines are not available in this build"
+# --------------------------------------------------------------------------- pipeline
+
+
+def view_and_reader(emu: EmulatorHandle) -> tuple[int, int]:
+    """A view over a saved query and a saved query that reads it; returns (view qid, reader)."""
+    with duneq.Client(emu.api_key, base_url=emu.base_url) as client:
+        base = client.queries.create("base", "select 3 as x union all select 4")
+        view = client.matviews.upsert("result_cli", base)
+        view.execution.wait(timeout=30)
+        reader = client.queries.create("reader", f"select sum(x) as total from {view.name}")
+    return base, reader
+
+
+def test_pipeline_plan_prints_the_lineage(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    _, reader = view_and_reader(dune_emulator)
+    started = executions(dune_emulator)
+    res = duneq_cli("pipeline", str(reader), "--plan", "--performance", "large")
+    assert res.code == 0, res.err
+    assert res.out.splitlines() == [
+        f"pipeline of query {reader}: 2 node(s), in run order",
+        "  node 1: refresh dune.emulator.result_cli [large]",
+        f"  node 2: query {reader} after node 1 [large]",
+    ]
+    assert executions(dune_emulator) == started  # --plan runs nothing
+
+
+def test_pipeline_run_prints_every_node(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    _, reader = view_and_reader(dune_emulator)
+    dune_emulator.control.pin_next_executions(2, executing_seconds=0.4)
+    res = duneq_cli("pipeline", str(reader))
+    assert res.code == 0, res.err
+    lines = res.out.splitlines()
+    assert len(lines) == 2
+    assert re.match(
+        r"^node 1 refresh dune\.emulator\.result_cli: QUERY_STATE_COMPLETED \[\w{26}\] "
+        r"[\d.]+s 10 credits$",
+        lines[0],
+    )
+    assert re.match(rf"^node 2 query {reader}: QUERY_STATE_COMPLETED \[\w{{26}}\] ", lines[1])
+    # not a terminal: plain progress lines, one per node change, no escape codes
+    assert "node 1 refresh dune.emulator.result_cli: QUERY_STATE_EXECUTING [" in res.err
+    assert f"node 2 query {reader}: QUERY_STATE_EXECUTING [" in res.err
+    assert ANSI not in res.err
+    assert re.search(r"^cost: 20 credits, 2/2 node\(s\) completed, [\d.]+s$", res.err, re.M)
+    node_eid = EXECUTION_ID.findall(lines[1])[0]
+    assert duneq_cli("results", node_eid, "-o", "csv").out.splitlines() == ["total", "7"]
+    quiet = duneq_cli("pipeline", str(reader), "--quiet")
+    assert quiet.code == 0 and quiet.err == "" and len(quiet.out.splitlines()) == 2
+
+
+def test_pipeline_failure_names_the_node_and_exits_5(
+    duneq_cli: Any, dune_emulator: EmulatorHandle
+) -> None:
+    base, reader = view_and_reader(dune_emulator)
+    r = httpx.post(
+        f"{dune_emulator.base_url}/_emulator/fail-query",
+        json={"query_id": base, "message": "table is on fire"},
+    )
+    assert r.status_code == 200
+    res = duneq_cli("pipeline", str(reader))
+    assert res.code == 5
+    first, second = res.out.splitlines()
+    assert first.startswith("node 1 refresh dune.emulator.result_cli: QUERY_STATE_FAILED [")
+    assert first.endswith("-- table is on fire")
+    assert second == (
+        f"node 2 query {reader}: skipped -- not run: dependency node 1 did not complete"
+    )
+    failed_eid = EXECUTION_ID.findall(first)[0]
+    assert res.err.splitlines()[-1] == (
+        "error: node 1 (refresh dune.emulator.result_cli) failed: table is on fire "
+        f"[execution_id={failed_eid}]"
+    )
+    assert "cost: 10 credits, 0/2 node(s) completed" in res.err
+
+
+def test_pipeline_timeout_cancels_and_exits_6(
+    duneq_cli: Any, dune_emulator: EmulatorHandle
+) -> None:
+    _, reader = view_and_reader(dune_emulator)
+    dune_emulator.control.pin_next_executions(1, executing_seconds=600)
+    res = duneq_cli("pipeline", str(reader), "--timeout", "0.5")
+    assert res.code == 6
+    assert "did not finish within 0.5 s" in res.err and "cancelled remotely" in res.err
+    assert "[pipeline_execution_id=" in res.err.splitlines()[-1]
+    first = res.out.splitlines()[0]
+    assert first.startswith("node 1 refresh dune.emulator.result_cli: QUERY_STATE_CANCELLED [")
+    node_eid = EXECUTION_ID.findall(first)[0]
+    assert "QUERY_STATE_CANCELLED" in duneq_cli("status", node_eid).out

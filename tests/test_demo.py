@@ -32,5 +32,15 @@ def test_demo_runs_every_step_and_stops_its_emulator(capsys: pytest.CaptureFixtu
         assert rows == "1,000"
         assert len(Path(path).read_text(encoding="utf-8").splitlines()) == 1001
     assert re.search(r"fetched in 4 pages of 250", out)
+    # the pipeline: its plan, then one final line per node, refresh first
+    assert "  node 1: refresh dune.emulator.result_demo_chain_volume [medium]" in out
+    assert re.search(r"^  node 2: query \d+ after node 1 \[medium\]$", out, re.M)
+    assert re.search(
+        r"^node 1 refresh dune\.emulator\.result_demo_chain_volume: QUERY_STATE_COMPLETED ",
+        out,
+        re.M,
+    )
+    assert re.search(r"^node 2 query \d+: QUERY_STATE_COMPLETED ", out, re.M)
+    assert re.search(r"^cost: 20 credits, 2/2 node\(s\) completed", err, re.M)
     leftover = [t for t in threading.enumerate() if t.ident not in threads_before and t.is_alive()]
     assert not [t for t in leftover if not t.daemon or t.name == "dune-emulator"], leftover

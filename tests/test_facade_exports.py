@@ -54,6 +54,22 @@ EXPECTED = {
     "ServerError",
     "UnknownStateWarning",
     "__version__",
+    # pipelines and materialized views
+    "AsyncMaterializedViews",
+    "AsyncPipelineRun",
+    "AsyncPipelines",
+    "MaterializedView",
+    "MaterializedViews",
+    "NodeStatus",
+    "Pipeline",
+    "PipelineEvent",
+    "PipelineFailed",
+    "PipelineNode",
+    "PipelineRun",
+    "PipelineState",
+    "PipelineStatus",
+    "Pipelines",
+    "UpsertedView",
 }
 
 
@@ -72,6 +88,9 @@ def test_sync_and_async_share_method_names() -> None:
         (duneq.Execution, duneq.AsyncExecution),
         (duneq.Result, duneq.AsyncResult),
         (duneq.Queries, duneq.AsyncQueries),
+        (duneq.Pipelines, duneq.AsyncPipelines),
+        (duneq.PipelineRun, duneq.AsyncPipelineRun),
+        (duneq.MaterializedViews, duneq.AsyncMaterializedViews),
     ]:
         names = {n for n in vars(sync) if not n.startswith("_")}
         assert names == {n for n in vars(async_) if not n.startswith("_")}
@@ -83,6 +102,11 @@ def test_error_tree() -> None:
         assert issubclass(cls, duneq.APIStatusError)
     assert issubclass(duneq.APITimeout, duneq.APIConnectionError)
     assert issubclass(duneq.InvalidArgument, ValueError)
-    for exc in (duneq.QueryFailed, duneq.ExecutionTimeout, duneq.DatapointBudgetExceeded):
+    for exc in (
+        duneq.QueryFailed,
+        duneq.ExecutionTimeout,
+        duneq.DatapointBudgetExceeded,
+        duneq.PipelineFailed,
+    ):
         assert issubclass(exc, duneq.ExecutionError) and issubclass(exc, duneq.DuneError)
     assert duneq.__version__

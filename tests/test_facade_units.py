@@ -309,3 +309,89 @@ def test_timestamps_parse_nanoseconds() -> None:
     parsed = parse_timestamp("2024-02-12T16:05:40.312207906Z")
     assert parsed == dt.datetime(2024, 2, 12, 16, 5, 40, 312207, tzinfo=dt.UTC)
     assert parse_timestamp("garbage") is None
+
+
+# -- CSV chunks: header lines spanning chunks, multi-byte characters split between chunks
+
+
+@pytest.mark.parametrize(
+    ("chunks", "expected"),
+    [
+        ([b"a,b\n1,2\n3,4\n"], b"1,2\n3,4\n"),
+        ([b"a,", b"b", b"\n1,2\n", b"3,4\n"], b"1,2\n3,4\n"),
+        ([b"a,b\n", b"1,2\n"], b"1,2\n"),
+        ([b"a,b"], b""),
+        ([], b""),
+    ],
+)
+def test_without_first_line_handles_any_chunking(chunks: list[bytes], expected: bytes) -> None:
+    from duneq._flows import without_first_line
+
+    parts = list(without_first_line(chunks))
+    assert b"".join(parts) == expected
+    assert all(parts), "no empty chunks are passed on"
+
+
+def test_text_csv_sink_decodes_characters_split_between_chunks() -> None:
+    import io
+
+    from duneq._csv import CsvSink
+
+    data = "name\nZoë,😀\n".encode()
+    out = io.StringIO()
+    sink = CsvSink(out)
+    for i in range(len(data)):  # one byte per chunk splits every multi-byte character
+        sink.write(data[i : i + 1])
+    sink.close()
+    assert out.getvalue() == "name\nZoë,😀\n"
+    assert sink.written == len(data)
+
+
+def test_row_sequence_over_parsed_pages() -> None:
+    rows = duneq.RowSequence([[{"n": 0}, {"n": 1}], [], [{"n": 2}]])
+    assert len(rows) == 3 and list(rows) == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert rows[-1] == {"n": 2} and rows[1:] == [{"n": 1}, {"n": 2}]
+    with pytest.raises(IndexError):
+        rows[3]
+    with pytest.raises(TypeError, match="integers or slices"):
+        rows["x"]  # type: ignore[call-overload]
+
+
+# -- results pages: envelope read without the rows; raw pages checked when decoded
+
+
+def test_split_page_keeps_the_envelope_and_leaves_rows_raw() -> None:
+    from duneq._envelope import PageFormatError, decode_rows, split_page
+
+    body = (
+        b'{"execution_id":"E","state":"QUERY_STATE_COMPLETED","next_offset":2,'
+        b'"result":{"rows":[{"a":"x]"},{"a":null}],"metadata":{"row_count":2}},"extra":1}'
+    )
+    envelope, raw = split_page(body)
+    assert envelope == {
+        "execution_id": "E",
+        "state": "QUERY_STATE_COMPLETED",
+        "next_offset": 2,
+        "result": {"metadata": {"row_count": 2}},
+    }
+    assert decode_rows(raw) == [{"a": "x]"}, {"a": None}]
+    assert split_page(b'{"execution_id":"E","result":{"rows":null}}')[1] is None
+    assert split_page(b'{"execution_id":"E","result":null}')[0]["result"] is None
+    for bad in (b"[1,2]", b'{"result":[1]}', b'{"result":{"rows":[1,}}', b"not json"):
+        with pytest.raises(PageFormatError):
+            split_page(bad)
+    with pytest.raises(PageFormatError, match="not a list"):
+        decode_rows(split_page(b'{"result":{"rows":{"a":1}}}')[1])
+
+
+def test_raw_page_that_does_not_hold_its_announced_rows_is_an_error() -> None:
+    from duneq._rows import RawPage
+    from msgspec import Raw
+
+    rows = duneq.RowSequence([[{"n": 0}], RawPage(Raw(b'[{"n":1}]'), 2, 1)], EID)
+    assert len(rows) == 3 and rows[0] == {"n": 0}
+    with pytest.raises(
+        duneq.ResponseValidationError, match="offset 1: announced 2 rows but holds 1"
+    ) as info:
+        list(rows)
+    assert info.value.execution_id == EID

@@ -26,6 +26,7 @@ from ._errors import (
     PartialResultWarning,
     PaymentRequired,
     PermissionDenied,
+    PipelineFailed,
     QueryFailed,
     RateLimited,
     ResponseValidationError,
@@ -33,7 +34,17 @@ from ._errors import (
     UnknownStateWarning,
 )
 from ._execution import AsyncExecution, Execution
+from ._matviews import AsyncMaterializedViews, MaterializedView, MaterializedViews, UpsertedView
 from ._models import ExecutionStatus, PageMetadata, Progress, QueryError, ResultMetadata
+from ._pipelines import AsyncPipelineRun, AsyncPipelines, PipelineRun, Pipelines
+from ._pipelines_model import (
+    NodeStatus,
+    Pipeline,
+    PipelineEvent,
+    PipelineNode,
+    PipelineState,
+    PipelineStatus,
+)
 from ._polling import PollConfig
 from ._queries import AsyncQueries, Queries, QueryListing, SavedQuery
 from ._results import AsyncResult, Result
@@ -50,6 +61,9 @@ __all__ = [
     "APITimeout",
     "AsyncClient",
     "AsyncExecution",
+    "AsyncMaterializedViews",
+    "AsyncPipelineRun",
+    "AsyncPipelines",
     "AsyncQueries",
     "AsyncResult",
     "AuthenticationError",
@@ -68,7 +82,10 @@ __all__ = [
     "ExecutionStatus",
     "ExecutionTimeout",
     "InvalidArgument",
+    "MaterializedView",
+    "MaterializedViews",
     "MissingAPIKey",
+    "NodeStatus",
     "NotFound",
     "NotGiven",
     "PageMetadata",
@@ -76,6 +93,14 @@ __all__ = [
     "PartialResultWarning",
     "PaymentRequired",
     "PermissionDenied",
+    "Pipeline",
+    "PipelineEvent",
+    "PipelineFailed",
+    "PipelineNode",
+    "PipelineRun",
+    "PipelineState",
+    "PipelineStatus",
+    "Pipelines",
     "PollConfig",
     "Progress",
     "Queries",
@@ -91,5 +116,6 @@ __all__ = [
     "SavedQuery",
     "ServerError",
     "UnknownStateWarning",
+    "UpsertedView",
     "__version__",
 ]

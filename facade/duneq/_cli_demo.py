@@ -12,9 +12,12 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._cli_errors import EXIT_LIMIT, EXIT_QUERY_FAILED, UsageError
+
+if TYPE_CHECKING:
+    from ._client import Client
 
 
 class DemoFailed(Exception):
@@ -24,7 +27,7 @@ class DemoFailed(Exception):
 class Demo:
     """The running emulator, a client on it, a scratch directory, and helpers to print and run."""
 
-    def __init__(self, emu: Any, client: Any, workdir: Path, quiet: bool) -> None:
+    def __init__(self, emu: Any, client: Client, workdir: Path, quiet: bool) -> None:
         self.emu = emu
         self.client = client
         self.workdir = workdir
@@ -139,23 +142,35 @@ def step_datapoints(demo: Demo) -> None:
         demo.emu.control.configure(datapoint_cap=250_000)
 
 
-def setup_pipeline_query(demo: Demo) -> int | None:
-    """Create a materialized view and a saved query that reads it; return that query's id.
-
-    To be completed with the pipelines and materialized-views API; None skips the step.
-    """
-    return None
+def setup_pipeline_query(demo: Demo) -> int:
+    """Create (through duneq) a saved query, a materialized view over it and a saved query that
+    reads the view; returns the last query's id."""
+    client = demo.client
+    volume = client.queries.create(
+        "demo: volume by chain",
+        "select blockchain, count(*) as trades, round(sum(amount_usd), 2) as volume_usd "
+        "from dex.trades group by blockchain",
+    )
+    view = client.matviews.upsert("result_demo_chain_volume", volume)
+    view.execution.wait(timeout=60)
+    top = client.queries.create(
+        "demo: top chains",
+        f"select blockchain, volume_usd from {view.name} order by volume_usd desc limit 3",
+    )
+    demo.say(
+        f"created query {volume}, the materialized view {view.name} over it, "
+        f"and query {top} that reads the view"
+    )
+    return int(top)
 
 
 def step_pipeline(demo: Demo) -> None:
     demo.title(6, "A pipeline over a materialized view, node by node")
-    api = getattr(demo.client, "pipelines", None)
-    query_id = setup_pipeline_query(demo) if api is not None else None
-    if query_id is None:
-        demo.say("skipped: pipelines are not available in this build yet")
-        return
+    query_id = setup_pipeline_query(demo)
     demo.duneq(["pipeline", str(query_id), "--plan"])
+    demo.emu.control.pin_next_executions(2, pending_seconds=0.2, executing_seconds=0.8)
     demo.duneq(["pipeline", str(query_id)])
+    demo.say("The view was refreshed first; the query ran on the fresh data.")
 
 
 STEPS: list[Callable[[Demo], None]] = [

@@ -19,6 +19,7 @@ from ._errors import (
     PartialResultError,
     PaymentRequired,
     PermissionDenied,
+    PipelineFailed,
     QueryFailed,
     RateLimited,
 )
@@ -41,7 +42,8 @@ exit codes:
   2  usage error or invalid argument
   3  authentication: missing, invalid or insufficient API key (401/403)
   4  not found (404)
-  5  query failed, was cancelled or expired, or a partial result was refused
+  5  query (or a pipeline node) failed, was cancelled or expired, or a partial
+     result was refused
   6  timeout: the execution did not finish within --timeout
   7  rate limited (429 after retries)
   8  datapoint limit, --max-datapoints budget, or billing limit (402)"""
@@ -61,7 +63,10 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_NOT_FOUND
     if isinstance(exc, ExecutionTimeout):
         return EXIT_TIMEOUT
-    if isinstance(exc, QueryFailed | ExecutionCancelled | ExecutionExpired | PartialResultError):
+    if isinstance(
+        exc,
+        QueryFailed | PipelineFailed | ExecutionCancelled | ExecutionExpired | PartialResultError,
+    ):
         return EXIT_QUERY_FAILED
     if isinstance(exc, RateLimited):
         return EXIT_RATE_LIMITED

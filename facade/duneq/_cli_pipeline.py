@@ -1,9 +1,7 @@
-"""``duneq pipeline``: show a query's lineage (``--plan``) or run it with one line per node.
+"""``duneq pipeline``: show a query's lineage (``--plan``) or run it, one line per node.
 
-Written against the pipelines API of ``Client.pipelines`` (``get_query_pipeline`` and
-``execute_query_pipeline`` returning a run with ``wait(timeout, on_progress=...)``, ``nodes`` and
-``failed_nodes``). Objects are read by attribute or key, so plain dicts work as well. When the
-client has no ``pipelines`` yet, the command stops with a usage error instead of pretending.
+Node lines (the plan, and each node's final state) are data and go to stdout; the live progress,
+the cost/time summary and errors go to stderr.
 """
 
 from __future__ import annotations
@@ -11,102 +9,161 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from ._cli_errors import EXIT_QUERY_FAILED, UsageError
+from ._cli_errors import EXIT_QUERY_FAILED, EXIT_TIMEOUT
 from ._cli_progress import Board
+from ._errors import DuneError, ExecutionTimeout, PipelineFailed
+from ._pipelines_model import NodeStatus, Pipeline, PipelineEvent, PipelineNode
 
-NOT_AVAILABLE = "pipelines are not available in this build"
-
-
-def get(obj: Any, name: str, default: Any = None) -> Any:
-    """``obj.name`` or ``obj[name]``, else ``default``."""
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
+if TYPE_CHECKING:
+    from ._client import Client
+    from ._models import ExecutionStatus
+    from ._pipelines import PipelineRun
 
 
-def pipelines_api(client: Any) -> Any:
-    """The client's pipelines API, or a UsageError when this build has none."""
-    api = getattr(client, "pipelines", None)
-    if api is None:
-        raise UsageError(NOT_AVAILABLE)
-    return api
+def plan_line(node: PipelineNode) -> str:
+    """``node 2: refresh dune.team.result_x after node 1 [medium]``."""
+    deps = f" after node {', '.join(map(str, node.dependencies))}" if node.dependencies else ""
+    perf = f" [{node.performance}]" if node.performance else ""
+    return f"node {node.id}: {node.label}{deps}{perf}"
 
 
-def describe_node(node: Any) -> str:
-    """``node 2 <- [1]: query 1234`` or ``node 1: refresh dune.team.mv_name``."""
-    node_id = get(node, "id")
-    deps = list(get(node, "dependencies") or [])
-    arrow = f" <- {deps}" if deps else ""
-    refresh = get(node, "materialized_view_refresh")
-    query = get(node, "query_execution")
-    if refresh is not None:
-        what = f"refresh {get(refresh, 'name')}"
-    elif query is not None:
-        what = f"query {get(query, 'query_id')}"
-    else:
-        what = "?"
-    return f"node {node_id}{arrow}: {what}"
+def plan_lines(query_id: int, pipeline: Pipeline) -> list[str]:
+    """The lineage, one line per node in run order, under a header."""
+    lines = [f"pipeline of query {query_id}: {len(pipeline.nodes)} node(s), in run order"]
+    lines += [f"  {plan_line(node)}" for node in pipeline.nodes]
+    return lines
 
 
-def _nodes(obj: Any) -> list[Any]:
-    nodes = get(obj, "nodes")
-    if nodes is None and get(obj, "pipeline") is not None:
-        nodes = get(get(obj, "pipeline"), "nodes")
-    return list(nodes or [])
-
-
-def node_line(node: Any) -> str:
-    """One progress line of a node: its id, what it runs, its state and execution id."""
-    parts = [f"node {get(node, 'id')}"]
-    for name in ("state", "execution_id"):
-        value = get(node, name)
-        if value is not None:
-            parts.append(str(value))
+def node_line(node: NodeStatus, status: ExecutionStatus | None = None) -> str:
+    """``node 1 refresh dune.team.result_x: QUERY_STATE_COMPLETED [EXECUTION_ID] 1.2s``."""
+    parts = [f"node {node.id} {node.label}: {node.state}"]
+    if node.execution_id:
+        parts.append(f"[{node.execution_id}]")
+    if status is not None:
+        started, ended = status.execution_started_at, status.execution_ended_at
+        if started is not None and ended is not None:
+            parts.append(f"{(ended - started).total_seconds():.1f}s")
+        if status.execution_cost_credits:
+            parts.append(f"{status.execution_cost_credits:g} credits")
+    if node.error and (node.is_failed or node.is_skipped):
+        parts.append(f"-- {node.error}")
     return " ".join(parts)
+
+
+class PipelineProgress:
+    """An ``on_progress`` callback: one board line per node, plus an elapsed/polls header."""
+
+    def __init__(self, board: Board, pipeline_execution_id: str) -> None:
+        self._board = board
+        self._pid = pipeline_execution_id
+        self._polls = 0
+        self._elapsed = 0.0
+        self._received = time.monotonic()
+        self._board.update("pipeline", self._header, "pipeline")
+
+    def _header(self) -> str:
+        elapsed = self._elapsed + time.monotonic() - self._received
+        return f"pipeline {self._pid} elapsed={elapsed:.1f}s polls={self._polls}"
+
+    def __call__(self, event: PipelineEvent) -> None:
+        self._polls, self._elapsed, self._received = event.polls, event.elapsed, time.monotonic()
+        self._board.update("pipeline", self._header, "pipeline")
+        for node in event.nodes:
+            self._board.update(
+                f"node-{node.id}", _constant(node_line(node)), (node.state, node.execution_id)
+            )
 
 
 def _constant(text: str) -> Callable[[], str]:
     return lambda: text
 
 
+def _statuses(client: Client, nodes: Sequence[NodeStatus]) -> dict[int, ExecutionStatus]:
+    """Each started node's execution status (free), for durations and cost."""
+    out: dict[int, ExecutionStatus] = {}
+    for node in nodes:
+        if node.execution_id is None:
+            continue
+        try:
+            out[node.id] = client.get_status(node.execution_id)
+        except DuneError:
+            continue
+    return out
+
+
+def _report(
+    args: argparse.Namespace, client: Client, nodes: Sequence[NodeStatus], started: float
+) -> None:
+    """One final line per node on stdout, then the cost/time summary on stderr."""
+    statuses = _statuses(client, nodes)
+    for node in nodes:
+        print(node_line(node, statuses.get(node.id)))
+    sys.stdout.flush()
+    if args.quiet:
+        return
+    costs = [s.execution_cost_credits for s in statuses.values()]
+    known = [c for c in costs if c is not None]
+    credits = f"{sum(known):,.6g}" if known else "?"
+    done = sum(1 for node in nodes if node.succeeded)
+    print(
+        f"cost: {credits} credits, {done}/{len(nodes)} node(s) completed, "
+        f"{time.monotonic() - started:.1f}s",
+        file=sys.stderr,
+    )
+
+
+def _refreshed(run: PipelineRun) -> Sequence[NodeStatus]:
+    try:
+        return run.status().nodes
+    except DuneError:
+        return run.nodes
+
+
 def run_pipeline_command(
-    args: argparse.Namespace, client: Any, params: dict[str, Any] | None, board: Board
+    args: argparse.Namespace, client: Client, params: dict[str, Any] | None, board: Board
 ) -> int:
     """``--plan`` prints the lineage; otherwise run the pipeline and follow it node by node."""
-    api = pipelines_api(client)
     if args.plan:
         board.close()
-        plan = api.get_query_pipeline(args.query_id, params=params, performance=args.performance)
-        nodes = _nodes(plan)
-        print(f"pipeline of query {args.query_id}: {len(nodes)} node(s), in run order")
-        for node in nodes:
-            print(f"  {describe_node(node)}")
+        plan = client.pipelines.get_query_pipeline(
+            args.query_id, params, performance=args.performance
+        )
+        for line in plan_lines(args.query_id, plan):
+            print(line)
         return 0
     started = time.monotonic()
     with board:
-        run = api.execute_query_pipeline(args.query_id, params=params, performance=args.performance)
-
-        def on_progress(event: Any) -> None:
-            for node in _nodes(event):
-                line = node_line(node)
-                board.update(f"node-{get(node, 'id')}", _constant(line), line)
-
-        run.wait(args.timeout, on_progress=on_progress)
-    for node in _nodes(run):
-        print(node_line(node))
-    failed = list(get(run, "failed_nodes") or [])
-    seconds = time.monotonic() - started
-    if failed:
-        ids = ", ".join(str(get(node, "id")) for node in failed)
-        run_id = get(run, "pipeline_execution_id")
-        print(
-            f"error: pipeline failed at node(s) {ids} [pipeline_execution_id={run_id}]",
-            file=sys.stderr,
+        run = client.pipelines.execute_query_pipeline(
+            args.query_id, params, performance=args.performance
         )
-        return EXIT_QUERY_FAILED
-    if not args.quiet:
-        print(f"pipeline finished: {len(_nodes(run))} node(s), {seconds:.1f}s", file=sys.stderr)
+        try:
+            run.wait(
+                args.timeout,
+                on_progress=PipelineProgress(board, run.pipeline_execution_id),
+                cancel_on_timeout=not args.no_cancel,
+            )
+        except PipelineFailed as exc:
+            board.close()
+            _report(args, client, exc.nodes, started)
+            for node in exc.failed_nodes:
+                what = "was cancelled" if node.state == "QUERY_STATE_CANCELLED" else "failed"
+                error = f": {node.error}" if node.error else ""
+                print(
+                    f"error: node {node.id} ({node.label}) {what}{error} "
+                    f"[execution_id={node.execution_id}]",
+                    file=sys.stderr,
+                )
+            return EXIT_QUERY_FAILED
+        except ExecutionTimeout as exc:
+            board.close()
+            _report(args, client, _refreshed(run), started)
+            print(
+                f"error: {exc.message} [pipeline_execution_id={run.pipeline_execution_id}]",
+                file=sys.stderr,
+            )
+            return EXIT_TIMEOUT
+    _report(args, client, run.nodes, started)
     return 0

@@ -28,6 +28,7 @@ from ._flows import (
     write_csv,
 )
 from ._http import AsyncDriver, SyncDriver, build_lowlevel, resolve_settings
+from ._matviews import AsyncMaterializedViews, MaterializedViews
 from ._models import ExecutionStatus, Progress
 from ._options import (
     ResultOptions,
@@ -39,6 +40,7 @@ from ._options import (
     validate_query_id,
     validate_timeout,
 )
+from ._pipelines import AsyncPipelines, Pipelines
 from ._polling import PollConfig, RequestBudget
 from ._protocol import Request, execute_query_request, execute_sql_request
 from ._queries import AsyncQueries, Queries
@@ -192,6 +194,8 @@ class Client(_BaseClient):
         )
         self._driver = SyncDriver(self.lowlevel.get_httpx_client, sleep or time.sleep)
         self.queries = Queries(self._core, self._driver)
+        self.pipelines = Pipelines(self)
+        self.matviews = MaterializedViews(self)
 
     # -- lifecycle
     def close(self) -> None:
@@ -419,6 +423,8 @@ class AsyncClient(_BaseClient):
         )
         self._driver = AsyncDriver(self.lowlevel.get_async_httpx_client, sleep or asyncio.sleep)
         self.queries = AsyncQueries(self._core, self._driver)
+        self.pipelines = AsyncPipelines(self)
+        self.matviews = AsyncMaterializedViews(self)
 
     # -- lifecycle
     async def close(self) -> None:

@@ -39,13 +39,13 @@ POLL_BUDGET_WINDOW = 60.0
 
 DEFAULT_WAIT_TIMEOUT = 600.0
 DEFAULT_PAGE_SIZE = 32_000
+ROW_PAGE_CACHE = 2  # decoded pages a RowSequence keeps
 DEFAULT_PERFORMANCE: str | None = None  # None: let the API choose by plan
 PERFORMANCE_TIERS = frozenset({"medium", "large"})
 PARTIAL_POLICIES = frozenset({"error", "warn", "allow"})
 DEFAULT_PARTIAL_POLICY = "warn"
 DEFAULT_CANCEL_ON_TIMEOUT = True
 CSV_CHUNK_SIZE = 64 * 1024
-ROW_PAGE_CACHE = 2  # decoded pages kept by a RowSequence
 
 DATAPOINT_FLAGS = ("ignore_max_datapoints_per_request", "ignore_max_credits_per_request")
 LATEST_PROBE_LIMIT = 1

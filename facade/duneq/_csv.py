@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 from collections.abc import Callable
@@ -18,6 +19,8 @@ class CsvSink:
     def __init__(self, dest: CsvDest) -> None:
         self._close: Callable[[], None] | None = None
         self.written = 0
+        # Chunks may split a multi-byte character; decode incrementally for text writables.
+        self._decode = codecs.getincrementaldecoder("utf-8")().decode
         if isinstance(dest, str | os.PathLike):
             handle: Any = open(os.fspath(dest), "wb")  # noqa: SIM115 - closed in close()
             self._close = handle.close
@@ -35,7 +38,7 @@ class CsvSink:
         if not chunk:
             return
         if self._text:
-            self._write(chunk.decode("utf-8"))
+            self._write(self._decode(chunk))
         else:
             self._write(chunk)
         self.written += len(chunk)

@@ -18,6 +18,7 @@ DuneError
 │   └── ResponseValidationError
 └── ExecutionError                 carries execution_id
     ├── QueryFailed, ExecutionCancelled, ExecutionExpired, ExecutionTimeout
+    ├── PipelineFailed             carries the pipeline status and its failed nodes
     ├── PartialResultError
     └── DatapointBudgetExceeded
 """
@@ -25,9 +26,14 @@ DuneError
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import orjson
+
+if TYPE_CHECKING:
+    from ._pipelines import AsyncPipelineRun, PipelineRun
+    from ._pipelines_model import PipelineStatus
 
 _REDACT = re.compile(r"(api_key=)[^&\s]*", re.IGNORECASE)
 
@@ -216,17 +222,38 @@ class ExecutionTimeout(ExecutionError):
         elapsed: float,
         timeout: float,
         cancelled: bool,
+        subject: str = "execution",
+        cancelled_executions: Sequence[str] = (),
     ) -> None:
         self.state = state
         self.elapsed = elapsed
         self.timeout = timeout
         self.cancelled = cancelled
+        self.cancelled_executions = tuple(cancelled_executions)
         what = "cancelled remotely" if cancelled else "left running"
+        if self.cancelled_executions and subject != "execution":
+            what += f" ({', '.join(self.cancelled_executions)})"
         super().__init__(
-            f"execution {execution_id} did not finish within {timeout:g} s "
+            f"{subject} {execution_id} did not finish within {timeout:g} s "
             f"(last state {state}, {elapsed:.1f} s elapsed); {what}",
             execution_id=execution_id,
         )
+
+
+class PipelineFailed(ExecutionError):
+    """A pipeline completed with failed nodes; ``failed_nodes`` name them, ``status``/``run``
+    keep every node (succeeded ones included) reachable."""
+
+    def __init__(
+        self, status: PipelineStatus, *, run: PipelineRun | AsyncPipelineRun | None = None
+    ) -> None:
+        self.status = status
+        self.pipeline_execution_id = status.pipeline_execution_id
+        self.nodes = status.nodes
+        self.failed_nodes = status.failed_nodes
+        self.run: PipelineRun | AsyncPipelineRun | None = run
+        first = self.failed_nodes[0].execution_id if self.failed_nodes else None
+        super().__init__(status.failure_message(), execution_id=first)
 
 
 class PartialResultError(ExecutionError):

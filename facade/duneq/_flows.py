@@ -9,16 +9,18 @@ from __future__ import annotations
 import logging
 import random
 import warnings
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
+from msgspec import Raw
 
 from . import _constants as C
 from ._csv import CsvDest, CsvSink
+from ._envelope import PageFormatError, decode_rows, split_page
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -60,6 +62,7 @@ from ._states import SUCCESS_STATES, TERMINAL_STATES, ExecutionState, is_known
 log = logging.getLogger("duneq.flows")
 
 T = TypeVar("T")
+S = TypeVar("S")
 Flow = Generator[Action, Reply, T]
 ProgressCallback = Callable[[Progress], object]
 
@@ -239,6 +242,42 @@ def raise_for_terminal(status: ExecutionStatus) -> None:
         )
 
 
+def poll(
+    core: Core,
+    fetch: Callable[[], Flow[S]],
+    *,
+    timeout: float | None,
+    check: Callable[[S, float, int], bool],
+    hints: Callable[[S], tuple[ExecutionState | str | None, int | None]],
+    expire: Callable[[S, float], Flow[NoReturn]],
+) -> Flow[S]:
+    """Fetch a status until ``check(status, elapsed, polls)`` says done (or raises), on the
+    adaptive schedule and under the request budget; ``expire`` raises at the deadline."""
+    start = core.clock()
+    deadline = None if timeout is None else start + timeout
+    polls = 0
+    while True:
+        slot = core.budget.wait_time(core.clock())
+        if slot > 0:
+            if deadline is not None:
+                slot = min(slot, max(deadline - core.clock(), 0.0))
+            yield Sleep(slot)
+        status = yield from fetch()
+        now = core.clock()
+        core.budget.record(now)
+        polls += 1
+        elapsed = now - start
+        if check(status, elapsed, polls):
+            return status
+        if deadline is not None and now >= deadline:
+            yield from expire(status, elapsed)
+        state, queue_position = hints(status)
+        delay = poll_interval(elapsed, state, queue_position, core.poll, core.rand)
+        if deadline is not None:
+            delay = min(delay, max(deadline - now, 0.0))
+        yield Sleep(delay)
+
+
 def wait(
     core: Core,
     execution_id: str,
@@ -248,26 +287,14 @@ def wait(
     cancel_on_timeout: bool,
 ) -> Flow[ExecutionStatus]:
     """Poll until a terminal state with the adaptive schedule, under the budget and deadline."""
-    start = core.clock()
-    deadline = None if timeout is None else start + timeout
-    polls = 0
     warned: set[str] = set()
-    while True:
-        slot = core.budget.wait_time(core.clock())
-        if slot > 0:
-            if deadline is not None:
-                slot = min(slot, max(deadline - core.clock(), 0.0))
-            yield Sleep(slot)
-        status = yield from get_status(core, execution_id)
-        now = core.clock()
-        core.budget.record(now)
-        polls += 1
-        elapsed = now - start
+
+    def check(status: ExecutionStatus, elapsed: float, polls: int) -> bool:
         if on_progress is not None:
             on_progress(Progress(execution_id, status.state, status.queue_position, elapsed, polls))
         if status.state in TERMINAL_STATES:
             raise_for_terminal(status)
-            return status
+            return True
         if not is_known(status.state) and str(status.state) not in warned:
             warned.add(str(status.state))
             warnings.warn(
@@ -275,21 +302,30 @@ def wait(
                 UnknownStateWarning,
                 stacklevel=2,
             )
-        if deadline is not None and now >= deadline:
-            cancelled = False
-            if cancel_on_timeout:
-                cancelled = yield from cancel_quietly(core, execution_id)
-            raise ExecutionTimeout(
-                execution_id,
-                state=str(status.state),
-                elapsed=elapsed,
-                timeout=float(timeout or 0.0),
-                cancelled=cancelled,
-            )
-        delay = poll_interval(elapsed, status.state, status.queue_position, core.poll, core.rand)
-        if deadline is not None:
-            delay = min(delay, max(deadline - now, 0.0))
-        yield Sleep(delay)
+        return False
+
+    def expire(status: ExecutionStatus, elapsed: float) -> Flow[NoReturn]:
+        cancelled = False
+        if cancel_on_timeout:
+            cancelled = yield from cancel_quietly(core, execution_id)
+        raise ExecutionTimeout(
+            execution_id,
+            state=str(status.state),
+            elapsed=elapsed,
+            timeout=float(timeout or 0.0),
+            cancelled=cancelled,
+        )
+
+    return (
+        yield from poll(
+            core,
+            lambda: get_status(core, execution_id),
+            timeout=timeout,
+            check=check,
+            hints=lambda status: (status.state, status.queue_position),
+            expire=expire,
+        )
+    )
 
 
 def cancel_quietly(core: Core, execution_id: str) -> Flow[bool]:
@@ -306,15 +342,16 @@ def cancel_quietly(core: Core, execution_id: str) -> Flow[bool]:
 
 @dataclass
 class Page:
-    """One parsed result page; ``rows`` is dropped once consumed, ``content`` keeps the bytes."""
+    """One result page; ``rows`` is handed over (and dropped here) once consumed. A page fetched
+    with ``decode=False`` keeps its rows as ``raw`` JSON instead, decoded when first used."""
 
     offset: int
-    content: bytes
     rows: list[Any] | None
     row_count: int
     metadata: PageMetadata
     status: ExecutionStatus
     next_offset: int | None
+    raw: Raw | None = None
 
 
 def _offset_from_uri(uri: object) -> int | None:
@@ -326,32 +363,35 @@ def _offset_from_uri(uri: object) -> int | None:
     return None
 
 
-def parse_page(req: Request, resp: RawResponse, offset: int) -> Page:
-    """Parse a JSON results page from raw bytes with orjson (no per-row models)."""
-    data = parse_json(req, resp)
+def parse_page(req: Request, resp: RawResponse, offset: int, *, decode: bool = True) -> Page:
+    """Parse a JSON results page from raw bytes: the envelope without touching the rows, then
+    the rows with orjson (no per-row models), or, with ``decode=False``, keep them raw when
+    the page states its ``row_count``."""
     try:
+        data, raw = split_page(resp.content)
         status = ExecutionStatus.from_dict(data, req.execution_id)
+    except PageFormatError as exc:
+        raise _invalid(req, resp, f"response is not a valid results page ({exc})") from None
     except (KeyError, TypeError, ValueError) as exc:
         raise _invalid(req, resp, f"results response is missing or has a bad {exc}") from None
     result = data.get("result")
-    rows: list[Any] = []
     meta = PageMetadata()
     if isinstance(result, dict):
-        raw_rows = result.get("rows")
-        if raw_rows is None:
-            raw_rows = []
-        if not isinstance(raw_rows, list):
-            raise _invalid(req, resp, "results response has non-list result.rows")
-        rows = raw_rows
         meta = PageMetadata.from_dict(result.get("metadata"))
     elif status.state in SUCCESS_STATES:
         raise _invalid(req, resp, "completed results response has no result object")
     next_offset = data.get("next_offset")
     if not isinstance(next_offset, int) or isinstance(next_offset, bool):
         next_offset = _offset_from_uri(data.get("next_uri"))
+    if not decode and raw is not None and meta.row_count is not None:
+        return Page(offset, None, meta.row_count, meta, status, next_offset, raw)
+    try:
+        rows = decode_rows(raw)
+    except PageFormatError as exc:
+        raise _invalid(req, resp, str(exc)) from None
     if meta.row_count is None:
         meta = PageMetadata(**{**meta.__dict__, "row_count": len(rows)})
-    return Page(offset, resp.content, rows, len(rows), meta, status, next_offset)
+    return Page(offset, rows, len(rows), meta, status, next_offset)
 
 
 def next_offset(page: Page, options: ResultOptions) -> int | None:
@@ -365,10 +405,12 @@ def next_offset(page: Page, options: ResultOptions) -> int | None:
     return page.next_offset
 
 
-def fetch_page(core: Core, execution_id: str, options: ResultOptions, offset: int) -> Flow[Page]:
+def fetch_page(
+    core: Core, execution_id: str, options: ResultOptions, offset: int, *, decode: bool = True
+) -> Flow[Page]:
     req = results_request(execution_id, options.page_query(offset))
     resp = yield from send(core, req)
-    page = parse_page(req, resp, offset)
+    page = parse_page(req, resp, offset, decode=decode)
     if page.status.state not in SUCCESS_STATES:
         raise_for_terminal(page.status)
         raise _invalid(req, resp, f"execution is not finished (state {page.status.state})")
@@ -475,8 +517,9 @@ def latest_probe(
 
 def csv_page(
     core: Core, execution_id: str, options: ResultOptions, offset: int
-) -> Flow[tuple[bytes, int | None]]:
-    """One CSV page and the offset of the next one (from x-dune-next-offset / x-dune-next-uri)."""
+) -> Flow[tuple[tuple[bytes, ...], int | None]]:
+    """One CSV page, as the network chunks it arrived in, and the offset of the next one (from
+    x-dune-next-offset / x-dune-next-uri). Chunks are never joined: memory stays flat."""
     req = results_request(execution_id, options.page_query(offset), csv=True)
     resp = yield from send(core, req)
     raw_next = resp.headers.get("x-dune-next-offset")
@@ -487,7 +530,7 @@ def csv_page(
         nxt = None
     if nxt is not None and options.limit is not None and nxt >= options.offset + options.limit:
         nxt = None
-    return resp.content, nxt
+    return resp.chunks, nxt
 
 
 def write_csv(core: Core, execution_id: str, options: ResultOptions, dest: CsvDest) -> Flow[int]:
@@ -497,18 +540,27 @@ def write_csv(core: Core, execution_id: str, options: ResultOptions, dest: CsvDe
         offset: int | None = options.offset
         first = True
         while offset is not None:
-            content, offset = yield from csv_page(core, execution_id, options, offset)
-            sink.write(content if first else strip_csv_header(content))
+            chunks, offset = yield from csv_page(core, execution_id, options, offset)
+            for chunk in chunks if first else without_first_line(chunks):
+                sink.write(chunk)
             first = False
     finally:
         sink.close()
     return sink.written
 
 
-def strip_csv_header(content: bytes) -> bytes:
-    """The CSV body without its first (header) line."""
-    cut = content.find(b"\n")
-    return b"" if cut < 0 else content[cut + 1 :]
+def without_first_line(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """The chunks of a CSV page minus its header line, which may span several chunks."""
+    in_header = True
+    for chunk in chunks:
+        if in_header:
+            cut = chunk.find(b"\n")
+            if cut < 0:
+                continue
+            in_header = False
+            chunk = chunk[cut + 1 :]
+        if chunk:
+            yield chunk
 
 
 def merge_page(pages: dict[int, PageMetadata], page: Page) -> None:

@@ -133,7 +133,14 @@ class SyncDriver:
 
     def send(self, req: Request) -> RawResponse | TransportFailure:
         try:
-            resp = self._http().request(req.method, req.path, **_kwargs(req))
+            if req.stream:
+                with self._http().stream(req.method, req.path, **_kwargs(req)) as resp:
+                    if resp.is_success:
+                        chunks = tuple(resp.iter_bytes())
+                        return RawResponse(resp.status_code, resp.headers, b"", chunks)
+                    resp.read()
+            else:
+                resp = self._http().request(req.method, req.path, **_kwargs(req))
         except httpx.TransportError as exc:
             return _failure(exc)
         return RawResponse(resp.status_code, resp.headers, resp.content)
@@ -169,7 +176,14 @@ class AsyncDriver:
 
     async def send(self, req: Request) -> RawResponse | TransportFailure:
         try:
-            resp = await self._http().request(req.method, req.path, **_kwargs(req))
+            if req.stream:
+                async with self._http().stream(req.method, req.path, **_kwargs(req)) as resp:
+                    if resp.is_success:
+                        chunks = tuple([chunk async for chunk in resp.aiter_bytes()])
+                        return RawResponse(resp.status_code, resp.headers, b"", chunks)
+                    await resp.aread()
+            else:
+                resp = await self._http().request(req.method, req.path, **_kwargs(req))
         except httpx.TransportError as exc:
             return _failure(exc)
         return RawResponse(resp.status_code, resp.headers, resp.content)

@@ -32,16 +32,15 @@ def validate_query_id(query_id: object) -> int:
     return number
 
 
-def validate_execution_id(execution_id: object) -> str:
+def validate_execution_id(execution_id: object, name: str = "execution_id") -> str:
     """An execution id: a 26-character ULID in Crockford base32 (e.g. 01HKZJ2683PHF9Q9PHHQ8FW4Q1)."""
     if not isinstance(execution_id, str):
-        raise InvalidArgument(
-            f"execution_id must be a string ULID, got {type(execution_id).__name__}"
-        )
+        raise InvalidArgument(f"{name} must be a string ULID, got {type(execution_id).__name__}")
     candidate = execution_id.strip().upper()
     if not _ULID.match(candidate):
+        what = name.replace("_id", " id").replace("_", " ")
         raise InvalidArgument(
-            f"execution_id {execution_id!r} is not a valid execution id "
+            f"{name} {execution_id!r} is not a valid {what} "
             "(expected 26 characters of Crockford base32, like 01HKZJ2683PHF9Q9PHHQ8FW4Q1)"
         )
     return candidate

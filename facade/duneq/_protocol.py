@@ -42,6 +42,9 @@ class Request:
     json: Any = None
     kind: RequestKind = "read"
     execution_id: str | None = None
+    #: Deliver a successful body as ``RawResponse.chunks`` (small network-sized pieces) instead
+    #: of one joined ``content``: CSV pages are copied to a sink and never need to be contiguous.
+    stream: bool = False
 
     @property
     def display_path(self) -> str:
@@ -63,6 +66,8 @@ class RawResponse:
     status: int
     headers: Mapping[str, str]
     content: bytes
+    #: The body of a successful ``Request(stream=True)`` exchange (``content`` is then empty).
+    chunks: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ def cancel_request(execution_id: str) -> Request:
 def results_request(execution_id: str, params: Mapping[str, str], *, csv: bool = False) -> Request:
     module = _get_execution_results_csv if csv else _get_execution_results
     kwargs = module._get_kwargs(execution_id)
-    return from_generated({**kwargs, "params": dict(params)}, execution_id=execution_id)
+    return from_generated({**kwargs, "params": dict(params)}, execution_id=execution_id, stream=csv)
 
 
 def latest_results_request(query_id: int, params: Mapping[str, str]) -> Request:

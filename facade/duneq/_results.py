@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
 
 from ._csv import CsvDest
-from ._flows import Core, Page, fetch_page, merge_page, next_offset, write_csv
+from ._flows import Core, Flow, Page, fetch_page, merge_page, next_offset, write_csv
 from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus, PageMetadata, ResultMetadata, merge_metadata
 from ._options import ResultOptions
-from ._rows import RowSequence
+from ._rows import RawPage, RowSequence
 from ._states import ExecutionState
 from ._types import Row
 
@@ -29,8 +29,11 @@ class _ResultBase:
     ) -> None:
         self._core = core
         self._status = status
-        self._first = first
-        self._first_rows: list[Row] = list(first.rows or [])
+        # The first page's rows are held until a pass moves beyond it (then re-fetched if the
+        # result is iterated again), so streaming holds one page at a time.
+        self._first_rows: list[Row] | None = first.rows or []
+        self._first_offset = first.offset
+        self._after_first = next_offset(first, options)
         first.rows = None
         self._options = options
         self._is_partial = is_partial
@@ -40,6 +43,44 @@ class _ResultBase:
 
     def _record(self, page: Page) -> None:
         merge_page(self._page_meta, page)
+
+    def _take_first_rows(self) -> list[Row] | None:
+        """The first page's rows if still held; released when more pages follow."""
+        rows = self._first_rows
+        if self._after_first is not None:
+            self._first_rows = None
+        return rows
+
+    def _fetch(self, offset: int, *, decode: bool = True) -> Flow[Page]:
+        """The flow fetching the page at ``offset`` (run by the sync or async driver)."""
+        return fetch_page(self._core, self.execution_id, self._options, offset, decode=decode)
+
+    def _rows_flow(self) -> Flow[RowSequence]:
+        """Fetch every page for ``rows``: pages after the first stay raw until used."""
+        first = self._first_rows
+        if first is None:
+            first = self._taken((yield from self._fetch(self._first_offset)))
+        pages: list[list[Row] | RawPage] = [first]
+        offset = self._after_first
+        while offset is not None:
+            page = yield from self._fetch(offset, decode=False)
+            offset = next_offset(page, self._options)
+            pages.append(self._kept(page))
+        return RowSequence(pages, self.execution_id)
+
+    def _kept(self, page: Page) -> list[Row] | RawPage:
+        """Record a page fetched for ``rows`` and keep it compact (raw JSON when possible)."""
+        if page.raw is None:
+            return self._taken(page)
+        self._record(page)
+        return RawPage(page.raw, page.row_count, page.offset)
+
+    def _taken(self, page: Page) -> list[Row]:
+        """Record a fetched page's metadata and take its rows out of it."""
+        self._record(page)
+        rows = page.rows or []
+        page.rows = None
+        return rows
 
     @property
     def execution_id(self) -> str:
@@ -93,36 +134,33 @@ class Result(_ResultBase):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._driver = driver
 
-    def _iter_page_objects(self) -> Iterator[tuple[Page, list[Row]]]:
-        yield self._first, self._first_rows
-        offset = next_offset(self._first, self._options)
-        while offset is not None:
-            page = self._driver.run(
-                fetch_page(self._core, self.execution_id, self._options, offset)
-            )
-            self._record(page)
-            rows = page.rows or []
-            page.rows = None
-            yield page, rows
-            offset = next_offset(page, self._options)
-
     def iter_pages(self) -> Iterator[list[Row]]:
         """Each page's rows in order; only one page is held at a time (re-iterable)."""
-        for _, rows in self._iter_page_objects():
+        rows = self._take_first_rows()
+        if rows is None:
+            rows = self._taken(self._driver.run(self._fetch(self._first_offset)))
+        yield rows
+        offset = self._after_first
+        while offset is not None:
+            del rows  # let the previous page go before the next one arrives
+            page = self._driver.run(self._fetch(offset))
+            offset = next_offset(page, self._options)
+            rows = self._taken(page)
+            del page
             yield rows
 
     def iter_rows(self) -> Iterator[Row]:
         """Every row in order, fetched page by page (memory stays at one page)."""
-        for rows in self.iter_pages():
+        pages = self.iter_pages()
+        while (rows := next(pages, None)) is not None:
             yield from rows
+            del rows
 
     @property
     def rows(self) -> RowSequence:
-        """All rows, fetched once and kept as compact page bytes (a read-only Sequence)."""
+        """All rows, fetched once and kept as compact raw pages (a read-only Sequence)."""
         if self._rows is None:
-            self._rows = RowSequence(
-                [(page.content, page.row_count) for page, _ in self._iter_page_objects()]
-            )
+            self._rows = self._driver.run(self._rows_flow())
         return self._rows
 
     def to_csv(self, dest: CsvDest) -> int:
@@ -138,34 +176,35 @@ class AsyncResult(_ResultBase):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._driver = driver
 
-    async def _iter_page_objects(self) -> AsyncIterator[tuple[Page, list[Row]]]:
-        yield self._first, self._first_rows
-        offset = next_offset(self._first, self._options)
-        while offset is not None:
-            page = await self._driver.run(
-                fetch_page(self._core, self.execution_id, self._options, offset)
-            )
-            self._record(page)
-            rows = page.rows or []
-            page.rows = None
-            yield page, rows
-            offset = next_offset(page, self._options)
-
-    async def iter_pages(self) -> AsyncIterator[list[Row]]:
+    async def iter_pages(self) -> AsyncGenerator[list[Row], None]:
         """Each page's rows in order; only one page is held at a time (re-iterable)."""
-        async for _, rows in self._iter_page_objects():
+        rows = self._take_first_rows()
+        if rows is None:
+            rows = self._taken(await self._driver.run(self._fetch(self._first_offset)))
+        yield rows
+        offset = self._after_first
+        while offset is not None:
+            del rows  # let the previous page go before the next one arrives
+            page = await self._driver.run(self._fetch(offset))
+            offset = next_offset(page, self._options)
+            rows = self._taken(page)
+            del page
             yield rows
 
     async def iter_rows(self) -> AsyncIterator[Row]:
         """Every row in order, fetched page by page (memory stays at one page)."""
-        async for rows in self.iter_pages():
-            for row in rows:
-                yield row
+        pages = self.iter_pages()
+        try:
+            while (rows := await anext(pages, None)) is not None:
+                for row in rows:
+                    yield row
+                del rows
+        finally:
+            await pages.aclose()
 
     async def _materialize(self) -> RowSequence:
         if self._rows is None:
-            pages = [(page.content, page.row_count) async for page, _ in self._iter_page_objects()]
-            self._rows = RowSequence(pages)
+            self._rows = await self._driver.run(self._rows_flow())
         return self._rows
 
     @property

@@ -1,7 +1,7 @@
-"""RowSequence: a compact, read-only sequence of rows backed by the raw page bytes.
+"""RowSequence: all rows of a result as a read-only sequence over its pages.
 
-Holding the JSON bytes costs far less memory than a list of dicts; a page is decoded with
-orjson when one of its rows is accessed, and a couple of decoded pages are cached.
+Pages after the first are kept as their raw JSON ``rows`` bytes (far smaller than dicts) and
+decoded with orjson when first used; a couple of decoded pages are cached.
 """
 
 from __future__ import annotations
@@ -9,42 +9,65 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import overload
 
-import orjson
+from msgspec import Raw
 
 from . import _constants as C
+from ._envelope import PageFormatError, decode_rows
+from ._errors import ResponseValidationError
 from ._types import Row
 
 
-def decode_rows(content: bytes) -> list[Row]:
-    """The ``result.rows`` list of one JSON results page."""
-    data = orjson.loads(content)
-    result = data.get("result") if isinstance(data, dict) else None
-    rows = result.get("rows") if isinstance(result, dict) else None
-    return rows if isinstance(rows, list) else []
+@dataclass(frozen=True)
+class RawPage:
+    """A page's undecoded rows, the row count its metadata announced, and where it starts."""
+
+    raw: Raw
+    row_count: int
+    offset: int
 
 
 class RowSequence(Sequence[Row]):
     """All rows of a result; supports len, (negative) indexing, slicing, iteration and ==."""
 
-    __slots__ = ("_cache", "_counts", "_pages", "_starts", "_total")
+    __slots__ = ("_cache", "_execution_id", "_pages", "_starts", "_total")
 
-    def __init__(self, pages: Sequence[tuple[bytes, int]]) -> None:
-        self._pages = [content for content, _ in pages]
-        self._counts = [count for _, count in pages]
+    def __init__(self, pages: Sequence[list[Row] | RawPage], execution_id: str = "") -> None:
+        self._pages = list(pages)
+        self._execution_id = execution_id
         self._starts: list[int] = []
         total = 0
-        for count in self._counts:
+        for page in self._pages:
             self._starts.append(total)
-            total += count
+            total += page.row_count if isinstance(page, RawPage) else len(page)
         self._total = total
         self._cache: OrderedDict[int, list[Row]] = OrderedDict()
 
+    def _decode(self, page: RawPage) -> list[Row]:
+        """Decode a raw page; a page that does not hold the rows it announced is an error."""
+        try:
+            rows = decode_rows(page.raw)
+        except PageFormatError as exc:
+            raise self._invalid(page, str(exc)) from None
+        if len(rows) != page.row_count:
+            raise self._invalid(page, f"announced {page.row_count} rows but holds {len(rows)}")
+        return rows
+
+    def _invalid(self, page: RawPage, problem: str) -> ResponseValidationError:
+        return ResponseValidationError(
+            f"results page at offset {page.offset}: {problem}",
+            execution_id=self._execution_id or None,
+        )
+
     def _page(self, index: int) -> list[Row]:
+        page = self._pages[index]
+        if not isinstance(page, RawPage):
+            return page
         rows = self._cache.get(index)
         if rows is None:
-            rows = decode_rows(self._pages[index])
+            rows = self._decode(page)
             self._cache[index] = rows
             while len(self._cache) > C.ROW_PAGE_CACHE:
                 self._cache.popitem(last=False)
@@ -74,9 +97,12 @@ class RowSequence(Sequence[Row]):
         return self._page(page)[index - self._starts[page]]
 
     def __iter__(self) -> Iterator[Row]:
-        for index, content in enumerate(self._pages):
-            cached = self._cache.get(index)
-            yield from cached if cached is not None else decode_rows(content)
+        for index, page in enumerate(self._pages):
+            if isinstance(page, RawPage):
+                cached = self._cache.get(index)
+                yield from cached if cached is not None else self._decode(page)
+            else:
+                yield from page
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, RowSequence | list | tuple):
@@ -89,5 +115,5 @@ class RowSequence(Sequence[Row]):
         return f"<RowSequence rows={self._total} pages={len(self._pages)}>"
 
     def to_list(self) -> list[Row]:
-        """A plain list of dicts (uses the memory a list of dicts needs)."""
+        """A plain list of the rows (decodes every page)."""
         return list(self)
