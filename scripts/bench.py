@@ -2,7 +2,7 @@
 
 Usage:
     uv run python scripts/bench.py [--sizes 1000000,100000,10000] [--repeat 3]
-                                   [--pins 2,60] [--poll-threads 5] [--json PATH] [--quick]
+                                   [--pins 2,60] [--poll-threads 9] [--json PATH] [--quick]
 
 Starts the emulator in a subprocess, creates one saved query per size (rows x 8 mixed columns),
 runs it once, then measures every client fetching that same completed result, each in a fresh
@@ -507,7 +507,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ]
     args.repeat = args.repeat or (1 if args.quick else 3)
     args.pins = [float(p) for p in (args.pins or ("1,3" if args.quick else "2,60")).split(",")]
-    args.poll_threads = args.poll_threads or (2 if args.quick else 5)
+    args.poll_threads = args.poll_threads or (2 if args.quick else 9)
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:
@@ -528,7 +528,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from dune_emulator.control_client import EmulatorControl
 
         with EmulatorControl(emu.base_url) as control:
-            control.configure(datapoint_cap=2**62, max_concurrent_executions=16)
+            control.configure(datapoint_cap=2**62, max_concurrent_executions=32)
         api = Api(emu.base_url)
         log(f"emulator at {emu.base_url} (pid {emu.proc.pid})")
         datasets = prepare_datasets(api, args.sizes, log)

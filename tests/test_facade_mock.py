@@ -169,3 +169,35 @@ def test_invalid_arguments_are_clear() -> None:
         dune.run_query(1, page_sise=5)  # type: ignore[call-arg]
     with pytest.raises(duneq.InvalidArgument, match="sql"):
         dune.execute_sql("  ")
+
+
+def test_a_just_submitted_execution_is_not_polled_at_once() -> None:
+    """The first status poll of a fresh execution waits for the schedule's first interval (it
+    could only see PENDING sooner); waiting on an id of unknown age polls at once."""
+    log: list[str] = []
+    now = [100.0]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        log.append(request.url.path.rsplit("/", 1)[-1])
+        if request.url.path.endswith("/execute"):
+            return httpx.Response(200, json={"execution_id": EID, "state": "QUERY_STATE_PENDING"})
+        return httpx.Response(200, json={"execution_id": EID, "state": "QUERY_STATE_COMPLETED"})
+
+    def sleep(seconds: float) -> None:
+        log.append(f"sleep {seconds:.2f}")
+        now[0] += seconds
+
+    dune = duneq.Client(
+        api_key=KEY,
+        base_url="https://api.example.test",
+        transport=httpx.MockTransport(handler),
+        sleep=sleep,
+        clock=lambda: now[0],
+    )
+    dune.execute_sql("select 1").wait(timeout=60)
+    assert log == ["execute", "sleep 0.25", "status"]
+    log.clear()
+    dune.wait(EID, timeout=60)
+    assert log == ["status"]
+    with pytest.raises(duneq.InvalidArgument, match="first_delay"):
+        dune.wait(EID, first_delay=-1)

@@ -245,12 +245,19 @@ class Client(_BaseClient):
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        first_delay: float = 0.0,
     ) -> ExecutionStatus:
-        """Poll an execution until it completes; on deadline or Ctrl-C cancel it (by default)."""
+        """Poll an execution until it completes; on deadline or Ctrl-C cancel it (by default).
+        ``first_delay`` postpones the first poll (for an execution submitted just now)."""
         eid = validate_execution_id(execution_id)
         deadline, cancel_it = self._wait_args(timeout, cancel_on_timeout)
         flow = wait(
-            self._core, eid, timeout=deadline, on_progress=on_progress, cancel_on_timeout=cancel_it
+            self._core,
+            eid,
+            timeout=deadline,
+            on_progress=on_progress,
+            cancel_on_timeout=cancel_it,
+            first_delay=validate_timeout("first_delay", first_delay) or 0.0,
         )
         try:
             return self._driver.run(flow)
@@ -305,8 +312,7 @@ class Client(_BaseClient):
         """Execute a saved query, wait for it and return its result."""
         opts = self._options(options)
         run = self.execute_query(query_id, params, performance=performance)
-        status = self.wait(
-            run.execution_id,
+        status = run.wait(
             timeout=timeout,
             on_progress=on_progress,
             cancel_on_timeout=cancel_on_timeout,
@@ -327,8 +333,7 @@ class Client(_BaseClient):
         """Execute raw SQL, wait for it and return its result."""
         opts = self._options(options)
         run = self.execute_sql(sql, params, performance=performance)
-        status = self.wait(
-            run.execution_id,
+        status = run.wait(
             timeout=timeout,
             on_progress=on_progress,
             cancel_on_timeout=cancel_on_timeout,
@@ -474,12 +479,19 @@ class AsyncClient(_BaseClient):
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        first_delay: float = 0.0,
     ) -> ExecutionStatus:
-        """Poll an execution until it completes; on deadline or task cancellation cancel it."""
+        """Poll an execution until it completes; on deadline or task cancellation cancel it.
+        ``first_delay`` postpones the first poll (for an execution submitted just now)."""
         eid = validate_execution_id(execution_id)
         deadline, cancel_it = self._wait_args(timeout, cancel_on_timeout)
         flow = wait(
-            self._core, eid, timeout=deadline, on_progress=on_progress, cancel_on_timeout=cancel_it
+            self._core,
+            eid,
+            timeout=deadline,
+            on_progress=on_progress,
+            cancel_on_timeout=cancel_it,
+            first_delay=validate_timeout("first_delay", first_delay) or 0.0,
         )
         try:
             return await self._driver.run(flow)
@@ -536,8 +548,7 @@ class AsyncClient(_BaseClient):
         """Execute a saved query, wait for it and return its result."""
         opts = self._options(options)
         run = await self.execute_query(query_id, params, performance=performance)
-        status = await self.wait(
-            run.execution_id,
+        status = await run.wait(
             timeout=timeout,
             on_progress=on_progress,
             cancel_on_timeout=cancel_on_timeout,
@@ -558,8 +569,7 @@ class AsyncClient(_BaseClient):
         """Execute raw SQL, wait for it and return its result."""
         opts = self._options(options)
         run = await self.execute_sql(sql, params, performance=performance)
-        status = await self.wait(
-            run.execution_id,
+        status = await run.wait(
             timeout=timeout,
             on_progress=on_progress,
             cancel_on_timeout=cancel_on_timeout,

@@ -30,7 +30,7 @@ RETRY_STATUSES = frozenset({429, 502, 503, 504})
 POLL_FIRST_INTERVAL = 0.25
 POLL_GROWTH = 0.35
 POLL_CAP = 4.5
-POLL_JITTER = 0.1  # +/- 10 %
+POLL_JITTER = 0.2  # +/- 20 %: spreads polls so the delay after completion is not phase-locked
 POLL_PENDING_QUEUE_STEP = 0.5  # extra seconds per queue position while PENDING
 POLL_PENDING_CAP = 8.0
 # Request budget for status polls: comfortably under the Free plan's 40 reads per minute.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Unpack
 
+from ._flows import first_poll_delay
 from ._models import ExecutionStatus
 from ._types import NOT_GIVEN, NotGiven
 
@@ -19,6 +20,7 @@ class Execution:
         self._client = client
         self.execution_id = status.execution_id
         self.last_status = status
+        self._created = client._core.clock()
 
     def status(self) -> ExecutionStatus:
         """Fetch the current status (free; also updates ``last_status``)."""
@@ -42,6 +44,7 @@ class Execution:
             timeout=timeout,
             on_progress=on_progress,
             cancel_on_timeout=cancel_on_timeout,
+            first_delay=first_poll_delay(self._client._core, self.last_status, self._created),
         )
         return self.last_status
 
@@ -73,6 +76,7 @@ class AsyncExecution:
         self._client = client
         self.execution_id = status.execution_id
         self.last_status = status
+        self._created = client._core.clock()
 
     async def status(self) -> ExecutionStatus:
         """Fetch the current status (free; also updates ``last_status``)."""
@@ -96,6 +100,7 @@ class AsyncExecution:
             timeout=timeout,
             on_progress=on_progress,
             cancel_on_timeout=cancel_on_timeout,
+            first_delay=first_poll_delay(self._client._core, self.last_status, self._created),
         )
         return self.last_status
 

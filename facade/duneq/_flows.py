@@ -250,12 +250,16 @@ def poll(
     check: Callable[[S, float, int], bool],
     hints: Callable[[S], tuple[ExecutionState | str | None, int | None]],
     expire: Callable[[S, float], Flow[NoReturn]],
+    first_delay: float = 0.0,
 ) -> Flow[S]:
     """Fetch a status until ``check(status, elapsed, polls)`` says done (or raises), on the
-    adaptive schedule and under the request budget; ``expire`` raises at the deadline."""
+    adaptive schedule and under the request budget; ``expire`` raises at the deadline.
+    ``first_delay`` skips a first poll that would only see a just-submitted run pending."""
     start = core.clock()
     deadline = None if timeout is None else start + timeout
     polls = 0
+    if first_delay > 0:
+        yield Sleep(first_delay if timeout is None else min(first_delay, timeout))
     while True:
         slot = core.budget.wait_time(core.clock())
         if slot > 0:
@@ -278,6 +282,14 @@ def poll(
         yield Sleep(delay)
 
 
+def first_poll_delay(core: Core, known: ExecutionStatus, since: float) -> float:
+    """How long to hold the first poll of an execution last seen unfinished at ``since``: a
+    poll sooner than the schedule's first interval would only see it still pending."""
+    if known.state in TERMINAL_STATES:
+        return 0.0
+    return max(core.poll.first - (core.clock() - since), 0.0)
+
+
 def wait(
     core: Core,
     execution_id: str,
@@ -285,6 +297,7 @@ def wait(
     timeout: float | None,
     on_progress: ProgressCallback | None,
     cancel_on_timeout: bool,
+    first_delay: float = 0.0,
 ) -> Flow[ExecutionStatus]:
     """Poll until a terminal state with the adaptive schedule, under the budget and deadline."""
     warned: set[str] = set()
@@ -324,6 +337,7 @@ def wait(
             check=check,
             hints=lambda status: (status.state, status.queue_position),
             expire=expire,
+            first_delay=first_delay,
         )
     )
 
