@@ -4,6 +4,7 @@ in-memory database, or `DIR/dune.duckdb` when a data dir is configured."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -21,5 +22,17 @@ def attach(con: duckdb.DuckDBPyConnection, data_dir: Path | None) -> None:
     try:
         cur.execute(f"ATTACH IF NOT EXISTS {quote_literal(target)} AS {CATALOG}")
         cur.execute(f"CREATE SCHEMA IF NOT EXISTS {CATALOG}.{META_SCHEMA}")
+    finally:
+        cur.close()
+
+
+def run_sql(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """Run one statement on its own cursor (safe across threads); rows when it returns any."""
+    cur = con.cursor()
+    try:
+        cur.execute(sql, params or [])
+        return cur.fetchall() if cur.description else []
     finally:
         cur.close()

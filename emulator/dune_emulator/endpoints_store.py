@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import orjson
 
+from . import dune_catalog
 from .dune_catalog import CATALOG, META_SCHEMA
 from .errors import ApiError
 
@@ -60,12 +61,7 @@ class EndpointStore:
         )
 
     def _sql(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        cur = self._con.cursor()
-        try:
-            cur.execute(sql, params or [])
-            return cur.fetchall() if cur.description else []
-        finally:
-            cur.close()
+        return dune_catalog.run_sql(self._con, sql, params)
 
     def put(self, ep: CustomEndpoint) -> None:
         self._sql(

@@ -122,12 +122,7 @@ class MatviewStore:
         engine.finalize_hooks.append(self._on_finalize)
 
     def _sql(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        cur = self._con.cursor()
-        try:
-            cur.execute(sql, params)
-            return cur.fetchall() if cur.description else []
-        finally:
-            cur.close()
+        return dune_catalog.run_sql(self._con, sql, params)
 
     def _save(self, view: MatView) -> None:
         self._sql(

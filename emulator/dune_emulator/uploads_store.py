@@ -201,12 +201,7 @@ class UploadStore:
         )
 
     def _sql(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-        cur = self._con.cursor()
-        try:
-            cur.execute(sql, params or [])
-            return cur.fetchall() if cur.description else []
-        finally:
-            cur.close()
+        return dune_catalog.run_sql(self._con, sql, params)
 
     # -- reading ----------------------------------------------------------------------------
     def all(self) -> list[Upload]:
