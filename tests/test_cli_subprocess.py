@@ -34,7 +34,8 @@ def duneq_process(
 
 
 def test_piped_output_is_plain_text_with_progress_and_cost(dune_emulator: EmulatorHandle) -> None:
-    dune_emulator.control.pin_next_executions(1, pending_seconds=0.2, executing_seconds=0.5)
+    # Each state lasts well beyond the first poll interval (0.25 s +/- jitter), so every one is seen.
+    dune_emulator.control.pin_next_executions(1, pending_seconds=1.0, executing_seconds=1.0)
     proc = duneq_process(dune_emulator, "run", "2", "--param", "n=3")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[2:] == ["0", "1", "2"]
