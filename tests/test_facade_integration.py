@@ -82,6 +82,11 @@ def test_run_query_pages_rows_and_metadata(mode: str, dune_emulator: EmulatorHan
         assert meta.row_count == 50  # summed once per page, not per page x total
         assert meta.datapoint_count == 50 and result.datapoints == 50
         assert meta.pages_fetched == 8
+        before = count(dune_emulator, RESULTS)
+        assert [r["number"] for r in await collect(result.iter_rows())] == list(range(50))
+        assert [len(p) for p in await collect(result.iter_pages())] == [7] * 7 + [1]
+        assert count(dune_emulator, RESULTS) == before  # materialized rows are not re-fetched
+        assert result.datapoints == 50
         assert meta.column_names == ["number"]
         assert result.cost_credits is not None and result.cost_credits >= 0
         assert meta.execution_ended_at is not None and meta.submitted_at is not None

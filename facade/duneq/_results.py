@@ -136,6 +136,9 @@ class Result(_ResultBase):
 
     def iter_pages(self) -> Iterator[list[Row]]:
         """Each page's rows in order; only one page is held at a time (re-iterable)."""
+        if self._rows is not None:  # already downloaded: never fetch (and pay for) it again
+            yield from self._rows.iter_pages()
+            return
         rows = self._take_first_rows()
         if rows is None:
             rows = self._taken(self._driver.run(self._fetch(self._first_offset)))
@@ -178,6 +181,10 @@ class AsyncResult(_ResultBase):
 
     async def iter_pages(self) -> AsyncGenerator[list[Row], None]:
         """Each page's rows in order; only one page is held at a time (re-iterable)."""
+        if self._rows is not None:  # already downloaded: never fetch (and pay for) it again
+            for kept in self._rows.iter_pages():
+                yield kept
+            return
         rows = self._take_first_rows()
         if rows is None:
             rows = self._taken(await self._driver.run(self._fetch(self._first_offset)))

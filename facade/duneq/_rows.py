@@ -104,6 +104,11 @@ class RowSequence(Sequence[Row]):
             else:
                 yield from page
 
+    def iter_pages(self) -> Iterator[list[Row]]:
+        """Each page's rows in order (raw pages decoded as they are reached)."""
+        for index in range(len(self._pages)):
+            yield self._page(index)
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, RowSequence | list | tuple):
             return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
