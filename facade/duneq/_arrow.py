@@ -1,0 +1,399 @@
+"""Build one ``pyarrow.RecordBatch`` per results page, with the schema from ``column_types``.
+
+Two wire paths share one per-column plan: JSON ``rows`` bytes (decoded exactly with msgspec)
+and CSV page bytes (Arrow's C parser with explicit column types). Flat columns are converted
+with vectorised Arrow kernels; anything those kernels reject goes through the exact per-value
+converters of ``_values``, which either convert it or raise ``ResponseValidationError`` naming
+the column, row offset and value. Import this module only after ``require("pyarrow")``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
+
+import msgspec
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from ._dunetypes import DuneType, TypeOptions, parse_column_types, timestamp_unit
+from ._errors import ResponseValidationError
+from ._values import BadValue, Convert, converter
+
+_INTS = {"bigint": pa.int64(), "integer": pa.int32(), "smallint": pa.int16(), "tinyint": pa.int8()}
+_UINT256_MAX = str(2**256 - 1)
+_INT256_MAX = str(2**255 - 1)
+_INT256_MIN = str(2**255)  # digits of the most negative value, without its sign
+_BIG_INT_TYPES = {
+    "string": pa.string(),
+    "decimal": pa.decimal128(38, 0),
+    "decimal256": pa.decimal256(76, 0),
+    "float": pa.float64(),
+}
+
+
+def arrow_type(dtype: DuneType, options: TypeOptions) -> pa.DataType:
+    """The Arrow type of a Dune type under ``options`` (see docs/typed-results.md)."""
+    kind = dtype.kind
+    if kind in _INTS:
+        return _INTS[kind]
+    if kind == "double":
+        return pa.float64()
+    if kind == "real":
+        return pa.float32()
+    if kind == "boolean":
+        return pa.bool_()
+    if kind == "decimal":
+        precision, scale = dtype.precision or 38, dtype.scale or 0
+        if precision <= 38:
+            return pa.decimal128(precision, scale)
+        return pa.decimal256(precision, scale)
+    if kind in ("uint256", "int256"):
+        return _BIG_INT_TYPES[options.big_ints]
+    if kind == "varbinary":
+        return pa.binary() if options.binary == "bytes" else pa.string()
+    if kind == "date":
+        return pa.date32()
+    if kind == "timestamp":
+        return pa.timestamp(timestamp_unit(dtype), tz="UTC")
+    if kind == "null":
+        return pa.null()
+    if kind == "array":
+        return pa.list_(arrow_type(dtype.children[0], options))
+    if kind == "map":
+        key, item = (arrow_type(child, options) for child in dtype.children)
+        return pa.map_(key, item)
+    if kind == "row":
+        return pa.struct(
+            [
+                pa.field(name, arrow_type(child, options))
+                for name, child in zip(dtype.fields, dtype.children, strict=True)
+            ]
+        )
+    return pa.string()  # varchar, json, other
+
+
+def arrow_schema(
+    names: Sequence[str], dtypes: Sequence[DuneType], options: TypeOptions
+) -> pa.Schema:
+    """The schema of a result; each field keeps Dune's type name in its ``dune_type`` metadata."""
+    return pa.schema(
+        [
+            pa.field(name, arrow_type(dtype, options), metadata={"dune_type": dtype.text})
+            for name, dtype in zip(names, dtypes, strict=True)
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class CsvBatch:
+    """A CSV page as a batch, and the text columns where an empty field was read as NULL.
+
+    CSV cannot tell an empty string from NULL; the caller may re-read those columns as JSON.
+    """
+
+    batch: pa.RecordBatch
+    ambiguous: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Column:
+    name: str
+    dtype: DuneType
+    target: pa.DataType
+    json_wire: pa.DataType | None  # None: always the exact per-value path
+    csv_wire: pa.DataType
+    exact: Convert
+
+
+def _json_wire(dtype: DuneType, options: TypeOptions) -> pa.DataType | None:
+    kind = dtype.kind
+    if kind in _INTS:
+        return _INTS[kind]
+    if kind in ("double", "real"):
+        return pa.float64()
+    if kind == "boolean":
+        return pa.bool_()
+    if kind == "varbinary" and options.binary == "bytes":
+        return None
+    if kind in (
+        "varchar",
+        "json",
+        "decimal",
+        "uint256",
+        "int256",
+        "varbinary",
+        "date",
+        "timestamp",
+    ):
+        return pa.string()
+    return None  # null, nested, other
+
+
+def _csv_wire(dtype: DuneType) -> pa.DataType:
+    kind = dtype.kind
+    if kind in _INTS:
+        return _INTS[kind]
+    if kind in ("double", "real"):
+        return pa.float64()
+    if kind == "boolean":
+        return pa.bool_()
+    return pa.string()
+
+
+class _Fallback(Exception):
+    """The vectorised path cannot convert this column; use the exact per-value path."""
+
+
+class PageParser:
+    """Turns the pages of one result into RecordBatches of one schema."""
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        column_types: Sequence[str] | None,
+        options: TypeOptions | None = None,
+        *,
+        execution_id: str | None = None,
+        dtypes: Sequence[DuneType] | None = None,
+    ) -> None:
+        self.options = options or TypeOptions()
+        self.names = list(names)
+        self.dtypes = (
+            list(dtypes)
+            if dtypes is not None
+            else parse_column_types(self.names, list(column_types or []))
+        )
+        self.schema = arrow_schema(self.names, self.dtypes, self.options)
+        self.execution_id = execution_id
+        self._columns = [
+            _Column(
+                name,
+                dtype,
+                self.schema.field(index).type,
+                _json_wire(dtype, self.options),
+                _csv_wire(dtype),
+                converter(dtype, self.options, "arrow"),
+            )
+            for index, (name, dtype) in enumerate(zip(self.names, self.dtypes, strict=True))
+        ]
+        keys = list(dict.fromkeys(self.names))
+        row_struct: Any = msgspec.defstruct(
+            "_Row",
+            [(f"c{i}", Any, None) for i in range(len(keys))],
+            rename={f"c{i}": key for i, key in enumerate(keys)},
+        )
+        self._rows_decoder: msgspec.json.Decoder[list[Any]] = msgspec.json.Decoder(list[row_struct])
+        self._getters = {key: attrgetter(f"c{i}") for i, key in enumerate(keys)}
+
+    def empty(self) -> pa.RecordBatch:
+        """A batch with the schema and no rows."""
+        return self._batch([], 0)
+
+    # JSON pages
+
+    def from_json_rows(
+        self, raw: bytes | memoryview | msgspec.Raw | None, offset: int = 0
+    ) -> pa.RecordBatch:
+        """The batch of a raw JSON ``rows`` array (None or ``[]`` gives an empty batch)."""
+        if raw is None:
+            return self._batch([], 0)
+        data = memoryview(raw) if isinstance(raw, msgspec.Raw) else raw
+        try:
+            rows = self._rows_decoder.decode(data)
+        except msgspec.DecodeError as exc:
+            raise self._error(
+                f"result.rows at offset {offset} is not a list of row objects ({exc})"
+            ) from None
+        arrays = []
+        for column in self._columns:
+            values = list(map(self._getters[column.name], rows))
+            arrays.append(self._from_values(column, values, offset))
+        return self._batch(arrays, len(rows))
+
+    def _from_values(self, column: _Column, values: list[Any], offset: int) -> pa.Array:
+        if column.json_wire is not None:
+            try:
+                wire = pa.array(values, type=column.json_wire)
+                return self._fast(column, wire)
+            except (pa.ArrowException, OverflowError, TypeError, ValueError, _Fallback):
+                pass
+        return self._exact(column, values, offset)
+
+    # CSV pages
+
+    def from_csv(self, data: bytes | memoryview, offset: int = 0) -> CsvBatch:
+        """The batch of one CSV page (header row included), with its ambiguous text columns."""
+        if not bytes(data[:1]) or not self.names:
+            return CsvBatch(self._batch([], 0), ())
+        try:
+            table = self._read_csv(data, {c.name: c.csv_wire for c in self._columns}, offset)
+        except pa.ArrowInvalid:
+            # A value the typed C parser rejects (say a bigint wider than 64 bits): read every
+            # column as text and let the exact path say which value it is.
+            table = self._read_csv(data, {c.name: pa.string() for c in self._columns}, offset)
+        arrays: list[pa.Array] = []
+        ambiguous: list[str] = []
+        for index, column in enumerate(self._columns):
+            wire = table.column(index).combine_chunks()
+            if column.dtype.kind in ("varchar", "json", "other") and wire.null_count:
+                ambiguous.append(column.name)
+            arrays.append(self._from_csv_wire(column, wire, offset))
+        return CsvBatch(self._batch(arrays, table.num_rows), tuple(ambiguous))
+
+    def _read_csv(
+        self, data: bytes | memoryview, types: dict[str, pa.DataType], offset: int
+    ) -> pa.Table:
+        try:
+            return pcsv.read_csv(
+                io.BytesIO(data),
+                read_options=pcsv.ReadOptions(column_names=self.names, skip_rows=1),
+                parse_options=pcsv.ParseOptions(newlines_in_values=True),
+                convert_options=pcsv.ConvertOptions(
+                    column_types=types,
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=False,
+                    null_values=[""],
+                    true_values=["true"],
+                    false_values=["false"],
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            if all(t == pa.string() for t in types.values()):
+                raise self._error(f"CSV page at offset {offset} does not parse ({exc})") from None
+            raise
+
+    def _from_csv_wire(self, column: _Column, wire: pa.Array, offset: int) -> pa.Array:
+        if not column.dtype.nested and column.dtype.kind not in ("other", "null"):
+            try:
+                return self._fast(column, wire)
+            except (pa.ArrowException, _Fallback):
+                pass
+        values = wire.to_pylist()
+        if column.dtype.nested:
+            values = [self._json_cell(column, v, offset + i) for i, v in enumerate(values)]
+        return self._exact(column, values, offset)
+
+    def _json_cell(self, column: _Column, text: Any, row: int) -> Any:
+        if text is None:
+            return None
+        try:
+            return msgspec.json.decode(text)
+        except msgspec.DecodeError:
+            raise self._bad(column, row, text, "not a JSON value") from None
+
+    # shared column conversion
+
+    def _fast(self, column: _Column, wire: pa.Array) -> pa.Array:
+        """Vectorised conversion of a wire array; ``_Fallback`` when it cannot be exact."""
+        kind, target = column.dtype.kind, column.target
+        if wire.type == target and kind not in ("uint256", "int256", "varbinary"):
+            return wire
+        if kind in _INTS or kind in ("double", "real", "boolean", "decimal", "date"):
+            return pc.cast(wire, target)
+        if kind in ("varchar", "json"):
+            if wire.type == pa.string():
+                return wire
+            raise _Fallback
+        if kind in ("uint256", "int256"):
+            return _big_ints(wire, kind, target)
+        if kind == "varbinary" and target == pa.string():
+            if (
+                pc.all(pc.match_substring_regex(wire, r"^0[xX](?:[0-9a-fA-F]{2})*$")).as_py()
+                is False
+            ):
+                raise _Fallback
+            return wire
+        if kind == "timestamp":
+            return _timestamps(wire, target)
+        raise _Fallback
+
+    def _exact(self, column: _Column, values: list[Any], offset: int) -> pa.Array:
+        convert = column.exact
+        out: list[Any] = []
+        append = out.append
+        for index, value in enumerate(values):
+            try:
+                append(convert(value))
+            except BadValue as exc:
+                raise self._bad(column, offset + index, value, str(exc)) from None
+        try:
+            return pa.array(out, type=column.target)
+        except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
+            raise self._error(
+                f"column {column.name!r} ({column.dtype.text}) at offset {offset}: "
+                f"values do not fit {column.target} ({exc})"
+            ) from None
+
+    def _batch(self, arrays: list[pa.Array], num_rows: int) -> pa.RecordBatch:
+        if not arrays:
+            if not self.names:
+                return pa.RecordBatch.from_pydict({})
+            arrays = [pa.array([], type=c.target) for c in self._columns]
+        return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+    def _bad(self, column: _Column, row: int, value: Any, reason: str) -> ResponseValidationError:
+        shown = repr(value)
+        if len(shown) > 200:
+            shown = shown[:200] + "..."
+        return self._error(
+            f"column {column.name!r} ({column.dtype.text or 'no type'}) row {row}: "
+            f"value {shown} {reason}"
+        )
+
+    def _error(self, message: str) -> ResponseValidationError:
+        return ResponseValidationError(message, execution_id=self.execution_id)
+
+
+def _timestamps(wire: pa.Array, target: pa.DataType) -> pa.Array:
+    """Strip the ``" UTC"`` or ``"Z"`` suffix, parse as naive ISO 8601, then label as UTC."""
+    if wire.type != pa.string():
+        raise _Fallback
+    utc = pc.ends_with(wire, " UTC")
+    zulu = pc.ends_with(wire, "Z")
+    if pc.all(utc).as_py() is not False:
+        text = pc.utf8_slice_codeunits(wire, 0, -4)
+    elif not pc.any(utc).as_py() and pc.all(zulu).as_py() is not False:
+        text = pc.utf8_slice_codeunits(wire, 0, -1)
+    elif not pc.any(utc).as_py() and not pc.any(zulu).as_py():
+        text = wire
+    else:
+        text = pc.if_else(
+            utc,
+            pc.utf8_slice_codeunits(wire, 0, -4),
+            pc.if_else(zulu, pc.utf8_slice_codeunits(wire, 0, -1), wire),
+        )
+    naive = pc.cast(text, pa.timestamp(target.unit))
+    return naive.view(target)
+
+
+def _big_ints(wire: pa.Array, kind: str, target: pa.DataType) -> pa.Array:
+    """Check decimal-digit text is in range for uint256/int256, then keep it or cast it."""
+    if wire.type != pa.string():
+        raise _Fallback
+    negative = pc.starts_with(wire, "-")
+    if kind == "uint256":
+        body, longest = wire, _UINT256_MAX
+    else:
+        body = pc.if_else(negative, pc.utf8_slice_codeunits(wire, 1), wire)
+        longest = _INT256_MAX
+    if pc.all(pc.ascii_is_decimal(body)).as_py() is False:
+        raise _Fallback
+    if kind == "uint256" and pc.any(negative).as_py():
+        raise _Fallback
+    lengths = pc.utf8_length(body)
+    top = pc.max(lengths).as_py()
+    if top is not None and top >= len(longest):
+        if top > len(longest):
+            raise _Fallback
+        full = pc.equal(lengths, len(longest))
+        limit = pc.if_else(negative, _INT256_MIN, longest) if kind == "int256" else longest
+        if pc.any(pc.and_(full, pc.greater(body, limit))).as_py():
+            raise _Fallback
+    if target == pa.string():
+        return wire
+    return pc.cast(wire, target)
