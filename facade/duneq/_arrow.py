@@ -252,7 +252,7 @@ class PageParser:
             return pcsv.read_csv(
                 io.BytesIO(data),
                 read_options=pcsv.ReadOptions(column_names=self.names, skip_rows=1),
-                parse_options=pcsv.ParseOptions(newlines_in_values=True),
+                parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
                 convert_options=pcsv.ConvertOptions(
                     column_types=types,
                     strings_can_be_null=True,
@@ -293,6 +293,10 @@ class PageParser:
         kind, target = column.dtype.kind, column.target
         if wire.type == target and kind not in ("uint256", "int256", "varbinary"):
             return wire
+        if kind == "decimal" and pa.types.is_decimal256(target) and wire.type == pa.string():
+            longest = pc.max(pc.utf8_length(wire)).as_py()
+            if longest is not None and longest > target.precision:
+                raise _Fallback  # see _big_ints: such text can wrap around in the cast
         if kind in _INTS or kind in ("double", "real", "boolean", "decimal", "date"):
             return pc.cast(wire, target)
         if kind in ("varchar", "json"):
@@ -396,4 +400,6 @@ def _big_ints(wire: pa.Array, kind: str, target: pa.DataType) -> pa.Array:
             raise _Fallback
     if target == pa.string():
         return wire
+    if pa.types.is_decimal(target) and top is not None and top > target.precision:
+        raise _Fallback  # Arrow's cast wraps 78-digit text into decimal256 silently (to -1)
     return pc.cast(wire, target)
