@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from dune_emulator.dune_types import dune_type, parse_type
+from dune_emulator.testing import wait_terminal
 
 RunSql = Callable[..., tuple[str, dict[str, Any]]]
 UINT256_MAX = "115792089237316195423570985008687907853269984665640564039457584007913129639935"
@@ -379,3 +380,16 @@ def test_type_names(duckdb_type: str, dune: str) -> None:
     node = parse_type(duckdb_type)
     assert dune_type(duckdb_type) == dune
     assert parse_type(node.storage()) == node
+
+
+def test_materialized_view_keeps_int256(emu_api: httpx.Client, run_sql: RunSql) -> None:
+    created = emu_api.post(
+        "/query", json={"name": "wide", "query_sql": "select cast(-3 as int256) as d"}
+    )
+    qid = created.json()["query_id"]
+    mv = emu_api.post("/materialized-views", json={"name": "result_wide", "query_id": qid})
+    assert mv.status_code == 200, mv.text
+    wait_terminal(emu_api, mv.json()["execution_id"])
+    body, _ = _fetch(emu_api, run_sql, "select d, d - 1 as e from dune.emulator.result_wide")
+    assert _types(body) == {"d": "int256", "e": "int256"}
+    assert body["result"]["rows"] == [{"d": "-3", "e": "-4"}]

@@ -11,17 +11,46 @@ from typing import Any
 
 import duckdb
 
-from .dune_types import SIGNED_256, UNSIGNED_256, parse_type, quote_ident, quote_literal
+from .dune_types import (
+    SIGNED_256,
+    UNSIGNED_256,
+    TypeNode,
+    parse_type,
+    quote_ident,
+    quote_literal,
+)
 
 INT256_COMMENT = "int256"
 
 
 def mark_int256(con: duckdb.DuckDBPyConnection, qualified_table: str, column: str) -> None:
-    """Record that `column` of a stored table holds int256 values."""
+    """Record that `column` of a stored table holds int256 values (on `con`, so inside the
+    caller's transaction when it passes its cursor)."""
     con.execute(
         f"COMMENT ON COLUMN {qualified_table}.{quote_ident(column)} "
         f"IS {quote_literal(INT256_COMMENT)}"
     )
+
+
+def keep_int256(
+    con: duckdb.DuckDBPyConnection, qualified_table: str, names: list[str], types: list[str]
+) -> None:
+    """Mark the int256 columns of a table copied from a result with these storage types."""
+    signed = [n for n, t in zip(names, types, strict=True) if _has_signed(parse_type(t))]
+    if not signed:
+        return
+    cur = con.cursor()
+    try:
+        for name in signed:
+            mark_int256(cur, qualified_table, name)
+    finally:
+        cur.close()
+
+
+def _has_signed(node: TypeNode) -> bool:
+    if node.kind == "leaf":
+        return node.name == SIGNED_256
+    return any(_has_signed(c) for c in node.children)
 
 
 def _int256_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
