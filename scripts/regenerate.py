@@ -35,6 +35,9 @@ DEFAULT_SPEC = ROOT / "openapi" / "dune.yaml"
 DEFAULT_OUTPUT = ROOT / "generated" / "dune_api"
 GENERATOR_CONFIG = ROOT / "openapi" / "generator-config.yaml"
 RUFF_CONFIG = ROOT / "openapi" / "ruff-generated.toml"
+TEMPLATES = ROOT / "openapi" / "templates"
+# Our endpoint template includes the pinned generator's own under this name.
+PINNED_ENDPOINT_TEMPLATE = "pinned_endpoint_module.py.jinja"
 
 GENERATOR_VERSION = "0.29.1"
 RUFF_VERSION = "0.11.13"
@@ -128,6 +131,18 @@ def prepare_for_generator(doc: dict[str, Any], overrides: dict[str, str]) -> dic
     return doc
 
 
+def _template_dir(tmp: Path) -> Path:
+    """Our templates plus the pinned generator's endpoint template under another name, so that
+    ours can include it and add to it (the generator's file is read from the installed package)."""
+    import openapi_python_client
+
+    out = tmp / "templates"
+    shutil.copytree(TEMPLATES, out)
+    pinned = Path(openapi_python_client.__file__).parent / "templates" / "endpoint_module.py.jinja"
+    shutil.copyfile(pinned, out / PINNED_ENDPOINT_TEMPLATE)
+    return out
+
+
 def _display_name(spec: Path) -> str:
     try:
         return spec.resolve().relative_to(ROOT).as_posix()
@@ -159,6 +174,7 @@ def generate(spec: Path, output: Path) -> None:
         ]
         config_file = tmp / "config.yaml"
         config_file.write_text(yaml.safe_dump(config, sort_keys=True), encoding="utf-8")
+        templates = _template_dir(tmp)
 
         out_dir = tmp / PACKAGE
         path = os.pathsep.join([str(ruff.parent), os.environ.get("PATH", "")])
@@ -175,6 +191,8 @@ def generate(spec: Path, output: Path) -> None:
                 str(out_dir),
                 "--config",
                 str(config_file),
+                "--custom-template-path",
+                str(templates),
                 "--fail-on-warning",
             ],
             capture_output=True,

@@ -62,8 +62,8 @@ def test_datasets_list_filters_and_get(emu_api: httpx.Client) -> None:
     )
     listing = emu_api.get("/datasets").json()
     names = [d["full_name"] for d in listing["datasets"]]
-    assert names == ["dex.trades", "dune.alice.prices", "tokens.transfers"]
-    assert listing["total"] == 3
+    assert names == ["dex.trades", "dune.alice.prices", "samples.all_types", "tokens.transfers"]
+    assert listing["total"] == 4
     spells = emu_api.get("/datasets", params={"type": "spell", "limit": 1}).json()
     assert spells["total"] == 2 and [d["full_name"] for d in spells["datasets"]] == ["dex.trades"]
     mine = emu_api.get("/datasets", params={"owner_handle": "alice"}).json()["datasets"]

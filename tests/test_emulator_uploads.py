@@ -88,7 +88,7 @@ def test_create_insert_query_clear_delete(emu_api: httpx.Client, run_sql: RunSql
             "price": 1.5,
             "ok": True,
             "ts": "2024-01-02 03:04:05.000",
-            "day": "2024-01-02",
+            "day": "2024-01-02T00:00:00Z",
             "n": 7,
         },
         {
@@ -201,8 +201,8 @@ def test_csv_upload_infers_and_overwrites(emu_api: httpx.Client, run_sql: RunSql
     }
     rows = _rows(emu_api, run_sql, "select * from dune.emulator.dataset_scores order by name")
     assert rows == [
-        {"name": "ann", "score": 1.5, "day": "2024-01-01"},
-        {"name": "bob", "score": 2.0, "day": "2024-02-03"},
+        {"name": "ann", "score": 1.5, "day": "2024-01-01T00:00:00Z"},
+        {"name": "bob", "score": 2.0, "day": "2024-02-03T00:00:00Z"},
     ]
     listing = emu_api.get("/uploads").json()["tables"]
     assert [(c["name"], c["type"]) for c in listing[0]["columns"]] == [

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
 import duneq
 
 EXPECTED = {
@@ -21,6 +28,7 @@ EXPECTED = {
     "DatapointBudgetExceeded",
     "DatapointLimitExceeded",
     "DuneError",
+    "DuneWarning",
     "Execution",
     "ExecutionCancelled",
     "ExecutionError",
@@ -94,6 +102,121 @@ def test_sync_and_async_share_method_names() -> None:
     ]:
         names = {n for n in vars(sync) if not n.startswith("_")}
         assert names == {n for n in vars(async_) if not n.startswith("_")}
+        for name in names | {"__init__"}:
+            one, two = getattr(sync, name), getattr(async_, name)
+            if isinstance(one, property) or name == "__init__":
+                continue
+            assert _params(one) == _params(two), f"{sync.__name__}.{name}"
+            assert (
+                inspect.iscoroutinefunction(two)
+                or inspect.isasyncgenfunction(two)
+                or name in _SYNC_IN_BOTH
+            ), f"{async_.__name__}.{name} is not awaitable"
+
+
+# Methods that return an async iterator (or a plain value) in the async twin.
+_SYNC_IN_BOTH = {"list"}
+
+
+def _params(fn: Callable[..., object]) -> list[tuple[str, object, object]]:
+    """Names, kinds and defaults of a method's parameters (annotations differ by design:
+    sync takes/returns Result, async AsyncResult)."""
+    return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+
+FACADE = Path(duneq.__file__).parent
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """The facade modules ``path`` imports at run time (``if TYPE_CHECKING`` blocks skipped)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = ".".join(("duneq", *path.relative_to(FACADE).with_suffix("").parts))
+    if path.name == "__init__.py":
+        package = package.rsplit(".", 1)[0] + ".__init__"
+    base = package.rsplit(".", 1)[0]
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue
+            if isinstance(child, ast.ImportFrom) and child.level:
+                parts = base.split(".")[: len(base.split(".")) - child.level + 1]
+                target = ".".join([*parts, *(child.module.split(".") if child.module else [])])
+                found.add(target)
+                if not child.module:
+                    found.update(f"{target}.{alias.name}" for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.module:
+                found.add(child.module)
+            elif isinstance(child, ast.Import):
+                found.update(alias.name for alias in child.names)
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in FACADE.rglob("*.py"):
+        name = ".".join(("duneq", *path.relative_to(FACADE).with_suffix("").parts))
+        out[name.removesuffix(".__init__")] = path
+    return out
+
+
+def test_generated_client_is_imported_by_exactly_one_facade_module() -> None:
+    importers = sorted(
+        name
+        for name, path in _modules().items()
+        if any(m == "dune_api" or m.startswith("dune_api.") for m in _runtime_imports(path))
+    )
+    assert importers == ["duneq._lowlevel"]
+
+
+def test_facade_has_no_import_circle_and_the_cli_sits_on_top() -> None:
+    modules = _modules()
+    graph = {
+        name: {m for m in _runtime_imports(path) if m in modules and m != name}
+        for name, path in modules.items()
+    }
+    for name, deps in graph.items():
+        if not name.startswith(("duneq.cli", "duneq.__main__")):
+            assert not any(d.startswith("duneq.cli") for d in deps), f"{name} imports the CLI"
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for dep in sorted(graph[node]):
+            if dep == "duneq" or (node.startswith(dep + ".") and dep in modules):
+                continue  # a package's own __init__ (lazy names only)
+            if state.get(dep) == 1:
+                raise AssertionError("import circle: " + " -> ".join([*trail, node, dep]))
+            if dep not in state:
+                visit(dep, [*trail, node])
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [])
+
+
+def test_import_duneq_stays_light() -> None:
+    # httpx itself imports rich when its optional CLI extra is installed: measure after it.
+    code = (
+        "import sys, httpx; before = set(sys.modules); import duneq; duneq.Client; "
+        "new = set(sys.modules) - before; "
+        "heavy = [m for m in ('duneq.cli', 'rich', 'pyarrow', 'polars', 'pandas', "
+        "'dune_emulator', 'duckdb') if m in new]; print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+    bare = subprocess.run(
+        [sys.executable, "-c", "import sys, duneq; print('httpx' in sys.modules)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert bare.stdout.strip() == "False"  # names are imported on first use
 
 
 def test_error_tree() -> None:

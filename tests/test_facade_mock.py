@@ -164,7 +164,7 @@ def test_key_never_in_repr_and_base_url_semantics(monkeypatch: pytest.MonkeyPatc
 def test_invalid_arguments_are_clear() -> None:
     dune = client(lambda r: httpx.Response(200, json={}))
     with pytest.raises(duneq.InvalidArgument, match="performance"):
-        dune.execute_query(1, performance="huge")
+        dune.execute_query(1, performance="huge")  # type: ignore[arg-type]
     with pytest.raises(duneq.InvalidArgument, match="unknown result option"):
         dune.run_query(1, page_sise=5)  # type: ignore[call-arg]
     with pytest.raises(duneq.InvalidArgument, match="sql"):

@@ -10,8 +10,9 @@ from decimal import Decimal
 import duneq
 import pytest
 from duneq import _constants as C
-from duneq._errors import make_status_error
-from duneq._models import ExecutionStatus, PageMetadata, merge_metadata, parse_timestamp
+from duneq._flows.send import status_error as make_status_error
+from duneq._lowlevel import status_from_wire
+from duneq._models import PageMetadata, merge_metadata, parse_timestamp
 from duneq._options import (
     ResultOptions,
     encode_params,
@@ -19,6 +20,7 @@ from duneq._options import (
     validate_query_id,
 )
 from duneq._polling import PollConfig, RequestBudget, poll_interval
+from duneq._protocol import RawResponse, Request
 from duneq._retry import (
     RetryPolicy,
     backoff_delay,
@@ -27,6 +29,7 @@ from duneq._retry import (
     parse_retry_after,
 )
 from duneq._states import ExecutionState, parse_state
+from flowscript import Script, json_reply
 
 EID = "01HKZJ2683PHF9Q9PHHQ8FW4Q1"
 
@@ -68,14 +71,14 @@ def test_backoff_caps_retry_after_and_grows_exponentially() -> None:
 
 
 def test_execute_is_retried_only_when_provably_not_started() -> None:
-    assert is_retryable_status(429, "execute")
+    assert is_retryable_status(429, "billed")
     for status in (500, 502, 503, 504):
-        assert not is_retryable_status(status, "execute")
-        assert is_retryable_status(status, "read") == (status != 500)
-    assert is_retryable_failure("connect", "execute")
+        assert not is_retryable_status(status, "billed")
+        assert is_retryable_status(status, "idempotent") == (status != 500)
+    assert is_retryable_failure("connect", "billed")
     for kind in ("timeout", "read", "protocol"):
-        assert not is_retryable_failure(kind, "execute")
-        assert is_retryable_failure(kind, "read")
+        assert not is_retryable_failure(kind, "billed")
+        assert is_retryable_failure(kind, "idempotent")
 
 
 # -- error mapping
@@ -167,17 +170,20 @@ def test_request_budget_sliding_window() -> None:
 
 
 def simulate_polls(run_seconds: float, rand: Callable[[], float]) -> tuple[int, float]:
-    """Polls made and completion-to-detection delay for a run that takes ``run_seconds``."""
-    cfg = PollConfig()
-    budget = RequestBudget(cfg.budget_requests, cfg.budget_window)
-    t, polls = 0.0, 0
-    while True:
-        t += budget.wait_time(t)
-        budget.record(t)
-        polls += 1
-        if t >= run_seconds:
-            return polls, t - run_seconds
-        t += poll_interval(t, ExecutionState.EXECUTING, None, cfg, rand=rand)
+    """Status calls made and completion-to-detection delay for a run that takes
+    ``run_seconds``, by driving the real wait flow against scripted status replies."""
+    from duneq._flows.context import FlowContext
+    from duneq._flows.wait import wait
+
+    def respond(req: Request, now: float) -> RawResponse:
+        state = "QUERY_STATE_COMPLETED" if now >= run_seconds else "QUERY_STATE_EXECUTING"
+        return json_reply({"execution_id": EID, "state": state})
+
+    script = Script(respond)
+    ctx = FlowContext(clock=script.clock, rand=rand)
+    status = script.run(wait(ctx, EID, timeout=None, on_progress=None, cancel_on_timeout=False))
+    assert status.state == ExecutionState.COMPLETED
+    return len(script.requests), script.requests[-1][0] - run_seconds
 
 
 def test_schedule_targets_with_injected_clock() -> None:
@@ -243,7 +249,12 @@ def test_result_options_validation_and_query() -> None:
         ignore_datapoint_limit=True,
         partial="allow",
     )
-    assert opts.page_query(14) == {
+    from duneq._flows.pages import page_request
+
+    def query(options: ResultOptions, offset: int) -> dict[str, str]:
+        return dict(page_request(EID, options, offset).params or {})
+
+    assert query(opts, 14) == {
         "columns": "a,b",
         "filters": "a > 1",
         "sort_by": "a desc,b",
@@ -254,9 +265,9 @@ def test_result_options_validation_and_query() -> None:
         "offset": "14",
     }
     strict = ResultOptions.build(partial="error")
-    assert "allow_partial_results" not in strict.page_query(0)
+    assert "allow_partial_results" not in query(strict, 0)
     limited = ResultOptions.build(page_size=10, offset=5, limit=12)
-    assert limited.page_query(15)["limit"] == "2"
+    assert query(limited, 15)["limit"] == "2"
     for kwargs, match in [
         ({"sample_count": 10, "limit": 5}, "sample_count cannot be combined with limit"),
         ({"sample_count": 10, "offset": 0}, "offset"),
@@ -279,7 +290,7 @@ def test_result_options_validation_and_query() -> None:
 
 
 def test_metadata_merge_counts_each_page_once() -> None:
-    status = ExecutionStatus.from_dict(
+    status = status_from_wire(
         {
             "execution_id": EID,
             "state": "QUERY_STATE_COMPLETED",
@@ -324,18 +335,25 @@ def test_timestamps_parse_nanoseconds() -> None:
         ([], b""),
     ],
 )
-def test_without_first_line_handles_any_chunking(chunks: list[bytes], expected: bytes) -> None:
-    from duneq._flows import without_first_line
+def test_csv_page_body_drops_the_header_across_any_chunking(
+    chunks: list[bytes], expected: bytes
+) -> None:
+    import io
 
-    parts = list(without_first_line(chunks))
-    assert b"".join(parts) == expected
-    assert all(parts), "no empty chunks are passed on"
+    from duneq._flows.csv import CsvSink, _PageBody
+
+    out = io.BytesIO()
+    body = _PageBody(CsvSink(out), keep_header=False)
+    body.begin()
+    for chunk in chunks:
+        body.write(chunk)
+    assert out.getvalue() == expected
 
 
 def test_text_csv_sink_decodes_characters_split_between_chunks() -> None:
     import io
 
-    from duneq._csv import CsvSink
+    from duneq._flows.csv import CsvSink
 
     data = "name\nZoë,😀\n".encode()
     out = io.StringIO()
@@ -361,7 +379,7 @@ def test_row_sequence_over_parsed_pages() -> None:
 
 
 def test_split_page_keeps_the_envelope_and_leaves_rows_raw() -> None:
-    from duneq._envelope import PageFormatError, decode_rows, split_page
+    from duneq._lowlevel import PageFormatError, decode_rows, split_page
 
     body = (
         b'{"execution_id":"E","state":"QUERY_STATE_COMPLETED","next_offset":2,'

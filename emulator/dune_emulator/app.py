@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from .api import (
     control,
@@ -26,7 +27,6 @@ from .api.common import error_response
 from .errors import OBJECT_NOT_FOUND, ApiError
 from .gateway import Gateway
 from .state import EmulatorState
-from .types import ASGIApp
 
 RouteFactory = Callable[[], list[Route]]
 

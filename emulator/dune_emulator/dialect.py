@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,10 @@ def warm_up() -> None:
 
 def prepare(sql: str) -> PreparedSql:
     """Transpile Trino SQL to DuckDB; when it does not parse as Trino, run it as DuckDB SQL."""
-    import sqlglot  # imported lazily: it is the slowest import of the emulator
-    from sqlglot.errors import SqlglotError
+    from sqlglot.errors import SqlglotError  # imported lazily: sqlglot is the slowest import
 
     try:
-        statements = sqlglot.transpile(sql, read="trino", write="duckdb")
+        statements = _to_duckdb(sql)
     except SqlglotError:
         return PreparedSql(sql, (("duckdb", sql),))
     except Exception:  # sqlglot can raise plain errors on odd input; treat as "not Trino"
@@ -92,3 +92,40 @@ def error_position(message: str, executed: str, original: str) -> tuple[int, int
 
 def first_line(message: str) -> str:
     return message.split("\n", 1)[0].strip()
+
+
+# -- DuneSQL type syntax -------------------------------------------------------------------------
+# uint256/int256 casts and literals need nothing here: sqlglot keeps the names and DuckDB knows
+# them (dune_types.register_dune_types). 0x... literals become unhex(), timestamp literals casts.
+
+_DECIMAL_TEXT = re.compile(r"\s*[+-]?(\d*)(?:\.(\d*))?\s*")
+
+
+def _to_duckdb(sql: str) -> list[str]:
+    """Each Trino statement of `sql` as DuckDB SQL, with DuneSQL's type rules applied."""
+    import sqlglot
+
+    return [
+        e.transform(_dune_type_syntax).sql(dialect="duckdb") if e is not None else ""
+        for e in sqlglot.parse(sql, read="trino")
+    ]
+
+
+def _dune_type_syntax(node: Any) -> Any:
+    """A bare `decimal` is Trino's decimal(38,0), and `decimal '1.50'` takes the literal's
+    digits as precision and scale (DuckDB would pick decimal(18,3))."""
+    from sqlglot import exp
+
+    if not (isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.DECIMAL)):
+        return node
+    if node.to.expressions:
+        return node
+    precision, scale = 38, 0
+    literal = node.this
+    if isinstance(literal, exp.Literal) and literal.is_string:
+        m = _DECIMAL_TEXT.fullmatch(literal.name)
+        if m and (m.group(1) or m.group(2)):
+            scale = len(m.group(2) or "")
+            precision = max(1, len(m.group(1).lstrip("0")) + scale)
+    node.set("to", exp.DataType.build(f"DECIMAL({precision}, {scale})"))
+    return node

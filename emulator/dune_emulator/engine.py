@@ -514,7 +514,7 @@ class ExecutionEngine:
             message, executed = first_error or ("query failed", ex.sql)
             w.error = _failure(message, executed, ex.sql, ex.execution_id)
             return
-        names, types, count = describe(self._con, qualified)
+        names, types, count = describe(self._con, qualified, ex.sql)
         cap = self._settings.result_row_cap
         if cap is not None and count > cap:
             tmp = f"{RESULT_SCHEMA}.{quote_ident(table + '_cut')}"

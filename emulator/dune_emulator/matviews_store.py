@@ -21,6 +21,7 @@ from .dune_types import quote_ident
 from .engine import WITH_RESULT, Execution, ExecutionEngine
 from .errors import OBJECT_NOT_FOUND, ApiError, bad_request
 from .query_store import QueryStore, bind_parameters
+from .type_inference import keep_int256
 
 log = logging.getLogger(__name__)
 
@@ -221,6 +222,7 @@ class MatviewStore:
             self._sql(
                 f"CREATE OR REPLACE TABLE {view.qualified} AS SELECT * FROM {ex.result.qualified}"
             )
+            keep_int256(self._con, view.qualified, ex.result.column_names, ex.result.duckdb_types)
             view.table_size_bytes = ex.result.total_bytes
             self._save(view)
 

@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from .dune_types import csv_header, csv_row_sql, dune_type, json_row_sql, quote_ident
+from .type_inference import mark_result_types
 
 RESULT_SCHEMA = "_emulator_results"
 
@@ -108,8 +109,11 @@ def encode(
     return EncodedRows.from_arrow(table.column(0))
 
 
-def describe(con: duckdb.DuckDBPyConnection, qualified: str) -> tuple[list[str], list[str], int]:
-    """Column names, DuckDB type strings and row count of a stored table."""
+def describe(
+    con: duckdb.DuckDBPyConnection, qualified: str, sql: str | None = None
+) -> tuple[list[str], list[str], int]:
+    """Column names, storage type strings and row count of a stored table; given the `sql`
+    that made it, 256-bit columns are typed int256 or uint256 as DuneSQL would."""
     cur = con.cursor()
     try:
         cur.execute(f"SELECT * FROM {qualified} LIMIT 0")
@@ -121,4 +125,6 @@ def describe(con: duckdb.DuckDBPyConnection, qualified: str) -> tuple[list[str],
         count = int(row[0]) if row else 0
     finally:
         cur.close()
+    if sql is not None:
+        types = mark_result_types(con, sql, names, types)
     return names, types, count

@@ -1,10 +1,14 @@
-"""Deterministic sample tables (`dex.trades`, `tokens.transfers`) and the seeded saved queries."""
+"""Deterministic sample tables (`dex.trades`, `tokens.transfers`, `samples.all_types`) and the
+seeded saved queries."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import duckdb
+
+from .dune_types import register_dune_types
+from .type_inference import mark_int256
 
 TRADES_ROWS = 1000
 TRANSFERS_ROWS = 1000
@@ -49,12 +53,59 @@ ORDER BY i
 """
 
 
+UINT256_MAX = str(2**256 - 1)
+INT256_MIN = str(-(2**255))
+
+#: One column of every Dune type, in three rows: typical values, extremes (uint256 max, int256
+#: min, NaN and infinities, empty containers) and all NULLs.
+_ALL_TYPES_SQL = f"""
+CREATE TABLE samples.all_types (
+    id BIGINT,
+    amount_raw UINT256,
+    delta_raw INT256,
+    tx_hash BLOB,
+    block_time TIMESTAMPTZ,
+    local_time TIMESTAMP_MS,
+    block_date DATE,
+    price DECIMAL(38,18),
+    fee DECIMAL(10,2),
+    ratio DOUBLE,
+    ratio_real FLOAT,
+    is_contract BOOLEAN,
+    tiny_n TINYINT,
+    small_n SMALLINT,
+    int_n INTEGER,
+    big_n BIGINT,
+    label VARCHAR,
+    log_indexes BIGINT[],
+    amounts UINT256[],
+    balances MAP(VARCHAR, BIGINT),
+    transfer STRUCT(a BIGINT, b VARCHAR),
+    payload JSON,
+    samples DOUBLE[]
+);
+INSERT INTO samples.all_types VALUES
+(1, '1000000000000000000', '-5', from_hex('deadbeef'), TIMESTAMPTZ '2024-01-02 03:04:05.678+00',
+ TIMESTAMP '2024-01-02 03:04:05.678', DATE '2024-01-02', 1234.5, 1.50, 0.25, 0.1, true, -8, 7,
+ 42, 9007199254740993, 'swap, "quoted"', [1, 2, 3], ['1', '{2**200}'],
+ MAP {{'a': 1, 'b': 2}}, {{'a': 1, 'b': 'x'}}, '{{"k":[1,2]}}',
+ [1.5, 'nan'::DOUBLE, 'inf'::DOUBLE, '-inf'::DOUBLE]),
+(2, '{UINT256_MAX}', '{INT256_MIN}', from_hex('00'), TIMESTAMPTZ '1970-01-01 00:00:00+00',
+ TIMESTAMP '1970-01-01 00:00:00', DATE '1970-01-01', '99999999999999999999.999999999999999999',
+ 0.00, 'nan'::DOUBLE, 'inf'::FLOAT, false, 127, 32767, 2147483647, -9223372036854775808, '',
+ [], [], MAP {{}}, {{'a': NULL, 'b': NULL}}, 'null', []),
+(3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+ NULL, NULL, NULL, NULL, NULL, NULL, NULL)
+"""
+
+
 def install_sample_data(con: duckdb.DuckDBPyConnection) -> None:
     """Create the sample schemas and tables unless they already exist (e.g. in a data dir)."""
     cur = con.cursor()
     try:
-        cur.execute("CREATE SCHEMA IF NOT EXISTS dex")
-        cur.execute("CREATE SCHEMA IF NOT EXISTS tokens")
+        register_dune_types(cur)
+        for schema in ("dex", "tokens", "samples"):
+            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         existing = {
             (s, t)
             for s, t in cur.execute(
@@ -65,6 +116,9 @@ def install_sample_data(con: duckdb.DuckDBPyConnection) -> None:
             cur.execute(_TRADES_SQL)
         if ("tokens", "transfers") not in existing:
             cur.execute(_TRANSFERS_SQL)
+        if ("samples", "all_types") not in existing:
+            cur.execute(_ALL_TYPES_SQL)
+            mark_int256(cur, "samples.all_types", "delta_raw")
     finally:
         cur.close()
 

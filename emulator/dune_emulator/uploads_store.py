@@ -23,13 +23,14 @@ from . import dune_catalog
 from .dune_catalog import CATALOG, META_SCHEMA
 from .dune_types import dune_type, quote_ident
 from .errors import ApiError
+from .type_inference import mark_int256
 
 #: Dune upload column type → DuckDB storage type.
 COLUMN_TYPES = {
     "varchar": "VARCHAR",
     "varbinary": "BLOB",
-    "uint256": "BIGNUM",
-    "int256": "BIGNUM",
+    "uint256": "UINT256",
+    "int256": "INT256",
     "bigint": "BIGINT",
     "integer": "INTEGER",
     "double": "DOUBLE",
@@ -249,6 +250,9 @@ class UploadStore:
                 cur.execute(f"CREATE SCHEMA IF NOT EXISTS {CATALOG}.{quote_ident(namespace)}")
                 cur.execute(f"DROP TABLE IF EXISTS {up.qualified}")
                 cur.execute(f"CREATE TABLE {up.qualified} ({defs})")
+                for c in columns:
+                    if c.type == "int256":
+                        mark_int256(cur, up.qualified, c.name)
                 self._write_meta(cur, up)
                 cur.execute("COMMIT")
             except BaseException:

@@ -7,106 +7,83 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypedDict, Unpack
+from typing import Unpack
 
-import dune_api
 import httpx
 
 from . import _constants as C
-from ._csv import CsvDest
+from ._bound import Bound, Defaults
 from ._errors import InvalidArgument
 from ._execution import AsyncExecution, Execution
-from ._flows import (
-    Core,
-    cancel,
-    cancel_quietly,
-    execute,
-    first_page,
-    get_status,
-    latest_probe,
-    wait,
-    write_csv,
-)
+from ._flows import run as run_flows
+from ._flows import wait as wait_flows
+from ._flows.context import FlowContext
+from ._flows.csv import CsvDest, write_csv
+from ._flows.run import Latest
+from ._flows.wait import ProgressCallback, WaitArgs
 from ._http import AsyncDriver, SyncDriver, build_lowlevel, resolve_settings
+from ._lowlevel import LowLevelClient, execute_query_request, execute_sql_request
 from ._matviews import AsyncMaterializedViews, MaterializedViews
-from ._models import ExecutionStatus, Progress
+from ._models import ExecutionStatus
 from ._options import (
+    ResultKwargs,
     ResultOptions,
     encode_params,
     validate_execution_id,
-    validate_partial,
-    validate_performance,
-    validate_positive_int,
     validate_query_id,
     validate_timeout,
 )
 from ._pipelines import AsyncPipelines, Pipelines
 from ._polling import PollConfig, RequestBudget
-from ._protocol import Request, execute_query_request, execute_sql_request
+from ._protocol import Request
 from ._queries import AsyncQueries, Queries
 from ._results import AsyncResult, Result
 from ._retry import RetryPolicy
-from ._types import NOT_GIVEN, NotGiven
-
-ProgressCallback = Callable[[Progress], object]
-
-
-class ResultKwargs(TypedDict, total=False):
-    """Result options accepted by every call that returns a result."""
-
-    page_size: int
-    limit: int | None
-    offset: int | None
-    columns: str | list[str] | None
-    filters: str | None
-    sort_by: str | list[str] | None
-    sample_count: int | None
-    partial: str
-    ignore_datapoint_limit: bool
-    max_datapoints: int | None
+from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance
 
 
 class _BaseClient:
-    """Configuration shared by both clients (no I/O here)."""
+    """Configuration shared by both clients, and the request building they share (no I/O)."""
 
     def __init__(
         self,
         *,
         api_key: str | None | NotGiven,
-        base_url: str | None | NotGiven,
+        base_url: str | httpx.URL | None | NotGiven,
         timeout: float | httpx.Timeout | None | NotGiven,
         max_retries: int,
-        transport: Any,
+        transport: object,
         clock: Callable[[], float] | None,
         rand: Callable[[], float] | None,
         poll: PollConfig | None,
         wait_timeout: float | None,
         cancel_on_timeout: bool,
-        partial: str,
+        partial: PartialPolicy,
         page_size: int,
-        performance: str | None,
+        performance: Performance | None,
     ) -> None:
-        self._settings = resolve_settings(api_key, base_url, timeout)
+        self._settings = resolve_settings(api_key, base_url, timeout)  # type: ignore[arg-type]
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise InvalidArgument(
                 f"max_retries must be a non-negative integer, got {max_retries!r}"
             )
         poll = poll or PollConfig()
-        self._core = Core(
+        self._ctx = FlowContext(
             retry=RetryPolicy(max_retries=max_retries),
             poll=poll,
             clock=clock or time.monotonic,
             rand=rand or random.random,
             budget=RequestBudget(poll.budget_requests, poll.budget_window),
         )
-        self._wait_timeout = validate_timeout("wait_timeout", wait_timeout)
-        if not isinstance(cancel_on_timeout, bool):
-            raise InvalidArgument("cancel_on_timeout must be True or False")
-        self._cancel_on_timeout = cancel_on_timeout
-        self._partial = validate_partial(partial)
-        self._page_size = validate_positive_int("page_size", page_size)
-        self._performance = validate_performance(performance)
-        self.lowlevel: dune_api.Client = build_lowlevel(self._settings, transport)
+        self._defaults = Defaults.build(
+            wait_timeout=wait_timeout,
+            cancel_on_timeout=cancel_on_timeout,
+            partial=partial,
+            page_size=page_size,
+            performance=performance,
+        )
+        #: The generated low-level client, configured with the same base URL, key and timeout.
+        self.lowlevel: LowLevelClient = build_lowlevel(self._settings, transport)
 
     @property
     def base_url(self) -> str:
@@ -115,45 +92,69 @@ class _BaseClient:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self._settings.base_url!r}>"
 
-    def _options(self, kwargs: Mapping[str, Any]) -> ResultOptions:
-        unknown = set(kwargs) - set(ResultKwargs.__annotations__)
-        if unknown:
-            raise InvalidArgument(f"unknown result option(s): {', '.join(sorted(unknown))}")
-        merged = {"page_size": self._page_size, "partial": self._partial, **kwargs}
-        return ResultOptions.build(**merged)
-
-    def _wait_args(
-        self, timeout: float | None | NotGiven, cancel_on_timeout: bool | NotGiven
-    ) -> tuple[float | None, bool]:
-        resolved = (
-            self._wait_timeout
-            if isinstance(timeout, NotGiven)
-            else validate_timeout("timeout", timeout)
-        )
-        if isinstance(cancel_on_timeout, NotGiven):
-            return resolved, self._cancel_on_timeout
-        if not isinstance(cancel_on_timeout, bool):
-            raise InvalidArgument("cancel_on_timeout must be True or False")
-        return resolved, cancel_on_timeout
-
-    def _perf(self, performance: str | None | NotGiven) -> str | None:
-        if isinstance(performance, NotGiven):
-            return self._performance
-        return validate_performance(performance)
-
     def _query_request(
-        self, query_id: int, params: Mapping[str, Any] | None, performance: str | None | NotGiven
+        self,
+        query_id: int,
+        params: Mapping[str, ParamValue] | None,
+        performance: Performance | None | NotGiven,
     ) -> Request:
         return execute_query_request(
-            validate_query_id(query_id), encode_params(params), self._perf(performance)
+            validate_query_id(query_id), encode_params(params), self._defaults.perf(performance)
         )
 
     def _sql_request(
-        self, sql: str, params: Mapping[str, Any] | None, performance: str | None | NotGiven
+        self,
+        sql: str,
+        params: Mapping[str, ParamValue] | None,
+        performance: Performance | None | NotGiven,
     ) -> Request:
         if not isinstance(sql, str) or not sql.strip():
             raise InvalidArgument("sql must be a non-empty string")
-        return execute_sql_request(sql, encode_params(params), self._perf(performance))
+        return execute_sql_request(sql, encode_params(params), self._defaults.perf(performance))
+
+    def _wait_args(
+        self,
+        timeout: float | None | NotGiven,
+        cancel_on_timeout: bool | NotGiven,
+        on_progress: ProgressCallback | None,
+        first_delay: float = 0.0,
+    ) -> WaitArgs:
+        delay = validate_timeout("first_delay", first_delay) or 0.0
+        return self._defaults.wait_args(timeout, cancel_on_timeout, on_progress, delay)
+
+    def _latest_args(
+        self, query_id: int, max_age: timedelta | None, params: Mapping[str, ParamValue] | None
+    ) -> tuple[int, dict[str, object]]:
+        if max_age is not None and not isinstance(max_age, timedelta):
+            raise InvalidArgument("max_age must be a datetime.timedelta or None")
+        return validate_query_id(query_id), encode_params(params)
+
+    def _options(self, options: Mapping[str, object]) -> ResultOptions:
+        return self._defaults.options(options)
+
+    def _latest_flow(
+        self,
+        query_id: int,
+        max_age: timedelta | None,
+        params: Mapping[str, ParamValue] | None,
+        performance: Performance | None | NotGiven,
+        timeout: float | None | NotGiven,
+        on_progress: ProgressCallback | None,
+        cancel_on_timeout: bool | NotGiven,
+        options: Mapping[str, object],
+    ) -> run_flows.Flow[Latest]:
+        """The latest-or-run flow for both clients, every argument validated first."""
+        qid, encoded = self._latest_args(query_id, max_age, params)
+        return run_flows.latest_or_run(
+            self._ctx,
+            qid,
+            self._query_request(qid, params, performance),
+            params=encoded,
+            max_age=max_age,
+            now=lambda: datetime.now(UTC),
+            how=self._wait_args(timeout, cancel_on_timeout, on_progress),
+            options=self._options(options),
+        )
 
 
 class Client(_BaseClient):
@@ -163,7 +164,7 @@ class Client(_BaseClient):
         self,
         api_key: str | None | NotGiven = NOT_GIVEN,
         *,
-        base_url: str | None | NotGiven = NOT_GIVEN,
+        base_url: str | httpx.URL | None | NotGiven = NOT_GIVEN,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
@@ -173,9 +174,9 @@ class Client(_BaseClient):
         poll: PollConfig | None = None,
         wait_timeout: float | None = C.DEFAULT_WAIT_TIMEOUT,
         cancel_on_timeout: bool = C.DEFAULT_CANCEL_ON_TIMEOUT,
-        partial: str = C.DEFAULT_PARTIAL_POLICY,
+        partial: PartialPolicy = C.DEFAULT_PARTIAL_POLICY,
         page_size: int = C.DEFAULT_PAGE_SIZE,
-        performance: str | None = C.DEFAULT_PERFORMANCE,
+        performance: Performance | None = C.DEFAULT_PERFORMANCE,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -192,10 +193,12 @@ class Client(_BaseClient):
             page_size=page_size,
             performance=performance,
         )
-        self._driver = SyncDriver(self.lowlevel.get_httpx_client, sleep or time.sleep)
-        self.queries = Queries(self._core, self._driver)
-        self.pipelines = Pipelines(self)
-        self.matviews = MaterializedViews(self)
+        driver = SyncDriver(self.lowlevel.get_httpx_client, sleep or time.sleep)
+        self._bound = Bound(driver, self._ctx, self._defaults)
+        self._driver = driver
+        self.queries = Queries(self._bound)
+        self.pipelines = Pipelines(self._bound)
+        self.matviews = MaterializedViews(self._bound)
 
     # -- lifecycle
     def close(self) -> None:
@@ -211,32 +214,34 @@ class Client(_BaseClient):
     def execute_query(
         self,
         query_id: int,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> Execution:
         """Start a saved query; returns at once with an Execution handle."""
         req = self._query_request(query_id, params, performance)
-        return Execution(self, self._driver.run(execute(self._core, req)))
+        return Execution(self._bound, self._driver.run(wait_flows.execute(self._ctx, req)))
 
     def execute_sql(
         self,
         sql: str,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> Execution:
         """Start raw SQL (``POST /v1/sql/execute``); returns an Execution handle."""
         req = self._sql_request(sql, params, performance)
-        return Execution(self, self._driver.run(execute(self._core, req)))
+        return Execution(self._bound, self._driver.run(wait_flows.execute(self._ctx, req)))
 
     def get_status(self, execution_id: str) -> ExecutionStatus:
         """The status of an execution by id."""
-        return self._driver.run(get_status(self._core, validate_execution_id(execution_id)))
+        eid = validate_execution_id(execution_id)
+        return self._driver.run(wait_flows.get_status(self._ctx, eid))
 
     def cancel(self, execution_id: str) -> bool:
         """Cancel an execution by id; True when the API confirms."""
-        return self._driver.run(cancel(self._core, validate_execution_id(execution_id)))
+        eid = validate_execution_id(execution_id)
+        return self._driver.run(wait_flows.cancel(self._ctx, eid))
 
     def wait(
         self,
@@ -250,21 +255,8 @@ class Client(_BaseClient):
         """Poll an execution until it completes; on deadline or Ctrl-C cancel it (by default).
         ``first_delay`` postpones the first poll (for an execution submitted just now)."""
         eid = validate_execution_id(execution_id)
-        deadline, cancel_it = self._wait_args(timeout, cancel_on_timeout)
-        flow = wait(
-            self._core,
-            eid,
-            timeout=deadline,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_it,
-            first_delay=validate_timeout("first_delay", first_delay) or 0.0,
-        )
-        try:
-            return self._driver.run(flow)
-        except KeyboardInterrupt:
-            if cancel_it:
-                self._driver.run(cancel_quietly(self._core, eid))
-            raise
+        how = self._wait_args(timeout, cancel_on_timeout, on_progress, first_delay)
+        return self._driver.run(wait_flows.wait_with(self._ctx, eid, how))
 
     def get_result(
         self,
@@ -276,77 +268,51 @@ class Client(_BaseClient):
         **options: Unpack[ResultKwargs],
     ) -> Result:
         """The result of an execution by id (waits first if it is still running)."""
-        opts = self._options(options)
-        status = self.wait(
-            execution_id,
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
-        )
-        return self._result(status, opts)
-
-    def _result(self, status: ExecutionStatus, opts: ResultOptions, reused: bool = False) -> Result:
-        page = self._driver.run(first_page(self._core, status, opts))
+        eid = validate_execution_id(execution_id)
+        how, opts = self._wait_args(timeout, cancel_on_timeout, on_progress), self._options(options)
         return Result(
-            driver=self._driver,
-            core=self._core,
-            status=status,
-            first=page,
-            options=opts,
-            is_partial=page.status.state == "QUERY_STATE_COMPLETED_PARTIAL"
-            or status.state == "QUERY_STATE_COMPLETED_PARTIAL",
-            reused=reused,
+            self._bound, self._driver.run(run_flows.wait_then_open(self._ctx, eid, how, opts))
         )
 
     def run_query(
         self,
         query_id: int,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
         **options: Unpack[ResultKwargs],
     ) -> Result:
         """Execute a saved query, wait for it and return its result."""
-        opts = self._options(options)
-        run = self.execute_query(query_id, params, performance=performance)
-        status = run.wait(
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
-        )
-        return self._result(status, opts)
+        req, opts = self._query_request(query_id, params, performance), self._options(options)
+        how = self._wait_args(timeout, cancel_on_timeout, on_progress)
+        return Result(self._bound, self._driver.run(run_flows.run(self._ctx, req, how, opts)))
 
     def run_sql(
         self,
         sql: str,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
         **options: Unpack[ResultKwargs],
     ) -> Result:
         """Execute raw SQL, wait for it and return its result."""
-        opts = self._options(options)
-        run = self.execute_sql(sql, params, performance=performance)
-        status = run.wait(
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
-        )
-        return self._result(status, opts)
+        req, opts = self._sql_request(sql, params, performance), self._options(options)
+        how = self._wait_args(timeout, cancel_on_timeout, on_progress)
+        return Result(self._bound, self._driver.run(run_flows.run(self._ctx, req, how, opts)))
 
     def latest_result(
         self,
         query_id: int,
         *,
         max_age: timedelta | None = None,
-        params: Mapping[str, Any] | None = None,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        params: Mapping[str, ParamValue] | None = None,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
@@ -354,40 +320,26 @@ class Client(_BaseClient):
     ) -> Result:
         """Reuse the query's latest result if it ended within ``max_age``, else run it again.
         ``result.reused`` tells which happened."""
-        qid = validate_query_id(query_id)
-        if max_age is not None and not isinstance(max_age, timedelta):
-            raise InvalidArgument("max_age must be a datetime.timedelta or None")
-        opts = self._options(options)
-        encoded = encode_params(params)
-        status = self._driver.run(
-            latest_probe(
-                self._core,
-                qid,
-                params=encoded,
-                options=opts,
-                max_age=max_age,
-                now=lambda: datetime.now(UTC),
+        latest = self._driver.run(
+            self._latest_flow(
+                query_id,
+                max_age,
+                params,
+                performance,
+                timeout,
+                on_progress,
+                cancel_on_timeout,
+                options,
             )
         )
-        if status is not None:
-            return self._result(status, opts, reused=True)
-        return self.run_query(
-            qid,
-            params,
-            performance=performance,
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
-            **options,
-        )
+        return Result(self._bound, latest.opened, reused=latest.reused)
 
     def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
     ) -> int:
         """Stream an execution's result as CSV to a path or writable; returns bytes written."""
-        eid = validate_execution_id(execution_id)
-        opts = self._options(options)
-        return self._driver.run(write_csv(self._core, eid, opts, dest))
+        eid, opts = validate_execution_id(execution_id), self._options(options)
+        return self._driver.run(write_csv(self._ctx, eid, opts, dest))
 
 
 class AsyncClient(_BaseClient):
@@ -397,7 +349,7 @@ class AsyncClient(_BaseClient):
         self,
         api_key: str | None | NotGiven = NOT_GIVEN,
         *,
-        base_url: str | None | NotGiven = NOT_GIVEN,
+        base_url: str | httpx.URL | None | NotGiven = NOT_GIVEN,
         timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
         max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -407,9 +359,9 @@ class AsyncClient(_BaseClient):
         poll: PollConfig | None = None,
         wait_timeout: float | None = C.DEFAULT_WAIT_TIMEOUT,
         cancel_on_timeout: bool = C.DEFAULT_CANCEL_ON_TIMEOUT,
-        partial: str = C.DEFAULT_PARTIAL_POLICY,
+        partial: PartialPolicy = C.DEFAULT_PARTIAL_POLICY,
         page_size: int = C.DEFAULT_PAGE_SIZE,
-        performance: str | None = C.DEFAULT_PERFORMANCE,
+        performance: Performance | None = C.DEFAULT_PERFORMANCE,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -426,10 +378,12 @@ class AsyncClient(_BaseClient):
             page_size=page_size,
             performance=performance,
         )
-        self._driver = AsyncDriver(self.lowlevel.get_async_httpx_client, sleep or asyncio.sleep)
-        self.queries = AsyncQueries(self._core, self._driver)
-        self.pipelines = AsyncPipelines(self)
-        self.matviews = AsyncMaterializedViews(self)
+        driver = AsyncDriver(self.lowlevel.get_async_httpx_client, sleep or asyncio.sleep)
+        self._bound = Bound(driver, self._ctx, self._defaults)
+        self._driver = driver
+        self.queries = AsyncQueries(self._bound)
+        self.pipelines = AsyncPipelines(self._bound)
+        self.matviews = AsyncMaterializedViews(self._bound)
 
     # -- lifecycle
     async def close(self) -> None:
@@ -445,32 +399,38 @@ class AsyncClient(_BaseClient):
     async def execute_query(
         self,
         query_id: int,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> AsyncExecution:
         """Start a saved query; returns at once with an AsyncExecution handle."""
         req = self._query_request(query_id, params, performance)
-        return AsyncExecution(self, await self._driver.run(execute(self._core, req)))
+        return AsyncExecution(
+            self._bound, await self._driver.run(wait_flows.execute(self._ctx, req))
+        )
 
     async def execute_sql(
         self,
         sql: str,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> AsyncExecution:
         """Start raw SQL (``POST /v1/sql/execute``); returns an AsyncExecution handle."""
         req = self._sql_request(sql, params, performance)
-        return AsyncExecution(self, await self._driver.run(execute(self._core, req)))
+        return AsyncExecution(
+            self._bound, await self._driver.run(wait_flows.execute(self._ctx, req))
+        )
 
     async def get_status(self, execution_id: str) -> ExecutionStatus:
         """The status of an execution by id."""
-        return await self._driver.run(get_status(self._core, validate_execution_id(execution_id)))
+        eid = validate_execution_id(execution_id)
+        return await self._driver.run(wait_flows.get_status(self._ctx, eid))
 
     async def cancel(self, execution_id: str) -> bool:
         """Cancel an execution by id; True when the API confirms."""
-        return await self._driver.run(cancel(self._core, validate_execution_id(execution_id)))
+        eid = validate_execution_id(execution_id)
+        return await self._driver.run(wait_flows.cancel(self._ctx, eid))
 
     async def wait(
         self,
@@ -484,21 +444,8 @@ class AsyncClient(_BaseClient):
         """Poll an execution until it completes; on deadline or task cancellation cancel it.
         ``first_delay`` postpones the first poll (for an execution submitted just now)."""
         eid = validate_execution_id(execution_id)
-        deadline, cancel_it = self._wait_args(timeout, cancel_on_timeout)
-        flow = wait(
-            self._core,
-            eid,
-            timeout=deadline,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_it,
-            first_delay=validate_timeout("first_delay", first_delay) or 0.0,
-        )
-        try:
-            return await self._driver.run(flow)
-        except asyncio.CancelledError:
-            if cancel_it:
-                await asyncio.shield(self._driver.run(cancel_quietly(self._core, eid)))
-            raise
+        how = self._wait_args(timeout, cancel_on_timeout, on_progress, first_delay)
+        return await self._driver.run(wait_flows.wait_with(self._ctx, eid, how))
 
     async def get_result(
         self,
@@ -510,79 +457,55 @@ class AsyncClient(_BaseClient):
         **options: Unpack[ResultKwargs],
     ) -> AsyncResult:
         """The result of an execution by id (waits first if it is still running)."""
-        opts = self._options(options)
-        status = await self.wait(
-            execution_id,
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
-        )
-        return await self._result(status, opts)
-
-    async def _result(
-        self, status: ExecutionStatus, opts: ResultOptions, reused: bool = False
-    ) -> AsyncResult:
-        page = await self._driver.run(first_page(self._core, status, opts))
+        eid = validate_execution_id(execution_id)
+        how, opts = self._wait_args(timeout, cancel_on_timeout, on_progress), self._options(options)
         return AsyncResult(
-            driver=self._driver,
-            core=self._core,
-            status=status,
-            first=page,
-            options=opts,
-            is_partial=page.status.state == "QUERY_STATE_COMPLETED_PARTIAL"
-            or status.state == "QUERY_STATE_COMPLETED_PARTIAL",
-            reused=reused,
+            self._bound, await self._driver.run(run_flows.wait_then_open(self._ctx, eid, how, opts))
         )
 
     async def run_query(
         self,
         query_id: int,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
         **options: Unpack[ResultKwargs],
     ) -> AsyncResult:
         """Execute a saved query, wait for it and return its result."""
-        opts = self._options(options)
-        run = await self.execute_query(query_id, params, performance=performance)
-        status = await run.wait(
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
+        req, opts = self._query_request(query_id, params, performance), self._options(options)
+        how = self._wait_args(timeout, cancel_on_timeout, on_progress)
+        return AsyncResult(
+            self._bound, await self._driver.run(run_flows.run(self._ctx, req, how, opts))
         )
-        return await self._result(status, opts)
 
     async def run_sql(
         self,
         sql: str,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
         **options: Unpack[ResultKwargs],
     ) -> AsyncResult:
         """Execute raw SQL, wait for it and return its result."""
-        opts = self._options(options)
-        run = await self.execute_sql(sql, params, performance=performance)
-        status = await run.wait(
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
+        req, opts = self._sql_request(sql, params, performance), self._options(options)
+        how = self._wait_args(timeout, cancel_on_timeout, on_progress)
+        return AsyncResult(
+            self._bound, await self._driver.run(run_flows.run(self._ctx, req, how, opts))
         )
-        return await self._result(status, opts)
 
     async def latest_result(
         self,
         query_id: int,
         *,
         max_age: timedelta | None = None,
-        params: Mapping[str, Any] | None = None,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        params: Mapping[str, ParamValue] | None = None,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
@@ -590,37 +513,23 @@ class AsyncClient(_BaseClient):
     ) -> AsyncResult:
         """Reuse the query's latest result if it ended within ``max_age``, else run it again.
         ``result.reused`` tells which happened."""
-        qid = validate_query_id(query_id)
-        if max_age is not None and not isinstance(max_age, timedelta):
-            raise InvalidArgument("max_age must be a datetime.timedelta or None")
-        opts = self._options(options)
-        encoded = encode_params(params)
-        status = await self._driver.run(
-            latest_probe(
-                self._core,
-                qid,
-                params=encoded,
-                options=opts,
-                max_age=max_age,
-                now=lambda: datetime.now(UTC),
+        latest = await self._driver.run(
+            self._latest_flow(
+                query_id,
+                max_age,
+                params,
+                performance,
+                timeout,
+                on_progress,
+                cancel_on_timeout,
+                options,
             )
         )
-        if status is not None:
-            return await self._result(status, opts, reused=True)
-        return await self.run_query(
-            qid,
-            params,
-            performance=performance,
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
-            **options,
-        )
+        return AsyncResult(self._bound, latest.opened, reused=latest.reused)
 
     async def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
     ) -> int:
         """Stream an execution's result as CSV to a path or writable; returns bytes written."""
-        eid = validate_execution_id(execution_id)
-        opts = self._options(options)
-        return await self._driver.run(write_csv(self._core, eid, opts, dest))
+        eid, opts = validate_execution_id(execution_id), self._options(options)
+        return await self._driver.run(write_csv(self._ctx, eid, opts, dest))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Final, Literal
+
 import httpx
 
 DEFAULT_BASE_URL = "https://api.dune.com"
@@ -40,10 +42,10 @@ POLL_BUDGET_WINDOW = 60.0
 DEFAULT_WAIT_TIMEOUT = 600.0
 DEFAULT_PAGE_SIZE = 32_000
 ROW_PAGE_CACHE = 2  # decoded pages a RowSequence keeps
-DEFAULT_PERFORMANCE: str | None = None  # None: let the API choose by plan
+DEFAULT_PERFORMANCE: Final[None] = None  # None: let the API choose by plan
 PERFORMANCE_TIERS = frozenset({"medium", "large"})
 PARTIAL_POLICIES = frozenset({"error", "warn", "allow"})
-DEFAULT_PARTIAL_POLICY = "warn"
+DEFAULT_PARTIAL_POLICY: Final[Literal["warn"]] = "warn"
 DEFAULT_CANCEL_ON_TIMEOUT = True
 CSV_CHUNK_SIZE = 64 * 1024
 

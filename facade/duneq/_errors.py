@@ -27,13 +27,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
-import orjson
-
-if TYPE_CHECKING:
-    from ._pipelines import AsyncPipelineRun, PipelineRun
-    from ._pipelines_model import PipelineStatus
+from ._pipelines_model import PipelineStatus
 
 _REDACT = re.compile(r"(api_key=)[^&\s]*", re.IGNORECASE)
 
@@ -151,9 +146,19 @@ class APITimeout(APIConnectionError):
 class ExecutionMayHaveStarted(APIError):
     """An execute request failed ambiguously: the execution may be running and billed."""
 
-    def __init__(self, message: str, *, cause: str, method: str, path: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        cause: str,
+        method: str,
+        path: str,
+        execution_id: str | None = None,
+        status_code: int | None = None,
+    ) -> None:
         self.cause = cause
-        super().__init__(message, method=method, path=path)
+        self.status_code = status_code
+        super().__init__(message, method=method, path=path, execution_id=execution_id)
 
 
 class ResponseValidationError(APIError):
@@ -244,14 +249,13 @@ class PipelineFailed(ExecutionError):
     """A pipeline completed with failed nodes; ``failed_nodes`` name them, ``status``/``run``
     keep every node (succeeded ones included) reachable."""
 
-    def __init__(
-        self, status: PipelineStatus, *, run: PipelineRun | AsyncPipelineRun | None = None
-    ) -> None:
+    def __init__(self, status: PipelineStatus, *, run: object = None) -> None:
         self.status = status
         self.pipeline_execution_id = status.pipeline_execution_id
         self.nodes = status.nodes
         self.failed_nodes = status.failed_nodes
-        self.run: PipelineRun | AsyncPipelineRun | None = run
+        #: The PipelineRun or AsyncPipelineRun that raised it (set by the run's ``wait``).
+        self.run = run
         first = self.failed_nodes[0].execution_id if self.failed_nodes else None
         super().__init__(status.failure_message(), execution_id=first)
 
@@ -277,98 +281,17 @@ class DatapointBudgetExceeded(ExecutionError):
         )
 
 
-class PartialResultWarning(UserWarning):
+class DuneWarning(UserWarning):
+    """Base of duneq's warnings; ``execution_id`` names the execution concerned (or None)."""
+
+    def __init__(self, message: str, *, execution_id: str | None = None) -> None:
+        super().__init__(message)
+        self.execution_id = execution_id
+
+
+class PartialResultWarning(DuneWarning):
     """Emitted when a truncated (COMPLETED_PARTIAL) result is returned under policy ``"warn"``."""
 
 
-class UnknownStateWarning(UserWarning):
+class UnknownStateWarning(DuneWarning):
     """Emitted when the API reports an execution state duneq does not know; polling goes on."""
-
-
-_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
-    400: BadRequest,
-    401: AuthenticationError,
-    402: PaymentRequired,
-    403: PermissionDenied,
-    404: NotFound,
-    409: Conflict,
-    429: RateLimited,
-}
-
-_PER_REQUEST_LIMIT = "limits per request"
-_DATAPOINT_HINT = (
-    "the result exceeds the per-request datapoint limit; pass ignore_datapoint_limit=True "
-    "(sends ignore_max_datapoints_per_request and ignore_max_credits_per_request) "
-    "or raise the limit in your Dune settings"
-)
-
-
-def api_error_text(body: bytes) -> str | None:
-    """The API's ``error`` string from a JSON error body, or None if the body is not one."""
-    try:
-        data: Any = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None
-    if isinstance(data, dict):
-        err = data.get("error")
-        if isinstance(err, str):
-            return err
-        if isinstance(err, dict) and isinstance(err.get("message"), str):
-            return str(err["message"])
-    return None
-
-
-def make_status_error(
-    status: int,
-    body: bytes,
-    method: str,
-    path: str,
-    execution_id: str | None = None,
-    retry_after: float | None = None,
-) -> APIError:
-    """Map an error status and body to the error class (5xx with an HTML body is a ServerError)."""
-    text = api_error_text(body)
-    if status >= 500 and status <= 599:
-        cls: type[APIStatusError] | None = ServerError
-    else:
-        cls = _STATUS_CLASSES.get(status)
-    if cls is None:
-        detail = text if text is not None else _snippet(body)
-        return ResponseValidationError(
-            f"unexpected HTTP status {status}: {detail}",
-            status_code=status,
-            method=method,
-            path=path,
-            execution_id=execution_id,
-        )
-    if status == 402 and text is not None and _PER_REQUEST_LIMIT in text.lower():
-        cls = DatapointLimitExceeded
-        message = f"{text} -- {_DATAPOINT_HINT}"
-    elif text is not None:
-        message = text
-    else:
-        message = f"{_reason(status)} (non-JSON body: {_snippet(body)})"
-    return cls(
-        message,
-        status_code=status,
-        api_message=text,
-        body=body,
-        method=method,
-        path=path,
-        execution_id=execution_id,
-        retry_after=retry_after,
-    )
-
-
-def _reason(status: int) -> str:
-    try:
-        from http import HTTPStatus
-
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "error"
-
-
-def _snippet(body: bytes, limit: int = 120) -> str:
-    text = body[:limit].decode("utf-8", "replace").strip().replace("\n", " ")
-    return repr(text + ("..." if len(body) > limit else ""))

@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Unpack
+from typing import Unpack
 
-from ._flows import first_poll_delay
+from ._bound import Bound
+from ._flows import run as run_flows
+from ._flows import wait as wait_flows
+from ._flows.wait import ProgressCallback
+from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus
+from ._options import ResultKwargs
+from ._results import AsyncResult, Result
 from ._types import NOT_GIVEN, NotGiven
 
-if TYPE_CHECKING:
-    from ._client import AsyncClient, Client, ProgressCallback, ResultKwargs
-    from ._results import AsyncResult, Result
 
+class _ExecutionBase:
+    """Identity and the last status seen; no I/O here."""
 
-class Execution:
-    """A handle on one execution; all calls go through the client that started it."""
-
-    def __init__(self, client: Client, status: ExecutionStatus) -> None:
-        self._client = client
+    def __init__(self, status: ExecutionStatus, created: float) -> None:
         self.execution_id = status.execution_id
         self.last_status = status
-        self._created = client._core.clock()
+        self._created = created
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.execution_id} {self.last_status.state}>"
+
+
+class Execution(_ExecutionBase):
+    """A handle on one execution, run through the client that started it."""
+
+    def __init__(self, bound: Bound[SyncDriver], status: ExecutionStatus) -> None:
+        super().__init__(status, bound.ctx.clock())
+        self._bound = bound
 
     def status(self) -> ExecutionStatus:
         """Fetch the current status (free; also updates ``last_status``)."""
-        self.last_status = self._client.get_status(self.execution_id)
+        b = self._bound
+        self.last_status = b.driver.run(wait_flows.get_status(b.ctx, self.execution_id))
         return self.last_status
 
     def cancel(self) -> bool:
         """Cancel the remote execution; True when the API confirms."""
-        return self._client.cancel(self.execution_id)
+        return self._bound.driver.run(wait_flows.cancel(self._bound.ctx, self.execution_id))
 
     def wait(
         self,
@@ -39,12 +52,10 @@ class Execution:
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
     ) -> ExecutionStatus:
         """Poll until COMPLETED/COMPLETED_PARTIAL; raise for FAILED, CANCELLED, EXPIRED, timeout."""
-        self.last_status = self._client.wait(
-            self.execution_id,
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
-            first_delay=first_poll_delay(self._client._core, self.last_status, self._created),
+        b = self._bound
+        how = b.defaults.wait_args(timeout, cancel_on_timeout, on_progress)
+        self.last_status = b.driver.run(
+            wait_flows.wait_for(b.ctx, self.last_status, self._created, how)
         )
         return self.last_status
 
@@ -57,35 +68,30 @@ class Execution:
         **options: Unpack[ResultKwargs],
     ) -> Result:
         """Wait if needed, then return the result (first page fetched, the rest lazily)."""
-        return self._client.get_result(
-            self.execution_id,
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
-            **options,
+        b = self._bound
+        how = b.defaults.wait_args(timeout, cancel_on_timeout, on_progress)
+        opened = b.driver.run(
+            run_flows.wait_then_open(b.ctx, self.execution_id, how, b.defaults.options(options))
         )
-
-    def __repr__(self) -> str:
-        return f"<Execution {self.execution_id} {self.last_status.state}>"
+        return Result(b, opened)
 
 
-class AsyncExecution:
+class AsyncExecution(_ExecutionBase):
     """The async twin of Execution (same methods, awaited)."""
 
-    def __init__(self, client: AsyncClient, status: ExecutionStatus) -> None:
-        self._client = client
-        self.execution_id = status.execution_id
-        self.last_status = status
-        self._created = client._core.clock()
+    def __init__(self, bound: Bound[AsyncDriver], status: ExecutionStatus) -> None:
+        super().__init__(status, bound.ctx.clock())
+        self._bound = bound
 
     async def status(self) -> ExecutionStatus:
         """Fetch the current status (free; also updates ``last_status``)."""
-        self.last_status = await self._client.get_status(self.execution_id)
+        b = self._bound
+        self.last_status = await b.driver.run(wait_flows.get_status(b.ctx, self.execution_id))
         return self.last_status
 
     async def cancel(self) -> bool:
         """Cancel the remote execution; True when the API confirms."""
-        return await self._client.cancel(self.execution_id)
+        return await self._bound.driver.run(wait_flows.cancel(self._bound.ctx, self.execution_id))
 
     async def wait(
         self,
@@ -95,12 +101,10 @@ class AsyncExecution:
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
     ) -> ExecutionStatus:
         """Poll until COMPLETED/COMPLETED_PARTIAL; raise for FAILED, CANCELLED, EXPIRED, timeout."""
-        self.last_status = await self._client.wait(
-            self.execution_id,
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
-            first_delay=first_poll_delay(self._client._core, self.last_status, self._created),
+        b = self._bound
+        how = b.defaults.wait_args(timeout, cancel_on_timeout, on_progress)
+        self.last_status = await b.driver.run(
+            wait_flows.wait_for(b.ctx, self.last_status, self._created, how)
         )
         return self.last_status
 
@@ -113,13 +117,9 @@ class AsyncExecution:
         **options: Unpack[ResultKwargs],
     ) -> AsyncResult:
         """Wait if needed, then return the result (first page fetched, the rest lazily)."""
-        return await self._client.get_result(
-            self.execution_id,
-            timeout=timeout,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_on_timeout,
-            **options,
+        b = self._bound
+        how = b.defaults.wait_args(timeout, cancel_on_timeout, on_progress)
+        opened = await b.driver.run(
+            run_flows.wait_then_open(b.ctx, self.execution_id, how, b.defaults.options(options))
         )
-
-    def __repr__(self) -> str:
-        return f"<AsyncExecution {self.execution_id} {self.last_status.state}>"
+        return AsyncResult(b, opened)

@@ -1,4 +1,4 @@
-"""HTTP plumbing: key auth with a redacting repr, the generated low-level client, and drivers.
+"""HTTP plumbing: settings, key auth with a redacting repr, and the two drivers.
 
 The drivers run the sans-IO flows of ``_flows`` over the low-level client's own httpx client,
 so connection pool, timeouts, headers and transport are shared with ``dune.lowlevel``.
@@ -12,14 +12,15 @@ from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import dune_api
 import httpx
 
 from . import _constants as C
 from ._errors import InvalidArgument, MissingAPIKey
-from ._protocol import Action, RawResponse, Reply, Request, Sleep, TransportFailure
+from ._lowlevel import LowLevelClient, build_client
+from ._protocol import Action, Notice, RawResponse, Reply, Request, Sleep, TransportFailure
 from ._types import NotGiven
 from ._version import __version__
+from ._warn import warn_at_caller
 
 T = TypeVar("T")
 
@@ -93,16 +94,16 @@ def normalize_base_url(raw: str) -> str:
     return text
 
 
-def build_lowlevel(settings: Settings, transport: Any) -> dune_api.Client:
+def build_lowlevel(settings: Settings, transport: object) -> LowLevelClient:
     """The configured generated client: base ``{base}/api``, timeout set, key via httpx auth."""
     httpx_args: dict[str, Any] = {"auth": DuneKeyAuth(settings.api_key)}
     if transport is not None:
         httpx_args["transport"] = transport
-    return dune_api.Client(
-        base_url=f"{settings.base_url}/api",
-        timeout=settings.timeout,
-        headers={"User-Agent": f"duneq/{__version__}"},
-        httpx_args=httpx_args,
+    return build_client(
+        f"{settings.base_url}/api",
+        settings.timeout,
+        {"User-Agent": f"duneq/{__version__}"},
+        httpx_args,
     )
 
 
@@ -125,7 +126,8 @@ def _kwargs(req: Request) -> dict[str, Any]:
 
 
 class SyncDriver:
-    """Runs a flow with blocking I/O (``sleep`` is injectable)."""
+    """Runs a flow with blocking I/O (``sleep`` is injectable). When the caller interrupts
+    (Ctrl-C), the interrupt is thrown into the flow, which may clean up (cancel) first."""
 
     def __init__(self, http: Callable[[], httpx.Client], sleep: Callable[[float], object]) -> None:
         self._http = http
@@ -133,11 +135,12 @@ class SyncDriver:
 
     def send(self, req: Request) -> RawResponse | TransportFailure:
         try:
-            if req.stream:
+            if req.sink is not None:
                 with self._http().stream(req.method, req.path, **_kwargs(req)) as resp:
                     if resp.is_success:
-                        chunks = tuple(resp.iter_bytes())
-                        return RawResponse(resp.status_code, resp.headers, b"", chunks)
+                        for chunk in resp.iter_bytes():
+                            req.sink.write(chunk)
+                        return RawResponse(resp.status_code, resp.headers, b"")
                     resp.read()
             else:
                 resp = self._http().request(req.method, req.path, **_kwargs(req))
@@ -145,16 +148,24 @@ class SyncDriver:
             return _failure(exc)
         return RawResponse(resp.status_code, resp.headers, resp.content)
 
+    def _perform(self, action: Action) -> Reply:
+        if isinstance(action, Sleep):
+            self._sleep(action.seconds)
+            return None
+        if isinstance(action, Notice):
+            warn_at_caller(action.warning)
+            return None
+        return self.send(action)
+
     def run(self, flow: Generator[Action, Reply, T]) -> T:
         try:
             action = next(flow)
             while True:
-                reply: Reply
-                if isinstance(action, Sleep):
-                    self._sleep(action.seconds)
-                    reply = None
-                else:
-                    reply = self.send(action)
+                try:
+                    reply = self._perform(action)
+                except KeyboardInterrupt as exc:
+                    action = flow.throw(exc)
+                    continue
                 action = flow.send(reply)
         except StopIteration as stop:
             result: T = stop.value
@@ -164,7 +175,8 @@ class SyncDriver:
 
 
 class AsyncDriver:
-    """Runs a flow with asyncio I/O (``sleep`` is injectable and may be sync or async)."""
+    """Runs a flow with asyncio I/O (``sleep`` is injectable and may be sync or async). When
+    the task is cancelled, the cancellation is thrown into the flow, which may clean up first."""
 
     def __init__(
         self,
@@ -176,11 +188,12 @@ class AsyncDriver:
 
     async def send(self, req: Request) -> RawResponse | TransportFailure:
         try:
-            if req.stream:
+            if req.sink is not None:
                 async with self._http().stream(req.method, req.path, **_kwargs(req)) as resp:
                     if resp.is_success:
-                        chunks = tuple([chunk async for chunk in resp.aiter_bytes()])
-                        return RawResponse(resp.status_code, resp.headers, b"", chunks)
+                        async for chunk in resp.aiter_bytes():
+                            req.sink.write(chunk)
+                        return RawResponse(resp.status_code, resp.headers, b"")
                     await resp.aread()
             else:
                 resp = await self._http().request(req.method, req.path, **_kwargs(req))
@@ -188,18 +201,26 @@ class AsyncDriver:
             return _failure(exc)
         return RawResponse(resp.status_code, resp.headers, resp.content)
 
+    async def _perform(self, action: Action) -> Reply:
+        if isinstance(action, Sleep):
+            outcome = self._sleep(action.seconds)
+            if asyncio.iscoroutine(outcome) or isinstance(outcome, asyncio.Future):
+                await outcome
+            return None
+        if isinstance(action, Notice):
+            warn_at_caller(action.warning)
+            return None
+        return await self.send(action)
+
     async def run(self, flow: Generator[Action, Reply, T]) -> T:
         try:
             action = next(flow)
             while True:
-                reply: Reply
-                if isinstance(action, Sleep):
-                    outcome = self._sleep(action.seconds)
-                    if asyncio.iscoroutine(outcome) or isinstance(outcome, asyncio.Future):
-                        await outcome
-                    reply = None
-                else:
-                    reply = await self.send(action)
+                try:
+                    reply = await self._perform(action)
+                except asyncio.CancelledError as exc:
+                    action = flow.throw(exc)
+                    continue
                 action = flow.send(reply)
         except StopIteration as stop:
             result: T = stop.value

@@ -8,35 +8,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from dune_api.api.materialized_views import (
-    delete_materialized_view,
-    get_materialized_view,
-    list_materialized_views,
-    refresh_materialized_view,
-    upsert_materialized_view,
-)
-from dune_api.models import (
-    ListMaterializedViewsResponse,
-    RefreshMaterializedViewRequest,
-    UpsertMaterializedViewRequest,
-)
-from dune_api.models import (
-    MaterializedView as _GeneratedView,
-)
-
+from . import _lowlevel as wire
+from ._bound import Bound
 from ._errors import InvalidArgument, ResponseValidationError
 from ._execution import AsyncExecution, Execution
-from ._flows import Core, Flow, execute, parse_json, send
+from ._flows.context import Flow, FlowContext
+from ._flows.send import call
+from ._flows.wait import execute
+from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus
 from ._options import validate_execution_id, validate_positive_int, validate_query_id
-from ._protocol import Request, from_generated
+from ._protocol import Request
 from ._states import ExecutionState
-from ._types import NOT_GIVEN, NotGiven
-
-if TYPE_CHECKING:
-    from ._client import AsyncClient, Client
+from ._types import NOT_GIVEN, NotGiven, Performance
 
 E = TypeVar("E", Execution, AsyncExecution)
 
@@ -72,8 +58,7 @@ class MaterializedView:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MaterializedView:
-        """Parse a view body (checked by the generated model); KeyError without ``sql_id``."""
-        _GeneratedView.from_dict(data)
+        """Parse a view body; KeyError without ``sql_id``."""
         name = _str(data.get("sql_id"))
         if name is None:
             raise KeyError("sql_id")
@@ -161,21 +146,22 @@ def upsert_request(
         raise InvalidArgument(
             f"expires_at must be a datetime, an RFC 3339 string or None, got {expires_at!r}"
         )
-    model = UpsertMaterializedViewRequest.from_dict(body)
-    return from_generated(upsert_materialized_view._get_kwargs(body=model), kind="write")
+    return wire.upsert_matview_request(
+        body["name"],
+        body["query_id"],
+        cron_expression=body.get("cron_expression"),
+        performance=body.get("performance"),
+        is_private=body.get("is_private"),
+        expires_at=body.get("expires_at"),
+    )
 
 
 def refresh_request(name: str, performance: str | None) -> Request:
-    if performance is None:
-        kwargs = refresh_materialized_view._get_kwargs(_name(name))
-    else:
-        model = RefreshMaterializedViewRequest.from_dict({"performance": performance})
-        kwargs = refresh_materialized_view._get_kwargs(_name(name), body=model)
-    return from_generated(kwargs, kind="execute")
+    return wire.refresh_matview_request(_name(name), performance)
 
 
 def list_request(limit: int, offset: int) -> Request:
-    return from_generated(list_materialized_views._get_kwargs(limit=limit, offset=offset))
+    return wire.list_matviews_request(limit, offset)
 
 
 def _page_size(page_size: object) -> int:
@@ -199,22 +185,18 @@ def _view(req: Request, data: Mapping[str, Any]) -> MaterializedView:
         ) from None
 
 
-def get_flow(core: Core, name: str) -> Flow[MaterializedView]:
-    req = from_generated(get_materialized_view._get_kwargs(_name(name)))
-    resp = yield from send(core, req)
-    return _view(req, parse_json(req, resp))
+def get_flow(ctx: FlowContext, name: str) -> Flow[MaterializedView]:
+    req = wire.get_matview_request(_name(name))
+    return _view(req, (yield from call(ctx, req)))
 
 
-def delete_flow(core: Core, name: str) -> Flow[str]:
-    req = from_generated(delete_materialized_view._get_kwargs(_name(name)))
-    resp = yield from send(core, req)
-    message = parse_json(req, resp).get("message")
+def delete_flow(ctx: FlowContext, name: str) -> Flow[str]:
+    message = (yield from call(ctx, wire.delete_matview_request(_name(name)))).get("message")
     return message if isinstance(message, str) else ""
 
 
-def upsert_flow(core: Core, req: Request) -> Flow[tuple[str, ExecutionStatus]]:
-    resp = yield from send(core, req)
-    data = parse_json(req, resp)
+def upsert_flow(ctx: FlowContext, req: Request) -> Flow[tuple[str, ExecutionStatus]]:
+    data = yield from call(ctx, req)
     name, raw_id = data.get("name"), data.get("execution_id")
     if not isinstance(name, str) or not name:
         raise ResponseValidationError(
@@ -228,26 +210,22 @@ def upsert_flow(core: Core, req: Request) -> Flow[tuple[str, ExecutionStatus]]:
             method=req.method,
             path=req.display_path,
         ) from None
-    status = ExecutionStatus.from_dict(
-        {"execution_id": execution_id, "state": ExecutionState.PENDING}
-    )
-    return name, status
+    return name, ExecutionStatus(execution_id, ExecutionState.PENDING)
 
 
 def page_flow(
-    core: Core, limit: int, offset: int
+    ctx: FlowContext, limit: int, offset: int
 ) -> Flow[tuple[list[MaterializedView], int | None]]:
     """One page of views and where the next one starts (None on the last page)."""
     req = list_request(limit, offset)
-    resp = yield from send(core, req)
-    data = parse_json(req, resp)
-    try:
-        ListMaterializedViewsResponse.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ResponseValidationError(
-            f"malformed materialized view list: {exc}", method=req.method, path=req.display_path
-        ) from None
+    data = yield from call(ctx, req)
     items = data.get("materialized_views") or []
+    if not isinstance(items, list):
+        raise ResponseValidationError(
+            "malformed materialized view list: materialized_views is not a list",
+            method=req.method,
+            path=req.display_path,
+        )
     views = [_view(req, item) for item in items if isinstance(item, Mapping)]
     nxt = _int(data.get("next_offset"))
     if not views or nxt is None or nxt <= offset:  # 0 or absent: no more pages
@@ -262,8 +240,8 @@ class MaterializedViews:
     """Materialized views (``dune.matviews``): query results kept as tables named
     ``dune.<team>.result_<name>`` that other queries (and pipelines) read."""
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self, bound: Bound[SyncDriver]) -> None:
+        self._bound = bound
 
     def upsert(
         self,
@@ -271,7 +249,7 @@ class MaterializedViews:
         query_id: int,
         *,
         cron_expression: str | None = None,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
         is_private: bool | None = None,
         expires_at: datetime | str | None = None,
     ) -> UpsertedView[Execution]:
@@ -280,16 +258,16 @@ class MaterializedViews:
             name,
             query_id,
             cron_expression=cron_expression,
-            performance=self._client._perf(performance),
+            performance=self._bound.defaults.perf(performance),
             is_private=is_private,
             expires_at=expires_at,
         )
-        full, status = self._client._driver.run(upsert_flow(self._client._core, req))
-        return UpsertedView(full, Execution(self._client, status))
+        full, status = self._bound.driver.run(upsert_flow(self._bound.ctx, req))
+        return UpsertedView(full, Execution(self._bound, status))
 
     def get(self, name: str) -> MaterializedView:
         """One view by name (``result_x`` or the full ``dune.team.result_x``)."""
-        return self._client._driver.run(get_flow(self._client._core, name))
+        return self._bound.driver.run(get_flow(self._bound.ctx, name))
 
     def list(self, *, page_size: int = MAX_PAGE_SIZE) -> Iterator[MaterializedView]:
         """Every view owned by the key's user or team, fetched page by page as you iterate."""
@@ -298,29 +276,29 @@ class MaterializedViews:
         def pages() -> Iterator[MaterializedView]:
             offset: int | None = 0
             while offset is not None:
-                views, offset = self._client._driver.run(
-                    page_flow(self._client._core, size, offset)
-                )
+                views, offset = self._bound.driver.run(page_flow(self._bound.ctx, size, offset))
                 yield from views
 
         return pages()
 
     def delete(self, name: str) -> str:
         """Drop the view and its data; returns the API's message."""
-        return self._client._driver.run(delete_flow(self._client._core, name))
+        return self._bound.driver.run(delete_flow(self._bound.ctx, name))
 
-    def refresh(self, name: str, *, performance: str | None | NotGiven = NOT_GIVEN) -> Execution:
+    def refresh(
+        self, name: str, *, performance: Performance | None | NotGiven = NOT_GIVEN
+    ) -> Execution:
         """Start recomputing the view; returns the refresh's Execution handle."""
-        req = refresh_request(name, self._client._perf(performance))
-        return Execution(self._client, self._client._driver.run(execute(self._client._core, req)))
+        req = refresh_request(name, self._bound.defaults.perf(performance))
+        return Execution(self._bound, self._bound.driver.run(execute(self._bound.ctx, req)))
 
 
 class AsyncMaterializedViews:
     """Materialized views (``dune.matviews``) for AsyncClient: the same methods, awaited
     (``list`` is an async iterator)."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
+    def __init__(self, bound: Bound[AsyncDriver]) -> None:
+        self._bound = bound
 
     async def upsert(
         self,
@@ -328,7 +306,7 @@ class AsyncMaterializedViews:
         query_id: int,
         *,
         cron_expression: str | None = None,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
         is_private: bool | None = None,
         expires_at: datetime | str | None = None,
     ) -> UpsertedView[AsyncExecution]:
@@ -337,16 +315,16 @@ class AsyncMaterializedViews:
             name,
             query_id,
             cron_expression=cron_expression,
-            performance=self._client._perf(performance),
+            performance=self._bound.defaults.perf(performance),
             is_private=is_private,
             expires_at=expires_at,
         )
-        full, status = await self._client._driver.run(upsert_flow(self._client._core, req))
-        return UpsertedView(full, AsyncExecution(self._client, status))
+        full, status = await self._bound.driver.run(upsert_flow(self._bound.ctx, req))
+        return UpsertedView(full, AsyncExecution(self._bound, status))
 
     async def get(self, name: str) -> MaterializedView:
         """One view by name (``result_x`` or the full ``dune.team.result_x``)."""
-        return await self._client._driver.run(get_flow(self._client._core, name))
+        return await self._bound.driver.run(get_flow(self._bound.ctx, name))
 
     def list(self, *, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[MaterializedView]:
         """Every view owned by the key's user or team, fetched page by page as you iterate."""
@@ -355,8 +333,8 @@ class AsyncMaterializedViews:
         async def pages() -> AsyncIterator[MaterializedView]:
             offset: int | None = 0
             while offset is not None:
-                views, offset = await self._client._driver.run(
-                    page_flow(self._client._core, size, offset)
+                views, offset = await self._bound.driver.run(
+                    page_flow(self._bound.ctx, size, offset)
                 )
                 for view in views:
                     yield view
@@ -365,12 +343,12 @@ class AsyncMaterializedViews:
 
     async def delete(self, name: str) -> str:
         """Drop the view and its data; returns the API's message."""
-        return await self._client._driver.run(delete_flow(self._client._core, name))
+        return await self._bound.driver.run(delete_flow(self._bound.ctx, name))
 
     async def refresh(
-        self, name: str, *, performance: str | None | NotGiven = NOT_GIVEN
+        self, name: str, *, performance: Performance | None | NotGiven = NOT_GIVEN
     ) -> AsyncExecution:
         """Start recomputing the view; returns the refresh's AsyncExecution handle."""
-        req = refresh_request(name, self._client._perf(performance))
-        status = await self._client._driver.run(execute(self._client._core, req))
-        return AsyncExecution(self._client, status)
+        req = refresh_request(name, self._bound.defaults.perf(performance))
+        status = await self._bound.driver.run(execute(self._bound.ctx, req))
+        return AsyncExecution(self._bound, status)

@@ -1,4 +1,5 @@
-"""Small, tolerant views of API envelopes (status, execute, metadata): unknown fields are ignored."""
+"""The facade's typed views of execution status, page metadata and progress (tolerant:
+unknown fields are ignored, unknown states kept as text)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
 
-from dune_api.models import GetExecutionStatusResponse
-from dune_api.types import Unset
-
-from ._states import ExecutionState, parse_state
-
-T = TypeVar("T")
+from ._states import ExecutionState
 
 _LOCATION = re.compile(r"^line (\d+):(\d+)")
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
@@ -32,12 +27,7 @@ def parse_timestamp(value: object) -> datetime | None:
         return None
 
 
-def _given(value: T | Unset) -> T | None:
-    """The generated models' UNSET as None."""
-    return None if isinstance(value, Unset) else value
-
-
-def _int(value: object) -> int | None:
+def as_int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -49,7 +39,7 @@ def _int(value: object) -> int | None:
     return None
 
 
-def _float(value: object) -> float | None:
+def as_float(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -81,7 +71,7 @@ class QueryError:
         meta = data.get("metadata")
         meta = meta if isinstance(meta, Mapping) else {}
         message = str(data.get("message") or "")
-        line, column = _int(meta.get("line")), _int(meta.get("column"))
+        line, column = as_int(meta.get("line")), as_int(meta.get("column"))
         found = _LOCATION.match(message)
         if line is None and found:  # Trino messages start with "line L:C:"
             line, column = int(found.group(1)), int(found.group(2))
@@ -114,13 +104,13 @@ class PageMetadata:
         return cls(
             column_names=_str_list(data.get("column_names")),
             column_types=_str_list(data.get("column_types")),
-            row_count=_int(data.get("row_count")),
-            result_set_bytes=_int(data.get("result_set_bytes")),
-            total_row_count=_int(data.get("total_row_count")),
-            total_result_set_bytes=_int(data.get("total_result_set_bytes")),
-            datapoint_count=_int(data.get("datapoint_count")),
-            pending_time_millis=_int(data.get("pending_time_millis")),
-            execution_time_millis=_int(data.get("execution_time_millis")),
+            row_count=as_int(data.get("row_count")),
+            result_set_bytes=as_int(data.get("result_set_bytes")),
+            total_row_count=as_int(data.get("total_row_count")),
+            total_result_set_bytes=as_int(data.get("total_result_set_bytes")),
+            datapoint_count=as_int(data.get("datapoint_count")),
+            pending_time_millis=as_int(data.get("pending_time_millis")),
+            execution_time_millis=as_int(data.get("execution_time_millis")),
         )
 
 
@@ -143,38 +133,6 @@ class ExecutionStatus:
     result_metadata: PageMetadata | None = None
     max_inflight_interactive_executions: int | None = None
     max_inflight_interactive_reached: int | None = None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], execution_id: str | None = None) -> ExecutionStatus:
-        """Build from a status or results body, validated by the generated envelope model;
-        raises KeyError/TypeError/ValueError on a wrong shape."""
-        if not data.get("execution_id") and execution_id is not None:
-            data = {**data, "execution_id": execution_id}
-        model = GetExecutionStatusResponse.from_dict(data)
-        if not isinstance(model.execution_id, str):
-            raise KeyError("execution_id")
-        error = _given(model.error)
-        meta = _given(model.result_metadata)
-        finished = _given(model.is_execution_finished)
-        return cls(
-            execution_id=model.execution_id,
-            state=parse_state(model.state),
-            query_id=_int(_given(model.query_id)),
-            is_execution_finished=finished if isinstance(finished, bool) else None,
-            queue_position=_int(_given(model.queue_position)),
-            submitted_at=parse_timestamp(_given(model.submitted_at)),
-            execution_started_at=parse_timestamp(_given(model.execution_started_at)),
-            execution_ended_at=parse_timestamp(_given(model.execution_ended_at)),
-            expires_at=parse_timestamp(_given(model.expires_at)),
-            cancelled_at=parse_timestamp(_given(model.cancelled_at)),
-            execution_cost_credits=_float(_given(model.execution_cost_credits)),
-            error=QueryError.from_dict(error.to_dict()) if error is not None else None,
-            result_metadata=PageMetadata.from_dict(meta.to_dict()) if meta is not None else None,
-            max_inflight_interactive_executions=_int(
-                _given(model.max_inflight_interactive_executions)
-            ),
-            max_inflight_interactive_reached=_int(_given(model.max_inflight_interactive_reached)),
-        )
 
 
 @dataclass(frozen=True)

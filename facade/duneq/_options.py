@@ -7,10 +7,27 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from . import _constants as C
 from ._errors import InvalidArgument
+from ._types import PartialPolicy, Performance
+
+
+class ResultKwargs(TypedDict, total=False):
+    """Result options accepted by every call that returns a result."""
+
+    page_size: int
+    limit: int | None
+    offset: int | None
+    columns: str | list[str] | None
+    filters: str | None
+    sort_by: str | list[str] | None
+    sample_count: int | None
+    partial: PartialPolicy
+    ignore_datapoint_limit: bool
+    max_datapoints: int | None
+
 
 _ULID = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
 
@@ -46,21 +63,21 @@ def validate_execution_id(execution_id: object, name: str = "execution_id") -> s
     return candidate
 
 
-def validate_performance(performance: object) -> str | None:
+def validate_performance(performance: object) -> Performance | None:
     """None (let the API choose) or one of the tiers "medium" / "large"."""
     if performance is None:
         return None
     if not isinstance(performance, str) or performance not in C.PERFORMANCE_TIERS:
         tiers = ", ".join(sorted(C.PERFORMANCE_TIERS))
         raise InvalidArgument(f"performance must be one of {tiers} or None, got {performance!r}")
-    return performance
+    return cast(Performance, performance)
 
 
-def validate_partial(partial: object) -> str:
+def validate_partial(partial: object) -> PartialPolicy:
     """The partial-result policy: "error", "warn" or "allow"."""
     if not isinstance(partial, str) or partial not in C.PARTIAL_POLICIES:
         raise InvalidArgument(f'partial must be "error", "warn" or "allow", got {partial!r}')
-    return partial
+    return cast(PartialPolicy, partial)
 
 
 def validate_positive_int(name: str, value: object) -> int:
@@ -81,8 +98,10 @@ def validate_timeout(name: str, value: object) -> float | None:
     """A non-negative number of seconds, or None for "no limit"."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise InvalidArgument(f"{name} must be a non-negative number of seconds or None")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+        raise InvalidArgument(
+            f"{name} must be a non-negative number of seconds or None, got {value!r}"
+        )
     return float(value)
 
 
@@ -171,7 +190,7 @@ def _filters(filters: object) -> str | None:
 
 @dataclass(frozen=True)
 class ResultOptions:
-    """Validated options of a result read; ``query()`` gives the query-string parameters."""
+    """Validated options of a result read (the request builders turn them into parameters)."""
 
     page_size: int = C.DEFAULT_PAGE_SIZE
     offset: int = 0
@@ -180,7 +199,7 @@ class ResultOptions:
     filters: str | None = None
     sort_by: str | None = None
     sample_count: int | None = None
-    partial: str = C.DEFAULT_PARTIAL_POLICY
+    partial: PartialPolicy = "warn"
     ignore_datapoint_limit: bool = False
     max_datapoints: int | None = None
 
@@ -235,33 +254,3 @@ class ResultOptions:
             ignore_datapoint_limit=ignore_datapoint_limit,
             max_datapoints=budget,
         )
-
-    def base_query(self, *, csv: bool = False) -> dict[str, str]:
-        """Parameters shared by every page (no limit/offset)."""
-        params: dict[str, str] = {}
-        if self.columns is not None:
-            params["columns"] = self.columns
-        if self.filters is not None:
-            params["filters"] = self.filters
-        if self.sort_by is not None:
-            params["sort_by"] = self.sort_by
-        if self.sample_count is not None:
-            params["sample_count"] = str(self.sample_count)
-        if self.partial in ("warn", "allow"):
-            params["allow_partial_results"] = "true"
-        if self.ignore_datapoint_limit:
-            for flag in C.DATAPOINT_FLAGS:
-                params[flag] = "true"
-        return params
-
-    def page_query(self, offset: int, *, first_size: int | None = None) -> dict[str, str]:
-        """Parameters of the page starting at ``offset`` (limit clipped to ``self.limit``)."""
-        params = self.base_query()
-        if self.sample_count is not None:
-            return params
-        size = first_size if first_size is not None else self.page_size
-        if self.limit is not None:
-            size = min(size, self.offset + self.limit - offset)
-        params["limit"] = str(max(size, 1))
-        params["offset"] = str(offset)
-        return params

@@ -6,13 +6,22 @@ node-level events), ``cancel()``, and each node's result through the normal Resu
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import Unpack
 
-from . import _pipeline_flows as flows
-from ._errors import ExecutionError, InvalidArgument, PipelineFailed
-from ._options import encode_params, validate_execution_id, validate_query_id
+from ._bound import Bound
+from ._errors import ExecutionError, InvalidArgument
+from ._flows import pipelines as flows
+from ._flows.context import Flow, FlowContext
+from ._flows.pages import Opened
+from ._flows.run import wait_then_open
+from ._http import AsyncDriver, SyncDriver
+from ._options import (
+    ResultKwargs,
+    encode_params,
+    validate_execution_id,
+    validate_query_id,
+)
 from ._pipelines_model import (
     QUERY_EXECUTION,
     NodeStatus,
@@ -20,11 +29,8 @@ from ._pipelines_model import (
     PipelineState,
     PipelineStatus,
 )
-from ._types import NOT_GIVEN, NotGiven
-
-if TYPE_CHECKING:
-    from ._client import AsyncClient, Client, ResultKwargs
-    from ._results import AsyncResult, Result
+from ._results import AsyncResult, Result
+from ._types import NOT_GIVEN, NotGiven, ParamValue, Performance
 
 
 class _RunBase:
@@ -108,31 +114,46 @@ class _RunBase:
             execution_id=None,
         )
 
+    def _status_flow(self, ctx: FlowContext) -> Flow[PipelineStatus]:
+        status = yield from flows.get_status(ctx, self.pipeline_execution_id)
+        self._record(status)
+        return status
+
+    def _result_flow(
+        self, ctx: FlowContext, node_id: int | None, options: ResultKwargs, bound: Bound[object]
+    ) -> Flow[Opened]:
+        """One node's result (None: the final node), waiting if it still runs."""
+        status = self.last_status or (yield from self._status_flow(ctx))
+        if node_id is None:
+            node_id = self._final_node_id(status)
+        node = self._node(status, node_id)
+        if node.execution_id is None and not node.is_finished:
+            node = self._node((yield from self._status_flow(ctx)), node_id)
+        how = bound.defaults.wait_args(NOT_GIVEN, NOT_GIVEN)
+        opts = bound.defaults.options(options)
+        return (yield from wait_then_open(ctx, self._execution_of(node), how, opts))
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.pipeline_execution_id} {self.state}>"
 
 
 class PipelineRun(_RunBase):
-    """A handle on one pipeline execution; every call goes through the client that started it."""
+    """A handle on one pipeline execution, run through the client that started it."""
 
     def __init__(
         self,
-        client: Client,
+        bound: Bound[SyncDriver],
         pipeline_execution_id: str,
         *,
         query_id: int | None = None,
         definition: Pipeline | None = None,
     ) -> None:
         super().__init__(pipeline_execution_id, query_id=query_id, definition=definition)
-        self._client = client
+        self._bound = bound
 
     def status(self) -> PipelineStatus:
         """Fetch the overall and per-node status (also updates ``nodes``)."""
-        status = self._client._driver.run(
-            flows.get_status(self._client._core, self.pipeline_execution_id)
-        )
-        self._record(status)
-        return status
+        return self._bound.driver.run(self._status_flow(self._bound.ctx))
 
     def wait(
         self,
@@ -143,43 +164,26 @@ class PipelineRun(_RunBase):
     ) -> PipelineStatus:
         """Poll until the pipeline completes; raise PipelineFailed naming failed nodes, or
         ExecutionTimeout at the deadline (running nodes cancelled by default)."""
-        deadline, cancel_it = self._client._wait_args(timeout, cancel_on_timeout)
-        flow = flows.wait(
-            self._client._core,
-            self.pipeline_execution_id,
-            timeout=deadline,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_it,
-            on_status=self._record,
+        how = self._bound.defaults.wait_args(timeout, cancel_on_timeout)
+        return self._bound.driver.run(
+            _wait(self, self._bound.ctx, how.timeout, how.cancel_on_timeout, on_progress)
         )
-        try:
-            return self._client._driver.run(flow)
-        except PipelineFailed as exc:
-            exc.run = self
-            raise
-        except KeyboardInterrupt:
-            if cancel_it and self.last_status is not None:
-                ids = self.last_status.running_execution_ids
-                self._client._driver.run(flows.cancel_nodes(self._client._core, ids))
-            raise
 
     def cancel(self) -> tuple[str, ...]:
         """Cancel every node execution still running; returns the ids the API confirmed."""
-        ids = self.status().running_execution_ids
-        return self._client._driver.run(flows.cancel_nodes(self._client._core, ids))
+        return self._bound.driver.run(
+            flows.cancel_running(self._bound.ctx, self.pipeline_execution_id)
+        )
 
     def result(self, node_id: int, **options: Unpack[ResultKwargs]) -> Result:
         """One node's result through the normal Result API (waits if the node still runs)."""
-        status = self.last_status or self.status()
-        node = self._node(status, node_id)
-        if node.execution_id is None and not node.is_finished:
-            node = self._node(self.status(), node_id)
-        return self._client.get_result(self._execution_of(node), **options)
+        b = self._bound
+        return Result(b, b.driver.run(self._result_flow(b.ctx, node_id, options, b)))  # type: ignore[arg-type]
 
     def final_result(self, **options: Unpack[ResultKwargs]) -> Result:
         """The result of the pipeline's last node (the query it was started for)."""
-        status = self.last_status or self.status()
-        return self.result(self._final_node_id(status), **options)
+        b = self._bound
+        return Result(b, b.driver.run(self._result_flow(b.ctx, None, options, b)))  # type: ignore[arg-type]
 
 
 class AsyncPipelineRun(_RunBase):
@@ -187,22 +191,18 @@ class AsyncPipelineRun(_RunBase):
 
     def __init__(
         self,
-        client: AsyncClient,
+        bound: Bound[AsyncDriver],
         pipeline_execution_id: str,
         *,
         query_id: int | None = None,
         definition: Pipeline | None = None,
     ) -> None:
         super().__init__(pipeline_execution_id, query_id=query_id, definition=definition)
-        self._client = client
+        self._bound = bound
 
     async def status(self) -> PipelineStatus:
         """Fetch the overall and per-node status (also updates ``nodes``)."""
-        status = await self._client._driver.run(
-            flows.get_status(self._client._core, self.pipeline_execution_id)
-        )
-        self._record(status)
-        return status
+        return await self._bound.driver.run(self._status_flow(self._bound.ctx))
 
     async def wait(
         self,
@@ -213,139 +213,148 @@ class AsyncPipelineRun(_RunBase):
     ) -> PipelineStatus:
         """Poll until the pipeline completes; raise PipelineFailed naming failed nodes, or
         ExecutionTimeout at the deadline (running nodes cancelled by default)."""
-        deadline, cancel_it = self._client._wait_args(timeout, cancel_on_timeout)
-        flow = flows.wait(
-            self._client._core,
-            self.pipeline_execution_id,
-            timeout=deadline,
-            on_progress=on_progress,
-            cancel_on_timeout=cancel_it,
-            on_status=self._record,
+        how = self._bound.defaults.wait_args(timeout, cancel_on_timeout)
+        return await self._bound.driver.run(
+            _wait(self, self._bound.ctx, how.timeout, how.cancel_on_timeout, on_progress)
         )
-        try:
-            return await self._client._driver.run(flow)
-        except PipelineFailed as exc:
-            exc.run = self
-            raise
-        except asyncio.CancelledError:
-            if cancel_it and self.last_status is not None:
-                ids = self.last_status.running_execution_ids
-                await asyncio.shield(
-                    self._client._driver.run(flows.cancel_nodes(self._client._core, ids))
-                )
-            raise
 
     async def cancel(self) -> tuple[str, ...]:
         """Cancel every node execution still running; returns the ids the API confirmed."""
-        ids = (await self.status()).running_execution_ids
-        return await self._client._driver.run(flows.cancel_nodes(self._client._core, ids))
+        return await self._bound.driver.run(
+            flows.cancel_running(self._bound.ctx, self.pipeline_execution_id)
+        )
 
     async def result(self, node_id: int, **options: Unpack[ResultKwargs]) -> AsyncResult:
         """One node's result through the normal Result API (waits if the node still runs)."""
-        status = self.last_status or await self.status()
-        node = self._node(status, node_id)
-        if node.execution_id is None and not node.is_finished:
-            node = self._node(await self.status(), node_id)
-        return await self._client.get_result(self._execution_of(node), **options)
+        b = self._bound
+        return AsyncResult(b, await b.driver.run(self._result_flow(b.ctx, node_id, options, b)))  # type: ignore[arg-type]
 
     async def final_result(self, **options: Unpack[ResultKwargs]) -> AsyncResult:
         """The result of the pipeline's last node (the query it was started for)."""
-        status = self.last_status or await self.status()
-        return await self.result(self._final_node_id(status), **options)
+        b = self._bound
+        return AsyncResult(b, await b.driver.run(self._result_flow(b.ctx, None, options, b)))  # type: ignore[arg-type]
+
+
+def _wait(
+    run: _RunBase,
+    ctx: FlowContext,
+    timeout: float | None,
+    cancel_on_timeout: bool,
+    on_progress: flows.EventCallback | None,
+) -> Flow[PipelineStatus]:
+    return flows.wait(
+        ctx,
+        run.pipeline_execution_id,
+        timeout=timeout,
+        on_progress=on_progress,
+        cancel_on_timeout=cancel_on_timeout,
+        on_status=run._record,
+        handle=run,
+    )
 
 
 def _query_args(
-    client: Client | AsyncClient,
+    bound: Bound[object],
     query_id: int,
-    params: Mapping[str, Any] | None,
-    performance: str | None | NotGiven,
-) -> tuple[int, dict[str, Any], str | None]:
-    return validate_query_id(query_id), encode_params(params), client._perf(performance)
+    params: Mapping[str, ParamValue] | None,
+    performance: Performance | None | NotGiven,
+) -> tuple[int, dict[str, object], str | None]:
+    return validate_query_id(query_id), encode_params(params), bound.defaults.perf(performance)
 
 
 class Pipelines:
     """Pipelines (``dune.pipelines``): a query plus the materialized views it reads, in order."""
 
-    def __init__(self, client: Client) -> None:
-        self._client = client
+    def __init__(self, bound: Bound[SyncDriver]) -> None:
+        self._bound = bound
 
     def get_query_pipeline(
         self,
         query_id: int,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> Pipeline:
         """The query's lineage as a pipeline definition; nothing is executed."""
-        qid, encoded, perf = _query_args(self._client, query_id, params, performance)
-        req = flows.query_pipeline_request(qid, encoded, perf)
-        return self._client._driver.run(flows.get_pipeline(self._client._core, req))
+        req = flows.query_pipeline_request(*_query_args(self._bound, query_id, params, performance))  # type: ignore[arg-type]
+        return self._bound.driver.run(flows.get_pipeline(self._bound.ctx, req))
 
     def execute_query_pipeline(
         self,
         query_id: int,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> PipelineRun:
         """Refresh the views a query reads (in dependency order), then run it; returns at once."""
-        qid, encoded, perf = _query_args(self._client, query_id, params, performance)
+        qid, encoded, perf = _query_args(self._bound, query_id, params, performance)  # type: ignore[arg-type]
         req = flows.execute_query_pipeline_request(qid, encoded, perf)
-        pid = self._client._driver.run(flows.start(self._client._core, req))
-        return PipelineRun(self._client, pid, query_id=qid)
+        return PipelineRun(
+            self._bound, self._bound.driver.run(flows.start(self._bound.ctx, req)), query_id=qid
+        )
 
-    def execute_pipeline(self, definition: Pipeline | Mapping[str, Any]) -> PipelineRun:
+    def execute_pipeline(self, definition: Pipeline | Mapping[str, object]) -> PipelineRun:
         """Run an explicit definition (a Pipeline, or its ``{"nodes": [...]}`` mapping)."""
         pipeline = flows.as_definition(definition)
         req = flows.execute_pipeline_request(pipeline)
-        pid = self._client._driver.run(flows.start(self._client._core, req))
-        return PipelineRun(self._client, pid, definition=pipeline)
+        return PipelineRun(
+            self._bound,
+            self._bound.driver.run(flows.start(self._bound.ctx, req)),
+            definition=pipeline,
+        )
 
     def get_status(self, pipeline_execution_id: str) -> PipelineStatus:
         """The status of a pipeline execution by id."""
         pid = validate_execution_id(pipeline_execution_id, "pipeline_execution_id")
-        return self._client._driver.run(flows.get_status(self._client._core, pid))
+        return self._bound.driver.run(flows.get_status(self._bound.ctx, pid))
 
 
 class AsyncPipelines:
     """Pipelines (``dune.pipelines``) for AsyncClient: the same methods, awaited."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
+    def __init__(self, bound: Bound[AsyncDriver]) -> None:
+        self._bound = bound
 
     async def get_query_pipeline(
         self,
         query_id: int,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> Pipeline:
         """The query's lineage as a pipeline definition; nothing is executed."""
-        qid, encoded, perf = _query_args(self._client, query_id, params, performance)
-        req = flows.query_pipeline_request(qid, encoded, perf)
-        return await self._client._driver.run(flows.get_pipeline(self._client._core, req))
+        req = flows.query_pipeline_request(*_query_args(self._bound, query_id, params, performance))  # type: ignore[arg-type]
+        return await self._bound.driver.run(flows.get_pipeline(self._bound.ctx, req))
 
     async def execute_query_pipeline(
         self,
         query_id: int,
-        params: Mapping[str, Any] | None = None,
+        params: Mapping[str, ParamValue] | None = None,
         *,
-        performance: str | None | NotGiven = NOT_GIVEN,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> AsyncPipelineRun:
         """Refresh the views a query reads (in dependency order), then run it; returns at once."""
-        qid, encoded, perf = _query_args(self._client, query_id, params, performance)
+        qid, encoded, perf = _query_args(self._bound, query_id, params, performance)  # type: ignore[arg-type]
         req = flows.execute_query_pipeline_request(qid, encoded, perf)
-        pid = await self._client._driver.run(flows.start(self._client._core, req))
-        return AsyncPipelineRun(self._client, pid, query_id=qid)
+        return AsyncPipelineRun(
+            self._bound,
+            await self._bound.driver.run(flows.start(self._bound.ctx, req)),
+            query_id=qid,
+        )
 
-    async def execute_pipeline(self, definition: Pipeline | Mapping[str, Any]) -> AsyncPipelineRun:
+    async def execute_pipeline(
+        self, definition: Pipeline | Mapping[str, object]
+    ) -> AsyncPipelineRun:
         """Run an explicit definition (a Pipeline, or its ``{"nodes": [...]}`` mapping)."""
         pipeline = flows.as_definition(definition)
         req = flows.execute_pipeline_request(pipeline)
-        pid = await self._client._driver.run(flows.start(self._client._core, req))
-        return AsyncPipelineRun(self._client, pid, definition=pipeline)
+        return AsyncPipelineRun(
+            self._bound,
+            await self._bound.driver.run(flows.start(self._bound.ctx, req)),
+            definition=pipeline,
+        )
 
     async def get_status(self, pipeline_execution_id: str) -> PipelineStatus:
         """The status of a pipeline execution by id."""
         pid = validate_execution_id(pipeline_execution_id, "pipeline_execution_id")
-        return await self._client._driver.run(flows.get_status(self._client._core, pid))
+        return await self._bound.driver.run(flows.get_status(self._bound.ctx, pid))

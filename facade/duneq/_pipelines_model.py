@@ -8,8 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from dune_api.models import PipelineExecutionStatus, QueryPipelineResponse
-
 from ._states import SUCCESS_STATES, TERMINAL_STATES, ExecutionState, is_known, parse_state
 
 NodeKind = Literal["query_execution", "materialized_view_refresh"]
@@ -199,8 +197,7 @@ class Pipeline:
 
     @classmethod
     def from_response(cls, data: Mapping[str, Any]) -> Pipeline:
-        """Parse a ``GET /v1/query/{id}/pipeline`` body, checked by the generated model first."""
-        QueryPipelineResponse.from_dict(data)
+        """Parse a ``GET /v1/query/{id}/pipeline`` body (the shape is checked as it is read)."""
         inner = data.get("pipeline")
         if not isinstance(inner, Mapping):
             raise ValueError('response has no "pipeline" object')
@@ -377,9 +374,8 @@ class PipelineStatus:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], pipeline_execution_id: str) -> PipelineStatus:
-        """Build from a status body, checked by the generated model first; unknown states and
-        node kinds are kept. Raises KeyError/TypeError/ValueError on a wrong shape."""
-        PipelineExecutionStatus.from_dict(data)
+        """Build from a status body; unknown states and node kinds are kept.
+        Raises KeyError/TypeError/ValueError on a wrong shape."""
         entries = data.get("node_executions") or []
         if not isinstance(entries, list):
             raise TypeError("node_executions is not a list")

@@ -1,7 +1,7 @@
 """Saved-query management (``dune.queries``): create, get, update, archive, visibility, list.
 
-Requests come from the generated builders; answers are parsed into small typed records.
-Creating a query is a non-idempotent write: it is retried only when it provably did not land.
+Requests come from the adapter's builders; answers are parsed into small typed records.
+Creating a query is unsafe to repeat: it is retried only when it provably did not land.
 """
 
 from __future__ import annotations
@@ -10,24 +10,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from dune_api.api.queries import (
-    archive_query,
-    create_query,
-    get_query,
-    list_queries,
-    make_query_private,
-    make_query_public,
-    unarchive_query,
-    update_query,
-)
-from dune_api.models import CreateQueryRequest, UpdateQueryRequest
-
+from . import _lowlevel as wire
+from ._bound import Bound
 from ._errors import InvalidArgument, ResponseValidationError
-from ._flows import Core, Flow, parse_json, send
+from ._flows.context import Flow, FlowContext
+from ._flows.send import call
 from ._http import AsyncDriver, SyncDriver
 from ._options import validate_non_negative_int, validate_positive_int, validate_query_id
-from ._protocol import Request, from_generated
-from ._retry import RequestKind
+from ._protocol import Request
 
 _UPDATABLE = frozenset(
     {"name", "query_sql", "description", "tags", "parameters", "is_private", "is_archived"}
@@ -103,18 +93,13 @@ def _query_id_of(req: Request, data: dict[str, Any]) -> int:
     )
 
 
-def _call(core: Core, req: Request) -> Flow[dict[str, Any]]:
-    resp = yield from send(core, req)
-    return parse_json(req, resp)
-
-
-def _id_flow(core: Core, req: Request) -> Flow[int]:
-    data = yield from _call(core, req)
+def _id_flow(ctx: FlowContext, req: Request) -> Flow[int]:
+    data = yield from call(ctx, req)
     return _query_id_of(req, data)
 
 
-def _get_flow(core: Core, req: Request) -> Flow[SavedQuery]:
-    data = yield from _call(core, req)
+def _get_flow(ctx: FlowContext, req: Request) -> Flow[SavedQuery]:
+    data = yield from call(ctx, req)
     try:
         return SavedQuery.from_dict(data)
     except KeyError as exc:
@@ -123,8 +108,8 @@ def _get_flow(core: Core, req: Request) -> Flow[SavedQuery]:
         ) from None
 
 
-def _list_flow(core: Core, req: Request) -> Flow[QueryListing]:
-    data = yield from _call(core, req)
+def _list_flow(ctx: FlowContext, req: Request) -> Flow[QueryListing]:
+    data = yield from call(ctx, req)
     items = data.get("queries")
     total = data.get("total")
     return QueryListing(
@@ -160,9 +145,14 @@ def _create(
         body["parameters"] = [dict(p) for p in parameters]
     if tags is not None:
         body["tags"] = list(tags)
-    model = CreateQueryRequest.from_dict(body)
-    kind: RequestKind = "write"
-    return from_generated(create_query._get_kwargs(body=model), kind=kind)
+    return wire.create_query_request(
+        body["name"],
+        body["query_sql"],
+        description=description,
+        is_private=body["is_private"],
+        parameters=body.get("parameters"),
+        tags=body.get("tags"),
+    )
 
 
 def _update(query_id: int, fields: Mapping[str, Any]) -> Request:
@@ -174,41 +164,29 @@ def _update(query_id: int, fields: Mapping[str, Any]) -> Request:
         )
     if not fields:
         raise InvalidArgument("update needs at least one field")
-    model = UpdateQueryRequest.from_dict(dict(fields))
-    return from_generated(update_query._get_kwargs(validate_query_id(query_id), body=model))
+    return wire.update_query_request(validate_query_id(query_id), fields)
 
 
 def _get(query_id: int) -> Request:
-    return from_generated(get_query._get_kwargs(validate_query_id(query_id)))
-
-
-_ACTIONS = {
-    "archive": archive_query,
-    "unarchive": unarchive_query,
-    "private": make_query_private,
-    "unprivate": make_query_public,
-}
+    return wire.get_query_request(validate_query_id(query_id))
 
 
 def _action(query_id: int, action: str) -> Request:
-    return from_generated(_ACTIONS[action]._get_kwargs(validate_query_id(query_id)))
+    return wire.query_action_request(validate_query_id(query_id), action)
 
 
 def _list(limit: int, offset: int) -> Request:
-    return from_generated(
-        list_queries._get_kwargs(
-            limit=validate_positive_int("limit", limit),
-            offset=validate_non_negative_int("offset", offset),
-        )
+    return wire.list_queries_request(
+        validate_positive_int("limit", limit), validate_non_negative_int("offset", offset)
     )
 
 
 class Queries:
     """Saved queries (``dune.queries``); needs a Dune plan with query management."""
 
-    def __init__(self, core: Core, driver: SyncDriver) -> None:
-        self._core = core
-        self._driver = driver
+    def __init__(self, bound: Bound[SyncDriver]) -> None:
+        self._driver = bound.driver
+        self._ctx = bound.ctx
 
     def create(
         self,
@@ -222,43 +200,43 @@ class Queries:
     ) -> int:
         """Create a saved query; returns its id."""
         req = _create(name, query_sql, description, is_private, parameters, tags)
-        return self._driver.run(_id_flow(self._core, req))
+        return self._driver.run(_id_flow(self._ctx, req))
 
     def get(self, query_id: int) -> SavedQuery:
         """Read a saved query."""
-        return self._driver.run(_get_flow(self._core, _get(query_id)))
+        return self._driver.run(_get_flow(self._ctx, _get(query_id)))
 
     def update(self, query_id: int, **fields: Any) -> int:
         """Change the given fields only (name, query_sql, description, tags, parameters, ...)."""
-        return self._driver.run(_id_flow(self._core, _update(query_id, fields)))
+        return self._driver.run(_id_flow(self._ctx, _update(query_id, fields)))
 
     def archive(self, query_id: int) -> int:
         """Archive: the query can no longer be run or edited (Dune has no delete)."""
-        return self._driver.run(_id_flow(self._core, _action(query_id, "archive")))
+        return self._driver.run(_id_flow(self._ctx, _action(query_id, "archive")))
 
     def unarchive(self, query_id: int) -> int:
         """Undo an archive."""
-        return self._driver.run(_id_flow(self._core, _action(query_id, "unarchive")))
+        return self._driver.run(_id_flow(self._ctx, _action(query_id, "unarchive")))
 
     def make_private(self, query_id: int) -> int:
         """Make the query private to its owner."""
-        return self._driver.run(_id_flow(self._core, _action(query_id, "private")))
+        return self._driver.run(_id_flow(self._ctx, _action(query_id, "private")))
 
     def make_public(self, query_id: int) -> int:
         """Make the query public."""
-        return self._driver.run(_id_flow(self._core, _action(query_id, "unprivate")))
+        return self._driver.run(_id_flow(self._ctx, _action(query_id, "unprivate")))
 
     def list(self, *, limit: int = 20, offset: int = 0) -> QueryListing:
         """One page of the queries owned by the key's user or team."""
-        return self._driver.run(_list_flow(self._core, _list(limit, offset)))
+        return self._driver.run(_list_flow(self._ctx, _list(limit, offset)))
 
 
 class AsyncQueries:
     """Saved queries (``dune.queries``) for ``AsyncClient``: the same methods, awaited."""
 
-    def __init__(self, core: Core, driver: AsyncDriver) -> None:
-        self._core = core
-        self._driver = driver
+    def __init__(self, bound: Bound[AsyncDriver]) -> None:
+        self._driver = bound.driver
+        self._ctx = bound.ctx
 
     async def create(
         self,
@@ -272,32 +250,32 @@ class AsyncQueries:
     ) -> int:
         """Create a saved query; returns its id."""
         req = _create(name, query_sql, description, is_private, parameters, tags)
-        return await self._driver.run(_id_flow(self._core, req))
+        return await self._driver.run(_id_flow(self._ctx, req))
 
     async def get(self, query_id: int) -> SavedQuery:
         """Read a saved query."""
-        return await self._driver.run(_get_flow(self._core, _get(query_id)))
+        return await self._driver.run(_get_flow(self._ctx, _get(query_id)))
 
     async def update(self, query_id: int, **fields: Any) -> int:
         """Change the given fields only (name, query_sql, description, tags, parameters, ...)."""
-        return await self._driver.run(_id_flow(self._core, _update(query_id, fields)))
+        return await self._driver.run(_id_flow(self._ctx, _update(query_id, fields)))
 
     async def archive(self, query_id: int) -> int:
         """Archive: the query can no longer be run or edited (Dune has no delete)."""
-        return await self._driver.run(_id_flow(self._core, _action(query_id, "archive")))
+        return await self._driver.run(_id_flow(self._ctx, _action(query_id, "archive")))
 
     async def unarchive(self, query_id: int) -> int:
         """Undo an archive."""
-        return await self._driver.run(_id_flow(self._core, _action(query_id, "unarchive")))
+        return await self._driver.run(_id_flow(self._ctx, _action(query_id, "unarchive")))
 
     async def make_private(self, query_id: int) -> int:
         """Make the query private to its owner."""
-        return await self._driver.run(_id_flow(self._core, _action(query_id, "private")))
+        return await self._driver.run(_id_flow(self._ctx, _action(query_id, "private")))
 
     async def make_public(self, query_id: int) -> int:
         """Make the query public."""
-        return await self._driver.run(_id_flow(self._core, _action(query_id, "unprivate")))
+        return await self._driver.run(_id_flow(self._ctx, _action(query_id, "unprivate")))
 
     async def list(self, *, limit: int = 20, offset: int = 0) -> QueryListing:
         """One page of the queries owned by the key's user or team."""
-        return await self._driver.run(_list_flow(self._core, _list(limit, offset)))
+        return await self._driver.run(_list_flow(self._ctx, _list(limit, offset)))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
 
-from ._csv import CsvDest
-from ._flows import Core, Flow, Page, fetch_page, merge_page, next_offset, write_csv
+from ._bound import Bound
+from ._flows.context import Flow, FlowContext
+from ._flows.csv import CsvDest, write_csv
+from ._flows.pages import Opened, Page, after, fetch_page, merge_page
 from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus, PageMetadata, ResultMetadata, merge_metadata
 from ._options import ResultOptions
@@ -15,45 +17,41 @@ from ._types import Row
 
 
 class _ResultBase:
-    """State shared by Result and AsyncResult (no I/O here)."""
+    """State shared by Result and AsyncResult, and the flows they run (no I/O here)."""
 
-    def __init__(
-        self,
-        *,
-        core: Core,
-        status: ExecutionStatus,
-        first: Page,
-        options: ResultOptions,
-        is_partial: bool,
-        reused: bool = False,
-    ) -> None:
-        self._core = core
-        self._status = status
+    def __init__(self, ctx: FlowContext, opened: Opened, *, reused: bool = False) -> None:
+        first = opened.first
+        self._ctx = ctx
+        self._status = opened.status
+        self._options: ResultOptions = opened.options
         # The first page's rows are held until a pass moves beyond it (then re-fetched if the
         # result is iterated again), so streaming holds one page at a time.
         self._first_rows: list[Row] | None = first.rows or []
         self._first_offset = first.offset
-        self._after_first = next_offset(first, options)
+        self._after_first = after(first, self._options)
         first.rows = None
-        self._options = options
-        self._is_partial = is_partial
+        self._is_partial = opened.is_partial
         self.reused = reused
         self._page_meta: dict[int, PageMetadata] = {first.offset: first.metadata}
         self._rows: RowSequence | None = None
 
-    def _record(self, page: Page) -> None:
-        merge_page(self._page_meta, page)
-
-    def _take_first_rows(self) -> list[Row] | None:
-        """The first page's rows if still held; released when more pages follow."""
-        rows = self._first_rows
-        if self._after_first is not None:
-            self._first_rows = None
-        return rows
+    # -- flows (run by the sync or async driver)
 
     def _fetch(self, offset: int, *, decode: bool = True) -> Flow[Page]:
-        """The flow fetching the page at ``offset`` (run by the sync or async driver)."""
-        return fetch_page(self._core, self.execution_id, self._options, offset, decode=decode)
+        return fetch_page(self._ctx, self.execution_id, self._options, offset, decode=decode)
+
+    def _page_flow(self, offset: int | None) -> Flow[tuple[list[Row], int | None]]:
+        """The rows of the page at ``offset`` (None: the first page, held or re-fetched) and
+        where the next page starts."""
+        if offset is None:
+            rows = self._first_rows
+            if self._after_first is not None:
+                self._first_rows = None  # released once a pass moves beyond it
+            if rows is not None:
+                return rows, self._after_first
+            offset = self._first_offset
+        page = yield from self._fetch(offset)
+        return self._taken(page), after(page, self._options)
 
     def _rows_flow(self) -> Flow[RowSequence]:
         """Fetch every page for ``rows``: pages after the first stay raw until used."""
@@ -64,23 +62,28 @@ class _ResultBase:
         offset = self._after_first
         while offset is not None:
             page = yield from self._fetch(offset, decode=False)
-            offset = next_offset(page, self._options)
+            offset = after(page, self._options)
             pages.append(self._kept(page))
         return RowSequence(pages, self.execution_id)
+
+    def _csv_flow(self, dest: CsvDest) -> Flow[int]:
+        return write_csv(self._ctx, self.execution_id, self._options, dest)
 
     def _kept(self, page: Page) -> list[Row] | RawPage:
         """Record a page fetched for ``rows`` and keep it compact (raw JSON when possible)."""
         if page.raw is None:
             return self._taken(page)
-        self._record(page)
+        merge_page(self._page_meta, page)
         return RawPage(page.raw, page.row_count, page.offset)
 
     def _taken(self, page: Page) -> list[Row]:
         """Record a fetched page's metadata and take its rows out of it."""
-        self._record(page)
+        merge_page(self._page_meta, page)
         rows = page.rows or []
         page.rows = None
         return rows
+
+    # -- properties
 
     @property
     def execution_id(self) -> str:
@@ -130,34 +133,26 @@ class _ResultBase:
 class Result(_ResultBase):
     """A query result: stream with ``iter_rows()``/``iter_pages()``, or materialize ``rows``."""
 
-    def __init__(self, *, driver: SyncDriver, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._driver = driver
+    def __init__(self, bound: Bound[SyncDriver], opened: Opened, *, reused: bool = False) -> None:
+        super().__init__(bound.ctx, opened, reused=reused)
+        self._driver = bound.driver
 
     def iter_pages(self) -> Iterator[list[Row]]:
         """Each page's rows in order; only one page is held at a time (re-iterable)."""
         if self._rows is not None:  # already downloaded: never fetch (and pay for) it again
             yield from self._rows.iter_pages()
             return
-        rows = self._take_first_rows()
-        if rows is None:
-            rows = self._taken(self._driver.run(self._fetch(self._first_offset)))
+        rows, offset = self._driver.run(self._page_flow(None))
         yield rows
-        offset = self._after_first
         while offset is not None:
             del rows  # let the previous page go before the next one arrives
-            page = self._driver.run(self._fetch(offset))
-            offset = next_offset(page, self._options)
-            rows = self._taken(page)
-            del page
+            rows, offset = self._driver.run(self._page_flow(offset))
             yield rows
 
     def iter_rows(self) -> Iterator[Row]:
         """Every row in order, fetched page by page (memory stays at one page)."""
-        pages = self.iter_pages()
-        while (rows := next(pages, None)) is not None:
+        for rows in self.iter_pages():
             yield from rows
-            del rows
 
     @property
     def rows(self) -> RowSequence:
@@ -169,15 +164,15 @@ class Result(_ResultBase):
     def to_csv(self, dest: CsvDest) -> int:
         """Stream this result as CSV to a path or writable, page by page, with one header row.
         Returns the number of bytes written."""
-        return self._driver.run(write_csv(self._core, self.execution_id, self._options, dest))
+        return self._driver.run(self._csv_flow(dest))
 
 
 class AsyncResult(_ResultBase):
     """The async twin of Result: ``async for`` over ``iter_rows()``; ``await result.rows``."""
 
-    def __init__(self, *, driver: AsyncDriver, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._driver = driver
+    def __init__(self, bound: Bound[AsyncDriver], opened: Opened, *, reused: bool = False) -> None:
+        super().__init__(bound.ctx, opened, reused=reused)
+        self._driver = bound.driver
 
     async def iter_pages(self) -> AsyncGenerator[list[Row], None]:
         """Each page's rows in order; only one page is held at a time (re-iterable)."""
@@ -185,27 +180,20 @@ class AsyncResult(_ResultBase):
             for kept in self._rows.iter_pages():
                 yield kept
             return
-        rows = self._take_first_rows()
-        if rows is None:
-            rows = self._taken(await self._driver.run(self._fetch(self._first_offset)))
+        rows, offset = await self._driver.run(self._page_flow(None))
         yield rows
-        offset = self._after_first
         while offset is not None:
             del rows  # let the previous page go before the next one arrives
-            page = await self._driver.run(self._fetch(offset))
-            offset = next_offset(page, self._options)
-            rows = self._taken(page)
-            del page
+            rows, offset = await self._driver.run(self._page_flow(offset))
             yield rows
 
     async def iter_rows(self) -> AsyncIterator[Row]:
         """Every row in order, fetched page by page (memory stays at one page)."""
         pages = self.iter_pages()
         try:
-            while (rows := await anext(pages, None)) is not None:
+            async for rows in pages:
                 for row in rows:
                     yield row
-                del rows
         finally:
             await pages.aclose()
 
@@ -222,4 +210,7 @@ class AsyncResult(_ResultBase):
     async def to_csv(self, dest: CsvDest) -> int:
         """Stream this result as CSV to a path or writable, page by page, with one header row.
         Returns the number of bytes written."""
-        return await self._driver.run(write_csv(self._core, self.execution_id, self._options, dest))
+        return await self._driver.run(self._csv_flow(dest))
+
+
+__all__ = ["AsyncResult", "Result"]

@@ -11,14 +11,16 @@ from typing import Literal
 
 from . import _constants as C
 
-# "execute" starts a billed run; "write" is any other non-idempotent call (e.g. create).
-RequestKind = Literal["read", "execute", "write"]
+# "idempotent": repeating it changes nothing (GET, PATCH, DELETE, archive); "billed": it starts
+# a run that costs credits (execute, pipeline execute, matview upsert or refresh); "unsafe": any
+# other call that must not happen twice (create a query).
+RequestKind = Literal["idempotent", "billed", "unsafe"]
 FailureKind = Literal["connect", "timeout", "read", "protocol"]
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How many times and how long to back off; ``random`` is injectable for tests."""
+    """How many times and how long to back off (the random source is the client's ``rand``)."""
 
     max_retries: int = C.DEFAULT_MAX_RETRIES
     base: float = C.RETRY_BACKOFF_BASE
@@ -61,15 +63,15 @@ def parse_retry_after(
 
 
 def is_retryable_status(status: int, kind: RequestKind) -> bool:
-    """Reads retry 429/502/503/504; execute and writes retry only 429 (nothing happened)."""
-    if kind != "read":
+    """Idempotent calls retry 429/502/503/504; billed and unsafe ones only 429 (nothing ran)."""
+    if kind != "idempotent":
         return status == 429
     return status in C.RETRY_STATUSES
 
 
 def is_retryable_failure(failure: FailureKind, kind: RequestKind) -> bool:
-    """Reads retry every transport failure; execute and writes only a connect failure."""
-    if kind != "read":
+    """Idempotent calls retry every transport failure; the others only a connect failure."""
+    if kind != "idempotent":
         return failure == "connect"
     return True
 

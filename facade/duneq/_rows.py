@@ -15,8 +15,8 @@ from typing import overload
 from msgspec import Raw
 
 from . import _constants as C
-from ._envelope import PageFormatError, decode_rows
 from ._errors import ResponseValidationError
+from ._lowlevel import PageFormatError, decode_rows
 from ._types import Row
 
 

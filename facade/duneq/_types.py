@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any, Final, Literal
 
+#: One result row: column name to its JSON value.
 Row = dict[str, Any]
 PartialPolicy = Literal["error", "warn", "allow"]
 Performance = Literal["medium", "large"]
+#: A query parameter value: scalars as text, a sequence for a multi-select parameter.
+Scalar = str | int | float | bool | Decimal | dt.date | dt.datetime
+ParamValue = Scalar | Sequence[Scalar]
 
 
 class NotGiven(enum.Enum):

@@ -241,3 +241,20 @@ async def asyncio(
             type_=type_,
         )
     ).parsed
+
+
+def build_request(
+    *,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    owner_handle: str | Unset = UNSET,
+    type_: str | Unset = UNSET,
+) -> dict[str, Any]:
+    """The method, URL, query parameters, body and headers of this call, as keyword arguments
+    for ``httpx.Client.request``: for callers that send the request on their own transport."""
+    return _get_kwargs(
+        limit=limit,
+        offset=offset,
+        owner_handle=owner_handle,
+        type_=type_,
+    )

@@ -336,3 +336,32 @@ async def asyncio(
             ignore_max_credits_per_request=ignore_max_credits_per_request,
         )
     ).parsed
+
+
+def build_request(
+    execution_id: str,
+    *,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+    columns: str | Unset = UNSET,
+    filters: str | Unset = UNSET,
+    sort_by: str | Unset = UNSET,
+    sample_count: int | Unset = UNSET,
+    allow_partial_results: bool | Unset = UNSET,
+    ignore_max_datapoints_per_request: bool | Unset = UNSET,
+    ignore_max_credits_per_request: bool | Unset = UNSET,
+) -> dict[str, Any]:
+    """The method, URL, query parameters, body and headers of this call, as keyword arguments
+    for ``httpx.Client.request``: for callers that send the request on their own transport."""
+    return _get_kwargs(
+        execution_id=execution_id,
+        limit=limit,
+        offset=offset,
+        columns=columns,
+        filters=filters,
+        sort_by=sort_by,
+        sample_count=sample_count,
+        allow_partial_results=allow_partial_results,
+        ignore_max_datapoints_per_request=ignore_max_datapoints_per_request,
+        ignore_max_credits_per_request=ignore_max_credits_per_request,
+    )

@@ -201,3 +201,16 @@ async def asyncio(
             offset=offset,
         )
     ).parsed
+
+
+def build_request(
+    *,
+    limit: int | Unset = UNSET,
+    offset: int | Unset = UNSET,
+) -> dict[str, Any]:
+    """The method, URL, query parameters, body and headers of this call, as keyword arguments
+    for ``httpx.Client.request``: for callers that send the request on their own transport."""
+    return _get_kwargs(
+        limit=limit,
+        offset=offset,
+    )

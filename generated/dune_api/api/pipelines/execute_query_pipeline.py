@@ -209,3 +209,16 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+def build_request(
+    query_id: int,
+    *,
+    body: ExecuteQueryPipelineRequest | Unset = UNSET,
+) -> dict[str, Any]:
+    """The method, URL, query parameters, body and headers of this call, as keyword arguments
+    for ``httpx.Client.request``: for callers that send the request on their own transport."""
+    return _get_kwargs(
+        query_id=query_id,
+        body=body,
+    )

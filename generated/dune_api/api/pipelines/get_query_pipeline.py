@@ -226,3 +226,18 @@ async def asyncio(
             query_parameters=query_parameters,
         )
     ).parsed
+
+
+def build_request(
+    query_id: int,
+    *,
+    performance: str | Unset = UNSET,
+    query_parameters: str | Unset = UNSET,
+) -> dict[str, Any]:
+    """The method, URL, query parameters, body and headers of this call, as keyword arguments
+    for ``httpx.Client.request``: for callers that send the request on their own transport."""
+    return _get_kwargs(
+        query_id=query_id,
+        performance=performance,
+        query_parameters=query_parameters,
+    )

@@ -195,3 +195,15 @@ async def asyncio(
             client=client,
         )
     ).parsed
+
+
+def build_request(
+    namespace: str,
+    table_name: str,
+) -> dict[str, Any]:
+    """The method, URL, query parameters, body and headers of this call, as keyword arguments
+    for ``httpx.Client.request``: for callers that send the request on their own transport."""
+    return _get_kwargs(
+        namespace=namespace,
+        table_name=table_name,
+    )

@@ -187,3 +187,14 @@ async def asyncio(
             body=body,
         )
     ).parsed
+
+
+def build_request(
+    *,
+    body: UploadCsvRequest,
+) -> dict[str, Any]:
+    """The method, URL, query parameters, body and headers of this call, as keyword arguments
+    for ``httpx.Client.request``: for callers that send the request on their own transport."""
+    return _get_kwargs(
+        body=body,
+    )

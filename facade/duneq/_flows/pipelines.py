@@ -1,25 +1,14 @@
-"""Sans-IO flows of the pipelines API: build, start, poll and cancel, from the generated builders.
+"""Flows of the pipelines API: start, poll and cancel a pipeline run.
 
-Waiting reuses the executions' poll loop (``_flows.poll``): same schedule, budget and deadline.
+Waiting reuses the executions' poll loop (``wait.poll``): same schedule, budget and deadline.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
-import orjson
-from dune_api.api.pipelines import (
-    execute_pipeline,
-    execute_query_pipeline,
-    get_pipeline_execution_status,
-    get_query_pipeline,
-)
-from dune_api.models import ExecutePipelineRequest, ExecuteQueryPipelineRequest
-from dune_api.types import UNSET
-
-from ._errors import (
+from .._errors import (
     DuneError,
     ExecutionTimeout,
     InvalidArgument,
@@ -27,9 +16,16 @@ from ._errors import (
     ResponseValidationError,
     UnknownStateWarning,
 )
-from ._flows import Core, Flow, cancel_quietly, parse_json, poll, send
-from ._options import validate_execution_id
-from ._pipelines_model import (
+from .._lowlevel import (
+    execute_pipeline_request as _execute_pipeline_request,
+)
+from .._lowlevel import (
+    execute_query_pipeline_request as _execute_query_pipeline_request,
+)
+from .._lowlevel import pipeline_status_request
+from .._lowlevel import query_pipeline_request as query_pipeline_request  # re-exported
+from .._options import validate_execution_id
+from .._pipelines_model import (
     Pipeline,
     PipelineEvent,
     PipelineStatus,
@@ -37,7 +33,10 @@ from ._pipelines_model import (
     node_events,
     unknown_states,
 )
-from ._protocol import Request, from_generated
+from .._protocol import Notice, Request
+from .context import Flow, FlowContext
+from .send import parse_json, send
+from .wait import INTERRUPTS, cancel_quietly, poll
 
 EventCallback = Callable[[PipelineEvent], object]
 StatusCallback = Callable[[PipelineStatus], object]
@@ -49,27 +48,11 @@ PIPELINE_PERFORMANCE = "medium"
 # -- requests ----------------------------------------------------------------------------------
 
 
-def query_pipeline_request(
-    query_id: int, params: Mapping[str, Any], performance: str | None
-) -> Request:
-    """``GET /v1/query/{id}/pipeline``; parameters travel as a URL-encoded JSON object."""
-    kwargs = get_query_pipeline._get_kwargs(
-        query_id,
-        performance=performance if performance is not None else UNSET,
-        query_parameters=orjson.dumps(dict(params)).decode() if params else UNSET,
-    )
-    return from_generated(kwargs)
-
-
 def execute_query_pipeline_request(
     query_id: int, params: Mapping[str, Any], performance: str | None
 ) -> Request:
     """``POST /v1/query/{id}/pipeline/execute``: starts billed runs, so never retried blindly."""
-    body: dict[str, Any] = {"performance": performance or PIPELINE_PERFORMANCE}
-    if params:
-        body["query_parameters"] = dict(params)
-    model = ExecuteQueryPipelineRequest.from_dict(body)
-    return from_generated(execute_query_pipeline._get_kwargs(query_id, body=model), kind="execute")
+    return _execute_query_pipeline_request(query_id, params, performance or PIPELINE_PERFORMANCE)
 
 
 def as_definition(definition: object) -> Pipeline:
@@ -96,21 +79,20 @@ def as_definition(definition: object) -> Pipeline:
 def execute_pipeline_request(pipeline: Pipeline) -> Request:
     """``POST /v1/pipelines/execute`` with an explicit definition."""
     try:
-        model = ExecutePipelineRequest.from_dict({"pipeline": pipeline.to_dict()})
+        return _execute_pipeline_request(pipeline.to_dict())
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidArgument(f"definition: {exc}") from None
-    return from_generated(execute_pipeline._get_kwargs(body=model), kind="execute")
 
 
 def status_request(pipeline_execution_id: str) -> Request:
-    return from_generated(get_pipeline_execution_status._get_kwargs(pipeline_execution_id))
+    return pipeline_status_request(pipeline_execution_id)
 
 
 # -- flows -------------------------------------------------------------------------------------
 
 
-def get_pipeline(core: Core, req: Request) -> Flow[Pipeline]:
-    resp = yield from send(core, req)
+def get_pipeline(ctx: FlowContext, req: Request) -> Flow[Pipeline]:
+    resp = yield from send(ctx, req)
     data = parse_json(req, resp)
     try:
         return Pipeline.from_response(data)
@@ -120,9 +102,9 @@ def get_pipeline(core: Core, req: Request) -> Flow[Pipeline]:
         ) from None
 
 
-def start(core: Core, req: Request) -> Flow[str]:
+def start(ctx: FlowContext, req: Request) -> Flow[str]:
     """Send an execute request; returns the new pipeline_execution_id."""
-    resp = yield from send(core, req)
+    resp = yield from send(ctx, req)
     raw = parse_json(req, resp).get("pipeline_execution_id")
     try:
         return validate_execution_id(raw, "pipeline_execution_id")
@@ -135,9 +117,9 @@ def start(core: Core, req: Request) -> Flow[str]:
         ) from None
 
 
-def get_status(core: Core, pipeline_execution_id: str) -> Flow[PipelineStatus]:
+def get_status(ctx: FlowContext, pipeline_execution_id: str) -> Flow[PipelineStatus]:
     req = status_request(pipeline_execution_id)
-    resp = yield from send(core, req)
+    resp = yield from send(ctx, req)
     data = parse_json(req, resp)
     try:
         return PipelineStatus.from_dict(data, pipeline_execution_id)
@@ -150,33 +132,33 @@ def get_status(core: Core, pipeline_execution_id: str) -> Flow[PipelineStatus]:
         ) from None
 
 
-def cancel_nodes(core: Core, execution_ids: tuple[str, ...]) -> Flow[tuple[str, ...]]:
+def cancel_nodes(ctx: FlowContext, execution_ids: tuple[str, ...]) -> Flow[tuple[str, ...]]:
     """Cancel node executions one by one; returns those the API confirmed."""
     confirmed = []
     for execution_id in execution_ids:
-        ok = yield from cancel_quietly(core, execution_id)
+        ok = yield from cancel_quietly(ctx, execution_id)
         confirmed.append(ok)
     return tuple(eid for eid, ok in zip(execution_ids, confirmed, strict=True) if ok)
 
 
 def wait(
-    core: Core,
+    ctx: FlowContext,
     pipeline_execution_id: str,
     *,
     timeout: float | None,
     on_progress: EventCallback | None,
     cancel_on_timeout: bool,
     on_status: StatusCallback | None = None,
+    handle: object = None,
 ) -> Flow[PipelineStatus]:
-    """Poll until the pipeline completes; raise PipelineFailed if a node failed, and at the
-    deadline cancel the running nodes (if asked) and raise ExecutionTimeout."""
+    """Poll until the pipeline completes; raise PipelineFailed (carrying ``handle``) if a node
+    failed; at the deadline or on an interrupt cancel the running nodes (if asked)."""
     seen: list[PipelineStatus] = []
     warned: set[str] = set()
 
-    def check(status: PipelineStatus, elapsed: float, polls: int) -> bool:
+    def check(status: PipelineStatus, elapsed: float, polls: int) -> Flow[bool]:
         previous = seen[-1] if seen else None
-        seen.append(status)
-        del seen[:-1]
+        seen[:] = [status]
         if on_status is not None:
             on_status(status)
         if on_progress is not None:
@@ -184,27 +166,28 @@ def wait(
                 on_progress(event)
         if status.is_finished:
             if status.failed_nodes:
-                raise PipelineFailed(status)
+                raise PipelineFailed(status, run=handle)
             return True
         for state in unknown_states(status):
             if state not in warned:
                 warned.add(state)
-                warnings.warn(
-                    f"pipeline {pipeline_execution_id} reports unknown state {state!r}; "
-                    "still polling",
-                    UnknownStateWarning,
-                    stacklevel=2,
+                yield Notice(
+                    UnknownStateWarning(
+                        f"pipeline {pipeline_execution_id} reports unknown state {state!r}; "
+                        "still polling",
+                        execution_id=pipeline_execution_id,
+                    )
                 )
         return False
 
-    def expire(status: PipelineStatus, elapsed: float) -> Flow[NoReturn]:
-        running = status.running_execution_ids
+    def expire(status: PipelineStatus | None, elapsed: float) -> Flow[NoReturn]:
+        running = status.running_execution_ids if status is not None else ()
         cancelled: tuple[str, ...] = ()
         if cancel_on_timeout and running:
-            cancelled = yield from cancel_nodes(core, running)
+            cancelled = yield from cancel_nodes(ctx, running)
         raise ExecutionTimeout(
             pipeline_execution_id,
-            state=str(status.state),
+            state=str(status.state) if status is not None else None,
             elapsed=elapsed,
             timeout=float(timeout or 0.0),
             cancelled=bool(running) and len(cancelled) == len(running),
@@ -212,13 +195,24 @@ def wait(
             cancelled_executions=cancelled,
         )
 
-    return (
-        yield from poll(
-            core,
-            lambda: get_status(core, pipeline_execution_id),
-            timeout=timeout,
-            check=check,
-            hints=lambda status: (None, None),
-            expire=expire,
+    try:
+        return (
+            yield from poll(
+                ctx,
+                lambda: get_status(ctx, pipeline_execution_id),
+                timeout=timeout,
+                check=check,
+                hints=lambda status: (None, None),
+                expire=expire,
+            )
         )
-    )
+    except INTERRUPTS:
+        if cancel_on_timeout and seen:
+            yield from cancel_nodes(ctx, seen[-1].running_execution_ids)
+        raise
+
+
+def cancel_running(ctx: FlowContext, pipeline_execution_id: str) -> Flow[tuple[str, ...]]:
+    """Cancel every node execution still running; returns the ids the API confirmed."""
+    status = yield from get_status(ctx, pipeline_execution_id)
+    return (yield from cancel_nodes(ctx, status.running_execution_ids))

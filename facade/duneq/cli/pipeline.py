@@ -12,15 +12,15 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._cli_errors import EXIT_QUERY_FAILED, EXIT_TIMEOUT
-from ._cli_progress import Board
-from ._errors import DuneError, ExecutionTimeout, PipelineFailed
-from ._pipelines_model import NodeStatus, Pipeline, PipelineEvent, PipelineNode
+from .._errors import DuneError, ExecutionTimeout, PipelineFailed
+from .._pipelines_model import NodeStatus, Pipeline, PipelineEvent, PipelineNode
+from .errors import EXIT_QUERY_FAILED, EXIT_TIMEOUT
+from .progress import Board
 
 if TYPE_CHECKING:
-    from ._client import Client
-    from ._models import ExecutionStatus
-    from ._pipelines import PipelineRun
+    from .._client import Client
+    from .._models import ExecutionStatus
+    from .._pipelines import PipelineRun
 
 
 def plan_line(node: PipelineNode) -> str:

@@ -15,8 +15,8 @@ from typing import Any, TextIO
 
 import orjson
 
-from ._cli_errors import UsageError
-from ._types import Row
+from .._types import Row
+from .errors import UsageError
 
 FORMATS = ("table", "csv", "json", "jsonl", "parquet")
 _EXTENSIONS = {

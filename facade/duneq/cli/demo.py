@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._cli_errors import EXIT_LIMIT, EXIT_QUERY_FAILED, UsageError
+from .errors import EXIT_LIMIT, EXIT_QUERY_FAILED, UsageError
 
 if TYPE_CHECKING:
-    from ._client import Client
+    from .._client import Client
 
 
 class DemoFailed(Exception):
@@ -44,7 +44,7 @@ class Demo:
 
     def duneq(self, argv: Sequence[str], expect: int = 0) -> None:
         """Show ``$ duneq ...`` and run it against the emulator; the exit code must be ``expect``."""
-        from .cli import main
+        from . import main
 
         self.say(f"$ duneq {shlex.join(argv)}")
         sys.stdout.flush()
@@ -210,7 +210,7 @@ def run_demo(quiet: bool = False) -> int:
         raise UsageError(
             "the demo needs the emulator extra: pip install 'duneq[emulator]'"
         ) from None
-    from ._client import Client
+    from .._client import Client
 
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="duneq-demo-"))

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from ._models import Progress
+from .._models import Progress
 
 TextFn = Callable[[], str]
 

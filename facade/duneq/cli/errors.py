@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._errors import (
+from .._errors import (
     APIError,
     APIStatusError,
     AuthenticationError,

@@ -1,0 +1,138 @@
+"""CSV results streamed to a path or writable as the bytes arrive: one header row for all
+pages, nothing held but the network chunk in hand, and a retried page written only once."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+from collections.abc import Callable
+from typing import IO, Any
+
+from .._errors import InvalidArgument
+from .._options import ResultOptions
+from .._protocol import ChunkSink
+from .context import Flow, FlowContext
+from .pages import next_start, offset_from_uri, page_request
+from .send import send
+
+CsvDest = str | os.PathLike[str] | IO[bytes] | IO[str]
+
+
+class CsvSink:
+    """Writes CSV bytes to the destination (a path is opened in binary mode)."""
+
+    def __init__(self, dest: CsvDest) -> None:
+        self._close: Callable[[], None] | None = None
+        self.written = 0
+        # Chunks may split a multi-byte character; decode incrementally for text writables.
+        self._decode = codecs.getincrementaldecoder("utf-8")().decode
+        self._handle: Any = None
+        if isinstance(dest, str | os.PathLike):
+            path = os.fspath(dest)
+            try:
+                handle: Any = open(path, "wb")  # noqa: SIM115 - closed in close()
+            except OSError as exc:
+                raise InvalidArgument(
+                    f"cannot write CSV to {path!r}: {exc.strerror or exc}"
+                ) from None
+            self._handle = handle
+            self._close = handle.close
+            self._write = handle.write
+            self._text = False
+        elif hasattr(dest, "write"):
+            self._handle = dest
+            self._write = dest.write
+            self._text = isinstance(dest, io.TextIOBase)
+        else:
+            raise InvalidArgument(
+                f"CSV destination must be a path or a writable file object, got {type(dest).__name__}"
+            )
+
+    def write(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        if self._text:
+            self._write(self._decode(chunk))
+        else:
+            self._write(chunk)
+        self.written += len(chunk)
+
+    def tell(self) -> int | None:
+        """The position to come back to if a page must be written again, when seekable."""
+        try:
+            return int(self._handle.tell()) if self._handle.seekable() else None
+        except (AttributeError, OSError, ValueError):
+            return None
+
+    def rewind(self, position: int | None, written: int) -> bool:
+        """Take back what a broken attempt wrote; False when the destination cannot seek."""
+        if position is None:
+            return written == self.written
+        self._handle.seek(position)
+        self._handle.truncate()
+        self.written = written
+        return True
+
+    def close(self) -> None:
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+
+class _PageBody(ChunkSink):
+    """One CSV page's body on its way to the sink: the header is kept only for the first page,
+    and an attempt that broke off mid-body is taken back before the retry."""
+
+    def __init__(self, sink: CsvSink, *, keep_header: bool) -> None:
+        self._sink = sink
+        self._keep_header = keep_header
+        self._position = sink.tell()
+        self._written = sink.written
+        self._started = False
+        self._in_header = not keep_header
+
+    def begin(self) -> None:
+        if self._started and not self._sink.rewind(self._position, self._written):
+            raise InvalidArgument(
+                "a CSV page broke off mid-body and the destination cannot seek back; "
+                "write to a file path (or a seekable file) so that the page can be retried"
+            )
+        self._started = True
+        self._in_header = not self._keep_header
+
+    def write(self, chunk: bytes) -> None:
+        if self._in_header:
+            cut = chunk.find(b"\n")
+            if cut < 0:
+                return
+            self._in_header = False
+            chunk = chunk[cut + 1 :]
+        self._sink.write(chunk)
+
+
+def write_csv(
+    ctx: FlowContext, execution_id: str, options: ResultOptions, dest: CsvDest
+) -> Flow[int]:
+    """Stream every CSV page to ``dest`` with exactly one header row; returns bytes written."""
+    sink = CsvSink(dest)
+    try:
+        offset: int | None = options.offset
+        first = True
+        while offset is not None:
+            body = _PageBody(sink, keep_header=first)
+            req = page_request(execution_id, options, offset, sink=body)
+            resp = yield from send(ctx, req)
+            offset = next_start(options, offset, _announced(resp.headers))
+            first = False
+    finally:
+        sink.close()
+    return sink.written
+
+
+def _announced(headers: Any) -> int | None:
+    """The next page's offset from ``x-dune-next-offset`` or ``x-dune-next-uri``."""
+    raw = headers.get("x-dune-next-offset")
+    if raw is not None and raw.strip().isdigit():
+        return int(raw)
+    return offset_from_uri(headers.get("x-dune-next-uri"))

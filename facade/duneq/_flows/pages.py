@@ -1,0 +1,217 @@
+"""Result pages: one page planner for JSON and CSV, JSON page parsing from raw bytes, the
+partial-result policy and the datapoint budget, and opening a result at its first page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from msgspec import Raw
+
+from .._errors import DatapointBudgetExceeded, PartialResultError, PartialResultWarning
+from .._lowlevel import PageFormatError, decode_rows, results_request, split_page, status_from_wire
+from .._models import ExecutionStatus, PageMetadata
+from .._options import ResultOptions
+from .._protocol import ChunkSink, Notice, RawResponse, Request
+from .._states import SUCCESS_STATES, ExecutionState
+from .context import Flow, FlowContext
+from .send import invalid, send
+from .wait import raise_for_terminal
+
+# -- planning ----------------------------------------------------------------------------------
+
+
+def page_limit(options: ResultOptions, offset: int, size: int | None = None) -> int | None:
+    """Rows to ask for in the page starting at ``offset`` (clipped to the caller's limit), or
+    None when the server chooses (``sample_count`` reads have no paging)."""
+    if options.sample_count is not None:
+        return None
+    rows = size if size is not None else options.page_size
+    if options.limit is not None:
+        rows = min(rows, options.offset + options.limit - offset)
+    return max(rows, 1)
+
+
+def next_start(options: ResultOptions, offset: int, announced: int | None) -> int | None:
+    """Where the page after the one at ``offset`` starts, from the offset the server announced
+    (``next_offset``, ``next_uri`` or the ``x-dune-next-*`` headers); None when done."""
+    if options.sample_count is not None or announced is None:
+        return None
+    if announced <= offset:
+        return None  # a server bug would otherwise loop forever
+    if options.limit is not None and announced >= options.offset + options.limit:
+        return None
+    return announced
+
+
+def offset_from_uri(uri: object) -> int | None:
+    """The ``offset`` query value of a ``next_uri``."""
+    if not isinstance(uri, str):
+        return None
+    values = parse_qs(urlsplit(uri).query).get("offset")
+    if values and values[0].isdigit():
+        return int(values[0])
+    return None
+
+
+def page_request(
+    execution_id: str,
+    options: ResultOptions,
+    offset: int,
+    *,
+    size: int | None = None,
+    sink: ChunkSink | None = None,
+) -> Request:
+    """The request of the page at ``offset`` (CSV when a sink receives the body)."""
+    return results_request(
+        execution_id, options, offset, page_limit(options, offset, size), sink=sink
+    )
+
+
+# -- JSON pages --------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One result page; ``rows`` is handed over (and dropped here) once consumed. A page fetched
+    with ``decode=False`` keeps its rows as ``raw`` JSON instead, decoded when first used."""
+
+    offset: int
+    rows: list[Any] | None
+    row_count: int
+    metadata: PageMetadata
+    status: ExecutionStatus
+    next_offset: int | None
+    raw: Raw | None = None
+
+
+def parse_page(req: Request, resp: RawResponse, offset: int, *, decode: bool = True) -> Page:
+    """Parse a JSON results page from raw bytes: the envelope without touching the rows, then
+    the rows with orjson (no per-row models), or, with ``decode=False``, keep them raw when
+    the page states its ``row_count``."""
+    try:
+        data, raw = split_page(resp.content)
+        status = status_from_wire(data, req.execution_id)
+    except PageFormatError as exc:
+        raise invalid(req, resp, f"response is not a valid results page ({exc})") from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise invalid(req, resp, f"results response is missing or has a bad {exc}") from None
+    result = data.get("result")
+    meta = PageMetadata()
+    if isinstance(result, dict):
+        meta = PageMetadata.from_dict(result.get("metadata"))
+    elif status.state in SUCCESS_STATES:
+        raise invalid(req, resp, "completed results response has no result object")
+    announced = data.get("next_offset")
+    if not isinstance(announced, int) or isinstance(announced, bool):
+        announced = offset_from_uri(data.get("next_uri"))
+    if not decode and raw is not None and meta.row_count is not None:
+        return Page(offset, None, meta.row_count, meta, status, announced, raw)
+    try:
+        rows = decode_rows(raw)
+    except PageFormatError as exc:
+        raise invalid(req, resp, str(exc)) from None
+    if meta.row_count is None:
+        meta = PageMetadata(**{**meta.__dict__, "row_count": len(rows)})
+    return Page(offset, rows, len(rows), meta, status, announced)
+
+
+def after(page: Page, options: ResultOptions) -> int | None:
+    """Where the page after ``page`` starts, or None when the result (or the limit) is done."""
+    return next_start(options, page.offset, page.next_offset)
+
+
+def fetch_page(
+    ctx: FlowContext,
+    execution_id: str,
+    options: ResultOptions,
+    offset: int,
+    *,
+    size: int | None = None,
+    decode: bool = True,
+) -> Flow[Page]:
+    """Fetch and parse the JSON page at ``offset``."""
+    req = page_request(execution_id, options, offset, size=size)
+    resp = yield from send(ctx, req)
+    page = parse_page(req, resp, offset, decode=decode)
+    if page.status.state not in SUCCESS_STATES:
+        raise_for_terminal(page.status)
+        raise invalid(req, resp, f"execution is not finished (state {page.status.state})")
+    return page
+
+
+# -- policy and budget -------------------------------------------------------------------------
+
+
+def check_partial(status: ExecutionStatus, options: ResultOptions) -> Flow[bool]:
+    """Apply the partial policy (raise, warn or allow); returns whether the result is partial."""
+    if status.state != ExecutionState.COMPLETED_PARTIAL:
+        return False
+    if options.partial == "error":
+        raise PartialResultError(
+            f"execution {status.execution_id} completed with a partial (truncated) result; "
+            'pass partial="warn" or partial="allow" to read the rows that were kept',
+            execution_id=status.execution_id,
+        )
+    if options.partial == "warn":
+        yield Notice(
+            PartialResultWarning(
+                f"execution {status.execution_id}: the result is partial (truncated by Dune); "
+                'pass partial="allow" to silence this or partial="error" to refuse it',
+                execution_id=status.execution_id,
+            )
+        )
+    return True
+
+
+def check_budget(execution_id: str, meta: PageMetadata | None, options: ResultOptions) -> bool:
+    """Raise DatapointBudgetExceeded if the rows to fetch x columns exceed ``max_datapoints``.
+
+    Returns False when the metadata is not enough to decide yet.
+    """
+    if options.max_datapoints is None:
+        return True
+    if meta is None or meta.total_row_count is None:
+        return False
+    columns = len(options.columns.split(",")) if options.columns else len(meta.column_names)
+    rows = max(meta.total_row_count - options.offset, 0)
+    if options.limit is not None:
+        rows = min(rows, options.limit)
+    if options.sample_count is not None:
+        rows = min(rows, options.sample_count)
+    if rows * columns > options.max_datapoints:
+        raise DatapointBudgetExceeded(
+            execution_id, budget=options.max_datapoints, total_rows=rows, columns=columns
+        )
+    return True
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A result opened at its first page: what ``Result`` is built from."""
+
+    status: ExecutionStatus
+    first: Page
+    is_partial: bool
+    options: ResultOptions
+
+
+def open_result(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) -> Flow[Opened]:
+    """Check policy and budget from the status, then fetch the first page (budget re-checked;
+    when the status cannot tell the size, a one-row probe learns it before a full page)."""
+    partial = yield from check_partial(status, options)
+    checked = check_budget(status.execution_id, status.result_metadata, options)
+    size = None if checked else 1
+    page = yield from fetch_page(ctx, status.execution_id, options, options.offset, size=size)
+    if not checked:
+        check_budget(status.execution_id, page.metadata, options)
+        if page.next_offset is not None and options.page_size > 1:
+            page = yield from fetch_page(ctx, status.execution_id, options, options.offset)
+    partial = partial or page.status.state == ExecutionState.COMPLETED_PARTIAL
+    return Opened(status, page, partial, options)
+
+
+def merge_page(pages: dict[int, PageMetadata], page: Page) -> None:
+    """Record a page's metadata under its offset (re-fetching a page never double counts)."""
+    pages[page.offset] = page.metadata

@@ -1,0 +1,247 @@
+"""Executions: start, status, cancel, and waiting for a terminal state on the adaptive poll
+schedule, under the request budget and the deadline, with a remote cancel on the way out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NoReturn, TypeVar
+
+from .._errors import (
+    DuneError,
+    ExecutionCancelled,
+    ExecutionExpired,
+    ExecutionTimeout,
+    InvalidArgument,
+    QueryFailed,
+    UnknownStateWarning,
+)
+from .._lowlevel import cancel_request, status_from_wire, status_request
+from .._models import ExecutionStatus, Progress
+from .._options import validate_execution_id
+from .._polling import poll_interval
+from .._protocol import Notice, Request, Sleep
+from .._states import SUCCESS_STATES, TERMINAL_STATES, ExecutionState, is_known
+from .context import Flow, FlowContext
+from .send import call, invalid, parse_json, send
+
+log = logging.getLogger("duneq.wait")
+
+S = TypeVar("S")
+ProgressCallback = Callable[[Progress], object]
+#: What a driver throws into a flow when the caller gives up (Ctrl-C, task cancellation).
+INTERRUPTS = (KeyboardInterrupt, asyncio.CancelledError)
+
+
+@dataclass(frozen=True)
+class WaitArgs:
+    """How to wait: the deadline (None: none), progress callback and cancel-on-timeout."""
+
+    timeout: float | None
+    on_progress: ProgressCallback | None
+    cancel_on_timeout: bool
+    first_delay: float = 0.0
+
+
+def execute(ctx: FlowContext, req: Request) -> Flow[ExecutionStatus]:
+    """POST an execute request; returns the new execution's id and state."""
+    resp = yield from send(ctx, req)
+    data = parse_json(req, resp)
+    raw_id = data.get("execution_id")
+    try:
+        execution_id = validate_execution_id(raw_id)
+    except InvalidArgument:
+        raise invalid(
+            req, resp, f"execute response has no valid execution_id: {raw_id!r}"
+        ) from None
+    state = data.get("state", ExecutionState.PENDING)
+    return status_from_wire({"execution_id": execution_id, "state": state})
+
+
+def get_status(ctx: FlowContext, execution_id: str) -> Flow[ExecutionStatus]:
+    req = status_request(execution_id)
+    resp = yield from send(ctx, req)
+    data = parse_json(req, resp)
+    try:
+        return status_from_wire(data, execution_id)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise invalid(req, resp, f"status response is missing or has a bad {exc}") from None
+
+
+def cancel(ctx: FlowContext, execution_id: str) -> Flow[bool]:
+    data = yield from call(ctx, cancel_request(execution_id))
+    return bool(data.get("success", False))
+
+
+def cancel_quietly(ctx: FlowContext, execution_id: str) -> Flow[bool]:
+    """Cancel remotely, reporting failure as False instead of raising (used on timeout/abort)."""
+    try:
+        return (yield from cancel(ctx, execution_id))
+    except DuneError as exc:
+        log.warning("could not cancel execution %s: %s", execution_id, type(exc).__name__)
+        return False
+
+
+def raise_for_terminal(status: ExecutionStatus) -> None:
+    """Raise the error for FAILED / CANCELLED / EXPIRED; return for the completed states."""
+    state = status.state
+    if state in SUCCESS_STATES:
+        return
+    eid = status.execution_id
+    if state == ExecutionState.FAILED:
+        err = status.error
+        raise QueryFailed(
+            eid,
+            error_type=err.type if err else None,
+            message=(err.message if err and err.message else "the query failed"),
+            line=err.line if err else None,
+            column=err.column if err else None,
+        )
+    if state == ExecutionState.CANCELLED:
+        raise ExecutionCancelled(f"execution {eid} was cancelled", execution_id=eid)
+    if state == ExecutionState.EXPIRED:
+        raise ExecutionExpired(
+            f"execution {eid} has expired; its result is gone, run the query again",
+            execution_id=eid,
+        )
+
+
+def poll(
+    ctx: FlowContext,
+    fetch: Callable[[], Flow[S]],
+    *,
+    timeout: float | None,
+    check: Callable[[S, float, int], Flow[bool]],
+    hints: Callable[[S], tuple[ExecutionState | str | None, int | None]],
+    expire: Callable[[S | None, float], Flow[NoReturn]],
+    first_delay: float = 0.0,
+) -> Flow[S]:
+    """Fetch a status until ``check(status, elapsed, polls)`` says done (or raises), on the
+    adaptive schedule and under the request budget; ``expire`` raises at the deadline.
+    ``first_delay`` skips a first poll that would only see a just-submitted run pending."""
+    start = ctx.clock()
+    deadline = None if timeout is None else start + timeout
+    polls = 0
+    if first_delay > 0:
+        yield Sleep(first_delay if timeout is None else min(first_delay, timeout))
+    while True:
+        slot = ctx.budget.wait_time(ctx.clock())
+        if slot > 0:
+            if deadline is not None:
+                slot = min(slot, max(deadline - ctx.clock(), 0.0))
+            yield Sleep(slot)
+        status = yield from fetch()
+        now = ctx.clock()
+        ctx.budget.record(now)
+        polls += 1
+        elapsed = now - start
+        if (yield from check(status, elapsed, polls)):
+            return status
+        if deadline is not None and now >= deadline:
+            yield from expire(status, elapsed)
+        state, queue_position = hints(status)
+        delay = poll_interval(elapsed, state, queue_position, ctx.poll, ctx.rand)
+        if deadline is not None:
+            delay = min(delay, max(deadline - now, 0.0))
+        yield Sleep(delay)
+
+
+def first_poll_delay(ctx: FlowContext, known: ExecutionStatus, since: float) -> float:
+    """How long to hold the first poll of an execution last seen unfinished at ``since``: a
+    poll sooner than the schedule's first interval would only see it still pending."""
+    if known.state in TERMINAL_STATES:
+        return 0.0
+    return max(ctx.poll.first - (ctx.clock() - since), 0.0)
+
+
+def wait(
+    ctx: FlowContext,
+    execution_id: str,
+    *,
+    timeout: float | None,
+    on_progress: ProgressCallback | None,
+    cancel_on_timeout: bool,
+    first_delay: float = 0.0,
+) -> Flow[ExecutionStatus]:
+    """Poll until a terminal state; at the deadline, or when the caller interrupts, cancel the
+    remote run (if asked) before raising."""
+    warned: set[str] = set()
+
+    def check(status: ExecutionStatus, elapsed: float, polls: int) -> Flow[bool]:
+        if on_progress is not None:
+            on_progress(Progress(execution_id, status.state, status.queue_position, elapsed, polls))
+        if status.state in TERMINAL_STATES:
+            raise_for_terminal(status)
+            return True
+        if not is_known(status.state) and str(status.state) not in warned:
+            warned.add(str(status.state))
+            yield Notice(
+                UnknownStateWarning(
+                    f"execution {execution_id} reports unknown state {status.state!r}; "
+                    "still polling",
+                    execution_id=execution_id,
+                )
+            )
+        return False
+
+    def expire(status: ExecutionStatus | None, elapsed: float) -> Flow[NoReturn]:
+        cancelled = False
+        if cancel_on_timeout:
+            cancelled = yield from cancel_quietly(ctx, execution_id)
+        raise ExecutionTimeout(
+            execution_id,
+            state=str(status.state) if status is not None else None,
+            elapsed=elapsed,
+            timeout=float(timeout or 0.0),
+            cancelled=cancelled,
+        )
+
+    try:
+        return (
+            yield from poll(
+                ctx,
+                lambda: get_status(ctx, execution_id),
+                timeout=timeout,
+                check=check,
+                hints=lambda status: (status.state, status.queue_position),
+                expire=expire,
+                first_delay=first_delay,
+            )
+        )
+    except INTERRUPTS:
+        if cancel_on_timeout:
+            yield from cancel_quietly(ctx, execution_id)
+        raise
+
+
+def wait_for(
+    ctx: FlowContext, known: ExecutionStatus, since: float, how: WaitArgs
+) -> Flow[ExecutionStatus]:
+    """Wait on a handle's execution: its first poll is held until the schedule's first
+    interval after ``since`` (when it was last seen unfinished)."""
+    return (
+        yield from wait(
+            ctx,
+            known.execution_id,
+            timeout=how.timeout,
+            on_progress=how.on_progress,
+            cancel_on_timeout=how.cancel_on_timeout,
+            first_delay=first_poll_delay(ctx, known, since),
+        )
+    )
+
+
+def wait_with(ctx: FlowContext, execution_id: str, how: WaitArgs) -> Flow[ExecutionStatus]:
+    """``wait`` with its arguments bundled (what the clients' ``wait`` calls)."""
+    return (
+        yield from wait(
+            ctx,
+            execution_id,
+            timeout=how.timeout,
+            on_progress=how.on_progress,
+            cancel_on_timeout=how.cancel_on_timeout,
+            first_delay=how.first_delay,
+        )
+    )

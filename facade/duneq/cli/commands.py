@@ -1,0 +1,269 @@
+"""The ``duneq`` commands: each takes the parsed arguments and returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import EXIT_ERROR, UsageError
+from .output import check_output, resolve_format, write_rows
+from .parser import parse_params
+from .progress import Board, ExecutionProgress, cost_line, live_wanted
+
+if TYPE_CHECKING:
+    from .._client import Client
+    from .._results import Result
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _client(args: argparse.Namespace, **kwargs: Any) -> Client:
+    from .._client import Client
+    from .._types import NOT_GIVEN
+
+    return Client(
+        args.api_key if args.api_key else NOT_GIVEN,
+        base_url=args.base_url if args.base_url else NOT_GIVEN,
+        **kwargs,
+    )
+
+
+def _board(args: argparse.Namespace) -> Board:
+    return Board(sys.stderr, live=live_wanted(), enabled=not args.quiet)
+
+
+def _result_options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "limit": args.limit,
+        "columns": args.columns,
+        "filters": args.filters,
+        "sort_by": args.sort_by,
+        "sample_count": args.sample,
+        "partial": args.partial,
+        "ignore_datapoint_limit": args.ignore_datapoint_limit,
+        "max_datapoints": args.max_datapoints,
+    }
+    if args.page_size is not None:
+        options["page_size"] = args.page_size
+    # with --limit the client asks for min(limit, page size) rows and stops after `limit`
+    return options
+
+
+def _wait_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {"timeout": args.timeout, "cancel_on_timeout": not args.no_cancel}
+
+
+def _output(args: argparse.Namespace) -> str:
+    fmt = resolve_format(args.output, args.out)
+    check_output(fmt, args.out)
+    return fmt
+
+
+def _emit(args: argparse.Namespace, board: Board, result: Result, fmt: str, started: float) -> int:
+    """Write the result, then the cost line; returns the exit code."""
+    board.close()  # the live display must stop before data is printed
+    rows = write_rows(
+        result.iter_pages(),
+        result.column_names,
+        result.metadata.column_types,
+        fmt=fmt,
+        out=args.out,
+        stdout=sys.stdout,
+        rich_table=live_wanted(),
+    )
+    if not args.quiet:
+        if args.out:
+            print(f"wrote {rows:,} rows to {args.out}", file=sys.stderr)
+        note = f"reused the latest result, execution {result.execution_id}" if result.reused else ""
+        print(
+            cost_line(
+                credits=result.cost_credits,
+                datapoints=result.metadata.datapoint_count,
+                rows=rows,
+                seconds=time.monotonic() - started,
+                note=note,
+            ),
+            file=sys.stderr,
+        )
+    return 0
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    fmt = _output(args)
+    params = parse_params(args.param)
+    with _client(args) as client, _board(args) as board:
+        result = client.run_query(
+            args.query_id,
+            params,
+            performance=args.performance,
+            on_progress=ExecutionProgress(board),
+            **_wait_options(args),
+            **_result_options(args),
+        )
+        return _emit(args, board, result, fmt, started)
+
+
+def _read_sql(args: argparse.Namespace) -> str:
+    if args.file is not None and args.sql is not None:
+        raise UsageError("give the SQL either as an argument or with -f FILE, not both")
+    if args.file is not None:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"-f {args.file}: {exc.strerror or exc}") from None
+    elif args.sql is not None and args.sql != "-":
+        text = args.sql
+    elif args.sql == "-" or not sys.stdin.isatty():
+        text = sys.stdin.read()
+    else:
+        raise UsageError('no SQL given: pass it as an argument, with -f FILE, or on stdin ("-")')
+    if not text.strip():
+        raise UsageError("the SQL is empty")
+    return text
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    sql = _read_sql(args)
+    fmt = _output(args)
+    params = parse_params(args.param)
+    with _client(args) as client, _board(args) as board:
+        result = client.run_sql(
+            sql,
+            params,
+            performance=args.performance,
+            on_progress=ExecutionProgress(board),
+            **_wait_options(args),
+            **_result_options(args),
+        )
+        return _emit(args, board, result, fmt, started)
+
+
+def _cmd_results(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    fmt = _output(args)
+    with _client(args) as client, _board(args) as board:
+        result = client.get_result(
+            args.execution_id,
+            on_progress=ExecutionProgress(board),
+            **_wait_options(args),
+            **_result_options(args),
+        )
+        return _emit(args, board, result, fmt, started)
+
+
+def _cmd_latest(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    fmt = _output(args)
+    params = parse_params(args.param)
+    max_age = timedelta(seconds=args.max_age) if args.max_age is not None else None
+    with _client(args) as client, _board(args) as board:
+        result = client.latest_result(
+            args.query_id,
+            max_age=max_age,
+            params=params,
+            performance=args.performance,
+            on_progress=ExecutionProgress(board),
+            **_wait_options(args),
+            **_result_options(args),
+        )
+        return _emit(args, board, result, fmt, started)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    import orjson
+
+    fmt = args.output or "table"
+    with _client(args) as client:
+        status = client.get_status(args.execution_id)
+    meta = status.result_metadata
+    fields: dict[str, Any] = {
+        "execution_id": status.execution_id,
+        "query_id": status.query_id,
+        "state": str(status.state),
+        "queue_position": status.queue_position,
+        "submitted_at": status.submitted_at,
+        "execution_started_at": status.execution_started_at,
+        "execution_ended_at": status.execution_ended_at,
+        "expires_at": status.expires_at,
+        "cancelled_at": status.cancelled_at,
+        "execution_cost_credits": status.execution_cost_credits,
+        "total_row_count": meta.total_row_count if meta else None,
+        "datapoint_count": meta.datapoint_count if meta else None,
+    }
+    if status.error is not None:
+        fields["error"] = status.error.message
+        fields["error_line"] = status.error.line
+        fields["error_column"] = status.error.column
+    text = (
+        orjson.dumps(fields, option=orjson.OPT_INDENT_2).decode() + "\n"
+        if fmt == "json"
+        else "".join(
+            f"{name:<24}{'' if value is None else value}\n" for name, value in fields.items()
+        )
+    )
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_cancel(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        confirmed = client.cancel(args.execution_id)
+    if not confirmed:
+        print(
+            f"error: the API did not confirm cancelling [execution_id={args.execution_id}]",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    print(f"cancelled {args.execution_id.strip().upper()}")
+    return 0
+
+
+def _cmd_pipeline(args: argparse.Namespace) -> int:
+    from .pipeline import run_pipeline_command
+
+    with _client(args) as client:
+        return run_pipeline_command(args, client, parse_params(args.param), _board(args))
+
+
+def _cmd_emulator(args: argparse.Namespace) -> int:
+    try:
+        from dune_emulator.cli import main as emulator_main
+    except ImportError:
+        raise UsageError(
+            "the emulator needs the emulator extra: pip install 'duneq[emulator]'"
+        ) from None
+    argv = ["--host", args.host, "--port", str(args.port)]
+    if args.data_dir:
+        argv += ["--data-dir", args.data_dir]
+    return emulator_main(argv, prog="duneq emulator")
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(quiet=args.quiet)
+
+
+HANDLERS = {
+    "run": _cmd_run,
+    "sql": _cmd_sql,
+    "status": _cmd_status,
+    "results": _cmd_results,
+    "cancel": _cmd_cancel,
+    "latest": _cmd_latest,
+    "pipeline": _cmd_pipeline,
+    "emulator": _cmd_emulator,
+    "demo": _cmd_demo,
+}

@@ -1,0 +1,290 @@
+"""The ``duneq`` argument parser: commands, flags and their validation (argparse only, so that
+``duneq --help`` imports nothing else)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from .._version import __version__
+from .errors import EXIT_CODES_HELP, UsageError
+from .output import FORMATS
+
+_DESCRIPTION = """\
+Run Dune Analytics queries from the command line.
+
+The API key comes from DUNE_API_KEY (or --api-key); the API from DUNE_API_BASE_URL
+(or --base-url, default https://api.dune.com). Try `duneq demo` first: it needs no key
+and no network."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (raised, not printed with the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+# --------------------------------------------------------------------------- argument types
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds from ``90``, ``90s``, ``15m``, ``6h``, ``2d`` or ``1h30m``."""
+    raw = text.strip().lower()
+    try:
+        value = float(raw)
+    except ValueError:
+        pos, total = 0, 0.0
+        for match in _DURATION.finditer(raw):
+            if match.start() != pos:
+                break
+            total += float(match.group(1)) * _UNITS[match.group(2)]
+            pos = match.end()
+        if pos != len(raw) or not raw:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a duration (use seconds or e.g. 90s, 15m, 6h, 2d, 1h30m)"
+            ) from None
+        return total
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a duration cannot be negative")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive whole number")
+    return value
+
+
+def _query_id(text: str) -> int:
+    try:
+        return _positive_int(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a query id (a positive whole number)"
+        ) from None
+
+
+def parse_params(items: Sequence[str] | None) -> dict[str, Any] | None:
+    """``k=v`` pairs; a key given twice becomes a list (a multi-select parameter)."""
+    if not items:
+        return None
+    params: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--param {item!r}: expected NAME=VALUE")
+        key = key.strip()
+        if key in params:
+            previous = params[key]
+            params[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            params[key] = value
+    return params
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _add_globals(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """Connection and verbosity flags, accepted before or after the command name."""
+
+    def default(value: object) -> object:
+        return value if top else argparse.SUPPRESS
+
+    group = parser.add_argument_group("connection and output control")
+    group.add_argument(
+        "--api-key",
+        default=default(None),
+        metavar="KEY",
+        help="Dune API key (default: $DUNE_API_KEY); never printed",
+    )
+    group.add_argument(
+        "--base-url",
+        default=default(None),
+        metavar="URL",
+        help="API base URL (default: $DUNE_API_BASE_URL or https://api.dune.com)",
+    )
+    group.add_argument(
+        "--debug", action="store_true", default=default(False), help="show tracebacks on errors"
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="no progress display and no cost line",
+    )
+
+
+def _add_execution_flags(parser: argparse.ArgumentParser, *, params: bool = True) -> None:
+    group = parser.add_argument_group("execution")
+    if params:
+        group.add_argument(
+            "--param",
+            action="append",
+            metavar="NAME=VALUE",
+            help="query parameter (repeatable; repeat a name for a multi-select list)",
+        )
+    group.add_argument(
+        "--performance", choices=("medium", "large"), help="engine size (default: plan default)"
+    )
+    _add_wait_flags(group)
+
+
+def _add_wait_flags(group: Any) -> None:
+    group.add_argument(
+        "--timeout",
+        type=parse_duration,
+        default=600.0,
+        metavar="S",
+        help="give up waiting after S seconds or a duration like 10m (default 600)",
+    )
+    group.add_argument(
+        "--no-cancel",
+        action="store_true",
+        help="leave the execution running on timeout or Ctrl-C (default: cancel it)",
+    )
+
+
+def _add_result_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("result")
+    group.add_argument(
+        "--limit", type=_positive_int, metavar="N", help="fetch only the first N rows"
+    )
+    group.add_argument("--columns", metavar="A,B", help="fetch only these columns")
+    group.add_argument(
+        "--filters", metavar="EXPR", help='server-side row filter, e.g. "amount_usd > 100"'
+    )
+    group.add_argument(
+        "--sort-by", metavar="EXPR", help='server-side order, e.g. "amount_usd desc"'
+    )
+    group.add_argument(
+        "--sample", type=_positive_int, metavar="N", help="fetch a random sample of about N rows"
+    )
+    group.add_argument(
+        "--partial",
+        choices=("error", "warn", "allow"),
+        default="warn",
+        help="what to do with a truncated result (default: warn)",
+    )
+    group.add_argument(
+        "--ignore-datapoint-limit",
+        action="store_true",
+        help="lift Dune's per-request datapoint and credit limit",
+    )
+    group.add_argument(
+        "--max-datapoints",
+        type=_positive_int,
+        metavar="N",
+        help="refuse to download a result larger than N datapoints (rows x columns)",
+    )
+    group.add_argument(
+        "--page-size", type=_positive_int, metavar="N", help="rows per request (default 32000)"
+    )
+
+
+def _add_output_flags(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument(
+        "-o",
+        "--output",
+        choices=formats,
+        default=None,
+        help="output format (default: from --out's extension, else table)",
+    )
+    group.add_argument(
+        "--out", metavar="FILE", help="write to FILE instead of stdout, streaming page by page"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``duneq`` argument parser."""
+    parser = _Parser(
+        prog="duneq",
+        description=_DESCRIPTION,
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"duneq {__version__}")
+    _add_globals(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.set_defaults(command=name)
+        _add_globals(sub, top=False)
+        return sub
+
+    run = command("run", "Execute a saved query, wait, and print its result.")
+    run.add_argument("query_id", type=_query_id, metavar="QUERY_ID")
+    _add_execution_flags(run)
+    _add_result_flags(run)
+    _add_output_flags(run)
+
+    sql = command("sql", "Execute raw SQL, wait, and print its result.")
+    sql.add_argument("sql", nargs="?", metavar="SQL", help='the SQL text, or "-" for stdin')
+    sql.add_argument("-f", "--file", metavar="FILE", help="read the SQL from FILE")
+    _add_execution_flags(sql)
+    _add_result_flags(sql)
+    _add_output_flags(sql)
+
+    status = command("status", "Show the status of an execution.")
+    status.add_argument("execution_id", metavar="EXECUTION_ID")
+    _add_output_flags(status, formats=("table", "json"))
+
+    results = command("results", "Print the result of an execution (waits if it is running).")
+    results.add_argument("execution_id", metavar="EXECUTION_ID")
+    _add_wait_flags(results.add_argument_group("execution"))
+    _add_result_flags(results)
+    _add_output_flags(results)
+
+    cancel = command("cancel", "Cancel a pending or running execution.")
+    cancel.add_argument("execution_id", metavar="EXECUTION_ID")
+
+    latest = command(
+        "latest",
+        "Print a query's latest result; run it again if that is older than --max-age.",
+    )
+    latest.add_argument("query_id", type=_query_id, metavar="QUERY_ID")
+    latest.add_argument(
+        "--max-age",
+        type=parse_duration,
+        metavar="AGE",
+        help="reuse the latest result only if it is at most this old (e.g. 30m, 6h, 2d)",
+    )
+    _add_execution_flags(latest)
+    _add_result_flags(latest)
+    _add_output_flags(latest)
+
+    pipeline = command(
+        "pipeline",
+        "Run a query's pipeline (its materialized views first), node by node.",
+    )
+    pipeline.add_argument("query_id", type=_query_id, metavar="QUERY_ID")
+    pipeline.add_argument("--plan", action="store_true", help="show the lineage; run nothing")
+    _add_execution_flags(pipeline)
+
+    emulator = command("emulator", "Start the local Dune-compatible emulator (Ctrl-C stops it).")
+    emulator.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = any)")
+    emulator.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    emulator.add_argument("--data-dir", metavar="DIR", help="keep queries, tables and results here")
+
+    command("demo", "Tour duneq against an embedded emulator (no key, no network).")
+    return parser
