@@ -10,7 +10,7 @@ the column, row offset and value. Import this module only after ``require("pyarr
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -214,6 +214,36 @@ class PageParser:
             values = list(map(self._getters[column.name], rows))
             arrays.append(self._from_values(column, values, offset))
         return self._batch(arrays, len(rows))
+
+    def from_rows(self, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> pa.RecordBatch:
+        """The batch of already decoded row dicts (exactly decoded: see ``_typedrows``)."""
+        arrays = [
+            self._from_values(column, [row.get(column.name) for row in rows], offset)
+            for column in self._columns
+        ]
+        return self._batch(arrays, len(rows))
+
+    def with_columns(
+        self,
+        batch: pa.RecordBatch,
+        rows: Sequence[Mapping[str, Any]],
+        names: Sequence[str],
+        offset: int = 0,
+    ) -> pa.RecordBatch:
+        """``batch`` with the columns ``names`` rebuilt from JSON ``rows`` of the same page."""
+        if len(rows) != batch.num_rows:
+            raise self._error(
+                f"page at offset {offset}: the JSON page has {len(rows)} rows, "
+                f"the CSV page {batch.num_rows}"
+            )
+        wanted = set(names)
+        arrays = [
+            self._from_values(column, [row.get(column.name) for row in rows], offset)
+            if column.name in wanted
+            else batch.column(index)
+            for index, column in enumerate(self._columns)
+        ]
+        return self._batch(arrays, batch.num_rows)
 
     def _from_values(self, column: _Column, values: list[Any], offset: int) -> pa.Array:
         if column.json_wire is not None:

@@ -38,14 +38,19 @@ def to_polars(table: Any) -> Any:
     return pl.from_arrow(table, rechunk=False)
 
 
-def to_pandas(table: Any, dtype_backend: str = "pyarrow") -> Any:
-    """A ``pandas.DataFrame``: ``"pyarrow"`` dtypes (lossless, zero-copy) by default, or
-    ``"numpy_nullable"`` (Int64, Float64, boolean, string; decimals and nested as objects)."""
+def check_backend(dtype_backend: str) -> None:
+    """Refuse an unknown ``dtype_backend`` before anything is fetched."""
     if dtype_backend not in DTYPE_BACKENDS:
         raise InvalidArgument(
             f"dtype_backend must be one of {', '.join(map(repr, DTYPE_BACKENDS))}, "
             f"got {dtype_backend!r}"
         )
+
+
+def to_pandas(table: Any, dtype_backend: str = "pyarrow") -> Any:
+    """A ``pandas.DataFrame``: ``"pyarrow"`` dtypes (lossless, zero-copy) by default, or
+    ``"numpy_nullable"`` (Int64, Float64, boolean, string; decimals and nested as objects)."""
+    check_backend(dtype_backend)
     pd = require("pandas")
     if dtype_backend == "pyarrow":
         return table.to_pandas(types_mapper=pd.ArrowDtype, split_blocks=True)

@@ -304,13 +304,17 @@ def split_page(content: bytes) -> tuple[dict[str, Any], msgspec.Raw | None]:
     return envelope, raw
 
 
+_ANY_JSON: msgspec.json.Decoder[Any] = msgspec.json.Decoder()
+
+
 def decode_rows(raw: msgspec.Raw | None) -> list[dict[str, Any]]:
-    """The rows of a raw ``rows`` array, decoded with orjson."""
+    """The rows of a raw ``rows`` array, decoded with msgspec: every integer exact (orjson
+    would turn one wider than 64 bits into a rounded float), and faster than orjson here."""
     if raw is None:
         return []
     try:
-        rows = orjson.loads(memoryview(raw))
-    except orjson.JSONDecodeError as exc:
+        rows = _ANY_JSON.decode(memoryview(raw))
+    except msgspec.DecodeError as exc:
         raise PageFormatError(f"result.rows is not valid JSON ({exc})") from None
     if not isinstance(rows, list):
         raise PageFormatError(f"result.rows is not a list but {type(rows).__name__}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ._bound import Bound
 from ._flows.context import Flow, FlowContext
@@ -10,10 +13,17 @@ from ._flows.csv import CsvDest, write_csv
 from ._flows.pages import Opened, Page, after, fetch_page, merge_page
 from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus, PageMetadata, ResultMetadata, merge_metadata
+from ._optional import require
 from ._options import ResultOptions
 from ._rows import RawPage, RowSequence
 from ._states import ExecutionState
 from ._types import Row
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from ._typed import TypedPlan
+    from ._typedrows import RowTyper
 
 
 class _ResultBase:
@@ -122,6 +132,27 @@ class _ResultBase:
     def column_names(self) -> list[str]:
         return self.metadata.column_names
 
+    def _plan(self, big_ints: str, binary: str, wire: str) -> TypedPlan:
+        from ._results_typed import plan_for
+
+        return plan_for(self, big_ints, binary, wire)
+
+    def _typer(self, big_ints: str, binary: str) -> RowTyper:
+        from ._dunetypes import TypeOptions
+        from ._typedrows import RowTyper
+
+        meta = self._page_meta.get(self._first_offset) or self.metadata
+        options = TypeOptions(big_ints=big_ints, binary=binary)  # type: ignore[arg-type]
+        return RowTyper(
+            meta.column_names, meta.column_types, options, execution_id=self.execution_id
+        )
+
+    def _repr_html_(self) -> str:
+        """State, cost, row count and the first rows, for notebooks (never fetches)."""
+        from ._results_typed import repr_html
+
+        return repr_html(self)
+
     def __repr__(self) -> str:
         meta = self.metadata
         return (
@@ -149,10 +180,90 @@ class Result(_ResultBase):
             rows, offset = self._driver.run(self._page_flow(offset))
             yield rows
 
-    def iter_rows(self) -> Iterator[Row]:
-        """Every row in order, fetched page by page (memory stays at one page)."""
+    def iter_rows(self, *, typed: bool = False) -> Iterator[Row]:
+        """Every row in order, fetched page by page (memory stays at one page). ``typed=True``
+        gives typed values: int (uint256 too), Decimal, UTC datetime, date, bytes."""
+        typer = self._typer("string", "bytes") if typed else None
+        offset = 0
         for rows in self.iter_pages():
-            yield from rows
+            yield from rows if typer is None else typer.convert(rows, offset)
+            offset += len(rows)
+
+    def iter_batches(
+        self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
+    ) -> Iterator[pa.RecordBatch]:
+        """One ``pyarrow.RecordBatch`` per page with the typed schema; O(page) memory, the next
+        page prefetched while this one is parsed. See docs/typed-results.md for the options."""
+        from ._results_typed import sync_batches
+
+        return sync_batches(self, self._driver, self._plan(big_ints, binary, wire))
+
+    def to_arrow(
+        self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
+    ) -> pa.Table:
+        """The whole result as a typed ``pyarrow.Table``."""
+        plan = self._plan(big_ints, binary, wire)
+        from ._results_typed import sync_batches
+
+        return plan.table(list(sync_batches(self, self._driver, plan)))
+
+    def to_polars(
+        self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
+    ) -> Any:
+        """The whole result as a typed ``polars.DataFrame``."""
+        from ._frames import to_polars
+
+        require("polars")
+        return to_polars(self.to_arrow(big_ints=big_ints, binary=binary, wire=wire))
+
+    def to_pandas(
+        self,
+        *,
+        dtype_backend: str = "pyarrow",
+        big_ints: str = "string",
+        binary: str = "bytes",
+        wire: str = "csv",
+    ) -> Any:
+        """The whole result as a ``pandas.DataFrame`` (Arrow-backed dtypes by default)."""
+        from ._frames import check_backend, to_pandas
+
+        check_backend(dtype_backend)
+        require("pandas")
+        return to_pandas(self.to_arrow(big_ints=big_ints, binary=binary, wire=wire), dtype_backend)
+
+    def to_parquet(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        compression: str = "zstd",
+        big_ints: str = "string",
+        binary: str = "bytes",
+        wire: str = "csv",
+    ) -> int:
+        """Stream the result to a Parquet file batch by batch (O(page) memory); returns rows."""
+        from ._results_typed import parquet_writer, sync_batches
+
+        plan = self._plan(big_ints, binary, wire)
+        written = 0
+        with parquet_writer(path, plan, compression) as writer:
+            for batch in sync_batches(self, self._driver, plan):
+                writer.write_batch(batch)
+                written += batch.num_rows
+        return written
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        """The Arrow PyCapsule stream of the typed batches: ``pl.from_arrow(result)``,
+        ``pa.table(result)``, DuckDB and others read the result without a copy in duneq."""
+        require("pyarrow")
+        import pyarrow as pa
+
+        plan = self._plan("string", "bytes", "csv")
+        from ._results_typed import sync_batches
+
+        reader = pa.RecordBatchReader.from_batches(
+            plan.schema, sync_batches(self, self._driver, plan)
+        )
+        return reader.__arrow_c_stream__(requested_schema)
 
     @property
     def rows(self) -> RowSequence:
@@ -187,15 +298,86 @@ class AsyncResult(_ResultBase):
             rows, offset = await self._driver.run(self._page_flow(offset))
             yield rows
 
-    async def iter_rows(self) -> AsyncIterator[Row]:
-        """Every row in order, fetched page by page (memory stays at one page)."""
+    async def iter_rows(self, *, typed: bool = False) -> AsyncIterator[Row]:
+        """Every row in order, fetched page by page (memory stays at one page). ``typed=True``
+        gives typed values: int (uint256 too), Decimal, UTC datetime, date, bytes."""
+        typer = self._typer("string", "bytes") if typed else None
+        offset = 0
         pages = self.iter_pages()
         try:
             async for rows in pages:
-                for row in rows:
+                for row in rows if typer is None else typer.convert(rows, offset):
                     yield row
+                offset += len(rows)
         finally:
             await pages.aclose()
+
+    async def iter_batches(
+        self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
+    ) -> AsyncIterator[pa.RecordBatch]:
+        """``async for`` one typed ``pyarrow.RecordBatch`` per page (next page prefetched)."""
+        from ._results_typed import async_batches
+
+        batches = async_batches(self, self._driver, self._plan(big_ints, binary, wire))
+        try:
+            async for batch in batches:
+                yield batch
+        finally:
+            await batches.aclose()
+
+    async def to_arrow(
+        self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
+    ) -> pa.Table:
+        """``await result.to_arrow()``: the whole result as a typed ``pyarrow.Table``."""
+        from ._results_typed import async_batches
+
+        plan = self._plan(big_ints, binary, wire)
+        return plan.table([b async for b in async_batches(self, self._driver, plan)])
+
+    async def to_polars(
+        self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
+    ) -> Any:
+        """``await result.to_polars()``: a typed ``polars.DataFrame``."""
+        from ._frames import to_polars
+
+        require("polars")
+        return to_polars(await self.to_arrow(big_ints=big_ints, binary=binary, wire=wire))
+
+    async def to_pandas(
+        self,
+        *,
+        dtype_backend: str = "pyarrow",
+        big_ints: str = "string",
+        binary: str = "bytes",
+        wire: str = "csv",
+    ) -> Any:
+        """``await result.to_pandas()``: Arrow-backed dtypes by default."""
+        from ._frames import check_backend, to_pandas
+
+        check_backend(dtype_backend)
+        require("pandas")
+        table = await self.to_arrow(big_ints=big_ints, binary=binary, wire=wire)
+        return to_pandas(table, dtype_backend)
+
+    async def to_parquet(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        compression: str = "zstd",
+        big_ints: str = "string",
+        binary: str = "bytes",
+        wire: str = "csv",
+    ) -> int:
+        """Stream the result to a Parquet file batch by batch (O(page) memory); returns rows."""
+        from ._results_typed import async_batches, parquet_writer
+
+        plan = self._plan(big_ints, binary, wire)
+        written = 0
+        with parquet_writer(path, plan, compression) as writer:
+            async for batch in async_batches(self, self._driver, plan):
+                await asyncio.to_thread(writer.write_batch, batch)
+                written += batch.num_rows
+        return written
 
     async def _materialize(self) -> RowSequence:
         if self._rows is None:

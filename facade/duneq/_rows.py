@@ -1,7 +1,7 @@
 """RowSequence: all rows of a result as a read-only sequence over its pages.
 
 Pages after the first are kept as their raw JSON ``rows`` bytes (far smaller than dicts) and
-decoded with orjson when first used; a couple of decoded pages are cached.
+decoded (exactly, with msgspec) when first used; a couple of decoded pages are cached.
 """
 
 from __future__ import annotations
@@ -108,6 +108,11 @@ class RowSequence(Sequence[Row]):
         """Each page's rows in order (raw pages decoded as they are reached)."""
         for index in range(len(self._pages)):
             yield self._page(index)
+
+    def parts(self) -> Iterator[tuple[list[Row] | RawPage, int]]:
+        """Each kept page as it is held (decoded rows or raw JSON) and its first row's offset
+        within this sequence; typed results build batches from them without re-fetching."""
+        yield from zip(self._pages, self._starts, strict=True)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, RowSequence | list | tuple):

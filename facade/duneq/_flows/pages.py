@@ -88,7 +88,7 @@ class Page:
 
 def parse_page(req: Request, resp: RawResponse, offset: int, *, decode: bool = True) -> Page:
     """Parse a JSON results page from raw bytes: the envelope without touching the rows, then
-    the rows with orjson (no per-row models), or, with ``decode=False``, keep them raw when
+    the rows with msgspec (exact integers, no per-row models), or, with ``decode=False``, keep them raw when
     the page states its ``row_count``."""
     try:
         data, raw = split_page(resp.content)

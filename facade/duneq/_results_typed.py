@@ -1,0 +1,185 @@
+"""Typed results over the shared flows: the plan of a read, page fetches (CSV or JSON), the
+JSON settling of ambiguous CSV cells, and the sync and async batch pipelines with a bounded
+prefetch (page k+1 is in flight while page k is parsed; at most one page ahead)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import os
+from collections.abc import AsyncGenerator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from ._flows.context import Flow
+from ._flows.pages import after, merge_page
+from ._flows.typed import fetch_csv_page, fetch_json_columns
+from ._http import AsyncDriver, SyncDriver
+from ._optional import require
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from ._results import _ResultBase
+    from ._typed import ParsedPage, TypedPage, TypedPlan
+
+ParquetDest = str | os.PathLike[str]
+HTML_ROWS = 10
+
+
+def plan_for(base: _ResultBase, big_ints: str, binary: str, wire: str) -> TypedPlan:
+    """The plan of one typed read; its schema comes from the first page's column types."""
+    require("pyarrow")
+    from ._typed import TypedPlan
+
+    meta = base._page_meta.get(base._first_offset)
+    names = meta.column_names if meta is not None else []
+    types = meta.column_types if meta is not None else []
+    if not names and base.status.result_metadata is not None:
+        names = base.status.result_metadata.column_names
+        types = base.status.result_metadata.column_types
+    return TypedPlan(
+        names, types, big_ints=big_ints, binary=binary, wire=wire, execution_id=base.execution_id
+    )
+
+
+def take_first(base: _ResultBase) -> TypedPage | None:
+    """The held first page, released when more pages follow (as ``iter_pages`` does)."""
+    from ._typed import TypedPage
+
+    rows = base._first_rows
+    if rows is None:
+        return None
+    if base._after_first is not None:
+        base._first_rows = None
+    return TypedPage(base._first_offset, base._after_first, rows=rows)
+
+
+def typed_fetch(base: _ResultBase, plan: TypedPlan, offset: int) -> Flow[TypedPage]:
+    """Fetch the page at ``offset`` on the plan's wire path."""
+    from ._typed import TypedPage
+
+    if plan.wire == "csv":
+        csv = yield from fetch_csv_page(base._ctx, base.execution_id, base._options, offset)
+        return TypedPage(offset, csv.next_offset, csv=csv.data)
+    page = yield from base._fetch(offset, decode=False)
+    merge_page(base._page_meta, page)
+    return TypedPage(offset, after(page, base._options), raw=page.raw, rows=page.rows)
+
+
+def settle(base: _ResultBase, plan: TypedPlan, parsed: ParsedPage) -> Flow[pa.RecordBatch]:
+    """The page's batch; text columns with empty CSV fields are re-read as JSON (only those
+    columns of that page), because CSV cannot tell an empty string from NULL."""
+    if not parsed.ambiguous:
+        return parsed.batch
+    rows = yield from fetch_json_columns(
+        base._ctx,
+        base.execution_id,
+        base._options,
+        parsed.offset,
+        list(parsed.ambiguous),
+        parsed.batch.num_rows,
+    )
+    return plan.settle(parsed, rows)
+
+
+def sync_batches(
+    base: _ResultBase, driver: SyncDriver, plan: TypedPlan
+) -> Iterator[pa.RecordBatch]:
+    """One batch per page; the next page is fetched in a worker thread meanwhile."""
+    if base._rows is not None:  # already downloaded: never fetch (and pay for) it again
+        for part, offset in base._rows.parts():
+            yield plan.part(part, offset)
+        return
+    held = take_first(base)
+    start = base._first_offset if held is None else held.next_offset
+    with ThreadPoolExecutor(1, thread_name_prefix="duneq-prefetch") as pool:
+        pending: Future[TypedPage] | None = None
+        if start is not None:
+            pending = pool.submit(driver.run, typed_fetch(base, plan, start))
+        try:
+            if held is not None:
+                yield driver.run(settle(base, plan, plan.parse(held)))
+            while pending is not None:
+                page = pending.result()
+                pending = None
+                if page.next_offset is not None:
+                    pending = pool.submit(driver.run, typed_fetch(base, plan, page.next_offset))
+                parsed = plan.parse(page)
+                del page
+                yield driver.run(settle(base, plan, parsed))
+        finally:
+            if pending is not None:
+                pending.cancel()
+
+
+async def async_batches(
+    base: _ResultBase, driver: AsyncDriver, plan: TypedPlan
+) -> AsyncGenerator[pa.RecordBatch, None]:
+    """One batch per page; the next page is fetched by a task while a thread parses this one."""
+    if base._rows is not None:
+        for part, offset in base._rows.parts():
+            yield plan.part(part, offset)
+        return
+    held = take_first(base)
+    start = base._first_offset if held is None else held.next_offset
+    task: asyncio.Future[TypedPage] | None = None
+    if start is not None:
+        task = asyncio.ensure_future(driver.run(typed_fetch(base, plan, start)))
+    try:
+        if held is not None:
+            parsed = await asyncio.to_thread(plan.parse, held)
+            yield await driver.run(settle(base, plan, parsed))
+        while task is not None:
+            page = await task
+            task = None
+            if page.next_offset is not None:
+                task = asyncio.ensure_future(driver.run(typed_fetch(base, plan, page.next_offset)))
+            parsed = await asyncio.to_thread(plan.parse, page)
+            del page
+            yield await driver.run(settle(base, plan, parsed))
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+
+
+def parquet_writer(dest: ParquetDest, plan: TypedPlan, compression: str) -> Any:
+    """A ``pyarrow.parquet.ParquetWriter`` for the plan's schema."""
+    pq = require("pyarrow.parquet")
+    return pq.ParquetWriter(os.fspath(dest), plan.schema, compression=compression)
+
+
+def repr_html(base: _ResultBase) -> str:
+    """A small HTML summary for notebooks from what is already in hand (no request)."""
+    meta = base.metadata
+    rows = base._first_rows
+    if rows is None and base._rows is not None:
+        rows = base._rows[:HTML_ROWS]
+    shown = (rows or [])[:HTML_ROWS]
+    names = meta.column_names or (list(shown[0]) if shown else [])
+    types = dict(zip(meta.column_names, meta.column_types, strict=False))
+    esc = html.escape
+    head = "".join(f"<th>{esc(n)}<br><small>{esc(types.get(n, ''))}</small></th>" for n in names)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{esc(_cell(r.get(n)))}</td>" for n in names) + "</tr>" for r in shown
+    )
+    cost = base.cost_credits
+    total = meta.total_row_count
+    facts = [
+        f"<b>{esc(type(base).__name__)}</b> {esc(base.execution_id)}",
+        f"state {esc(str(base.state))}" + (" (partial)" if base.is_partial else ""),
+        f"{total if total is not None else '?'} rows, {len(names)} columns",
+        f"cost {cost:g} credits" if cost is not None else "cost not reported",
+    ]
+    more = "" if total is None or total <= len(shown) else f"<p>first {len(shown)} rows</p>"
+    return (
+        f"<div><p>{' · '.join(facts)}</p><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>{more}</div>"
+    )
+
+
+def _cell(value: Any) -> str:
+    return "NULL" if value is None else str(value)
