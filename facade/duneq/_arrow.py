@@ -258,7 +258,8 @@ class PageParser:
 
     def from_csv(self, data: bytes | memoryview, offset: int = 0) -> CsvBatch:
         """The batch of one CSV page (header row included), with its ambiguous text columns."""
-        if not bytes(data[:1]) or not self.names:
+        data = data.tobytes() if isinstance(data, memoryview) else data
+        if not data or not self.names:
             return CsvBatch(self._batch([], 0), ())
         try:
             table = self._read_csv(data, {c.name: c.csv_wire for c in self._columns}, offset)
@@ -275,14 +276,16 @@ class PageParser:
             arrays.append(self._from_csv_wire(column, wire, offset))
         return CsvBatch(self._batch(arrays, table.num_rows), tuple(ambiguous))
 
-    def _read_csv(
-        self, data: bytes | memoryview, types: dict[str, pa.DataType], offset: int
-    ) -> pa.Table:
+    def _read_csv(self, data: bytes, types: dict[str, pa.DataType], offset: int) -> pa.Table:
         try:
             return pcsv.read_csv(
                 io.BytesIO(data),
                 read_options=pcsv.ReadOptions(column_names=self.names, skip_rows=1),
-                parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+                # A newline inside a value needs quotes; without any quote the parser may split
+                # blocks at every newline (faster), with one it must track quoting.
+                parse_options=pcsv.ParseOptions(
+                    newlines_in_values=b'"' in data, ignore_empty_lines=False
+                ),
                 convert_options=pcsv.ConvertOptions(
                     column_types=types,
                     strings_can_be_null=True,

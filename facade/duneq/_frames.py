@@ -53,7 +53,7 @@ def to_pandas(table: Any, dtype_backend: str = "pyarrow") -> Any:
     check_backend(dtype_backend)
     pd = require("pandas")
     if dtype_backend == "pyarrow":
-        return table.to_pandas(types_mapper=pd.ArrowDtype, split_blocks=True)
+        return table.to_pandas(types_mapper=pd.ArrowDtype)
     pa = require("pyarrow")
     nullable = {
         pa.int8(): pd.Int8Dtype(),

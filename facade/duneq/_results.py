@@ -15,6 +15,7 @@ from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus, PageMetadata, ResultMetadata, merge_metadata
 from ._optional import require
 from ._options import ResultOptions
+from ._prefetch import aprefetched, prefetched
 from ._rows import RawPage, RowSequence
 from ._states import ExecutionState
 from ._types import Row
@@ -62,6 +63,12 @@ class _ResultBase:
             offset = self._first_offset
         page = yield from self._fetch(offset)
         return self._taken(page), after(page, self._options)
+
+    def _next_page(
+        self, page: tuple[list[Row], int | None]
+    ) -> Flow[tuple[list[Row], int | None]] | None:
+        """The flow of the page after ``page`` (None at the end), for the prefetching loop."""
+        return None if page[1] is None else self._page_flow(page[1])
 
     def _rows_flow(self) -> Flow[RowSequence]:
         """Fetch every page for ``rows``: pages after the first stay raw until used."""
@@ -173,11 +180,8 @@ class Result(_ResultBase):
         if self._rows is not None:  # already downloaded: never fetch (and pay for) it again
             yield from self._rows.iter_pages()
             return
-        rows, offset = self._driver.run(self._page_flow(None))
-        yield rows
-        while offset is not None:
-            del rows  # let the previous page go before the next one arrives
-            rows, offset = self._driver.run(self._page_flow(offset))
+        # The next page is fetched (in a worker thread) while the caller works on this one.
+        for rows, _ in prefetched(self._driver, self._page_flow(None), self._next_page):
             yield rows
 
     def iter_rows(self, *, typed: bool = False) -> Iterator[Row]:
@@ -291,12 +295,13 @@ class AsyncResult(_ResultBase):
             for kept in self._rows.iter_pages():
                 yield kept
             return
-        rows, offset = await self._driver.run(self._page_flow(None))
-        yield rows
-        while offset is not None:
-            del rows  # let the previous page go before the next one arrives
-            rows, offset = await self._driver.run(self._page_flow(offset))
-            yield rows
+        # The next page is fetched (by a task) while the caller works on this one.
+        pages = aprefetched(self._driver, self._page_flow(None), self._next_page)
+        try:
+            async for rows, _ in pages:
+                yield rows
+        finally:
+            await pages.aclose()
 
     async def iter_rows(self, *, typed: bool = False) -> AsyncIterator[Row]:
         """Every row in order, fetched page by page (memory stays at one page). ``typed=True``

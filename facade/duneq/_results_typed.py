@@ -5,11 +5,9 @@ prefetch (page k+1 is in flight while page k is parsed; at most one page ahead).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import os
 from collections.abc import AsyncGenerator, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ._flows.context import Flow
@@ -17,6 +15,7 @@ from ._flows.pages import after, merge_page
 from ._flows.typed import fetch_csv_page, fetch_json_columns
 from ._http import AsyncDriver, SyncDriver
 from ._optional import require
+from ._prefetch import NextFlow, aprefetched, prefetched
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -84,6 +83,23 @@ def settle(base: _ResultBase, plan: TypedPlan, parsed: ParsedPage) -> Flow[pa.Re
     return plan.settle(parsed, rows)
 
 
+def _first_flow(base: _ResultBase, plan: TypedPlan) -> Flow[TypedPage]:
+    """The held first page (no request), or a fetch of it when a pass already released it."""
+    held = take_first(base)
+    if held is not None:
+        return held
+    return (yield from typed_fetch(base, plan, base._first_offset))
+
+
+def _following(base: _ResultBase, plan: TypedPlan) -> NextFlow[TypedPage]:
+    def following(page: TypedPage) -> Flow[TypedPage] | None:
+        if page.next_offset is None:
+            return None
+        return typed_fetch(base, plan, page.next_offset)
+
+    return following
+
+
 def sync_batches(
     base: _ResultBase, driver: SyncDriver, plan: TypedPlan
 ) -> Iterator[pa.RecordBatch]:
@@ -92,26 +108,8 @@ def sync_batches(
         for part, offset in base._rows.parts():
             yield plan.part(part, offset)
         return
-    held = take_first(base)
-    start = base._first_offset if held is None else held.next_offset
-    with ThreadPoolExecutor(1, thread_name_prefix="duneq-prefetch") as pool:
-        pending: Future[TypedPage] | None = None
-        if start is not None:
-            pending = pool.submit(driver.run, typed_fetch(base, plan, start))
-        try:
-            if held is not None:
-                yield driver.run(settle(base, plan, plan.parse(held)))
-            while pending is not None:
-                page = pending.result()
-                pending = None
-                if page.next_offset is not None:
-                    pending = pool.submit(driver.run, typed_fetch(base, plan, page.next_offset))
-                parsed = plan.parse(page)
-                del page
-                yield driver.run(settle(base, plan, parsed))
-        finally:
-            if pending is not None:
-                pending.cancel()
+    for page in prefetched(driver, _first_flow(base, plan), _following(base, plan)):
+        yield driver.run(settle(base, plan, plan.parse(page)))
 
 
 async def async_batches(
@@ -122,28 +120,13 @@ async def async_batches(
         for part, offset in base._rows.parts():
             yield plan.part(part, offset)
         return
-    held = take_first(base)
-    start = base._first_offset if held is None else held.next_offset
-    task: asyncio.Future[TypedPage] | None = None
-    if start is not None:
-        task = asyncio.ensure_future(driver.run(typed_fetch(base, plan, start)))
+    pages = aprefetched(driver, _first_flow(base, plan), _following(base, plan))
     try:
-        if held is not None:
-            parsed = await asyncio.to_thread(plan.parse, held)
-            yield await driver.run(settle(base, plan, parsed))
-        while task is not None:
-            page = await task
-            task = None
-            if page.next_offset is not None:
-                task = asyncio.ensure_future(driver.run(typed_fetch(base, plan, page.next_offset)))
+        async for page in pages:
             parsed = await asyncio.to_thread(plan.parse, page)
-            del page
             yield await driver.run(settle(base, plan, parsed))
     finally:
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
+        await pages.aclose()
 
 
 def parquet_writer(dest: ParquetDest, plan: TypedPlan, compression: str) -> Any:
