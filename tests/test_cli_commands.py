@@ -421,3 +421,46 @@ def test_pipeline_timeout_cancels_and_exits_6(
     assert first.startswith("node 1 refresh dune.emulator.result_cli: QUERY_STATE_CANCELLED [")
     node_eid = EXECUTION_ID.findall(first)[0]
     assert "QUERY_STATE_CANCELLED" in duneq_cli("status", node_eid).out
+
+
+# --------------------------------------------------------------------------- typed output
+
+
+def test_parquet_output_has_the_typed_schema(duneq_cli: Any, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "types.parquet"
+    res = duneq_cli("sql", "select * from samples.all_types order by id", "--out", str(path))
+    assert res.code == 0, res.err
+    table = pq.read_table(path)
+    types = {f.name: str(f.type) for f in table.schema}
+    assert types["amount_raw"] == "string"
+    assert types["block_time"] == "timestamp[ms, tz=UTC]"
+    assert types["fee"] == "decimal128(10, 2)"
+    assert types["tx_hash"] == "binary"
+    assert types["transfer"] == "struct<a: int64, b: string>"
+    assert table.column("amount_raw")[1].as_py() == str(2**256 - 1)
+    assert str(table.column("fee")[0].as_py()) == "1.50"
+    assert table.column("label").to_pylist() == ['swap, "quoted"', "", None]
+    assert "wrote 3 rows" in res.err
+
+
+def test_table_output_shows_typed_values(duneq_cli: Any) -> None:
+    sql = (
+        "select fee, block_time, block_date, amount_raw, tx_hash, samples "
+        "from samples.all_types order by id"
+    )
+    res = duneq_cli("sql", sql)
+    assert res.code == 0, res.err
+    lines = res.out.splitlines()
+    assert lines[2].split() == [
+        "1.50",
+        "2024-01-02",
+        "03:04:05.678",
+        "UTC",
+        "2024-01-02",
+        "1000000000000000000",
+        "0xdeadbeef",
+        "[1.5,NaN,Infinity,-Infinity]",
+    ]
+    assert str(2**256 - 1) in lines[3] and "0.00" in lines[3]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_ERROR, UsageError
-from .output import check_output, resolve_format, write_rows
+from .output import check_output, resolve_format, write_parquet, write_rows
 from .parser import parse_params
 from .progress import Board, ExecutionProgress, cost_line, live_wanted
 
@@ -66,15 +66,20 @@ def _output(args: argparse.Namespace) -> str:
 def _emit(args: argparse.Namespace, board: Board, result: Result, fmt: str, started: float) -> int:
     """Write the result, then the cost line; returns the exit code."""
     board.close()  # the live display must stop before data is printed
-    rows = write_rows(
-        result.iter_pages(),
-        result.column_names,
-        result.metadata.column_types,
-        fmt=fmt,
-        out=args.out,
-        stdout=sys.stdout,
-        rich_table=live_wanted(),
-    )
+    if fmt == "parquet":
+        rows = write_parquet(result, args.out)
+    else:
+        # The table shows typed values (exact ints, scaled decimals, UTC times, 0x bytes).
+        pages = result.iter_pages() if fmt != "table" else [list(result.iter_rows(typed=True))]
+        rows = write_rows(
+            pages,
+            result.column_names,
+            result.metadata.column_types,
+            fmt=fmt,
+            out=args.out,
+            stdout=sys.stdout,
+            rich_table=live_wanted(),
+        )
     if not args.quiet:
         if args.out:
             print(f"wrote {rows:,} rows to {args.out}", file=sys.stderr)

@@ -7,17 +7,24 @@ Streaming formats hold one page in memory at a time. A file given with ``--out``
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import json
+import math
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import orjson
+import msgspec
 
 from .._types import Row
 from .errors import UsageError
 
+if TYPE_CHECKING:
+    from .._results import Result
+
+_ENCODER = msgspec.json.Encoder()
 FORMATS = ("table", "csv", "json", "jsonl", "parquet")
 _EXTENSIONS = {
     ".csv": "csv",
@@ -57,14 +64,31 @@ def check_output(fmt: str, out: str | None) -> None:
 
 
 def cell(value: Any) -> str:
-    """One value as text: empty for null, true/false, JSON for arrays and maps."""
+    """One value as text: empty for null, true/false, JSON for arrays and maps; typed values
+    (datetime, date, Decimal, bytes, wide ints) as Dune writes them."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict | list):
-        return orjson.dumps(value).decode()
+        return json.dumps(value, separators=(",", ":"), default=_typed_text)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dt.datetime | dt.date | bytes):
+        return _typed_text(value)
     return str(value)
+
+
+def _typed_text(value: Any) -> str:
+    """Text of a typed value: UTC times with milliseconds, dates, 0x hex, exact decimals."""
+    if isinstance(value, dt.datetime):
+        utc = value.astimezone(dt.UTC) if value.tzinfo else value
+        return f"{utc:%Y-%m-%d %H:%M:%S}.{utc.microsecond // 1000:03d} UTC"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)  # Decimal keeps its scale
 
 
 @contextmanager
@@ -95,8 +119,7 @@ def write_rows(
 ) -> int:
     """Write every page in ``fmt`` to ``out`` (or stdout); returns the number of rows written."""
     if fmt == "parquet":
-        assert out is not None
-        return _write_parquet(pages, columns, column_types, Path(out).expanduser())
+        raise UsageError("parquet output is written from the result: use write_parquet")
     with _text_target(out, stdout) as target:
         if fmt == "csv":
             return _write_csv(pages, columns, target)
@@ -133,7 +156,7 @@ def _write_json(pages: Iterable[list[Row]], target: TextIO) -> int:
     target.write("[")
     for page in pages:
         for row in page:
-            target.write(("\n" if count == 0 else ",\n") + orjson.dumps(row).decode())
+            target.write(("\n" if count == 0 else ",\n") + _json(row))
             count += 1
     target.write("\n]\n" if count else "]\n")
     return count
@@ -142,9 +165,15 @@ def _write_json(pages: Iterable[list[Row]], target: TextIO) -> int:
 def _write_jsonl(pages: Iterable[list[Row]], target: TextIO) -> int:
     count = 0
     for page in pages:
-        target.write("".join(orjson.dumps(row).decode() + "\n" for row in page))
+        target.write("".join(_json(row) + "\n" for row in page))
         count += len(page)
     return count
+
+
+def _json(row: Row) -> str:
+    """One row as compact JSON; msgspec writes integers of any width exactly (orjson refuses
+    those wider than 64 bits)."""
+    return _ENCODER.encode(row).decode()
 
 
 def plain_table(rows: list[Row], columns: list[str]) -> str:
@@ -176,46 +205,15 @@ def _rich_table(rows: list[Row], columns: list[str], target: TextIO) -> None:
     Console(file=target).print(table)
 
 
-_INT_TYPES = ("tinyint", "smallint", "integer", "int", "bigint")
-_FLOAT_TYPES = ("double", "real", "float")
-
-
-def _arrow_type(pa: Any, dune_type: str) -> Any:
-    base = dune_type.lower().split("(")[0].strip()
-    if base in _INT_TYPES:
-        return pa.int64()
-    if base in _FLOAT_TYPES:
-        return pa.float64()
-    if base == "boolean":
-        return pa.bool_()
-    return pa.string()
-
-
-def _write_parquet(
-    pages: Iterable[list[Row]], columns: list[str], column_types: list[str], path: Path
-) -> int:
-    """Integers, doubles and booleans keep their type; everything else is stored as text."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    types = list(column_types) + ["varchar"] * (len(columns) - len(column_types))
-    schema = pa.schema(
-        [pa.field(name, _arrow_type(pa, t)) for name, t in zip(columns, types, strict=False)]
-    )
-    text_columns = [f.name for f in schema if f.type == pa.string()]
+def write_parquet(result: Result, out: str | None) -> int:
+    """The result as Parquet with the typed schema (see docs/typed-results.md), streamed page
+    by page into ``FILE.part`` and renamed when complete; returns the rows written."""
+    if out is None:
+        raise UsageError("parquet output is binary: give a file with --out FILE.parquet")
+    path = Path(out).expanduser()
     part = path.with_name(path.name + ".part")
-    count = 0
     try:
-        with pq.ParquetWriter(str(part), schema) as writer:
-            for page in pages:
-                data: dict[str, list[Any]] = {name: [] for name in columns}
-                for row in page:
-                    for name in columns:
-                        data[name].append(row.get(name))
-                for name in text_columns:
-                    data[name] = [None if v is None else cell(v) for v in data[name]]
-                writer.write_table(pa.table(data, schema=schema))
-                count += len(page)
+        count = result.to_parquet(part)
         os.replace(part, path)
     finally:
         part.unlink(missing_ok=True)
