@@ -30,6 +30,10 @@ FETCH_SCENARIOS = (
     "duneq_csv",
     "dune_client_rows",
     "dune_client_csv",
+    "duneq_arrow",
+    "duneq_pandas",
+    "duneq_parquet",
+    "dune_client_df",
 )
 POLL_SCENARIOS = ("poll_duneq", "poll_dune_client")
 _FLUSH_ROWS = 32_000
@@ -76,6 +80,16 @@ class Checksum:
                 self._addresses.append(record[address_col])
                 if len(self._addresses) >= _FLUSH_ROWS:
                     self._flush()
+
+    def add_columns(self, ids: Any, addresses: Any) -> None:
+        """From typed columns: ``id`` integers and ``address`` as bytes or ``0x`` text."""
+        for start in range(0, len(ids), _FLUSH_ROWS):
+            chunk_ids = ids[start : start + _FLUSH_ROWS]
+            chunk = addresses[start : start + _FLUSH_ROWS]
+            self.rows += len(chunk_ids)
+            self.id_sum += sum(int(i) for i in chunk_ids)
+            self._addresses.extend(a if isinstance(a, str) else "0x" + a.hex() for a in chunk)
+            self._flush()
 
     def as_dict(self) -> dict[str, Any]:
         self._flush()
@@ -129,6 +143,18 @@ def _floor(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -> Call
     return run
 
 
+def _import_data_stack(scenario: str) -> None:
+    """Import pyarrow/pandas before the clock starts: both clients load them lazily, and an
+    import (seconds on a busy machine) is set-up, not fetch time."""
+    if scenario in ("duneq_arrow", "duneq_pandas", "duneq_parquet"):
+        import duneq._typed  # noqa: F401
+        import pyarrow.compute
+        import pyarrow.csv
+        import pyarrow.parquet  # noqa: F401
+    if scenario in ("duneq_pandas", "dune_client_df"):
+        import pandas  # noqa: F401
+
+
 def _duneq(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -> Callable[[], None]:
     import duneq
 
@@ -137,10 +163,19 @@ def _duneq(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -> Call
     # here so that the timed fetch compares like with like (bench.py reports it as set-up).
     client.lowlevel.get_httpx_client()
     scenario = spec["scenario"]
+    _import_data_stack(scenario)
 
     def run() -> None:
         if scenario == "duneq_csv":
             extra["csv_bytes"] = client.download_csv(spec["execution_id"], spec["csv_path"])
+        elif scenario == "duneq_arrow":
+            extra["table"] = client.latest_result(spec["query_id"]).to_arrow()
+        elif scenario == "duneq_pandas":
+            extra["frame"] = client.latest_result(spec["query_id"]).to_pandas()
+        elif scenario == "duneq_parquet":
+            extra["parquet_rows"] = client.latest_result(spec["query_id"]).to_parquet(
+                spec["parquet_path"]
+            )
         else:
             result = client.latest_result(spec["query_id"])
             if scenario == "duneq_rows":
@@ -160,9 +195,13 @@ def _dune_client(
     from dune_client.client import DuneClient
 
     client = DuneClient(api_key=spec["api_key"], base_url=spec["base_url"], request_timeout=600)
+    _import_data_stack(spec["scenario"])
 
     def run() -> None:
-        if spec["scenario"] == "dune_client_csv":
+        if spec["scenario"] == "dune_client_df":
+            # dune-client's DataFrame path: CSV pages, then pandas.read_csv (values untyped)
+            extra["frame"] = client.get_latest_result_dataframe(spec["query_id"])
+        elif spec["scenario"] == "dune_client_csv":
             csv_result = client.download_csv(spec["query_id"])
             with open(spec["csv_path"], "wb") as out:
                 extra["csv_bytes"] = out.write(csv_result.data.getbuffer())
@@ -176,6 +215,22 @@ def _dune_client(
     return run
 
 
+def _check_typed(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -> None:
+    """Checksum a typed result (Arrow table, DataFrame or Parquet file) and drop it."""
+    table = extra.pop("table", None)
+    frame = extra.pop("frame", None)
+    if spec["scenario"] == "duneq_parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(spec["parquet_path"], columns=["id", "address"])
+        os.unlink(spec["parquet_path"])
+        extra["parquet_rows_match"] = extra.get("parquet_rows") == table.num_rows
+    if table is not None:
+        check.add_columns(table.column("id").to_pylist(), table.column("address").to_pylist())
+    elif frame is not None:
+        check.add_columns(list(frame["id"]), list(frame["address"]))
+
+
 def run_fetch(spec: dict[str, Any]) -> dict[str, Any]:
     check = Checksum()
     extra: dict[str, Any] = {}
@@ -185,6 +240,10 @@ def run_fetch(spec: dict[str, Any]) -> dict[str, Any]:
         fd, csv_file = tempfile.mkstemp(suffix=".csv", prefix="duneq-bench-")
         os.close(fd)
         spec = {**spec, "csv_path": csv_file}
+    if scenario == "duneq_parquet":
+        fd, parquet_file = tempfile.mkstemp(suffix=".parquet", prefix="duneq-bench-")
+        os.close(fd)
+        spec = {**spec, "parquet_path": parquet_file}
     factory = {"floor": _floor, "duneq": _duneq, "dune": _dune_client}[scenario.split("_")[0]]
     try:
         t_setup = time.perf_counter()
@@ -205,6 +264,7 @@ def run_fetch(spec: dict[str, Any]) -> dict[str, Any]:
             profiler.dump_stats(spec["profile"])
         peak = peak_rss_mb()
         extra.pop("held", None)
+        _check_typed(spec, check, extra)  # verified after the clock stopped
         if csv_file is not None:  # verified after the clock stopped and the peak was read
             check.add_csv_file(csv_file)
     finally:

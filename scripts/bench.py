@@ -40,8 +40,8 @@ PAGE_SIZE = 32_000
 PYCACHE_PREFIX = os.path.join(tempfile.gettempdir(), "duneq-bench-pycache")
 STATUS_ROUTE = "GET /api/v1/execution/{execution_id}/status"
 
-# Rows x 8 mixed columns, rendered Dune-style by the emulator: bigint, double, varchar,
-# varbinary (20-byte address), uint256, timestamp(3) with time zone, boolean, date.
+# Rows x 9 mixed columns, rendered Dune-style by the emulator: bigint, double, varchar,
+# varbinary (20-byte address), uint256, timestamp(3) with time zone, boolean, date, decimal.
 BENCH_SQL = """select i as id,
   cast(((i * 7919) % 100000) / 10.0 + 0.25 as double) as amount_usd,
   ['WETH', 'USDC', 'USDT', 'DAI', 'WBTC', 'PEPE'][(i % 6) + 1] as symbol,
@@ -50,7 +50,8 @@ BENCH_SQL = """select i as id,
     as amount_raw,
   TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(i) as block_time,
   i % 3 = 0 as is_buy,
-  DATE '2024-01-01' + cast(i % 365 as integer) as block_date
+  DATE '2024-01-01' + cast(i % 365 as integer) as block_date,
+  cast((i % 1000003) * 0.25 as decimal(18,2)) as fee
 from range({rows}) r(i)
 order by i"""
 POLL_SQL = "select 42 as answer"
@@ -62,6 +63,10 @@ SCENARIOS: dict[str, str] = {
     "duneq_csv": "duneq csv->file",
     "dune_client_rows": "dune-client rows",
     "dune_client_csv": "dune-client csv->file",
+    "duneq_arrow": "duneq to_arrow",
+    "duneq_pandas": "duneq to_pandas",
+    "duneq_parquet": "duneq to_parquet",
+    "dune_client_df": "dune-client dataframe",
 }
 # duneq scenario -> the dune-client scenario it is compared with
 DC_BASELINE = {
@@ -71,7 +76,19 @@ DC_BASELINE = {
     "duneq_csv": "dune_client_csv",
     "dune_client_rows": "dune_client_rows",
     "dune_client_csv": "dune_client_csv",
+    "duneq_arrow": "dune_client_df",
+    "duneq_pandas": "dune_client_df",
+    "duneq_parquet": "dune_client_df",
+    "dune_client_df": "dune_client_df",
 }
+#: Typed scenarios (issue 17) have their own targets against dune-client's DataFrame path:
+#: (max wall x DC, max peak RSS x DC); None where the issue sets none.
+TYPED_TARGETS: dict[str, tuple[float | None, float | None]] = {
+    "duneq_arrow": (0.7, None),
+    "duneq_pandas": (1.0, 0.8),
+    "duneq_parquet": (None, None),
+}
+TARGET_PARQUET_GROWTH_MB = 150.0
 TARGET_WALL_DC = 0.5
 TARGET_WALL_FLOOR = 1.3
 TARGET_RSS_DC = 0.5
@@ -250,7 +267,7 @@ def prepare_datasets(api: Api, sizes: Sequence[int], log: Callable[[str], None])
     datasets = []
     for rows in sizes:
         t0 = time.perf_counter()
-        qid = api.create_query(f"bench {rows} x 8", BENCH_SQL.format(rows=rows))
+        qid = api.create_query(f"bench {rows} x 9", BENCH_SQL.format(rows=rows))
         eid = api.execute(qid)
         status = api.wait(eid)
         total = status["result_metadata"]["total_row_count"]
@@ -333,7 +350,20 @@ def summarize(runs_by_key: dict[tuple[str, int], list[dict[str, Any]]]) -> list[
             "rss_dc": s.peak_rss_mb / dc.peak_rss_mb if dc else None,
             "wall_floor": s.wall_s / floor.wall_s if floor else None,
         }
-        if s.scenario.startswith("duneq") and s.rows == largest:
+        if s.scenario in TYPED_TARGETS:
+            wall_max, rss_max = TYPED_TARGETS[s.scenario]
+            if s.rows == largest and wall_max is not None and s.ratios["wall_dc"] is not None:
+                s.checks.append((f"wall<={wall_max}xDCdf", s.ratios["wall_dc"] <= wall_max))
+            if s.rows == largest and rss_max is not None and s.ratios["rss_dc"] is not None:
+                s.checks.append((f"RSS<={rss_max}xDCdf", s.ratios["rss_dc"] <= rss_max))
+            if s.scenario == "duneq_parquet":
+                s.checks.append(
+                    (
+                        f"growth<{TARGET_PARQUET_GROWTH_MB:.0f}MB",
+                        s.growth_mb < TARGET_PARQUET_GROWTH_MB,
+                    )
+                )
+        elif s.scenario.startswith("duneq") and s.rows == largest:
             wall_dc, rss_dc, wall_floor = (
                 s.ratios["wall_dc"],
                 s.ratios["rss_dc"],

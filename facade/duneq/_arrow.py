@@ -118,8 +118,6 @@ def _json_wire(dtype: DuneType, options: TypeOptions) -> pa.DataType | None:
         return pa.float64()
     if kind == "boolean":
         return pa.bool_()
-    if kind == "varbinary" and options.binary == "bytes":
-        return None
     if kind in (
         "varchar",
         "json",
@@ -330,7 +328,7 @@ class PageParser:
             longest = pc.max(pc.utf8_length(wire)).as_py()
             if longest is not None and longest > target.precision:
                 raise _Fallback  # see _big_ints: such text can wrap around in the cast
-        if kind in _INTS or kind in ("double", "real", "boolean", "decimal", "date"):
+        if kind in _INTS or kind in ("double", "real", "boolean", "decimal"):
             return pc.cast(wire, target)
         if kind in ("varchar", "json"):
             if wire.type == pa.string():
@@ -338,6 +336,10 @@ class PageParser:
             raise _Fallback
         if kind in ("uint256", "int256"):
             return _big_ints(wire, kind, target)
+        if kind == "date":
+            return _dates(wire)
+        if kind == "varbinary" and target == pa.binary():
+            return _unhex(wire)
         if kind == "varbinary" and target == pa.string():
             if (
                 pc.all(pc.match_substring_regex(wire, r"^0[xX](?:[0-9a-fA-F]{2})*$")).as_py()
@@ -384,6 +386,54 @@ class PageParser:
 
     def _error(self, message: str) -> ResponseValidationError:
         return ResponseValidationError(message, execution_id=self.execution_id)
+
+
+_MIDNIGHT = pa.array(["", "T00:00:00Z", "T00:00:00.000Z", " 00:00:00", " 00:00:00.000 UTC"])
+
+
+def _dates(wire: pa.Array) -> pa.Array:
+    """``YYYY-MM-DD``, optionally followed by a midnight time (``T00:00:00Z``), to date32."""
+    if wire.type != pa.string():
+        raise _Fallback
+    rest = pc.fill_null(pc.utf8_slice_codeunits(wire, 10), "")
+    if pc.all(pc.is_in(rest, value_set=_MIDNIGHT)).as_py() is False:
+        raise _Fallback
+    return pc.cast(pc.utf8_slice_codeunits(wire, 0, 10), pa.date32())
+
+
+def _unhex(wire: pa.Array) -> pa.Array:
+    """``0x`` hex text to binary in one C-level ``bytes.fromhex`` over the whole data buffer
+    (the offsets halve). Every value must start with ``0x`` and have an even length; a non-hex
+    character makes ``fromhex`` fail and whitespace (which it skips) makes the output short,
+    so either falls back to the exact per-value path."""
+    if wire.type != pa.string():
+        raise _Fallback
+    if pc.all(pc.starts_with(wire, "0x")).as_py() is False:
+        raise _Fallback
+    odd = pc.bit_wise_and(pc.binary_length(wire), 1)
+    if pc.any(pc.equal(odd, 1)).as_py():
+        raise _Fallback
+    digits = pc.utf8_slice_codeunits(wire, 2)
+    if isinstance(digits, pa.ChunkedArray):
+        digits = digits.combine_chunks()
+    _, offsets, data = digits.buffers()
+    validity = pc.is_valid(digits).buffers()[1] if digits.null_count else None
+    ends = pa.Array.from_buffers(pa.int32(), len(digits) + 1, [None, offsets], offset=digits.offset)
+    start, stop = ends[0].as_py(), ends[-1].as_py()
+    try:
+        raw = bytes.fromhex(data.to_pybytes()[start:stop].decode("ascii")) if data else b""
+    except (UnicodeDecodeError, ValueError):
+        raise _Fallback from None
+    if 2 * len(raw) != stop - start:
+        raise _Fallback
+    halves = pc.divide(pc.subtract(ends, start), 2).cast(pa.int32())
+    return pa.Array.from_buffers(
+        pa.binary(),
+        len(digits),
+        [validity, halves.buffers()[1], pa.py_buffer(raw)],
+        null_count=digits.null_count,
+        offset=0,
+    )
 
 
 def _timestamps(wire: pa.Array, target: pa.DataType) -> pa.Array:
