@@ -39,7 +39,7 @@ def _client(emu: EmulatorHandle, key: str | None = None) -> AuthenticatedClient:
         token=key or emu.api_key,
         prefix="",
         auth_header_name="X-Dune-Api-Key",
-        timeout=30.0,
+        timeout=httpx.Timeout(30.0),
     )
 
 
