@@ -423,6 +423,7 @@ def _open_response_fields(doc: JsonDict) -> None:
                 prop["allOf"] = [{"$ref": prop.pop("$ref")}]
                 prop["nullable"] = True
             elif isinstance(parts, list) and len(parts) == 1:
+                prop.pop("type", None)  # beside allOf, `type: object` makes nullable ignored
                 prop["nullable"] = True
 
 
