@@ -59,6 +59,26 @@ def _find(node: Any, wanted: Any, at: str) -> str | None:
     return None
 
 
+def _colliding_enum(node: Any, at: str) -> str | None:
+    """Pointer to the first enum whose values are equal once upper-cased (medium/Medium)."""
+    if isinstance(node, dict):
+        values = node.get("enum")
+        if isinstance(values, list):
+            keys = [re.sub(r"\W+", "_", str(v)).upper() for v in values]
+            if len(set(keys)) < len(keys):
+                return at + "/enum"
+        for key, value in node.items():
+            found = _colliding_enum(value, at + pointer(str(key)))
+            if found:
+                return found
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found = _colliding_enum(value, at + pointer(str(i)))
+            if found:
+                return found
+    return None
+
+
 def _json_block(lines: list[str], start: int) -> Any:
     """The JSON object printed right after line `start`, if there is one."""
     i = start + 1
@@ -127,7 +147,9 @@ def causes(log: str, doc: dict[str, Any]) -> list[str]:
                     break
                 rest.append(follow.strip())
             message = " ".join(rest)
-            schema_causes.append(f"{m.group(1)}: {message}; {_hint(message)}")
+            where = _colliding_enum(doc, "") if "Duplicate key" in message else None
+            prefix = f"{where}: " if where else ""
+            schema_causes.append(f"{prefix}{m.group(1)}: {message}; {_hint(message)}")
     # An endpoint that only lost a reference is a symptom of a schema cause: list it last.
     symptoms = [c for c in endpoint_causes if "Could not find reference" in c]
     real = [c for c in endpoint_causes if c not in symptoms]

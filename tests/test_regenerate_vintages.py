@@ -543,3 +543,66 @@ def test_bad_input_is_one_line_and_exit_2(
     assert result.returncode == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def _raw_generator_log(tmp_path: Path, doc: dict[str, Any]) -> str:
+    """The pinned generator's own output on `doc`, without our normalizer in between."""
+    generator, _ = regenerate.check_tool_versions()
+    spec = _write(tmp_path, doc, "raw.json")
+    result = subprocess.run(
+        [
+            *(str(generator), "generate", "--path", str(spec), "--meta", "none"),
+            *("--output-path", str(tmp_path / "raw"), "--fail-on-warning"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("schema", "first"),
+    [
+        (
+            {"type": "object", "properties": {"column_names": {"type": "array"}}},
+            "spec: /components/schemas/M/properties/column_names: type array must have items",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"p": {"type": "string", "enum": ["medium", "Medium"]}},
+            },
+            "spec: /components/schemas/M/properties/p/enum: ValueError: Duplicate key MEDIUM",
+        ),
+    ],
+)
+def test_generator_output_is_explained_cause_first(
+    tmp_path: Path, schema: dict[str, Any], first: str
+) -> None:
+    from scripts._generator_errors import explain
+
+    ref = {"$ref": "#/components/schemas/M"}
+    doc = {
+        "openapi": "3.0.1",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/v1/x": {
+                "get": {
+                    "operationId": "get_x",
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {"application/json": {"schema": ref}},
+                        }
+                    },
+                }
+            }
+        },
+        "components": {"schemas": {"M": schema}},
+    }
+    message = explain(_raw_generator_log(tmp_path, doc), doc, 1)
+    assert message.splitlines()[0].startswith(first), message
+    assert "UntrustedString" not in message
+    assert len(message.splitlines()) < 50
