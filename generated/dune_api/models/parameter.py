@@ -21,7 +21,7 @@ class Parameter:
 
     Attributes:
         description (str | Unset):
-        enum_from_results (EnumFromResults | Unset):
+        enum_from_results (EnumFromResults | None | Unset):
         enum_options (list[str] | Unset):
         is_freeform_allowed (bool | Unset):
         is_multiselect (bool | Unset):
@@ -32,7 +32,7 @@ class Parameter:
     """
 
     description: str | Unset = UNSET
-    enum_from_results: EnumFromResults | Unset = UNSET
+    enum_from_results: EnumFromResults | None | Unset = UNSET
     enum_options: list[str] | Unset = UNSET
     is_freeform_allowed: bool | Unset = UNSET
     is_multiselect: bool | Unset = UNSET
@@ -43,11 +43,17 @@ class Parameter:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.enum_from_results import EnumFromResults  # noqa: PLC0415
+
         description = self.description
 
-        enum_from_results: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.enum_from_results, Unset):
+        enum_from_results: dict[str, Any] | None | Unset
+        if isinstance(self.enum_from_results, Unset):
+            enum_from_results = UNSET
+        elif isinstance(self.enum_from_results, EnumFromResults):
             enum_from_results = self.enum_from_results.to_dict()
+        else:
+            enum_from_results = self.enum_from_results
 
         enum_options: list[str] | Unset = UNSET
         if not isinstance(self.enum_options, Unset):
@@ -98,12 +104,22 @@ class Parameter:
         d = dict(src_dict)
         description = d.pop("description", UNSET)
 
-        _enum_from_results = d.pop("enumFromResults", UNSET)
-        enum_from_results: EnumFromResults | Unset
-        if isinstance(_enum_from_results, Unset):
-            enum_from_results = UNSET
-        else:
-            enum_from_results = EnumFromResults.from_dict(_enum_from_results)
+        def _parse_enum_from_results(data: object) -> EnumFromResults | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                enum_from_results_type_1 = EnumFromResults.from_dict(data)
+
+                return enum_from_results_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EnumFromResults | None | Unset, data)
+
+        enum_from_results = _parse_enum_from_results(d.pop("enumFromResults", UNSET))
 
         enum_options = cast(list[str], d.pop("enumOptions", UNSET))
 
