@@ -225,20 +225,27 @@ class ExecutionEngine:
                 self._check_expiry(ex, now)
             return ex
 
-    def latest_for_query(self, query_id: int, parameters: dict[str, str]) -> Execution | None:
-        """The most recent execution of a saved query with these parameter values that holds a
-        result (or has expired)."""
+    def latest_for_query(
+        self, query_id: int, parameters: dict[str, str] | None
+    ) -> Execution | None:
+        """The most recent execution of a saved query that holds a result (or has expired):
+        with exactly these parameter values, or with any values when `parameters` is None."""
         with self._lock:
             now = self._clock.now_ns()
             self._advance(now)
             best: Execution | None = None
             for ex in self.executions.values():
-                if ex.query_id != query_id or ex.parameters != parameters:
+                if ex.query_id != query_id:
+                    continue
+                if parameters is not None and ex.parameters != parameters:
                     continue
                 self._check_expiry(ex, now)
                 if ex.final_state not in (COMPLETED, COMPLETED_PARTIAL, EXPIRED):
                     continue
-                if best is None or (ex.ended_ns or 0) > (best.ended_ns or 0):
+                if best is None or (ex.ended_ns or 0, ex.submitted_ns) > (
+                    best.ended_ns or 0,
+                    best.submitted_ns,
+                ):
                     best = ex
             return best
 

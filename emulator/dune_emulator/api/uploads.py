@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from ..errors import ApiError
 from ..uploads_store import Upload, check_name, parse_schema
-from .common import emulator, int_param, json_body, json_response
+from .common import MAX_INT32, emulator, int_param, json_body, json_response
 
 MAX_LIST_LIMIT = 10_000
 
@@ -122,9 +122,9 @@ async def delete_table(request: Request) -> Response:
 
 
 async def list_tables(request: Request) -> Response:
-    limit = int_param(request, "limit", 50, minimum=1) or 50
+    limit = int_param(request, "limit", 50, minimum=1, maximum=MAX_INT32) or 50
     limit = min(limit, MAX_LIST_LIMIT)
-    offset = int_param(request, "offset", 0, minimum=-(2**31)) or 0
+    offset = int_param(request, "offset", 0, minimum=-(2**31), maximum=MAX_INT32) or 0
     offset = max(offset, 0)
     tables = await run_in_threadpool(emulator(request).uploads.all)
     page = tables[offset : offset + limit]

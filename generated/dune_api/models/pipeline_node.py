@@ -21,24 +21,24 @@ class PipelineNode:
     """One step; exactly one of query_execution and materialized_view_refresh is set.
 
     Attributes:
+        id (int): Unique within the pipeline.
         dependencies (list[int] | Unset): Ids of nodes that must finish first.
-        id (int | Unset): Unique within the pipeline.
         materialized_view_refresh (PipelineMaterializedViewRefresh | Unset):
         query_execution (PipelineQueryExecution | Unset):
     """
 
+    id: int
     dependencies: list[int] | Unset = UNSET
-    id: int | Unset = UNSET
     materialized_view_refresh: PipelineMaterializedViewRefresh | Unset = UNSET
     query_execution: PipelineQueryExecution | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
         dependencies: list[int] | Unset = UNSET
         if not isinstance(self.dependencies, Unset):
             dependencies = self.dependencies
-
-        id = self.id
 
         materialized_view_refresh: dict[str, Any] | Unset = UNSET
         if not isinstance(self.materialized_view_refresh, Unset):
@@ -50,11 +50,13 @@ class PipelineNode:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "id": id,
+            }
+        )
         if dependencies is not UNSET:
             field_dict["dependencies"] = dependencies
-        if id is not UNSET:
-            field_dict["id"] = id
         if materialized_view_refresh is not UNSET:
             field_dict["materialized_view_refresh"] = materialized_view_refresh
         if query_execution is not UNSET:
@@ -68,9 +70,9 @@ class PipelineNode:
         from ..models.pipeline_query_execution import PipelineQueryExecution  # noqa: PLC0415
 
         d = dict(src_dict)
-        dependencies = cast(list[int], d.pop("dependencies", UNSET))
+        id = d.pop("id")
 
-        id = d.pop("id", UNSET)
+        dependencies = cast(list[int], d.pop("dependencies", UNSET))
 
         _materialized_view_refresh = d.pop("materialized_view_refresh", UNSET)
         materialized_view_refresh: PipelineMaterializedViewRefresh | Unset
@@ -87,8 +89,8 @@ class PipelineNode:
             query_execution = PipelineQueryExecution.from_dict(_query_execution)
 
         pipeline_node = cls(
-            dependencies=dependencies,
             id=id,
+            dependencies=dependencies,
             materialized_view_refresh=materialized_view_refresh,
             query_execution=query_execution,
         )
