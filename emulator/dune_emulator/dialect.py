@@ -7,6 +7,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from . import trino_names
+
 
 @dataclass(frozen=True)
 class PreparedSql:
@@ -26,11 +28,10 @@ def warm_up() -> None:
 
 def prepare(sql: str) -> PreparedSql:
     """Transpile Trino SQL to DuckDB; when it does not parse as Trino, run it as DuckDB SQL."""
-    import sqlglot  # imported lazily: it is the slowest import of the emulator
     from sqlglot.errors import SqlglotError
 
     try:
-        statements = sqlglot.transpile(sql, read="trino", write="duckdb")
+        statements = trino_names.transpile(sql)  # Trino → DuckDB, naming columns as Trino
     except SqlglotError:
         return PreparedSql(sql, (("duckdb", sql),))
     except Exception:  # sqlglot can raise plain errors on odd input; treat as "not Trino"

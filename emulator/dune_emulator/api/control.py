@@ -67,7 +67,7 @@ async def configure(request: Request) -> Response:
         state.settings.update(body)
     except ValueError as exc:
         raise ApiError(400, str(exc)) from None
-    state.engine.get("")  # let a raised concurrency cap admit queued executions now
+    state.engine.catch_up()  # let a raised concurrency cap admit queued executions now
     return json_response({"settings": state.settings.as_dict()})
 
 
@@ -80,6 +80,7 @@ async def advance_clock(request: Request) -> Response:
     body = await json_body(request, required=True, allow_null=True)
     seconds = _number(body, "seconds", 0.0)
     state.clock.advance(seconds)
+    state.engine.catch_up()  # what became due at the new time happens now
     return json_response({"offset_seconds": state.clock.offset_seconds})
 
 
