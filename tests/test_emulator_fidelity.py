@@ -135,3 +135,10 @@ def test_queues_advance_without_requests(
     assert [s["state"] for s in states] == ["QUERY_STATE_COMPLETED"] * 3
     starts = [s["execution_started_at"] for s in states]
     assert starts == sorted(starts)
+
+
+def test_csv_upload_names_the_table_with_the_dataset_prefix(emu_api: httpx.Client) -> None:
+    r = emu_api.post("/uploads/csv", json={"table_name": "prices", "data": "a,b\n1,x\n"})
+    assert r.status_code == 200, r.text
+    assert r.json()["table_name"] == "dataset_prices"
+    assert r.json()["full_name"] == "dune.emulator.dataset_prices"

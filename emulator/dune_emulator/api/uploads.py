@@ -94,7 +94,8 @@ async def upload_csv(request: Request) -> Response:
     description = _str_field(body, "description")
     private = _bool_field(body, "is_private")
     up = await run_in_threadpool(state.uploads.upload_csv, table_name, data, description, private)
-    return json_response({"success": True, "table_name": table_name, "full_name": up.full_name})
+    # Dune prefixes dataset_ and says so in both names
+    return json_response({"success": True, "table_name": up.table_name, "full_name": up.full_name})
 
 
 async def insert_rows(request: Request) -> Response:
