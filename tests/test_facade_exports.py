@@ -12,6 +12,7 @@ from pathlib import Path
 import duneq
 
 EXPECTED = {
+    "params",
     # pipelines and materialized views
     "APIConnectionError",
     "APIError",

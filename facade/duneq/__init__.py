@@ -92,9 +92,11 @@ _LAZY: dict[str, str] = {
     "UpsertedView": "._matviews",
     "Usage": "._catalog",
     "__version__": "._version",
+    "params": ".params",
 }
 
 if TYPE_CHECKING:
+    from . import params
     from ._catalog import (
         AsyncDatasets,
         AsyncEndpoints,
@@ -293,6 +295,7 @@ __all__ = [
     "UpsertedView",
     "Usage",
     "__version__",
+    "params",
 ]
 
 
@@ -301,7 +304,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'duneq' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
+    imported = importlib.import_module(module, __name__)
+    value = imported if module == f".{name}" else getattr(imported, name)
     globals()[name] = value
     return value
 
