@@ -304,9 +304,7 @@ def _add_api_commands(command: Any, commands: Any) -> None:
         return parent.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     def action(group: Any, name: str, help_text: str) -> argparse.ArgumentParser:
-        sub: argparse.ArgumentParser = group.add_parser(
-            name, help=help_text, description=help_text
-        )
+        sub: argparse.ArgumentParser = group.add_parser(name, help=help_text, description=help_text)
         _add_globals(sub, top=False)
         _json_flag(sub)
         return sub
