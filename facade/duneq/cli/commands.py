@@ -256,7 +256,33 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(quiet=args.quiet)
 
 
+def _cmd_api(args: argparse.Namespace) -> int:
+    from . import manage
+
+    handler = {
+        "queries": manage.cmd_queries,
+        "uploads": manage.cmd_uploads,
+        "usage": manage.cmd_usage,
+        "datasets": manage.cmd_datasets,
+    }[args.command]
+    with _client(args) as client:
+        return handler(args, client)
+
+
+def _cmd_endpoint(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    fmt = _output(args)
+    with _client(args) as client, _board(args) as board:
+        result = client.endpoints.results(args.handle, args.slug, **_result_options(args))
+        return _emit(args, board, result, fmt, started)
+
+
 HANDLERS = {
+    "queries": _cmd_api,
+    "uploads": _cmd_api,
+    "usage": _cmd_api,
+    "datasets": _cmd_api,
+    "endpoint": _cmd_endpoint,
     "run": _cmd_run,
     "sql": _cmd_sql,
     "status": _cmd_status,
