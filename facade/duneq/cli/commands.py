@@ -256,6 +256,23 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(quiet=args.quiet)
 
 
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    try:
+        from ..mcp import ServerConfig, serve
+    except ImportError:
+        raise UsageError("duneq mcp needs the mcp extra: pip install 'duneq[mcp]'") from None
+    config = ServerConfig(
+        max_rows=args.max_rows,
+        tool_timeout=args.tool_timeout,
+        max_credits=args.max_credits,
+        max_executions=args.max_executions,
+        max_datapoints=args.max_datapoints,
+        allow_writes=args.allow_writes,
+    )
+    serve(config, api_key=args.api_key, base_url=args.base_url, http_port=args.http)
+    return 0
+
+
 HANDLERS = {
     "run": _cmd_run,
     "sql": _cmd_sql,
@@ -266,4 +283,5 @@ HANDLERS = {
     "pipeline": _cmd_pipeline,
     "emulator": _cmd_emulator,
     "demo": _cmd_demo,
+    "mcp": _cmd_mcp,
 }
