@@ -277,7 +277,15 @@ class DuneTools:
                 line=status.error.line,
                 column=status.error.column,
             )
-        table = await self.fetch(status, limit) if status.state in SUCCESS_STATES else None
+        table = None
+        if status.state in SUCCESS_STATES:
+            try:
+                table = await self.fetch(status, limit)
+            except BudgetExceeded as exc:
+                raise BudgetExceeded(
+                    f"Execution {status.execution_id} finished ({status.state}) but no rows "
+                    f"were fetched. {exc} Then call get_results with it."
+                ) from None
         return self.outcome(status, table, reused=reused)
 
     async def execute(
