@@ -151,9 +151,8 @@ def test_tools_schemas_and_every_tool(dune_emulator: EmulatorHandle) -> None:
             use = await call(client, "usage")
             assert use["billing_periods"][0]["credits_used"] == 20.0
             assert use["session"]["executions"] == 2 and use["session"]["credits"] == 20.0
-            for result in (ran, q, page, picked, status, latest, query, found, ds, use):
-                seen.append(repr(result))
-            seen.append(missing)
+            seen.extend(repr(r) for r in (ran, q, page, picked, status, latest, query, found, ds))
+            seen.extend([repr(use), missing])
 
     run(scenario)
     assert all(dune_emulator.api_key not in text for text in seen)
@@ -257,8 +256,10 @@ def test_partial_result_is_flagged(dune_emulator: EmulatorHandle) -> None:
     async def scenario() -> None:
         async with stdio_session(dune_emulator) as client:
             out = await call(
-                client, "run_sql", sql="select number from (select 1 as number union all "
-                "select 2 union all select 3 union all select 4 union all select 5) order by 1"
+                client,
+                "run_sql",
+                sql="select number from (select 1 as number union all "
+                "select 2 union all select 3 union all select 4 union all select 5) order by 1",
             )
             assert out["state"] == "QUERY_STATE_COMPLETED_PARTIAL"
             assert out["result"]["is_partial"] is True
@@ -320,3 +321,13 @@ def test_bad_flags_are_usage_errors(flag: str) -> None:
     from duneq.cli import main
 
     assert main(["mcp", flag, "0"]) == 2
+
+
+def test_library_and_cli_parser_never_import_mcp() -> None:
+    code = (
+        "import sys, duneq; duneq.AsyncClient; duneq.Client; "
+        "from duneq.cli.parser import build_parser; build_parser().parse_args(['mcp']); "
+        "print([m for m in sys.modules if m == 'mcp' or m.startswith(('mcp.', 'duneq.mcp'))])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
