@@ -449,3 +449,29 @@ def execute_pipeline_request(pipeline: Mapping[str, Any]) -> Request:
 
 def pipeline_status_request(pipeline_execution_id: str) -> Request:
     return _request(get_pipeline_execution_status.build_request(pipeline_execution_id))
+
+
+# -- catalog and usage (read by ``duneq mcp``) ---------------------------------------------------
+
+
+def list_datasets_request(
+    limit: int, offset: int, owner_handle: str | None, type_: str | None
+) -> Request:
+    from dune_api.api.datasets import list_datasets
+
+    kwargs = list_datasets.build_request(
+        limit=limit, offset=offset, owner_handle=_opt(owner_handle), type_=_opt(type_)
+    )
+    return _request(kwargs)
+
+
+def get_dataset_request(slug: str) -> Request:
+    from dune_api.api.datasets import get_dataset
+
+    return _request(get_dataset.build_request(slug))
+
+
+def usage_request() -> Request:
+    from dune_api.api.usage import get_usage
+
+    return _request(get_usage.build_request())

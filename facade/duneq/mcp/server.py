@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
-import httpx
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
@@ -21,8 +20,11 @@ from pydantic import BaseModel, Field
 from .. import _errors as E
 from .._client import AsyncClient
 from .._flows.latest import latest_probe
+from .._flows.send import call
+from .._lowlevel import get_dataset_request, list_datasets_request, usage_request
 from .._models import ExecutionStatus
 from .._options import encode_params, validate_execution_id, validate_query_id
+from .._protocol import Request
 from .._results import AsyncResult
 from .._states import RUNNING_STATES, SUCCESS_STATES, ExecutionState
 from .._types import Performance as Tier
@@ -445,42 +447,19 @@ class DuneTools:
             version=q.version,
         )
 
-    async def _lowlevel(self, call: Awaitable[Any], method: str, path: str) -> dict[str, Any]:
-        """Await a generated-client call; its JSON body, or the facade's error for its status."""
-        from .._flows.send import status_error
-
-        try:
-            response = await call
-        except httpx.HTTPError as exc:
-            raise E.APIConnectionError(type(exc).__name__, method=method, path=path) from None
-        if response.status_code >= 400:
-            raise status_error(response.status_code, response.content, method, path)
-        try:
-            body = json.loads(response.content or b"{}")
-        except ValueError:
-            body = {}
-        return body if isinstance(body, dict) else {}
+    async def _call(self, req: Request) -> dict[str, Any]:
+        """Send a request through the client's flow (retries, typed errors); its JSON body."""
+        return await self.dune._driver.run(call(self.dune._ctx, req))
 
     async def search_datasets(
         self, query: str | None, owner: str | None, type_: str | None, limit: int, offset: int
     ) -> M.DatasetPage:
-        from dune_api.api.datasets import list_datasets
-        from dune_api.types import UNSET
-
         term = (query or "").strip().lower()
         found: list[M.Dataset] = []
         scan, total, next_offset = offset, None, None
         while len(found) < limit:
-            body = await self._lowlevel(
-                list_datasets.asyncio_detailed(
-                    client=self.dune.lowlevel,
-                    limit=250 if term else limit,
-                    offset=scan,
-                    owner_handle=owner or UNSET,
-                    type_=type_ or UNSET,
-                ),
-                "GET",
-                "/v1/datasets",
+            body = await self._call(
+                list_datasets_request(250 if term else limit, scan, owner, type_)
             )
             batch = body.get("datasets") or []
             total = body.get("total") if isinstance(body.get("total"), int) else None
@@ -502,21 +481,11 @@ class DuneTools:
         return M.DatasetPage(datasets=found, total=total, next_offset=next_offset)
 
     async def get_dataset(self, slug: str) -> M.Dataset:
-        from dune_api.api.datasets import get_dataset
-
-        body = await self._lowlevel(
-            get_dataset.asyncio_detailed(slug.strip(), client=self.dune.lowlevel),
-            "GET",
-            f"/v1/datasets/{slug.strip()}",
-        )
+        body = await self._call(get_dataset_request(slug.strip()))
         return _dataset(body)
 
     async def usage(self) -> M.Usage:
-        from dune_api.api.usage import get_usage
-
-        body = await self._lowlevel(
-            get_usage.asyncio_detailed(client=self.dune.lowlevel), "POST", "/v1/usage"
-        )
+        body = await self._call(usage_request())
         periods = []
         for p in body.get("billing_periods") or []:
             used, included = _float(p.get("credits_used")), _float(p.get("credits_included"))
