@@ -277,6 +277,23 @@ def _cmd_endpoint(args: argparse.Namespace) -> int:
         return _emit(args, board, result, fmt, started)
 
 
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    try:
+        from ..mcp import ServerConfig, serve
+    except ImportError:
+        raise UsageError("duneq mcp needs the mcp extra: pip install 'duneq[mcp]'") from None
+    config = ServerConfig(
+        max_rows=args.max_rows,
+        tool_timeout=args.tool_timeout,
+        max_credits=args.max_credits,
+        max_executions=args.max_executions,
+        max_datapoints=args.max_datapoints,
+        allow_writes=args.allow_writes,
+    )
+    serve(config, api_key=args.api_key, base_url=args.base_url, http_port=args.http)
+    return 0
+
+
 HANDLERS = {
     "queries": _cmd_api,
     "uploads": _cmd_api,
@@ -292,4 +309,5 @@ HANDLERS = {
     "pipeline": _cmd_pipeline,
     "emulator": _cmd_emulator,
     "demo": _cmd_demo,
+    "mcp": _cmd_mcp,
 }

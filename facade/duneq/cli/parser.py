@@ -208,6 +208,29 @@ def _add_output_flags(parser: argparse.ArgumentParser, formats: Sequence[str] = 
     )
 
 
+def _add_mcp(mcp: argparse.ArgumentParser) -> None:
+    """``duneq mcp`` flags: transport, result cap, tool deadline, session budget, writes."""
+    mcp.add_argument("--http", type=int, metavar="PORT", help="serve streamable HTTP on PORT")
+    mcp.add_argument(
+        "--max-rows", type=_positive_int, default=100, metavar="N", help="rows per tool result"
+    )
+    mcp.add_argument(
+        "--tool-timeout",
+        type=parse_duration,
+        default=60.0,
+        metavar="S",
+        help="wait this long for a run, then hand back its execution_id (default 60)",
+    )
+    mcp.add_argument("--max-credits", type=float, metavar="N", help="session credit budget")
+    mcp.add_argument("--max-executions", type=_positive_int, metavar="N", help="session runs")
+    mcp.add_argument(
+        "--max-datapoints", type=_positive_int, metavar="N", help="session datapoint budget"
+    )
+    mcp.add_argument(
+        "--allow-writes", action="store_true", help="allow query changes and writing SQL"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full ``duneq`` argument parser."""
     parser = _Parser(
@@ -288,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("demo", "Tour duneq against an embedded emulator (no key, no network).")
     _add_api_commands(command, commands)
+    _add_mcp(command("mcp", "Serve Dune to AI agents over MCP (stdio, or HTTP with --http)."))
     return parser
 
 
