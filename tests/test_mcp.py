@@ -238,7 +238,7 @@ def test_sql_error_with_line_and_column(dune_emulator: EmulatorHandle) -> None:
         async with stdio_session(dune_emulator) as client:
             text = await refused(client, "run_sql", sql="select 1 as a,\n  nope from dex.trades")
             assert "The SQL failed at line 2, column 3:" in text
-            assert 'Referenced column "nope" not found' in text
+            assert "Column 'nope' cannot be resolved" in text
             assert text.endswith("(get_dataset shows a table's columns and types).")
             eid = text.split("(execution ", 1)[1].split(")", 1)[0]
             status = await call(client, "get_execution", execution_id=eid)
