@@ -3,9 +3,13 @@
 Usage:
     python scripts/regenerate.py                   # rewrite generated/dune_api
     python scripts/regenerate.py --check           # exit 1 and print a diff if it is stale
-    python scripts/regenerate.py --spec X --output DIR
+    python scripts/regenerate.py --spec X --output DIR  # try a spec: contract lines are warnings
+    python scripts/regenerate.py --spec X --output DIR --strict-contract  # treat DIR as generated/
 
-The spec is normalized first (scripts/_spec_normalize.py), so upstream's document works too.
+The spec is normalized first (scripts/_spec_normalize.py), so upstream's documents work too.
+Into generated/ (and with --check) every item of openapi/contract.yaml must be generated, or the
+run fails with one line per item. Exit status: 0 ok, 1 stale (--check) or contract broken, 2 bad
+input or generator failure.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import filecmp
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,7 +33,9 @@ import yaml
 
 # Run as a file (`python scripts/regenerate.py`), the repository root is not on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts._spec_normalize import SpecError, normalize
+from scripts._contract import Contract, ContractError, load_contract
+from scripts._generator_errors import explain
+from scripts._spec_normalize import NormalizeReport, SpecError, normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SPEC = ROOT / "openapi" / "dune.yaml"
@@ -48,6 +55,14 @@ IGNORED_NAMES = {"__pycache__", ".ruff_cache", ".mypy_cache"}
 
 class RegenerateError(RuntimeError):
     """Generation failed or a pinned tool is missing or has the wrong version."""
+
+
+class ContractBroken(RuntimeError):
+    """Generation worked but contract items are missing (one line each in `lines`)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
 
 
 def _tool(name: str) -> Path:
@@ -76,16 +91,22 @@ def check_tool_versions() -> tuple[Path, Path]:
 
 
 def load_spec(path: Path) -> dict[str, Any]:
-    """Read a YAML or JSON OpenAPI document."""
+    """Read a YAML or JSON OpenAPI document; one clear line when it is neither."""
     if not path.is_file():
         raise RegenerateError(f"spec file not found: {path}")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegenerateError(f"cannot read {path}: {exc}") from exc
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise RegenerateError(f"cannot parse {path}: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise RegenerateError(f"{path} is not valid JSON: {exc}") from exc
+    except yaml.YAMLError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RegenerateError(f"{path} is not valid YAML or JSON: {first}") from exc
     if not isinstance(data, dict):
-        raise RegenerateError(f"{path} does not contain an OpenAPI document")
+        raise RegenerateError(f"{path} is not an OpenAPI document (no JSON or YAML mapping)")
     return data
 
 
@@ -150,11 +171,60 @@ def _display_name(spec: Path) -> str:
         return spec.name
 
 
-def generate(spec: Path, output: Path) -> None:
-    """Generate the package for `spec` into `output` (replaced entirely)."""
+def contract_lines(
+    contract: Contract, report: NormalizeReport, out_dir: Path, *, strict: bool
+) -> list[str]:
+    """One line per contract item the fresh tree at `out_dir` lacks (and, when `strict`, per
+    contract operation the spec renamed: the generated name is pinned, the spec disagrees)."""
+    lines: list[str] = []
+    for op in contract.operations.values():
+        route = f"{op.method.upper()} {op.path}"
+        module = out_dir / "api" / op.package / f"{op.name}.py"
+        if not module.is_file():
+            if op.name in report.moved_operations:
+                why = f"the spec has it at {report.moved_operations[op.name]} instead of {route}"
+            else:
+                why = f"{route} is not in the spec: removed, or its path changed"
+            lines.append(f"operation {op.name}: not generated ({why})")
+        elif strict and op.name in report.renamed_operations:
+            declared, _ = report.renamed_operations[op.name]
+            lines.append(
+                f"operation {op.name}: its {declared} in the spec disagrees with the contract "
+                f"({route}); revert it, or rename the entry in openapi/contract.yaml"
+            )
+    init = out_dir / "models" / "__init__.py"
+    exported = (
+        set(re.findall(r'"(\w+)",', init.read_text(encoding="utf-8"))) if init.is_file() else set()
+    )
+    for model in contract.models.values():
+        collided = report.schema_collisions.get(model.name)
+        if collided:
+            lines.append(
+                f"model {model.name}: schemas {', '.join(collided)} all normalize to "
+                f"{model.name}; rename one of them in the spec"
+            )
+        elif model.name not in exported:
+            why = report.missing_models.get(model.name, "no schema of that name was generated")
+            lines.append(f"model {model.name}: not generated ({why})")
+    for short, olds in sorted(report.schema_collisions.items()):
+        if short not in contract.models:
+            renamed = ", ".join(f"{o} -> {report.schema_renames.get(o, o)}" for o in olds)
+            lines.append(f"schema name {short}: defined by {', '.join(olds)} ({renamed})")
+    return lines
+
+
+def generate(spec: Path, output: Path, *, strict: bool = False) -> list[str]:
+    """Generate the package for `spec` into `output` (replaced entirely); return the contract
+    warnings. With `strict` (the tree the facade imports) they raise ContractBroken instead,
+    and `output` is left as it was."""
     generator, ruff = check_tool_versions()
     try:
-        normalized = normalize(load_spec(spec))
+        contract = load_contract()
+    except ContractError as exc:
+        raise RegenerateError(str(exc)) from exc
+    report = NormalizeReport()
+    try:
+        normalized = normalize(load_spec(spec), contract=contract, report=report)
     except SpecError as exc:
         raise RegenerateError(f"{spec}: {exc}") from exc
     config = yaml.safe_load(GENERATOR_CONFIG.read_text(encoding="utf-8"))
@@ -202,8 +272,13 @@ def generate(spec: Path, output: Path) -> None:
             check=False,
         )
         log = (result.stdout + result.stderr).strip()
-        if result.returncode != 0 or "warning" in log.lower() or "error" in log.lower():
-            raise RegenerateError(f"openapi-python-client failed (rc={result.returncode}):\n{log}")
+        # --fail-on-warning makes any warning a non-zero exit; the log itself is not grepped,
+        # since it echoes paths, which may contain any word.
+        if result.returncode != 0 or not out_dir.is_dir():
+            raise RegenerateError(explain(log, normalized, result.returncode))
+        lines = contract_lines(contract, report, out_dir, strict=strict)
+        if strict and lines:
+            raise ContractBroken(lines)
 
         for junk in IGNORED_NAMES:
             for found in sorted(out_dir.rglob(junk), reverse=True):
@@ -224,6 +299,7 @@ def generate(spec: Path, output: Path) -> None:
             shutil.rmtree(output)
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(out_dir, output)
+    return lines
 
 
 def _files(root: Path) -> set[str]:
@@ -258,10 +334,10 @@ def diff_trees(expected: Path, actual: Path) -> list[str]:
 
 
 def check(spec: Path, output: Path) -> int:
-    """Regenerate into a temporary directory and compare with `output`."""
+    """Regenerate into a temporary directory (contract checked) and compare with `output`."""
     with tempfile.TemporaryDirectory(prefix="dune-check-") as tmp:
         fresh = Path(tmp) / PACKAGE
-        generate(spec, fresh)
+        generate(spec, fresh, strict=True)
         lines = diff_trees(fresh, output)
     if lines:
         sys.stdout.writelines(lines)
@@ -280,14 +356,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="do not write; fail with a diff if output is stale"
     )
+    parser.add_argument(
+        "--strict-contract",
+        action="store_true",
+        help="fail on missing contract items even though --output is not generated/",
+    )
     args = parser.parse_args(argv)
+    strict = args.strict_contract or args.output.resolve() == DEFAULT_OUTPUT.resolve()
     try:
         if args.check:
             return check(args.spec, args.output)
-        generate(args.spec, args.output)
+        warnings = generate(args.spec, args.output, strict=strict)
+    except ContractBroken as exc:
+        for line in exc.lines:
+            print(f"regenerate: contract: {line}", file=sys.stderr)
+        print(
+            f"regenerate: {len(exc.lines)} contract item(s) broken by {args.spec}; "
+            f"{args.output} was not changed (openapi/contract.yaml lists what the facade imports)",
+            file=sys.stderr,
+        )
+        return 1
     except RegenerateError as exc:
         print(f"regenerate: {exc}", file=sys.stderr)
         return 2
+    for line in warnings:
+        print(f"regenerate: warning: contract: {line}", file=sys.stderr)
     print(f"generated {args.output} from {args.spec}")
     return 0
 

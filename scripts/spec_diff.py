@@ -1,47 +1,92 @@
-"""Report how an upstream Dune OpenAPI document differs from openapi/dune.yaml.
+"""Report how an upstream Dune OpenAPI document differs from openapi/dune.yaml: only what is new.
 
 Usage:
     python scripts/spec_diff.py UPSTREAM [--ours openapi/dune.yaml]
+        [--accepted openapi/upstream-accepted.yaml] [--all] [--markdown [FILE]]
 
-Both documents are normalized first, then compared by (method, path): operations, parameters,
-request bodies, response status codes, media types, headers and body fields (added, removed,
-retyped, required). Descriptions, schema names and ordering are ignored. Exit status: 0 when
-nothing differs, 1 when something does, 2 on unreadable input.
+Operations are matched by method and path after canonical naming; values are compared as each
+document states them (upstream's `*/*` is shown as `*/*`). Compared: operations, `deprecated`,
+parameters, request bodies, response statuses, media types, headers and body fields (type,
+format, enum, nullable, default, constraints, additionalProperties, oneOf/anyOf, required).
+Differences listed in the accepted file (each with a reason) are not reported. Exit status:
+0 when nothing new differs, 1 when something does, 2 on unreadable input.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 # Run as a file (`python scripts/spec_diff.py`), the repository root is not on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import yaml
+
 from scripts._spec_normalize import JsonDict, SpecError, iter_operations, normalize, resolve
-from scripts.regenerate import DEFAULT_SPEC, RegenerateError, load_spec
+from scripts.regenerate import DEFAULT_SPEC, ROOT, RegenerateError, load_spec
 
-# Lines shared by at least this many operations are printed once, in a summary section.
-_SHARED_THRESHOLD = 3
+DEFAULT_ACCEPTED = ROOT / "openapi" / "upstream-accepted.yaml"
+# Grouped lines name at most this many operations, then "and N more".
+_NAMES_SHOWN = 8
 
 
-def type_signature(doc: JsonDict, schema: Any) -> str:
-    """A short, name-independent description of a schema's type, e.g. `array<integer>`."""
+_CONSTRAINTS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+)
+
+
+def _value(value: Any) -> str:
+    return json.dumps(value, sort_keys=True) if not isinstance(value, str) else value
+
+
+def type_signature(doc: JsonDict, schema: Any, depth: int = 0) -> str:
+    """A short, name-independent description of a schema, e.g. `array<integer> [maxItems=5]`."""
     schema = _merged(doc, schema)
-    if not schema or (not schema.get("type") and not schema.get("properties")):
-        if schema.get("additionalProperties") not in (None, False):
-            return "object"
-        return "any"
-    kind = str(schema.get("type") or "object")
+    if depth > 6:
+        return "..."
+    variants = schema.get("oneOf") or schema.get("anyOf")
+    extra = schema.get("additionalProperties")
+    if isinstance(variants, list) and variants:
+        word = "oneOf" if "oneOf" in schema else "anyOf"
+        kind = f"{word}[" + "|".join(type_signature(doc, v, depth + 1) for v in variants) + "]"
+    elif not schema.get("type") and not schema.get("properties"):
+        kind = "object" if extra not in (None, False) else "any"
+    else:
+        kind = str(schema.get("type") or "object")
     if kind == "array":
-        kind = f"array<{type_signature(doc, schema.get('items', {}))}>"
+        kind = f"array<{type_signature(doc, schema.get('items', {}), depth + 1)}>"
+    if isinstance(extra, dict) and kind == "object":
+        kind = f"object<{type_signature(doc, extra, depth + 1)}>"
+    elif extra is False and schema.get("properties"):
+        kind += " closed"
     if schema.get("format"):
         kind += f"({schema['format']})"
     if schema.get("enum"):
         kind += " enum[" + ",".join(sorted(str(v) for v in schema["enum"])) + "]"
     if schema.get("nullable"):
         kind += "|null"
+    limits = [f"{k}={_value(schema[k])}" for k in _CONSTRAINTS if k in schema]
+    if limits:
+        kind += " [" + ", ".join(limits) + "]"
+    if "default" in schema:
+        kind += f" default={_value(schema['default'])}"
+    if schema.get("deprecated"):
+        kind += " deprecated"
     return kind
 
 
@@ -106,6 +151,8 @@ def _parameters(doc: JsonDict, op: JsonDict) -> dict[str, str]:
             signature = type_signature(doc, param.get("schema", {}))
             if param.get("required"):
                 signature += " required"
+            if param.get("deprecated"):
+                signature += " deprecated"
             params[f"{param.get('in')} {param.get('name')}"] = signature
     return params
 
@@ -159,6 +206,11 @@ def compare_operation(
 ) -> list[str]:
     """Differences between one operation in our document and the same one upstream."""
     lines = _compare_maps("parameter", _parameters(ours_doc, ours), _parameters(up_doc, up))
+    if bool(ours.get("deprecated")) != bool(up.get("deprecated")):
+        lines.insert(
+            0,
+            f"deprecated: ours {bool(ours.get('deprecated'))}, upstream {bool(up.get('deprecated'))}",
+        )
     lines += _compare_bodies(
         "request body", ours_doc, ours.get("requestBody"), up_doc, up.get("requestBody")
     )
@@ -179,60 +231,173 @@ def compare_operation(
     return lines
 
 
-def diff_documents(ours_raw: JsonDict, upstream_raw: JsonDict) -> list[str]:
-    """Readable report lines; empty when the documents agree after normalization."""
-    ours_doc, up_doc = normalize(ours_raw), normalize(upstream_raw)
+@dataclass(frozen=True)
+class Difference:
+    """One difference in one operation (`operation` is our operationId, or upstream's would-be)."""
+
+    operation: str
+    route: str
+    text: str
+
+
+def diff_documents(ours_raw: JsonDict, upstream_raw: JsonDict) -> list[Difference]:
+    """Every difference, per operation; empty when the documents agree (names aside)."""
+    ours_doc = normalize(ours_raw, repair=False)
+    up_doc = normalize(upstream_raw, repair=False)
     ours_ops = {(m.upper(), p): op for m, p, op in iter_operations(ours_doc)}
     up_ops = {(m.upper(), p): op for m, p, op in iter_operations(up_doc)}
-
-    per_op: dict[str, list[str]] = {}
+    out: list[Difference] = []
     for key in sorted(ours_ops.keys() | up_ops.keys(), key=lambda k: (k[1], k[0])):
-        name = f"{key[0]} {key[1]}"
+        route = f"{key[0]} {key[1]}"
         if key not in up_ops:
-            per_op[name] = [f"operation only in ours ({ours_ops[key].get('operationId')})"]
+            out.append(
+                Difference(str(ours_ops[key]["operationId"]), route, "operation only in ours")
+            )
         elif key not in ours_ops:
-            per_op[name] = [f"operation only upstream (would be {up_ops[key].get('operationId')})"]
+            name = str(up_ops[key]["operationId"])
+            out.append(Difference(name, route, f"operation only upstream ({route})"))
         else:
-            found = compare_operation(ours_doc, ours_ops[key], up_doc, up_ops[key])
-            if found:
-                per_op[name] = found
-
-    shared: dict[str, list[str]] = defaultdict(list)
-    for name, found in per_op.items():
-        for line in found:
-            shared[line].append(name)
-    common = {line for line, ops in shared.items() if len(ops) >= _SHARED_THRESHOLD}
-
-    out: list[str] = []
-    if common:
-        out.append("In several operations:")
-        out.extend(f"  {line}  [{len(shared[line])} operations]" for line in sorted(common))
-    for name, found in per_op.items():
-        specific = [line for line in found if line not in common]
-        if specific:
-            out.append(name)
-            out.extend(f"  {line}" for line in specific)
+            name = str(ours_ops[key]["operationId"])
+            out.extend(
+                Difference(name, route, line)
+                for line in compare_operation(ours_doc, ours_ops[key], up_doc, up_ops[key])
+            )
     return out
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A difference we keep on purpose: `text` in `operations` (None: in every operation)."""
+
+    text: str
+    operations: frozenset[str] | None
+    reason: str
+
+    def covers(self, diff: Difference) -> bool:
+        return diff.text == self.text and (
+            self.operations is None or diff.operation in self.operations
+        )
+
+
+def load_accepted(path: Path) -> list[Accepted]:
+    """Read the accepted-differences file; every entry needs a difference and a reason."""
+    if not path.is_file():
+        raise RegenerateError(f"accepted-differences file not found: {path}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise RegenerateError(f"{path} is not valid YAML: {exc}") from exc
+    entries = data.get("accepted") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise RegenerateError(f"{path}: expected a list under 'accepted'")
+    out: list[Accepted] = []
+    for i, entry in enumerate(entries):
+        where = f"{path.name}: entry {i + 1}"
+        if not isinstance(entry, dict) or set(entry) - {"difference", "operations", "reason"}:
+            raise RegenerateError(f"{where}: expected difference, operations and reason only")
+        text, ops, reason = entry.get("difference"), entry.get("operations"), entry.get("reason")
+        if not isinstance(text, str) or not isinstance(reason, str) or not reason.strip():
+            raise RegenerateError(f"{where}: needs a 'difference' and a one-line 'reason'")
+        if ops == "all":
+            out.append(Accepted(text, None, reason))
+        elif isinstance(ops, list) and all(isinstance(o, str) for o in ops):
+            out.append(Accepted(text, frozenset(ops), reason))
+        else:
+            raise RegenerateError(f"{where}: 'operations' must be a list of names or 'all'")
+    return out
+
+
+def group(diffs: list[Difference]) -> list[tuple[str, list[str]]]:
+    """(difference, sorted operation names) for each distinct difference text, in order."""
+    grouped: dict[str, list[str]] = {}
+    for diff in diffs:
+        names = grouped.setdefault(diff.text, [])
+        if diff.operation not in names:
+            names.append(diff.operation)
+    return [(text, sorted(names)) for text, names in grouped.items()]
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:_NAMES_SHOWN])
+    more = len(names) - _NAMES_SHOWN
+    return shown + (f", and {more} more" if more > 0 else "")
+
+
+def text_report(new: list[Difference], stale: list[Accepted], accepted_count: int) -> list[str]:
+    """Plain lines: one per new difference with the operations it is in."""
+    lines = [f"{text}: {_names(names)}" for text, names in group(new)]
+    if accepted_count:
+        lines.append(f"({accepted_count} accepted differences not shown; --all shows them)")
+    lines.extend(
+        f"accepted but no longer differs (remove it from the accepted file): {a.text}"
+        for a in stale
+    )
+    return lines
+
+
+def markdown_report(
+    new: list[Difference], stale: list[Accepted], accepted_count: int, upstream: str
+) -> str:
+    """A report to paste into a pull request."""
+    out = [f"### Upstream spec drift: `{upstream}`", ""]
+    if not new:
+        out.append("Nothing new: every difference from our spec is an accepted one.")
+    else:
+        out += [f"{len(group(new))} new difference(s):", "", "| difference | operations |"]
+        out.append("|---|---|")
+        for text, names in group(new):
+            cell = text.replace("|", "\\|")
+            out.append(f"| `{cell}` | {', '.join(f'`{n}`' for n in names)} |")
+    out += [
+        "",
+        f"{accepted_count} accepted difference(s) not shown (openapi/upstream-accepted.yaml).",
+    ]
+    if stale:
+        out += ["", "Accepted entries that no longer differ (remove them):", ""]
+        out += [f"- `{a.text}`" for a in stale]
+    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description="Compare an upstream Dune OpenAPI document with ours."
+        description="Compare an upstream Dune OpenAPI document with ours: what is new."
     )
     parser.add_argument("upstream", type=Path, help="upstream OpenAPI document (JSON or YAML)")
     parser.add_argument("--ours", type=Path, default=DEFAULT_SPEC, help="our document")
+    parser.add_argument(
+        "--accepted", type=Path, default=DEFAULT_ACCEPTED, help="accepted differences (YAML)"
+    )
+    parser.add_argument("--all", action="store_true", help="also list accepted differences")
+    parser.add_argument(
+        "--markdown",
+        nargs="?",
+        const="-",
+        metavar="FILE",
+        help="write Markdown (to FILE or stdout)",
+    )
     args = parser.parse_args(argv)
     try:
-        lines = diff_documents(load_spec(args.ours), load_spec(args.upstream))
+        diffs = diff_documents(load_spec(args.ours), load_spec(args.upstream))
+        accepted = [] if args.all else load_accepted(args.accepted)
     except (RegenerateError, SpecError) as exc:
         print(f"spec_diff: {exc}", file=sys.stderr)
         return 2
-    if not lines:
-        print(f"no differences between {args.ours} and {args.upstream}")
-        return 0
-    print(f"Differences between {args.ours} (ours) and {args.upstream} (upstream):")
-    print("\n".join(lines))
-    return 1
+    new = [d for d in diffs if not any(a.covers(d) for a in accepted)]
+    stale = [a for a in accepted if not any(a.covers(d) for d in diffs)]
+    accepted_count = len(diffs) - len(new)
+    if args.markdown is not None:
+        report = markdown_report(new, stale, accepted_count, args.upstream.name)
+        if args.markdown == "-":
+            sys.stdout.write(report)
+        else:
+            Path(args.markdown).write_text(report, encoding="utf-8")
+    elif not new:
+        print(f"nothing new between {args.ours} and {args.upstream}")
+        print("\n".join(text_report(new, stale, accepted_count)))
+    else:
+        print(f"New differences between {args.ours} (ours) and {args.upstream} (upstream):")
+        print("\n".join(text_report(new, stale, accepted_count)))
+    return 1 if new else 0
 
 
 if __name__ == "__main__":

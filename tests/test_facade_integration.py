@@ -37,6 +37,9 @@ async def collect(iterable: Any) -> list[Any]:
     return list(iterable)
 
 
+FAST_POLL = duneq.PollConfig(first=0.02, growth=0.05, cap=0.1)
+
+
 def make(mode: str, emu: EmulatorHandle, sleeps: list[float] | None = None, **kw: Any) -> Any:
     """A client of the given mode; with ``sleeps``, sleeping is recorded and shortened."""
     if sleeps is not None:
@@ -46,6 +49,7 @@ def make(mode: str, emu: EmulatorHandle, sleeps: list[float] | None = None, **kw
 
         kw["sleep"] = fast
     cls = duneq.Client if mode == "sync" else duneq.AsyncClient
+    kw.setdefault("poll", FAST_POLL)  # time is not the point here: poll often
     return cls(api_key=emu.api_key, base_url=emu.base_url, **kw)
 
 

@@ -32,8 +32,12 @@ async def collect(iterable: Any) -> list[Any]:
     return list(iterable)
 
 
+FAST_POLL = duneq.PollConfig(first=0.02, growth=0.05, cap=0.1)
+
+
 def make(mode: str, emu: EmulatorHandle, **kw: Any) -> Any:
     cls = duneq.Client if mode == "sync" else duneq.AsyncClient
+    kw.setdefault("poll", FAST_POLL)  # time is not the point here: poll often
     return cls(api_key=emu.api_key, base_url=emu.base_url, **kw)
 
 
@@ -173,7 +177,7 @@ def test_parallel_siblings_start_before_either_finishes(
         )
         plan = await aw(dune.pipelines.get_query_pipeline(final))
         assert [n.dependencies for n in plan.nodes] == [(), (), (1, 2)]
-        dune_emulator.control.pin_next_executions(count=2, executing_seconds=1.0)
+        dune_emulator.control.pin_next_executions(count=2, executing_seconds=0.4)
         pipeline_run = await aw(dune.pipelines.execute_query_pipeline(final))
         events: list[duneq.PipelineEvent] = []
         status = await aw(pipeline_run.wait(timeout=60, on_progress=events.append))

@@ -132,7 +132,8 @@ def test_normalizer_removes_upstream_artifacts() -> None:
     doc = normalize(source)
     assert json.dumps(source, sort_keys=True) == before, "input must not be modified"
 
-    assert set(doc["components"]["schemas"]) == {"Error400", "Page"}  # prefix gone, Row unused
+    # Prefix gone, Row unused; the upsert body's schema takes the contract's model name.
+    assert set(doc["components"]["schemas"]) == {"UpsertMaterializedViewRequest", "Page"}
     page = doc["components"]["schemas"]["Page"]
     assert list(page["properties"]) == ["a", "rows", "z"]
     assert page["properties"]["rows"]["items"] == {}
@@ -161,8 +162,10 @@ def test_normalizer_removes_upstream_artifacts() -> None:
 
 
 def test_normalizer_rejects_non_openapi3() -> None:
-    with pytest.raises(SpecError, match="not an OpenAPI 3 document"):
+    with pytest.raises(SpecError, match="Swagger 2.0 document; convert it to OpenAPI 3"):
         normalize({"swagger": "2.0", "paths": {}})
+    with pytest.raises(SpecError, match="not an OpenAPI 3 document"):
+        normalize({"openapi": "2.9", "paths": {}})
 
 
 def test_normalizer_is_idempotent_on_our_spec() -> None:

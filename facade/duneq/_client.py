@@ -6,13 +6,22 @@ import asyncio
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Unpack
 
 import httpx
 
 from . import _constants as C
 from ._bound import Bound, Defaults
+from ._catalog import (
+    AsyncDatasets,
+    AsyncEndpoints,
+    Datasets,
+    Endpoints,
+    Usage,
+    usage_flow,
+    usage_request,
+)
 from ._errors import InvalidArgument
 from ._execution import AsyncExecution, Execution
 from ._flows import run as run_flows
@@ -21,7 +30,8 @@ from ._flows.context import FlowContext
 from ._flows.csv import CsvDest, write_csv
 from ._flows.run import Latest
 from ._flows.wait import ProgressCallback, WaitArgs
-from ._http import AsyncDriver, SyncDriver, build_lowlevel, resolve_settings
+from ._guard import async_clients, sync_clients
+from ._http import AsyncDriver, SyncDriver, resolve_settings
 from ._lowlevel import LowLevelClient, execute_query_request, execute_sql_request
 from ._matviews import AsyncMaterializedViews, MaterializedViews
 from ._models import ExecutionStatus
@@ -40,6 +50,7 @@ from ._queries import AsyncQueries, Queries
 from ._results import AsyncResult, Result
 from ._retry import RetryPolicy
 from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance
+from ._uploads import AsyncUploads, Uploads
 
 
 class _BaseClient:
@@ -82,8 +93,9 @@ class _BaseClient:
             page_size=page_size,
             performance=performance,
         )
-        #: The generated low-level client, configured with the same base URL, key and timeout.
-        self.lowlevel: LowLevelClient = build_lowlevel(self._settings, transport)
+        #: The generated low-level client, configured with the same base URL, key and timeout,
+        #: under the facade's retry rules and error tree (set by the subclass).
+        self.lowlevel: LowLevelClient
 
     @property
     def base_url(self) -> str:
@@ -193,15 +205,23 @@ class Client(_BaseClient):
             page_size=page_size,
             performance=performance,
         )
-        driver = SyncDriver(self.lowlevel.get_httpx_client, sleep or time.sleep)
+        http, self.lowlevel = sync_clients(
+            self._settings, transport, self._ctx.retry, self._ctx.rand, sleep or time.sleep
+        )
+        driver = SyncDriver(lambda: http, sleep or time.sleep)
+        self._http = http
         self._bound = Bound(driver, self._ctx, self._defaults)
         self._driver = driver
         self.queries = Queries(self._bound)
         self.pipelines = Pipelines(self._bound)
         self.matviews = MaterializedViews(self._bound)
+        self.uploads = Uploads(self._bound)
+        self.datasets = Datasets(self._bound)
+        self.endpoints = Endpoints(self._bound)
 
     # -- lifecycle
     def close(self) -> None:
+        self._http.close()
         self.lowlevel.get_httpx_client().close()
 
     def __enter__(self) -> Client:
@@ -232,6 +252,10 @@ class Client(_BaseClient):
         """Start raw SQL (``POST /v1/sql/execute``); returns an Execution handle."""
         req = self._sql_request(sql, params, performance)
         return Execution(self._bound, self._driver.run(wait_flows.execute(self._ctx, req)))
+
+    def usage(self, *, start: date | str | None = None, end: date | str | None = None) -> Usage:
+        """Credits used per billing period and storage (the current period without dates)."""
+        return self._driver.run(usage_flow(self._ctx, usage_request(start, end)))
 
     def get_status(self, execution_id: str) -> ExecutionStatus:
         """The status of an execution by id."""
@@ -378,15 +402,23 @@ class AsyncClient(_BaseClient):
             page_size=page_size,
             performance=performance,
         )
-        driver = AsyncDriver(self.lowlevel.get_async_httpx_client, sleep or asyncio.sleep)
+        http, self.lowlevel = async_clients(
+            self._settings, transport, self._ctx.retry, self._ctx.rand, sleep or asyncio.sleep
+        )
+        driver = AsyncDriver(lambda: http, sleep or asyncio.sleep)
+        self._http = http
         self._bound = Bound(driver, self._ctx, self._defaults)
         self._driver = driver
         self.queries = AsyncQueries(self._bound)
         self.pipelines = AsyncPipelines(self._bound)
         self.matviews = AsyncMaterializedViews(self._bound)
+        self.uploads = AsyncUploads(self._bound)
+        self.datasets = AsyncDatasets(self._bound)
+        self.endpoints = AsyncEndpoints(self._bound)
 
     # -- lifecycle
     async def close(self) -> None:
+        await self._http.aclose()
         await self.lowlevel.get_async_httpx_client().aclose()
 
     async def __aenter__(self) -> AsyncClient:
@@ -421,6 +453,12 @@ class AsyncClient(_BaseClient):
         return AsyncExecution(
             self._bound, await self._driver.run(wait_flows.execute(self._ctx, req))
         )
+
+    async def usage(
+        self, *, start: date | str | None = None, end: date | str | None = None
+    ) -> Usage:
+        """Credits used per billing period and storage (the current period without dates)."""
+        return await self._driver.run(usage_flow(self._ctx, usage_request(start, end)))
 
     async def get_status(self, execution_id: str) -> ExecutionStatus:
         """The status of an execution by id."""

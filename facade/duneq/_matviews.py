@@ -54,7 +54,7 @@ class MaterializedView:
     expires_at: str | None = None
     owner_user_id: int | None = None
     owner_team_id: int | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    raw: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MaterializedView:

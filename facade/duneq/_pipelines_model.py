@@ -84,8 +84,8 @@ class PipelineNode:
     name: str | None = None
     query_id: int | None = None
     performance: str | None = None
-    query_parameters: Mapping[str, Any] = field(default_factory=dict)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    query_parameters: Mapping[str, object] = field(default_factory=dict)
+    raw: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def query_execution(
@@ -95,7 +95,7 @@ class PipelineNode:
         *,
         dependencies: Sequence[int] = (),
         performance: str | None = None,
-        query_parameters: Mapping[str, Any] | None = None,
+        query_parameters: Mapping[str, object] | None = None,
     ) -> PipelineNode:
         """A node that executes saved query ``query_id`` after ``dependencies``."""
         return cls(
@@ -119,7 +119,7 @@ class PipelineNode:
         """What the node runs: ``refresh dune.team.result_x`` or ``query 1234``."""
         return _label(self.kind, self.name, self.query_id)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """The node in the API's wire shape."""
         out: dict[str, Any] = {"id": self.id, "dependencies": list(self.dependencies)}
         body: dict[str, Any]
@@ -184,7 +184,7 @@ class Pipeline:
                 return node
         raise KeyError(node_id)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """The definition in the API's wire shape (``{"nodes": [...]}``)."""
         return {"nodes": [node.to_dict() for node in self.nodes]}
 
@@ -266,7 +266,7 @@ class NodeStatus:
     query_id: int | None = None
     execution_id: str | None = None
     error: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    raw: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -325,7 +325,7 @@ class PipelineStatus:
     state: PipelineState | str
     nodes: tuple[NodeStatus, ...]
     error: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    raw: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_finished(self) -> bool:

@@ -34,6 +34,7 @@ class _ResultBase:
         first = opened.first
         self._ctx = ctx
         self._status = opened.status
+        self._source = opened.source if opened.source is not None else opened.status.execution_id
         self._options: ResultOptions = opened.options
         # The first page's rows are held until a pass moves beyond it (then re-fetched if the
         # result is iterated again), so streaming holds one page at a time.
@@ -49,7 +50,7 @@ class _ResultBase:
     # -- flows (run by the sync or async driver)
 
     def _fetch(self, offset: int, *, decode: bool = True) -> Flow[Page]:
-        return fetch_page(self._ctx, self.execution_id, self._options, offset, decode=decode)
+        return fetch_page(self._ctx, self._source, self._options, offset, decode=decode)
 
     def _page_flow(self, offset: int | None) -> Flow[tuple[list[Row], int | None]]:
         """The rows of the page at ``offset`` (None: the first page, held or re-fetched) and
@@ -84,7 +85,7 @@ class _ResultBase:
         return RowSequence(pages, self.execution_id)
 
     def _csv_flow(self, dest: CsvDest) -> Flow[int]:
-        return write_csv(self._ctx, self.execution_id, self._options, dest)
+        return write_csv(self._ctx, self._source, self._options, dest)
 
     def _kept(self, page: Page) -> list[Row] | RawPage:
         """Record a page fetched for ``rows`` and keep it compact (raw JSON when possible)."""

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,7 +26,7 @@ class Dataset:
         full_name (str | Unset):
         is_private (bool | Unset):
         metadata (DatasetMetadata | Unset):
-        owner (DatasetOwner | Unset):
+        owner (DatasetOwner | None | Unset):
         type_ (str | Unset):
         updated_at (str | Unset):
     """
@@ -36,12 +36,14 @@ class Dataset:
     full_name: str | Unset = UNSET
     is_private: bool | Unset = UNSET
     metadata: DatasetMetadata | Unset = UNSET
-    owner: DatasetOwner | Unset = UNSET
+    owner: DatasetOwner | None | Unset = UNSET
     type_: str | Unset = UNSET
     updated_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.dataset_owner import DatasetOwner  # noqa: PLC0415
+
         columns: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.columns, Unset):
             columns = []
@@ -59,9 +61,13 @@ class Dataset:
         if not isinstance(self.metadata, Unset):
             metadata = self.metadata.to_dict()
 
-        owner: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.owner, Unset):
+        owner: dict[str, Any] | None | Unset
+        if isinstance(self.owner, Unset):
+            owner = UNSET
+        elif isinstance(self.owner, DatasetOwner):
             owner = self.owner.to_dict()
+        else:
+            owner = self.owner
 
         type_ = self.type_
 
@@ -118,12 +124,22 @@ class Dataset:
         else:
             metadata = DatasetMetadata.from_dict(_metadata)
 
-        _owner = d.pop("owner", UNSET)
-        owner: DatasetOwner | Unset
-        if isinstance(_owner, Unset):
-            owner = UNSET
-        else:
-            owner = DatasetOwner.from_dict(_owner)
+        def _parse_owner(data: object) -> DatasetOwner | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                owner_type_1 = DatasetOwner.from_dict(data)
+
+                return owner_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DatasetOwner | None | Unset, data)
+
+        owner = _parse_owner(d.pop("owner", UNSET))
 
         type_ = d.pop("type", UNSET)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,22 +19,28 @@ T = TypeVar("T", bound="DatasetColumn")
 class DatasetColumn:
     """
     Attributes:
-        metadata (DatasetColumnMetadata | Unset):
+        metadata (DatasetColumnMetadata | None | Unset):
         name (str | Unset):
         nullable (bool | Unset):
         type_ (str | Unset):
     """
 
-    metadata: DatasetColumnMetadata | Unset = UNSET
+    metadata: DatasetColumnMetadata | None | Unset = UNSET
     name: str | Unset = UNSET
     nullable: bool | Unset = UNSET
     type_: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metadata, Unset):
+        from ..models.dataset_column_metadata import DatasetColumnMetadata  # noqa: PLC0415
+
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, DatasetColumnMetadata):
             metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         name = self.name
 
@@ -61,12 +67,23 @@ class DatasetColumn:
         from ..models.dataset_column_metadata import DatasetColumnMetadata  # noqa: PLC0415
 
         d = dict(src_dict)
-        _metadata = d.pop("metadata", UNSET)
-        metadata: DatasetColumnMetadata | Unset
-        if isinstance(_metadata, Unset):
-            metadata = UNSET
-        else:
-            metadata = DatasetColumnMetadata.from_dict(_metadata)
+
+        def _parse_metadata(data: object) -> DatasetColumnMetadata | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_1 = DatasetColumnMetadata.from_dict(data)
+
+                return metadata_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(DatasetColumnMetadata | None | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         name = d.pop("name", UNSET)
 

@@ -19,21 +19,26 @@ T = TypeVar("T", bound="ExecutionResult")
 class ExecutionResult:
     """
     Attributes:
-        metadata (ExecutionResultMetadata | Unset): Shape and size of a result; counts are for this page unless named
-            total_.
+        metadata (ExecutionResultMetadata | None | Unset):
         rows (list[Any] | Unset): One JSON object per row, column name to value.
         update_type (str | Unset):
     """
 
-    metadata: ExecutionResultMetadata | Unset = UNSET
+    metadata: ExecutionResultMetadata | None | Unset = UNSET
     rows: list[Any] | Unset = UNSET
     update_type: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metadata, Unset):
+        from ..models.execution_result_metadata import ExecutionResultMetadata  # noqa: PLC0415
+
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, ExecutionResultMetadata):
             metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         rows: list[Any] | Unset = UNSET
         if not isinstance(self.rows, Unset):
@@ -58,12 +63,23 @@ class ExecutionResult:
         from ..models.execution_result_metadata import ExecutionResultMetadata  # noqa: PLC0415
 
         d = dict(src_dict)
-        _metadata = d.pop("metadata", UNSET)
-        metadata: ExecutionResultMetadata | Unset
-        if isinstance(_metadata, Unset):
-            metadata = UNSET
-        else:
-            metadata = ExecutionResultMetadata.from_dict(_metadata)
+
+        def _parse_metadata(data: object) -> ExecutionResultMetadata | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_1 = ExecutionResultMetadata.from_dict(data)
+
+                return metadata_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ExecutionResultMetadata | None | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         rows = cast(list[Any], d.pop("rows", UNSET))
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,7 +24,7 @@ class GetExecutionStatusResponse:
         state (str): QUERY_STATE_PENDING, _EXECUTING, _COMPLETED, _COMPLETED_PARTIAL, _FAILED, _CANCELLED or _EXPIRED;
             treat anything else as unknown, not as an error.
         cancelled_at (str | Unset):
-        error (QueryResultError | Unset): Why an execution failed.
+        error (None | QueryResultError | Unset):
         execution_cost_credits (float | Unset):
         execution_ended_at (str | Unset):
         execution_started_at (str | Unset):
@@ -34,15 +34,14 @@ class GetExecutionStatusResponse:
         max_inflight_interactive_reached (int | Unset):
         query_id (int | Unset): The saved query; 0 for raw SQL executions.
         queue_position (int | Unset): Place in the queue while pending.
-        result_metadata (ExecutionResultMetadata | Unset): Shape and size of a result; counts are for this page unless
-            named total_.
+        result_metadata (ExecutionResultMetadata | None | Unset):
         submitted_at (str | Unset):
     """
 
     execution_id: str
     state: str
     cancelled_at: str | Unset = UNSET
-    error: QueryResultError | Unset = UNSET
+    error: None | QueryResultError | Unset = UNSET
     execution_cost_credits: float | Unset = UNSET
     execution_ended_at: str | Unset = UNSET
     execution_started_at: str | Unset = UNSET
@@ -52,20 +51,27 @@ class GetExecutionStatusResponse:
     max_inflight_interactive_reached: int | Unset = UNSET
     query_id: int | Unset = UNSET
     queue_position: int | Unset = UNSET
-    result_metadata: ExecutionResultMetadata | Unset = UNSET
+    result_metadata: ExecutionResultMetadata | None | Unset = UNSET
     submitted_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.execution_result_metadata import ExecutionResultMetadata  # noqa: PLC0415
+        from ..models.query_result_error import QueryResultError  # noqa: PLC0415
+
         execution_id = self.execution_id
 
         state = self.state
 
         cancelled_at = self.cancelled_at
 
-        error: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.error, Unset):
+        error: dict[str, Any] | None | Unset
+        if isinstance(self.error, Unset):
+            error = UNSET
+        elif isinstance(self.error, QueryResultError):
             error = self.error.to_dict()
+        else:
+            error = self.error
 
         execution_cost_credits = self.execution_cost_credits
 
@@ -85,9 +91,13 @@ class GetExecutionStatusResponse:
 
         queue_position = self.queue_position
 
-        result_metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.result_metadata, Unset):
+        result_metadata: dict[str, Any] | None | Unset
+        if isinstance(self.result_metadata, Unset):
+            result_metadata = UNSET
+        elif isinstance(self.result_metadata, ExecutionResultMetadata):
             result_metadata = self.result_metadata.to_dict()
+        else:
+            result_metadata = self.result_metadata
 
         submitted_at = self.submitted_at
 
@@ -140,12 +150,22 @@ class GetExecutionStatusResponse:
 
         cancelled_at = d.pop("cancelled_at", UNSET)
 
-        _error = d.pop("error", UNSET)
-        error: QueryResultError | Unset
-        if isinstance(_error, Unset):
-            error = UNSET
-        else:
-            error = QueryResultError.from_dict(_error)
+        def _parse_error(data: object) -> None | QueryResultError | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                error_type_1 = QueryResultError.from_dict(data)
+
+                return error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | QueryResultError | Unset, data)
+
+        error = _parse_error(d.pop("error", UNSET))
 
         execution_cost_credits = d.pop("execution_cost_credits", UNSET)
 
@@ -165,12 +185,22 @@ class GetExecutionStatusResponse:
 
         queue_position = d.pop("queue_position", UNSET)
 
-        _result_metadata = d.pop("result_metadata", UNSET)
-        result_metadata: ExecutionResultMetadata | Unset
-        if isinstance(_result_metadata, Unset):
-            result_metadata = UNSET
-        else:
-            result_metadata = ExecutionResultMetadata.from_dict(_result_metadata)
+        def _parse_result_metadata(data: object) -> ExecutionResultMetadata | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                result_metadata_type_1 = ExecutionResultMetadata.from_dict(data)
+
+                return result_metadata_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ExecutionResultMetadata | None | Unset, data)
+
+        result_metadata = _parse_result_metadata(d.pop("result_metadata", UNSET))
 
         submitted_at = d.pop("submitted_at", UNSET)
 

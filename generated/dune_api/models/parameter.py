@@ -20,34 +20,42 @@ class Parameter:
     """A query parameter definition; values are always sent as strings.
 
     Attributes:
+        key (str):
         description (str | Unset):
-        enum_from_results (EnumFromResults | Unset):
+        enum_from_results (EnumFromResults | None | Unset):
         enum_options (list[str] | Unset):
         is_freeform_allowed (bool | Unset):
         is_multiselect (bool | Unset):
-        key (str | Unset):
-        type_ (str | Unset): text, number, datetime or enum.
+        type_ (str | Unset): text, number, datetime or enum (the emulator also reads date and list).
         value (str | Unset):
         values (list[str] | Unset):
     """
 
+    key: str
     description: str | Unset = UNSET
-    enum_from_results: EnumFromResults | Unset = UNSET
+    enum_from_results: EnumFromResults | None | Unset = UNSET
     enum_options: list[str] | Unset = UNSET
     is_freeform_allowed: bool | Unset = UNSET
     is_multiselect: bool | Unset = UNSET
-    key: str | Unset = UNSET
     type_: str | Unset = UNSET
     value: str | Unset = UNSET
     values: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.enum_from_results import EnumFromResults  # noqa: PLC0415
+
+        key = self.key
+
         description = self.description
 
-        enum_from_results: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.enum_from_results, Unset):
+        enum_from_results: dict[str, Any] | None | Unset
+        if isinstance(self.enum_from_results, Unset):
+            enum_from_results = UNSET
+        elif isinstance(self.enum_from_results, EnumFromResults):
             enum_from_results = self.enum_from_results.to_dict()
+        else:
+            enum_from_results = self.enum_from_results
 
         enum_options: list[str] | Unset = UNSET
         if not isinstance(self.enum_options, Unset):
@@ -56,8 +64,6 @@ class Parameter:
         is_freeform_allowed = self.is_freeform_allowed
 
         is_multiselect = self.is_multiselect
-
-        key = self.key
 
         type_ = self.type_
 
@@ -69,7 +75,11 @@ class Parameter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "key": key,
+            }
+        )
         if description is not UNSET:
             field_dict["description"] = description
         if enum_from_results is not UNSET:
@@ -80,8 +90,6 @@ class Parameter:
             field_dict["isFreeformAllowed"] = is_freeform_allowed
         if is_multiselect is not UNSET:
             field_dict["isMultiselect"] = is_multiselect
-        if key is not UNSET:
-            field_dict["key"] = key
         if type_ is not UNSET:
             field_dict["type"] = type_
         if value is not UNSET:
@@ -96,22 +104,32 @@ class Parameter:
         from ..models.enum_from_results import EnumFromResults  # noqa: PLC0415
 
         d = dict(src_dict)
+        key = d.pop("key")
+
         description = d.pop("description", UNSET)
 
-        _enum_from_results = d.pop("enumFromResults", UNSET)
-        enum_from_results: EnumFromResults | Unset
-        if isinstance(_enum_from_results, Unset):
-            enum_from_results = UNSET
-        else:
-            enum_from_results = EnumFromResults.from_dict(_enum_from_results)
+        def _parse_enum_from_results(data: object) -> EnumFromResults | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                enum_from_results_type_1 = EnumFromResults.from_dict(data)
+
+                return enum_from_results_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(EnumFromResults | None | Unset, data)
+
+        enum_from_results = _parse_enum_from_results(d.pop("enumFromResults", UNSET))
 
         enum_options = cast(list[str], d.pop("enumOptions", UNSET))
 
         is_freeform_allowed = d.pop("isFreeformAllowed", UNSET)
 
         is_multiselect = d.pop("isMultiselect", UNSET)
-
-        key = d.pop("key", UNSET)
 
         type_ = d.pop("type", UNSET)
 
@@ -120,12 +138,12 @@ class Parameter:
         values = cast(list[str], d.pop("values", UNSET))
 
         parameter = cls(
+            key=key,
             description=description,
             enum_from_results=enum_from_results,
             enum_options=enum_options,
             is_freeform_allowed=is_freeform_allowed,
             is_multiselect=is_multiselect,
-            key=key,
             type_=type_,
             value=value,
             values=values,

@@ -21,40 +21,53 @@ class PipelineNode:
     """One step; exactly one of query_execution and materialized_view_refresh is set.
 
     Attributes:
+        id (int): Unique within the pipeline.
         dependencies (list[int] | Unset): Ids of nodes that must finish first.
-        id (int | Unset): Unique within the pipeline.
-        materialized_view_refresh (PipelineMaterializedViewRefresh | Unset):
-        query_execution (PipelineQueryExecution | Unset):
+        materialized_view_refresh (None | PipelineMaterializedViewRefresh | Unset):
+        query_execution (None | PipelineQueryExecution | Unset):
     """
 
+    id: int
     dependencies: list[int] | Unset = UNSET
-    id: int | Unset = UNSET
-    materialized_view_refresh: PipelineMaterializedViewRefresh | Unset = UNSET
-    query_execution: PipelineQueryExecution | Unset = UNSET
+    materialized_view_refresh: None | PipelineMaterializedViewRefresh | Unset = UNSET
+    query_execution: None | PipelineQueryExecution | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.pipeline_materialized_view_refresh import PipelineMaterializedViewRefresh  # noqa: PLC0415
+        from ..models.pipeline_query_execution import PipelineQueryExecution  # noqa: PLC0415
+
+        id = self.id
+
         dependencies: list[int] | Unset = UNSET
         if not isinstance(self.dependencies, Unset):
             dependencies = self.dependencies
 
-        id = self.id
-
-        materialized_view_refresh: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.materialized_view_refresh, Unset):
+        materialized_view_refresh: dict[str, Any] | None | Unset
+        if isinstance(self.materialized_view_refresh, Unset):
+            materialized_view_refresh = UNSET
+        elif isinstance(self.materialized_view_refresh, PipelineMaterializedViewRefresh):
             materialized_view_refresh = self.materialized_view_refresh.to_dict()
+        else:
+            materialized_view_refresh = self.materialized_view_refresh
 
-        query_execution: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.query_execution, Unset):
+        query_execution: dict[str, Any] | None | Unset
+        if isinstance(self.query_execution, Unset):
+            query_execution = UNSET
+        elif isinstance(self.query_execution, PipelineQueryExecution):
             query_execution = self.query_execution.to_dict()
+        else:
+            query_execution = self.query_execution
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "id": id,
+            }
+        )
         if dependencies is not UNSET:
             field_dict["dependencies"] = dependencies
-        if id is not UNSET:
-            field_dict["id"] = id
         if materialized_view_refresh is not UNSET:
             field_dict["materialized_view_refresh"] = materialized_view_refresh
         if query_execution is not UNSET:
@@ -68,27 +81,47 @@ class PipelineNode:
         from ..models.pipeline_query_execution import PipelineQueryExecution  # noqa: PLC0415
 
         d = dict(src_dict)
+        id = d.pop("id")
+
         dependencies = cast(list[int], d.pop("dependencies", UNSET))
 
-        id = d.pop("id", UNSET)
+        def _parse_materialized_view_refresh(data: object) -> None | PipelineMaterializedViewRefresh | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                materialized_view_refresh_type_1 = PipelineMaterializedViewRefresh.from_dict(data)
 
-        _materialized_view_refresh = d.pop("materialized_view_refresh", UNSET)
-        materialized_view_refresh: PipelineMaterializedViewRefresh | Unset
-        if isinstance(_materialized_view_refresh, Unset):
-            materialized_view_refresh = UNSET
-        else:
-            materialized_view_refresh = PipelineMaterializedViewRefresh.from_dict(_materialized_view_refresh)
+                return materialized_view_refresh_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PipelineMaterializedViewRefresh | Unset, data)
 
-        _query_execution = d.pop("query_execution", UNSET)
-        query_execution: PipelineQueryExecution | Unset
-        if isinstance(_query_execution, Unset):
-            query_execution = UNSET
-        else:
-            query_execution = PipelineQueryExecution.from_dict(_query_execution)
+        materialized_view_refresh = _parse_materialized_view_refresh(d.pop("materialized_view_refresh", UNSET))
+
+        def _parse_query_execution(data: object) -> None | PipelineQueryExecution | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                query_execution_type_1 = PipelineQueryExecution.from_dict(data)
+
+                return query_execution_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PipelineQueryExecution | Unset, data)
+
+        query_execution = _parse_query_execution(d.pop("query_execution", UNSET))
 
         pipeline_node = cls(
-            dependencies=dependencies,
             id=id,
+            dependencies=dependencies,
             materialized_view_refresh=materialized_view_refresh,
             query_execution=query_execution,
         )

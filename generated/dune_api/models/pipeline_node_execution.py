@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,25 +23,38 @@ class PipelineNodeExecution:
 
         Attributes:
             id (int | Unset):
-            materialized_view_refresh_status (PipelineMaterializedViewRefreshStatus | Unset):
-            query_execution_status (PipelineQueryExecutionStatus | Unset):
+            materialized_view_refresh_status (None | PipelineMaterializedViewRefreshStatus | Unset):
+            query_execution_status (None | PipelineQueryExecutionStatus | Unset):
     """
 
     id: int | Unset = UNSET
-    materialized_view_refresh_status: PipelineMaterializedViewRefreshStatus | Unset = UNSET
-    query_execution_status: PipelineQueryExecutionStatus | Unset = UNSET
+    materialized_view_refresh_status: None | PipelineMaterializedViewRefreshStatus | Unset = UNSET
+    query_execution_status: None | PipelineQueryExecutionStatus | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.pipeline_materialized_view_refresh_status import (
+            PipelineMaterializedViewRefreshStatus,  # noqa: PLC0415
+        )
+        from ..models.pipeline_query_execution_status import PipelineQueryExecutionStatus  # noqa: PLC0415
+
         id = self.id
 
-        materialized_view_refresh_status: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.materialized_view_refresh_status, Unset):
+        materialized_view_refresh_status: dict[str, Any] | None | Unset
+        if isinstance(self.materialized_view_refresh_status, Unset):
+            materialized_view_refresh_status = UNSET
+        elif isinstance(self.materialized_view_refresh_status, PipelineMaterializedViewRefreshStatus):
             materialized_view_refresh_status = self.materialized_view_refresh_status.to_dict()
+        else:
+            materialized_view_refresh_status = self.materialized_view_refresh_status
 
-        query_execution_status: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.query_execution_status, Unset):
+        query_execution_status: dict[str, Any] | None | Unset
+        if isinstance(self.query_execution_status, Unset):
+            query_execution_status = UNSET
+        elif isinstance(self.query_execution_status, PipelineQueryExecutionStatus):
             query_execution_status = self.query_execution_status.to_dict()
+        else:
+            query_execution_status = self.query_execution_status
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -65,21 +78,43 @@ class PipelineNodeExecution:
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
-        _materialized_view_refresh_status = d.pop("materialized_view_refresh_status", UNSET)
-        materialized_view_refresh_status: PipelineMaterializedViewRefreshStatus | Unset
-        if isinstance(_materialized_view_refresh_status, Unset):
-            materialized_view_refresh_status = UNSET
-        else:
-            materialized_view_refresh_status = PipelineMaterializedViewRefreshStatus.from_dict(
-                _materialized_view_refresh_status
-            )
+        def _parse_materialized_view_refresh_status(
+            data: object,
+        ) -> None | PipelineMaterializedViewRefreshStatus | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                materialized_view_refresh_status_type_1 = PipelineMaterializedViewRefreshStatus.from_dict(data)
 
-        _query_execution_status = d.pop("query_execution_status", UNSET)
-        query_execution_status: PipelineQueryExecutionStatus | Unset
-        if isinstance(_query_execution_status, Unset):
-            query_execution_status = UNSET
-        else:
-            query_execution_status = PipelineQueryExecutionStatus.from_dict(_query_execution_status)
+                return materialized_view_refresh_status_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PipelineMaterializedViewRefreshStatus | Unset, data)
+
+        materialized_view_refresh_status = _parse_materialized_view_refresh_status(
+            d.pop("materialized_view_refresh_status", UNSET)
+        )
+
+        def _parse_query_execution_status(data: object) -> None | PipelineQueryExecutionStatus | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                query_execution_status_type_1 = PipelineQueryExecutionStatus.from_dict(data)
+
+                return query_execution_status_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | PipelineQueryExecutionStatus | Unset, data)
+
+        query_execution_status = _parse_query_execution_status(d.pop("query_execution_status", UNSET))
 
         pipeline_node_execution = cls(
             id=id,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,16 +19,22 @@ T = TypeVar("T", bound="QueryPipelineResponse")
 class QueryPipelineResponse:
     """
     Attributes:
-        pipeline (Pipeline | Unset): Nodes to run, each after the nodes it depends on.
+        pipeline (None | Pipeline | Unset):
     """
 
-    pipeline: Pipeline | Unset = UNSET
+    pipeline: None | Pipeline | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        pipeline: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.pipeline, Unset):
+        from ..models.pipeline import Pipeline  # noqa: PLC0415
+
+        pipeline: dict[str, Any] | None | Unset
+        if isinstance(self.pipeline, Unset):
+            pipeline = UNSET
+        elif isinstance(self.pipeline, Pipeline):
             pipeline = self.pipeline.to_dict()
+        else:
+            pipeline = self.pipeline
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -43,12 +49,23 @@ class QueryPipelineResponse:
         from ..models.pipeline import Pipeline  # noqa: PLC0415
 
         d = dict(src_dict)
-        _pipeline = d.pop("pipeline", UNSET)
-        pipeline: Pipeline | Unset
-        if isinstance(_pipeline, Unset):
-            pipeline = UNSET
-        else:
-            pipeline = Pipeline.from_dict(_pipeline)
+
+        def _parse_pipeline(data: object) -> None | Pipeline | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                pipeline_type_1 = Pipeline.from_dict(data)
+
+                return pipeline_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Pipeline | Unset, data)
+
+        pipeline = _parse_pipeline(d.pop("pipeline", UNSET))
 
         query_pipeline_response = cls(
             pipeline=pipeline,

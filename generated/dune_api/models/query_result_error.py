@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,21 +21,27 @@ class QueryResultError:
 
     Attributes:
         message (str | Unset):
-        metadata (ErrorLocation | Unset): Position of a SQL error.
+        metadata (ErrorLocation | None | Unset):
         type_ (str | Unset): Failure kind, e.g. FAILED_TYPE_EXECUTION_FAILED.
     """
 
     message: str | Unset = UNSET
-    metadata: ErrorLocation | Unset = UNSET
+    metadata: ErrorLocation | None | Unset = UNSET
     type_: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.error_location import ErrorLocation  # noqa: PLC0415
+
         message = self.message
 
-        metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metadata, Unset):
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, ErrorLocation):
             metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
 
         type_ = self.type_
 
@@ -58,12 +64,22 @@ class QueryResultError:
         d = dict(src_dict)
         message = d.pop("message", UNSET)
 
-        _metadata = d.pop("metadata", UNSET)
-        metadata: ErrorLocation | Unset
-        if isinstance(_metadata, Unset):
-            metadata = UNSET
-        else:
-            metadata = ErrorLocation.from_dict(_metadata)
+        def _parse_metadata(data: object) -> ErrorLocation | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_1 = ErrorLocation.from_dict(data)
+
+                return metadata_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ErrorLocation | None | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
 
         type_ = d.pop("type", UNSET)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,7 +23,7 @@ class ReadExecutionResultResponse:
         execution_id (str):
         state (str):
         cancelled_at (str | Unset):
-        error (QueryResultError | Unset): Why an execution failed.
+        error (None | QueryResultError | Unset):
         execution_ended_at (str | Unset):
         execution_started_at (str | Unset):
         expires_at (str | Unset):
@@ -31,14 +31,14 @@ class ReadExecutionResultResponse:
         next_offset (int | Unset): Offset of the next page; absent on the last page.
         next_uri (str | Unset): Absolute URL of the next page; absent on the last page.
         query_id (int | Unset):
-        result (ExecutionResult | Unset):
+        result (ExecutionResult | None | Unset):
         submitted_at (str | Unset):
     """
 
     execution_id: str
     state: str
     cancelled_at: str | Unset = UNSET
-    error: QueryResultError | Unset = UNSET
+    error: None | QueryResultError | Unset = UNSET
     execution_ended_at: str | Unset = UNSET
     execution_started_at: str | Unset = UNSET
     expires_at: str | Unset = UNSET
@@ -46,20 +46,27 @@ class ReadExecutionResultResponse:
     next_offset: int | Unset = UNSET
     next_uri: str | Unset = UNSET
     query_id: int | Unset = UNSET
-    result: ExecutionResult | Unset = UNSET
+    result: ExecutionResult | None | Unset = UNSET
     submitted_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.execution_result import ExecutionResult  # noqa: PLC0415
+        from ..models.query_result_error import QueryResultError  # noqa: PLC0415
+
         execution_id = self.execution_id
 
         state = self.state
 
         cancelled_at = self.cancelled_at
 
-        error: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.error, Unset):
+        error: dict[str, Any] | None | Unset
+        if isinstance(self.error, Unset):
+            error = UNSET
+        elif isinstance(self.error, QueryResultError):
             error = self.error.to_dict()
+        else:
+            error = self.error
 
         execution_ended_at = self.execution_ended_at
 
@@ -75,9 +82,13 @@ class ReadExecutionResultResponse:
 
         query_id = self.query_id
 
-        result: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.result, Unset):
+        result: dict[str, Any] | None | Unset
+        if isinstance(self.result, Unset):
+            result = UNSET
+        elif isinstance(self.result, ExecutionResult):
             result = self.result.to_dict()
+        else:
+            result = self.result
 
         submitted_at = self.submitted_at
 
@@ -126,12 +137,22 @@ class ReadExecutionResultResponse:
 
         cancelled_at = d.pop("cancelled_at", UNSET)
 
-        _error = d.pop("error", UNSET)
-        error: QueryResultError | Unset
-        if isinstance(_error, Unset):
-            error = UNSET
-        else:
-            error = QueryResultError.from_dict(_error)
+        def _parse_error(data: object) -> None | QueryResultError | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                error_type_1 = QueryResultError.from_dict(data)
+
+                return error_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | QueryResultError | Unset, data)
+
+        error = _parse_error(d.pop("error", UNSET))
 
         execution_ended_at = d.pop("execution_ended_at", UNSET)
 
@@ -147,12 +168,22 @@ class ReadExecutionResultResponse:
 
         query_id = d.pop("query_id", UNSET)
 
-        _result = d.pop("result", UNSET)
-        result: ExecutionResult | Unset
-        if isinstance(_result, Unset):
-            result = UNSET
-        else:
-            result = ExecutionResult.from_dict(_result)
+        def _parse_result(data: object) -> ExecutionResult | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                result_type_1 = ExecutionResult.from_dict(data)
+
+                return result_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ExecutionResult | None | Unset, data)
+
+        result = _parse_result(d.pop("result", UNSET))
 
         submitted_at = d.pop("submitted_at", UNSET)
 

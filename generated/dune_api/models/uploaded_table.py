@@ -24,7 +24,7 @@ class UploadedTable:
         created_at (str | Unset):
         full_name (str | Unset): dune.<namespace>.<table_name>
         is_private (bool | Unset):
-        owner (TableOwner | Unset):
+        owner (None | TableOwner | Unset):
         purged_at (None | str | Unset):
         table_size_bytes (str | Unset): A decimal number sent as a string.
         updated_at (str | Unset):
@@ -34,13 +34,15 @@ class UploadedTable:
     created_at: str | Unset = UNSET
     full_name: str | Unset = UNSET
     is_private: bool | Unset = UNSET
-    owner: TableOwner | Unset = UNSET
+    owner: None | TableOwner | Unset = UNSET
     purged_at: None | str | Unset = UNSET
     table_size_bytes: str | Unset = UNSET
     updated_at: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.table_owner import TableOwner  # noqa: PLC0415
+
         columns: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.columns, Unset):
             columns = []
@@ -54,9 +56,13 @@ class UploadedTable:
 
         is_private = self.is_private
 
-        owner: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.owner, Unset):
+        owner: dict[str, Any] | None | Unset
+        if isinstance(self.owner, Unset):
+            owner = UNSET
+        elif isinstance(self.owner, TableOwner):
             owner = self.owner.to_dict()
+        else:
+            owner = self.owner
 
         purged_at: None | str | Unset
         if isinstance(self.purged_at, Unset):
@@ -111,12 +117,22 @@ class UploadedTable:
 
         is_private = d.pop("is_private", UNSET)
 
-        _owner = d.pop("owner", UNSET)
-        owner: TableOwner | Unset
-        if isinstance(_owner, Unset):
-            owner = UNSET
-        else:
-            owner = TableOwner.from_dict(_owner)
+        def _parse_owner(data: object) -> None | TableOwner | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                owner_type_1 = TableOwner.from_dict(data)
+
+                return owner_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TableOwner | Unset, data)
+
+        owner = _parse_owner(d.pop("owner", UNSET))
 
         def _parse_purged_at(data: object) -> None | str | Unset:
             if data is None:

@@ -28,7 +28,7 @@ def _get_kwargs(
     }
 
     _kwargs["content"] = body.payload
-    headers["Content-Type"] = "text/csv"
+    headers["Content-Type"] = body.mime_type or "text/csv"
 
     _kwargs["headers"] = headers
     return _kwargs
