@@ -196,8 +196,13 @@ def test_arrow_c_stream_and_html(dune_emulator: EmulatorHandle) -> None:
     assert "3 rows" in html and "uint256" in html
     table = pa.table(result)
     assert table.num_rows == 3 and table.schema.field("amount_raw").type == pa.string()
-    frame = pl.from_arrow(pa.RecordBatchReader.from_stream(result))
-    assert isinstance(frame, pl.DataFrame) and frame["id"].to_list() == [1, 2, 3]
+    frame = pl.DataFrame(result)
+    assert frame.shape == (3, 23) and frame["id"].to_list() == [1, 2, 3]
+    import duckdb
+
+    assert duckdb.sql("select count(*), max(length(amount_raw)) from result").fetchall() == [
+        (3, 78)
+    ]
     dune.close()
 
 
