@@ -200,9 +200,8 @@ def test_arrow_c_stream_and_html(dune_emulator: EmulatorHandle) -> None:
     assert frame.shape == (3, 23) and frame["id"].to_list() == [1, 2, 3]
     import duckdb
 
-    assert duckdb.sql("select count(*), max(length(amount_raw)) from result").fetchall() == [
-        (3, 78)
-    ]
+    relation = duckdb.sql("select count(*), max(length(amount_raw)) from result")
+    assert relation is not None and relation.fetchall() == [(3, 78)]
     dune.close()
 
 
