@@ -50,6 +50,30 @@ TYPES = {
     "payload": pa.string(),
     "samples": pa.list_(pa.float64()),
 }
+POLARS = {
+    "id": pl.Int64,
+    "amount_raw": pl.String,
+    "delta_raw": pl.String,
+    "tx_hash": pl.Binary,
+    "block_time": pl.Datetime("ms", "UTC"),
+    "local_time": pl.Datetime("ms", "UTC"),
+    "block_date": pl.Date,
+    "price": pl.Decimal(38, 18),
+    "fee": pl.Decimal(10, 2),
+    "ratio": pl.Float64,
+    "ratio_real": pl.Float32,
+    "is_contract": pl.Boolean,
+    "tiny_n": pl.Int8,
+    "small_n": pl.Int16,
+    "int_n": pl.Int32,
+    "big_n": pl.Int64,
+    "label": pl.String,
+    "log_indexes": pl.List(pl.Int64),
+    "amounts": pl.List(pl.String),
+    "transfer": pl.Struct({"a": pl.Int64, "b": pl.String}),
+    "payload": pl.String,
+    "samples": pl.List(pl.Float64),
+}  # and "balances": a polars Map (or List of key/value structs in older polars)
 ROW_1 = {
     "id": 1,
     "amount_raw": "1000000000000000000",
@@ -138,13 +162,17 @@ def test_every_type_to_arrow_polars_pandas(
         else:
             assert count(dune_emulator, CSV) == csv_before
         frame = await aw(result.to_polars(wire=wire))
-        assert frame.schema["amount_raw"] == pl.String
-        assert frame.schema["block_time"] == pl.Datetime("ms", "UTC")
-        assert frame.schema["fee"] == pl.Decimal(10, 2)
+        assert {n: t for n, t in frame.schema.items() if n != "balances"} == POLARS
+        assert str(frame.schema["balances"]).startswith(("Map", "List(Struct"))
+        assert same(frame.rows(named=True)[1]["amount_raw"], UINT256_MAX)
         assert frame["amount_raw"].to_list() == ["1000000000000000000", UINT256_MAX, None]
         assert frame["fee"].to_list() == [Decimal("1.50"), Decimal("0.00"), None]
         assert frame["label"].to_list() == ['swap, "quoted"', "", None]
         pdf = await aw(result.to_pandas(wire=wire))
+        assert {n: str(pdf[n].dtype) for n in TYPES} == {
+            n: f"{t}[pyarrow]" for n, t in TYPES.items()
+        }
+        assert same(pdf.iloc[1]["price"], ROW_2["price"]) and pdf.iloc[1]["label"] == ""
         assert str(pdf["big_n"].dtype) == "int64[pyarrow]"
         assert str(pdf["price"].dtype) == "decimal128(38, 18)[pyarrow]"
         assert str(pdf["block_time"].dtype) == "timestamp[ms, tz=UTC][pyarrow]"
