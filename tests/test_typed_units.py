@@ -516,3 +516,26 @@ def test_no_warnings_for_known_types() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         PageParser([m[0] for m in MAPPING], [m[0] for m in MAPPING])
+
+
+def test_typed_rows_fast_paths_keep_the_exact_rules() -> None:
+    typer = RowTyper(
+        ["t0", "t3", "d", "u"], ["timestamp(0)", "timestamp(3)", "decimal(5,2)", "uint256"]
+    )
+    assert typer.convert([{"t0": "2024-01-01 00:00:01.000 UTC", "d": "1.5", "u": "+7"}]) == [
+        {
+            "t0": dt.datetime(2024, 1, 1, 0, 0, 1, tzinfo=UTC),
+            "t3": None,
+            "d": Decimal("1.50"),
+            "u": 7,
+        }
+    ]
+    for row, message in [
+        ({"t0": "2024-01-01 00:00:00.500 UTC"}, "more precision"),
+        ({"t3": "2024-01-01T00:00:00.123456Z"}, "more precision"),
+        ({"d": "1234.50"}, "more than 5 digits"),
+        ({"u": str(2**256)}, "out of range"),
+        ({"u": "1_000"}, "not an integer"),
+    ]:
+        with pytest.raises(ResponseValidationError, match=message):
+            typer.convert([row])

@@ -337,10 +337,11 @@ def _timestamp(dtype: DuneType, target: Target) -> Convert:
         return _slow_datetime(value)
 
     def _slow_datetime(value: Any) -> dt.datetime:
-        ticks = parse_timestamp_ticks(value, "ns" if fine else "us")
+        ticks = parse_timestamp_ticks(value, unit)  # more precision than the column: raises
         if fine and ticks % 1000:
             raise BadValue("has nanoseconds, which a Python datetime cannot hold")
-        return _EPOCH + dt.timedelta(microseconds=ticks // 1000 if fine else ticks)
+        micros = ticks // 1000 if fine else ticks * step
+        return _EPOCH + dt.timedelta(microseconds=micros)
 
     return as_datetime
 
