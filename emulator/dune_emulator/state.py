@@ -13,7 +13,7 @@ from .clock import EmulatorClock, format_rfc3339
 from .config import EmulatorConfig
 from .endpoints_store import EndpointStore
 from .engine import ExecutionEngine
-from .faults import FaultBook
+from .faults import ConnectionTable, FaultBook
 from .fixtures import apply_fixtures, load_fixtures
 from .matviews_store import MatviewStore
 from .pipelines_engine import PipelineEngine
@@ -45,6 +45,7 @@ class EmulatorState:
         self.uploads = UploadStore(self.db, self.data_dir, self.now_text, config.owner_handle)
         self.endpoints = EndpointStore(self.db)
         self.faults = FaultBook()
+        self.connections = ConnectionTable()
         self.rate_limiter = RateLimiter()
         self.queries = QueryStore()
         self._save_lock = threading.Lock()
