@@ -221,9 +221,9 @@ def _port_closed(base_url: str) -> bool:
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_duneq_emulator_keys_fixtures_and_clean_stop(tmp_path: Path, signum: int) -> None:
-    path = _write(tmp_path, FIXTURES)
+    path = _write(tmp_path, FIXTURES.replace("emulator", "acme"))
     proc, base_url = _start_background(
-        "--api-key", "ci", "--api-key", "ci2", "--fixtures", str(path)
+        "--api-key", "ci", "--api-key", "ci2", "--fixtures", str(path), "--owner-handle", "acme"
     )
     try:
         with httpx.Client(base_url=f"{base_url}/api/v1", timeout=60) as api:
@@ -231,7 +231,8 @@ def test_duneq_emulator_keys_fixtures_and_clean_stop(tmp_path: Path, signum: int
                 "/query/1215383/results", headers={"X-Dune-Api-Key": "ci2"}
             ).json()
             assert latest["result"]["rows"] == [{"text_field": "other"}]
-            assert api.get("/query/2", headers={"X-Dune-Api-Key": "ci"}).status_code == 200
+            query = api.get("/query/2", headers={"X-Dune-Api-Key": "ci"})
+            assert query.status_code == 200 and query.json()["owner"] == "acme"
             dev = api.get("/query/2", headers={"X-Dune-Api-Key": "dune-emulator-dev-key"})
             assert dev.status_code == 401
         proc.send_signal(signum)
