@@ -127,7 +127,7 @@ class Gateway:
             await asyncio.sleep(fault.delay_seconds)
             await self.app(scope, receive, send)
         elif fault.kind == "drop":
-            _drop_connection(send)
+            await _drop_connection(self.state, scope)
         elif fault.kind == "truncate":
             status, headers, body = await self._capture(scope, receive)
             cut = body[: max(1, len(body) // 2)] if body else b"{"
@@ -170,14 +170,9 @@ def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _drop_connection(send: Send) -> None:
-    """Close the TCP connection without any response (uvicorn's transport, aborted)."""
-    cycle: Any = getattr(send, "__self__", None)
-    transport = getattr(cycle, "transport", None)
-    if transport is None:
+async def _drop_connection(state: EmulatorState, scope: Scope) -> None:
+    """Close the TCP connection without any response."""
+    if not state.connections.abort(scope.get("client")):
         raise ConnectionAbortedError("injected fault: connection dropped")
-    transport.abort()
-    if hasattr(cycle, "disconnected"):
-        cycle.disconnected = True
-    if hasattr(cycle, "response_complete"):
-        cycle.response_complete = True
+    # let the server see the connection lost before this app returns, so it sends nothing
+    await asyncio.sleep(0)

@@ -247,6 +247,14 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
     argv = ["--host", args.host, "--port", str(args.port)]
     if args.data_dir:
         argv += ["--data-dir", args.data_dir]
+    if args.fixtures:
+        argv += ["--fixtures", args.fixtures]
+    if args.owner_handle:
+        argv += ["--owner-handle", args.owner_handle]
+    # a list after the command name (repeatable there), one string before it
+    keys = [args.api_key] if isinstance(args.api_key, str) else list(args.api_key or [])
+    for key in keys:
+        argv += ["--api-key", key]
     return emulator_main(argv, prog="duneq emulator")
 
 
