@@ -136,6 +136,7 @@ class Gateway:
                 message = {**message, "headers": [*headers, (b"date", stamp)]}
             await send(message)
 
+        dated.__wrapped__ = send  # type: ignore[attr-defined]  # _drop_connection needs uvicorn's
         return dated
 
     async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
@@ -188,6 +189,7 @@ def _seconds(value: float) -> str:
 
 def _drop_connection(send: Send) -> None:
     """Close the TCP connection without any response (uvicorn's transport, aborted)."""
+    send = getattr(send, "__wrapped__", send)  # under the Date stamper
     cycle: Any = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
     if transport is None:
