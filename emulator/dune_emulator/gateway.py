@@ -4,6 +4,7 @@ rate limits, applied before Starlette routes the request."""
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import logging
 from typing import Any
 
@@ -85,6 +86,7 @@ class Gateway:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = self._dated(send)
         path: str = scope["path"]
         if not path.startswith("/api/"):
             await self.app(scope, receive, send)
@@ -121,6 +123,20 @@ class Gateway:
             await self.app(scope, receive, send)
             return
         await self._apply(fault, scope, receive, send)
+
+    def _dated(self, send: Send) -> Send:
+        """Stamp every response with a ``Date`` on the emulator clock (uvicorn's own is off), so
+        that clients judging age by the server's time see ``advance_clock``."""
+
+        async def dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seconds = self.state.clock.now_ns() / 1e9
+                stamp = email.utils.formatdate(seconds, usegmt=True).encode()
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                message = {**message, "headers": [*headers, (b"date", stamp)]}
+            await send(message)
+
+        return dated
 
     async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
         if fault.kind == "delay":

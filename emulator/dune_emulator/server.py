@@ -73,6 +73,7 @@ class EmulatorServer:
             create_app(self.state),
             log_level="warning",
             access_log=False,
+            date_header=False,  # the gateway sends Date on the emulator clock
             lifespan="off",
             timeout_graceful_shutdown=1,
             timeout_keep_alive=5,
