@@ -242,7 +242,8 @@ def test_latest_reuses_a_fresh_result(duneq_cli: Any, dune_emulator: EmulatorHan
     again = duneq_cli("latest", "2", "--max-age", "6h", "-o", "csv")
     assert again.code == 0, again.err
     assert again.out == first.out
-    assert "reused the latest result" in again.err
+    assert "reused latest result from " in again.err
+    assert "no new execution credits" in again.err and "10 credits" not in again.err
     assert executions(dune_emulator) == started
 
 
@@ -297,7 +298,13 @@ def test_rate_limited(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
     dune_emulator.control.add_fault("POST /api/v1/sql/execute", count=20, status=429, retry_after=0)
     res = duneq_cli("sql", "select 1")
     assert res.code == 7
-    assert res.err.startswith("error:") and "429" in res.err
+    *retries, last = res.err.splitlines()
+    assert last.startswith("error:") and "429" in last
+    assert retries == [
+        f"POST /api/v1/sql/execute answered HTTP 429; retrying {n}/5 in 0.0 s…" for n in range(1, 6)
+    ]
+    quiet = duneq_cli("sql", "select 1", "-q")
+    assert quiet.code == 7 and quiet.err.startswith("error:")
 
 
 @pytest.mark.parametrize(
@@ -352,7 +359,7 @@ def test_pipeline_plan_prints_the_lineage(duneq_cli: Any, dune_emulator: Emulato
     res = duneq_cli("pipeline", str(reader), "--plan", "--performance", "large")
     assert res.code == 0, res.err
     assert res.out.splitlines() == [
-        f"pipeline of query {reader}: 2 node(s), in run order",
+        f"pipeline of query {reader}: 2 nodes, in run order",
         "  node 1: refresh dune.emulator.result_cli [large]",
         f"  node 2: query {reader} after node 1 [large]",
     ]
@@ -376,7 +383,7 @@ def test_pipeline_run_prints_every_node(duneq_cli: Any, dune_emulator: EmulatorH
     assert "node 1 refresh dune.emulator.result_cli: QUERY_STATE_EXECUTING [" in res.err
     assert f"node 2 query {reader}: QUERY_STATE_EXECUTING [" in res.err
     assert ANSI not in res.err
-    assert re.search(r"^cost: 20 credits, 2/2 node\(s\) completed, [\d.]+s$", res.err, re.M)
+    assert re.search(r"^cost: 20 credits, 2/2 nodes completed, [\d.]+s$", res.err, re.M)
     node_eid = EXECUTION_ID.findall(lines[1])[0]
     assert duneq_cli("results", node_eid, "-o", "csv").out.splitlines() == ["total", "7"]
     quiet = duneq_cli("pipeline", str(reader), "--quiet")
@@ -405,7 +412,7 @@ def test_pipeline_failure_names_the_node_and_exits_5(
         "error: node 1 (refresh dune.emulator.result_cli) failed: table is on fire "
         f"[execution_id={failed_eid}]"
     )
-    assert "cost: 10 credits, 0/2 node(s) completed" in res.err
+    assert "cost: 10 credits, 0/2 nodes completed" in res.err
 
 
 def test_pipeline_timeout_cancels_and_exits_6(

@@ -41,6 +41,6 @@ def test_demo_runs_every_step_and_stops_its_emulator(capsys: pytest.CaptureFixtu
         re.M,
     )
     assert re.search(r"^node 2 query \d+: QUERY_STATE_COMPLETED ", out, re.M)
-    assert re.search(r"^cost: 20 credits, 2/2 node\(s\) completed", err, re.M)
+    assert re.search(r"^cost: 20 credits, 2/2 nodes completed", err, re.M)
     leftover = [t for t in threading.enumerate() if t.ident not in threads_before and t.is_alive()]
     assert not [t for t in leftover if not t.daemon or t.name == "dune-emulator"], leftover

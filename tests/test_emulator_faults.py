@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import socket
+
 import httpx
 import pytest
 from dune_emulator import EmulatorControlError, EmulatorHandle
@@ -76,3 +79,38 @@ def test_rate_limits(emu_api: httpx.Client, dune_emulator: EmulatorHandle) -> No
     assert codes == [200, 200, 200, 429]
     dune_emulator.control.advance_clock(61)
     assert emu_api.post("/query/2/execute").status_code == 200
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_drop_sends_nothing_and_the_server_logs_no_error(
+    emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
+    eid = _run(emu_api)
+    records = _Records()
+    logging.getLogger("uvicorn.error").addHandler(records)
+    try:
+        dune_emulator.control.add_fault(STATUS, kind="drop")
+        host, port = dune_emulator.base_url.removeprefix("http://").rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            request = (
+                f"GET /api/v1/execution/{eid}/status HTTP/1.1\r\nHost: x\r\n"
+                f"X-Dune-Api-Key: {dune_emulator.api_key}\r\n\r\n"
+            )
+            sock.sendall(request.encode())
+            try:
+                received = sock.recv(65536)
+            except ConnectionResetError:
+                received = b""
+        assert received == b""  # closed (reset) with no response at all
+        assert emu_api.get(f"/execution/{eid}/status").status_code == 200  # others unharmed
+    finally:
+        logging.getLogger("uvicorn.error").removeHandler(records)
+    assert records.messages == []

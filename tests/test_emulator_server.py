@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from dune_emulator import EmulatorConfig, EmulatorHandle, run_emulator
+from dune_emulator import EmulatorConfig, EmulatorHandle, RuntimeSettings, run_emulator
 from dune_emulator.testing import wait_terminal
 
 
@@ -48,7 +48,9 @@ def test_bad_config_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="api_keys"):
         EmulatorConfig(api_keys=())
     with pytest.raises(ValueError, match="datapoint_cap"):
-        EmulatorConfig(datapoint_cap=0)
+        EmulatorConfig(settings=RuntimeSettings(datapoint_cap=0))
+    with pytest.raises(ValueError, match="owner_handle"):
+        EmulatorConfig(owner_handle="Not OK")
 
 
 def test_data_dir_survives_restart(tmp_path: Path) -> None:

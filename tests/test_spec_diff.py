@@ -90,13 +90,13 @@ def test_deprecated_defaults_constraints_extra_properties_and_oneof_are_seen() -
     views = "list_materialized_views"
     assert (views, "deprecated: ours False, upstream True") in found
     assert any(
-        o == views and "parameter query limit" in t and "[maximum=250] default=50" in t
+        o == views and "parameter query limit" in t and "maximum=250] default=50" in t
         for o, t in found
     ), found
-    assert (
-        "execute_sql",
-        "request body field sql: ours string required, upstream string [minLength=1] required",
-    ) in found
+    assert any(
+        o == "execute_sql" and t.startswith("request body field sql:") and "minLength=1" in t
+        for o, t in found
+    ), found
     assert (
         "execute_query",
         "request body field query_parameters: ours object, upstream object<string>",

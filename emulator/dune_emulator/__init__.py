@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .cli import main
-from .config import DEFAULT_DEV_KEY, EmulatorConfig
+from .config import DEFAULT_DEV_KEY, EmulatorConfig, RuntimeSettings
 from .control_client import EmulatorControl, EmulatorControlError
 from .server import EmulatorHandle, EmulatorServer, run_emulator
 
@@ -14,6 +14,7 @@ __all__ = [
     "EmulatorControlError",
     "EmulatorHandle",
     "EmulatorServer",
+    "RuntimeSettings",
     "main",
     "run_emulator",
 ]

@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from .config import DEFAULT_DEV_KEY, EmulatorConfig
+from .config import DEFAULT_DEV_KEY, DEFAULT_OWNER_HANDLE, EmulatorConfig
 
 ENV_KEYS = "DUNE_EMULATOR_API_KEYS"
 
@@ -29,7 +29,25 @@ def build_parser(prog: str = "python -m dune_emulator") -> argparse.ArgumentPars
         default=None,
         help=f"accepted API key (repeatable; default from ${ENV_KEYS}, else a dev key)",
     )
+    add_seed_flags(parser)
     return parser
+
+
+def add_seed_flags(parser: argparse.ArgumentParser) -> None:
+    """`--fixtures` and `--owner-handle`, shared with `duneq emulator`."""
+    parser.add_argument(
+        "--fixtures",
+        metavar="FILE",
+        default=None,
+        help="seed queries, executions, uploads and views from this YAML/JSON file",
+    )
+    parser.add_argument(
+        "--owner-handle",
+        metavar="HANDLE",
+        default=DEFAULT_OWNER_HANDLE,
+        help=f"the key's user: owner and namespace of uploads and views "
+        f"(default {DEFAULT_OWNER_HANDLE})",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
@@ -41,6 +59,8 @@ def config_from_args(args: argparse.Namespace) -> EmulatorConfig:
         host=args.host,
         port=args.port,
         data_dir=args.data_dir,
+        owner_handle=args.owner_handle,
+        fixtures=args.fixtures,
     )
 
 
@@ -50,6 +70,12 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m dune_emulator
 
     parser = build_parser(prog)
     args = parser.parse_args(argv)
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        # Installed before start-up (seeding fixtures may take a while), and for SIGINT too:
+        # a shell starts background jobs with SIGINT ignored.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda _signum, _frame: stop.set())
     try:
         config = config_from_args(args)
         server = EmulatorServer(config)
@@ -63,18 +89,12 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m dune_emulator
     if args.data_dir:
         print(f"data dir: {args.data_dir}")
     print("Press Ctrl-C to stop.", flush=True)
-    if threading.current_thread() is threading.main_thread():
-        # A shell starts background jobs with SIGINT ignored; take both signals back.
-        signal.signal(signal.SIGTERM, _interrupt)
-        signal.signal(signal.SIGINT, _interrupt)
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
+        while not stop.wait(1.0):  # a timed wait: signal handlers run promptly
+            pass
+        print("stopping", file=sys.stderr)
+    except KeyboardInterrupt:  # not the main thread's handlers (embedded use)
         print("stopping", file=sys.stderr)
     finally:
         server.stop()
     return 0
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt

@@ -3,31 +3,106 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 DEFAULT_DEV_KEY = "dune-emulator-dev-key"
+DEFAULT_OWNER_HANDLE = "emulator"
 NINETY_DAYS = 90 * 24 * 3600.0
+_HANDLE_RE = re.compile(r"^[a-z_][a-z0-9_]{0,127}$")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _positive_int(name: str, value: Any) -> None:
+    if not (_is_int(value) and value >= 1):
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def _optional_positive_int(name: str, value: Any) -> None:
+    if value is not None and not (_is_int(value) and value >= 1):
+        raise ValueError(f"{name} must be a positive integer or null, got {value!r}")
+
+
+def _non_negative(name: str, value: Any) -> None:
+    if not (_is_number(value) and value >= 0):
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+
+
+def _positive(name: str, value: Any) -> None:
+    if not (_is_number(value) and value > 0):
+        raise ValueError(f"{name} must be a number > 0, got {value!r}")
+
+
+def _setting(default: Any, check: Callable[[str, Any], None]) -> Any:
+    """A runtime setting: its default and the check `configure` applies to new values."""
+    return field(default=default, metadata={"check": check})
+
+
+@dataclass
+class RuntimeSettings:
+    """Settings the control API may change while the emulator runs; each field's metadata
+    holds its validator, so names, defaults and checks live in this one place."""
+
+    datapoint_cap: int = _setting(250_000, _positive_int)
+    result_row_cap: int | None = _setting(None, _optional_positive_int)
+    max_concurrent_executions: int = _setting(3, _positive_int)
+    rate_limit_low_rpm: int | None = _setting(None, _optional_positive_int)
+    rate_limit_high_rpm: int | None = _setting(None, _optional_positive_int)
+    result_ttl_seconds: float = _setting(NINETY_DAYS, _positive)
+    default_pending_seconds: float = _setting(0.0, _non_negative)
+    default_executing_seconds: float = _setting(0.05, _non_negative)
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            f.metadata["check"](f.name, getattr(self, f.name))
+
+    def update(self, values: dict[str, Any]) -> None:
+        """Validate and apply `values` (all or nothing); raises ValueError naming the bad one."""
+        checks = {f.name: f.metadata["check"] for f in dataclasses.fields(self)}
+        for name, value in values.items():
+            if name not in checks:
+                known = ", ".join(sorted(checks))
+                raise ValueError(f"unknown setting {name!r}; known settings: {known}")
+            checks[name](name, value)
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def copy(self) -> RuntimeSettings:
+        return dataclasses.replace(self)
+
+
+RUNTIME_FIELDS = frozenset(f.name for f in dataclasses.fields(RuntimeSettings))
 
 
 @dataclass(frozen=True)
 class EmulatorConfig:
-    """Everything needed to start an emulator; immutable once started."""
+    """Everything needed to start an emulator; immutable once started (the server works on a
+    copy of `settings`, which the control API may change)."""
 
     api_keys: tuple[str, ...] = (DEFAULT_DEV_KEY,)
     host: str = "127.0.0.1"
     port: int = 0
     data_dir: Path | str | None = None
-    datapoint_cap: int = 250_000
-    result_row_cap: int | None = None
-    max_concurrent_executions: int = 3
-    rate_limit_low_rpm: int | None = None
-    rate_limit_high_rpm: int | None = None
-    result_ttl_seconds: float = NINETY_DAYS
-    default_pending_seconds: float = 0.0
-    default_executing_seconds: float = 0.05
+    settings: RuntimeSettings = field(default_factory=RuntimeSettings)
     worker_threads: int = 8
+    #: The key's user: owner of saved queries, uploads and materialized views, and the
+    #: namespace of CSV uploads and views (`dune.<handle>.…`).
+    owner_handle: str = DEFAULT_OWNER_HANDLE
+    #: A YAML/JSON file of queries, executions, uploads and views seeded at start and on reset.
+    fixtures: Path | str | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.api_keys, str):
@@ -39,63 +114,8 @@ class EmulatorConfig:
             raise ValueError(f"port must be between 0 and 65535, got {self.port}")
         if self.worker_threads < 1:
             raise ValueError("worker_threads must be at least 1")
-        RuntimeSettings.from_config(self)  # validates the runtime part
-
-
-@dataclass
-class RuntimeSettings:
-    """Settings the control API may change while the emulator runs."""
-
-    datapoint_cap: int = 250_000
-    result_row_cap: int | None = None
-    max_concurrent_executions: int = 3
-    rate_limit_low_rpm: int | None = None
-    rate_limit_high_rpm: int | None = None
-    result_ttl_seconds: float = NINETY_DAYS
-    default_pending_seconds: float = 0.0
-    default_executing_seconds: float = 0.05
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_config(cls, config: EmulatorConfig) -> RuntimeSettings:
-        settings = cls()
-        settings.update(
-            {name: getattr(config, name) for name in RUNTIME_FIELDS if hasattr(config, name)}
-        )
-        return settings
-
-    def update(self, values: dict[str, Any]) -> None:
-        """Validate and apply `values`; raises ValueError naming the bad setting."""
-        for name, value in values.items():
-            if name not in RUNTIME_FIELDS:
-                known = ", ".join(sorted(RUNTIME_FIELDS))
-                raise ValueError(f"unknown setting {name!r}; known settings: {known}")
-            _check_setting(name, value)
-        for name, value in values.items():
-            setattr(self, name, value)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "extra"
-        }
-
-
-_POSITIVE_INT = {"datapoint_cap", "max_concurrent_executions"}
-_OPTIONAL_POSITIVE_INT = {"result_row_cap", "rate_limit_low_rpm", "rate_limit_high_rpm"}
-_NON_NEGATIVE_FLOAT = {"default_pending_seconds", "default_executing_seconds"}
-RUNTIME_FIELDS = (
-    _POSITIVE_INT | _OPTIONAL_POSITIVE_INT | _NON_NEGATIVE_FLOAT | {"result_ttl_seconds"}
-)
-
-
-def _check_setting(name: str, value: Any) -> None:
-    is_int = isinstance(value, int) and not isinstance(value, bool)
-    is_num = isinstance(value, int | float) and not isinstance(value, bool)
-    if name in _POSITIVE_INT and not (is_int and value >= 1):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    if name in _OPTIONAL_POSITIVE_INT and value is not None and not (is_int and value >= 1):
-        raise ValueError(f"{name} must be a positive integer or null, got {value!r}")
-    if name in _NON_NEGATIVE_FLOAT and not (is_num and value >= 0):
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
-    if name == "result_ttl_seconds" and not (is_num and value > 0):
-        raise ValueError(f"result_ttl_seconds must be a number > 0, got {value!r}")
+        if not isinstance(self.owner_handle, str) or not _HANDLE_RE.match(self.owner_handle):
+            raise ValueError(
+                f"owner_handle must be lower-case letters, digits and underscores, "
+                f"not starting with a digit; got {self.owner_handle!r}"
+            )

@@ -310,48 +310,14 @@ class ExecutionEngine:
             cap = self._settings.max_concurrent_executions
             return cap, int(len(self._active) >= cap)
 
-    def status_view(self, ex: Execution, *, for_results: bool = False) -> dict[str, Any]:
-        """The status fields shared by /status and /results (timestamps as ns integers)."""
+    def observe(self, ex: Execution) -> str:
+        """Catch up with the clock (expiring `ex` if due) and return its state now; hold
+        `lock` around this and the reads that follow for a consistent view."""
         with self._lock:
             now = self._clock.now_ns()
             self._advance(now)
             self._check_expiry(ex, now)
-            state = self.state_of(ex, now)
-            view: dict[str, Any] = {
-                "execution_id": ex.execution_id,
-                "query_id": ex.query_id,
-                "state": state,
-                "is_execution_finished": state in TERMINAL,
-                "submitted_ns": ex.submitted_ns,
-            }
-            started = ex.started_ns
-            if state in TERMINAL:
-                if ex.expires_ns is not None:
-                    view["expires_ns"] = ex.expires_ns
-                if started is not None and (ex.ended_ns is not None or state != CANCELLED):
-                    view["started_ns"] = started
-                if ex.ended_ns is not None:
-                    view["ended_ns"] = ex.ended_ns
-            elif state == EXECUTING and started is not None:
-                view["started_ns"] = started
-            if state == CANCELLED and ex.cancelled_ns is not None:
-                view["cancelled_ns"] = ex.cancelled_ns
-            if state == PENDING and not for_results:
-                pos = self.queue_position(ex)
-                if pos is not None:
-                    view["queue_position"] = pos
-            if state == FAILED and ex.error is not None:
-                view["error"] = ex.error
-            if not for_results:
-                view["execution_cost_credits"] = (
-                    CREDITS.get(ex.performance, 10)
-                    if state in (COMPLETED, COMPLETED_PARTIAL, FAILED, EXPIRED)
-                    else 0
-                )
-                cap, reached = self.inflight()
-                view["max_inflight_interactive_executions"] = cap
-                view["max_inflight_interactive_reached"] = reached
-            return view
+            return self.state_of(ex, now)
 
     # -- cancel -----------------------------------------------------------------------------
     def cancel(self, execution_id: str) -> tuple[bool, str]:

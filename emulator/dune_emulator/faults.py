@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -64,6 +65,44 @@ def parse_fault(raw: Any, known_routes: set[str]) -> Fault:
         delay_seconds=float(delay),
         after_handler=bool(raw.get("after_handler", False)),
     )
+
+
+class ConnectionTable:
+    """Open client connections by peer address (the ASGI scope's `client`), recorded by the
+    server's protocol through asyncio's public `connection_made`/`connection_lost`, so a drop
+    fault can abort one without reaching into the HTTP server's internals."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: dict[tuple[str, int], asyncio.BaseTransport] = {}
+
+    @staticmethod
+    def _key(peer: Any) -> tuple[str, int] | None:
+        if isinstance(peer, list | tuple) and len(peer) >= 2:
+            return str(peer[0]), int(peer[1])
+        return None
+
+    def opened(self, transport: asyncio.BaseTransport) -> None:
+        key = self._key(transport.get_extra_info("peername"))
+        if key is not None:
+            with self._lock:
+                self._open[key] = transport
+
+    def closed(self, transport: asyncio.BaseTransport) -> None:
+        key = self._key(transport.get_extra_info("peername"))
+        with self._lock:
+            if key is not None and self._open.get(key) is transport:
+                del self._open[key]
+
+    def abort(self, client: Any) -> bool:
+        """Close the connection of this client at once (a TCP reset, no response)."""
+        key = self._key(client)
+        with self._lock:
+            transport = self._open.pop(key, None) if key is not None else None
+        if not isinstance(transport, asyncio.WriteTransport):
+            return False
+        transport.abort()
+        return True
 
 
 class FaultBook:

@@ -4,6 +4,7 @@ rate limits, applied before Starlette routes the request."""
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import logging
 from typing import Any
 
@@ -85,6 +86,7 @@ class Gateway:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        send = self._dated(send)
         path: str = scope["path"]
         if not path.startswith("/api/"):
             await self.app(scope, receive, send)
@@ -122,12 +124,26 @@ class Gateway:
             return
         await self._apply(fault, scope, receive, send)
 
+    def _dated(self, send: Send) -> Send:
+        """Stamp every response with a ``Date`` on the emulator clock (uvicorn's own is off), so
+        that clients judging age by the server's time see ``advance_clock``."""
+
+        async def dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seconds = self.state.clock.now_ns() / 1e9
+                stamp = email.utils.formatdate(seconds, usegmt=True).encode()
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                message = {**message, "headers": [*headers, (b"date", stamp)]}
+            await send(message)
+
+        return dated
+
     async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
         if fault.kind == "delay":
             await asyncio.sleep(fault.delay_seconds)
             await self.app(scope, receive, send)
         elif fault.kind == "drop":
-            _drop_connection(send)
+            await _drop_connection(self.state, scope)
         elif fault.kind == "truncate":
             status, headers, body = await self._capture(scope, receive)
             cut = body[: max(1, len(body) // 2)] if body else b"{"
@@ -170,14 +186,9 @@ def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _drop_connection(send: Send) -> None:
-    """Close the TCP connection without any response (uvicorn's transport, aborted)."""
-    cycle: Any = getattr(send, "__self__", None)
-    transport = getattr(cycle, "transport", None)
-    if transport is None:
+async def _drop_connection(state: EmulatorState, scope: Scope) -> None:
+    """Close the TCP connection without any response."""
+    if not state.connections.abort(scope.get("client")):
         raise ConnectionAbortedError("injected fault: connection dropped")
-    transport.abort()
-    if hasattr(cycle, "disconnected"):
-        cycle.disconnected = True
-    if hasattr(cycle, "response_complete"):
-        cycle.response_complete = True
+    # let the server see the connection lost before this app returns, so it sends nothing
+    await asyncio.sleep(0)

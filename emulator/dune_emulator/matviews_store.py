@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import duckdb
 import orjson
 
 from . import dune_catalog
+from .config import DEFAULT_OWNER_HANDLE
 from .cron import validate_cron
 from .dune_catalog import CATALOG, META_SCHEMA
 from .dune_types import quote_ident
@@ -25,24 +27,22 @@ from .type_inference import keep_int256
 
 log = logging.getLogger(__name__)
 
-#: The key's handle: every view is `dune.emulator.result_<x>`.
-NAMESPACE = "emulator"
 NAME_RE = re.compile(r"^result_[a-z0-9_]{1,120}$")
 PERFORMANCE = ("medium", "large")
 _META = f"{CATALOG}.{META_SCHEMA}.matviews"
 _LAST_EXECUTIONS = 10
 
 
-def full_name(short: str) -> str:
-    return f"{CATALOG}.{NAMESPACE}.{short}"
+def full_name(namespace: str, short: str) -> str:
+    return f"{CATALOG}.{namespace}.{short}"
 
 
-def short_name(raw: str, *, strict: bool = False) -> str:
-    """`result_x` from `result_x` or `dune.emulator.result_x` (case-insensitive); 404 for
+def short_name(raw: str, namespace: str, *, strict: bool = False) -> str:
+    """`result_x` from `result_x` or `dune.<namespace>.result_x` (case-insensitive); 404 for
     another namespace, 400 for a malformed name when `strict`."""
     parts = raw.strip().lower().split(".")
     if len(parts) == 3 and parts[0] == CATALOG:
-        if parts[1] != NAMESPACE:
+        if parts[1] != namespace:
             raise ApiError(404, OBJECT_NOT_FOUND)
         parts = parts[2:]
     name = parts[0] if len(parts) == 1 else ""
@@ -62,6 +62,9 @@ class MatView:
 
     name: str  # short name, result_<x>
     query_id: int
+    namespace: str = DEFAULT_OWNER_HANDLE  # the owner's handle
+    created_at: str = ""
+    updated_at: str = ""
     is_private: bool = False
     performance: str = "medium"
     cron_expression: str | None = None
@@ -72,11 +75,11 @@ class MatView:
 
     @property
     def full_name(self) -> str:
-        return full_name(self.name)
+        return full_name(self.namespace, self.name)
 
     @property
     def qualified(self) -> str:
-        return f"{CATALOG}.{quote_ident(NAMESPACE)}.{quote_ident(self.name)}"
+        return f"{CATALOG}.{quote_ident(self.namespace)}.{quote_ident(self.name)}"
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -108,7 +111,11 @@ class MatviewStore:
         engine: ExecutionEngine,
         queries: QueryStore,
         data_dir: Path | None,
+        namespace: str,
+        now: Callable[[], str],
     ) -> None:
+        self.namespace = namespace
+        self._now = now
         self._con = con
         self._engine = engine
         self._queries = queries
@@ -116,7 +123,7 @@ class MatviewStore:
         self._views: dict[str, MatView] = {}
         self._refreshing: dict[str, str] = {}  # execution_id -> short name
         dune_catalog.attach(con, data_dir)
-        self._sql(f"CREATE SCHEMA IF NOT EXISTS {CATALOG}.{quote_ident(NAMESPACE)}")
+        self._sql(f"CREATE SCHEMA IF NOT EXISTS {CATALOG}.{quote_ident(namespace)}")
         self._sql(f"CREATE TABLE IF NOT EXISTS {_META} (name VARCHAR PRIMARY KEY, record VARCHAR)")
         for name, record in self._sql(f"SELECT name, record FROM {_META}"):
             self._views[name] = MatView(**orjson.loads(record))
@@ -134,7 +141,7 @@ class MatviewStore:
     # -- reading ----------------------------------------------------------------------------
     def get(self, raw_name: str) -> MatView:
         with self._lock:
-            view = self._views.get(short_name(raw_name))
+            view = self._views.get(short_name(raw_name, self.namespace))
         if view is None:
             raise ApiError(404, OBJECT_NOT_FOUND)
         return view
@@ -156,7 +163,7 @@ class MatviewStore:
         raw = body.get("name")
         if not isinstance(raw, str):
             raise bad_request("name is required: result_<name>")
-        name = short_name(raw, strict=True)
+        name = short_name(raw, self.namespace, strict=True)
         query_id = body.get("query_id")
         if not isinstance(query_id, int) or isinstance(query_id, bool) or query_id <= 0:
             raise bad_request("query_id is required and must be a positive integer")
@@ -166,10 +173,12 @@ class MatviewStore:
             view = self._views.get(name)
             if view is not None and view.query_id != query_id:
                 raise bad_request(
-                    f"materialized view {full_name(name)} already exists for query "
+                    f"materialized view {full_name(self.namespace, name)} already exists for query "
                     f"{view.query_id}, not {query_id}"
                 )
-            view = view or MatView(name, query_id)
+            if view is None:
+                now = self._now()
+                view = MatView(name, query_id, self.namespace, created_at=now, updated_at=now)
             for key, value in settings.items():
                 setattr(view, key, value)
             self._views[name] = view
@@ -224,6 +233,7 @@ class MatviewStore:
             )
             keep_int256(self._con, view.qualified, ex.result.column_names, ex.result.duckdb_types)
             view.table_size_bytes = ex.result.total_bytes
+            view.updated_at = self._now()
             self._save(view)
 
 

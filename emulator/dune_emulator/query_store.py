@@ -30,7 +30,7 @@ class SavedQuery:
     created_at: str = ""
     updated_at: str = ""
 
-    def to_api(self) -> dict[str, Any]:
+    def to_api(self, owner: str) -> dict[str, Any]:
         return {
             "query_id": self.query_id,
             "name": self.name,
@@ -43,7 +43,7 @@ class SavedQuery:
             "is_private": self.is_private,
             "is_archived": self.is_archived,
             "is_unsaved": False,
-            "owner": "emulator",
+            "owner": owner,
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -205,6 +205,30 @@ class QueryStore:
     def records(self) -> tuple[list[dict[str, Any]], int]:
         with self._lock:
             return [q.to_record() for q in self._queries.values()], self._next_id
+
+    def seed(self, body: dict[str, Any], now: str) -> SavedQuery:
+        """Create or replace a query keeping the `query_id` given (fixtures); later ids
+        handed out by `create` start above it."""
+        query_id = body.get("query_id")
+        if not isinstance(query_id, int) or isinstance(query_id, bool) or query_id <= 0:
+            raise bad_request("query_id is required and must be a positive integer")
+        if query_id > 2**63 - 1:
+            raise bad_request("query_id must fit in 64 bits")
+        name, sql = body.get("name", f"query {query_id}"), body.get("query_sql")
+        if not isinstance(name, str) or not name.strip():
+            raise bad_request("name must be a non-empty string")
+        if not isinstance(sql, str) or not sql.strip():
+            raise bad_request("query_sql is required and must be a non-empty string")
+        fields = _optional_fields(body)
+        if "is_archived" in body:
+            if not isinstance(body["is_archived"], bool):
+                raise bad_request("is_archived must be a boolean")
+            fields["is_archived"] = body["is_archived"]
+        with self._lock:
+            q = SavedQuery(query_id, name, sql, created_at=now, updated_at=now, **fields)
+            self._queries[query_id] = q
+            self._next_id = max(self._next_id, query_id + 1)
+            return q
 
     def get(self, query_id: int) -> SavedQuery:
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
@@ -11,11 +12,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import uvicorn
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from .app import create_app
 from .config import EmulatorConfig
 from .control_client import EmulatorControl
 from .dialect import warm_up
+from .faults import ConnectionTable
 from .state import EmulatorState
 
 log = logging.getLogger(__name__)
@@ -70,9 +73,11 @@ class EmulatorServer:
             create_app(self.state),
             log_level="warning",
             access_log=False,
+            date_header=False,  # the gateway sends Date on the emulator clock
             lifespan="off",
             timeout_graceful_shutdown=1,
             timeout_keep_alive=5,
+            http=_tracking_protocol(self.state.connections),
         )
         self._server = uvicorn.Server(uv_config)
         self._thread = threading.Thread(
@@ -106,6 +111,22 @@ class EmulatorServer:
         if self._sock is not None:
             self._sock.close()
         self.state.close()
+
+
+def _tracking_protocol(table: ConnectionTable) -> type[asyncio.Protocol]:
+    """uvicorn's HTTP protocol, also recording each connection in `table` (drop faults)."""
+
+    class TrackingProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.tracked_transport = transport
+            table.opened(transport)
+            super().connection_made(transport)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            table.closed(self.tracked_transport)
+            super().connection_lost(exc)
+
+    return TrackingProtocol
 
 
 @contextmanager

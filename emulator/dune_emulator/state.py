@@ -10,10 +10,11 @@ import duckdb
 
 from . import persistence
 from .clock import EmulatorClock, format_rfc3339
-from .config import EmulatorConfig, RuntimeSettings
+from .config import EmulatorConfig
 from .endpoints_store import EndpointStore
 from .engine import ExecutionEngine
-from .faults import FaultBook
+from .faults import ConnectionTable, FaultBook
+from .fixtures import apply_fixtures, load_fixtures
 from .matviews_store import MatviewStore
 from .pipelines_engine import PipelineEngine
 from .query_store import QueryStore
@@ -29,7 +30,9 @@ class EmulatorState:
 
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
-        self.settings = RuntimeSettings.from_config(config)
+        # read the fixtures first: a bad file fails before anything is opened
+        self.fixtures = load_fixtures(config.fixtures) if config.fixtures else None
+        self.settings = config.settings.copy()
         self.clock = EmulatorClock()
         self.data_dir = persistence.prepare_dir(config.data_dir) if config.data_dir else None
         path = str(self.data_dir / persistence.DB_FILE) if self.data_dir else ":memory:"
@@ -39,9 +42,10 @@ class EmulatorState:
         cur.execute("SET GLOBAL python_enable_replacements = false")  # SQL sees no Python
         cur.close()
         install_sample_data(self.db)
-        self.uploads = UploadStore(self.db, self.data_dir, self.now_text)
+        self.uploads = UploadStore(self.db, self.data_dir, self.now_text, config.owner_handle)
         self.endpoints = EndpointStore(self.db)
         self.faults = FaultBook()
+        self.connections = ConnectionTable()
         self.rate_limiter = RateLimiter()
         self.queries = QueryStore()
         self._save_lock = threading.Lock()
@@ -49,7 +53,14 @@ class EmulatorState:
             self.db, self.clock, self.settings, config.worker_threads, on_finish=self.save
         )
         self.engine.start_ticker()
-        self.matviews = MatviewStore(self.db, self.engine, self.queries, self.data_dir)
+        self.matviews = MatviewStore(
+            self.db,
+            self.engine,
+            self.queries,
+            self.data_dir,
+            config.owner_handle,
+            self.now_text,
+        )
         self.pipelines = PipelineEngine(self.engine, self.queries, self.matviews)
         saved = persistence.load_state(self.data_dir) if self.data_dir else None
         if saved:
@@ -57,6 +68,15 @@ class EmulatorState:
             self.engine.restore(saved.get("executions", []))
         else:
             self.queries.replace_all(seeded_queries(), self.now_text())
+        try:
+            self._seed_fixtures()
+        except BaseException:
+            self.close()
+            raise
+
+    def _seed_fixtures(self) -> None:
+        if self.fixtures is not None:
+            apply_fixtures(self, self.fixtures)
 
     def now_text(self) -> str:
         return format_rfc3339(self.clock.now_ns(), 6)
@@ -82,11 +102,11 @@ class EmulatorState:
         self.faults.clear()
         self.rate_limiter.clear()
         self.clock.reset()
-        fresh = RuntimeSettings.from_config(self.config)
-        self.settings.update(fresh.as_dict())
+        self.settings.update(self.config.settings.as_dict())
         self.queries.replace_all(seeded_queries(), self.now_text())
         self.uploads.reset()
         self.endpoints.reset()
+        self._seed_fixtures()
         self.save()
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ from .dune_types import (
     SIGNED_256,
     UNSIGNED_256,
     TypeNode,
+    dune_type,
     parse_type,
     quote_ident,
     quote_literal,
@@ -45,6 +46,12 @@ def keep_int256(
             mark_int256(cur, qualified_table, name)
     finally:
         cur.close()
+
+
+def int256_type(duckdb_type: str) -> str:
+    """The Dune type of a table column marked int256 (its 256-bit parts are signed)."""
+    node = parse_type(duckdb_type)
+    return dune_type(node.with_big(SIGNED_256).storage() if node.has_big else duckdb_type)
 
 
 def _has_signed(node: TypeNode) -> bool:

@@ -42,7 +42,6 @@ NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,127}$")
 COLUMN_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 UINT256_MAX = str(2**256 - 1)
 INT256_MIN, INT256_MAX = str(-(2**255)), str(2**255 - 1)
-CSV_NAMESPACE = "emulator"  # the key's handle: CSV uploads land in dune.emulator.dataset_<name>
 _META = f"{CATALOG}.{META_SCHEMA}.uploads"
 
 
@@ -189,8 +188,14 @@ class UploadStore:
     """All uploaded tables of one emulator; every method is thread-safe."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, data_dir: Path | None, now: Callable[[], str]
+        self,
+        con: duckdb.DuckDBPyConnection,
+        data_dir: Path | None,
+        now: Callable[[], str],
+        csv_namespace: str,
     ) -> None:
+        #: The owner's handle: CSV uploads land in `dune.<handle>.dataset_<name>`.
+        self.csv_namespace = csv_namespace
         self._con = con
         self._now = now
         self._lock = threading.RLock()
@@ -273,9 +278,9 @@ class UploadStore:
             f.write(data)
         with self._lock:
             now = self._now()
-            old = self.find(CSV_NAMESPACE, name)
+            old = self.find(self.csv_namespace, name)
             up = Upload(
-                CSV_NAMESPACE,
+                self.csv_namespace,
                 name,
                 description,
                 is_private,
@@ -287,7 +292,9 @@ class UploadStore:
             cur = self._con.cursor()
             try:
                 cur.execute("BEGIN")
-                cur.execute(f"CREATE SCHEMA IF NOT EXISTS {CATALOG}.{quote_ident(CSV_NAMESPACE)}")
+                cur.execute(
+                    f"CREATE SCHEMA IF NOT EXISTS {CATALOG}.{quote_ident(self.csv_namespace)}"
+                )
                 cur.execute(
                     f"CREATE OR REPLACE TABLE {up.qualified} AS SELECT * FROM "
                     "read_csv(?, header = true, auto_detect = true, sample_size = -1)",
@@ -297,13 +304,13 @@ class UploadStore:
                     "SELECT column_name, data_type, is_nullable FROM duckdb_columns() "
                     "WHERE database_name = ? AND schema_name = ? AND table_name = ? "
                     "ORDER BY column_index",
-                    [CATALOG, CSV_NAMESPACE, name],
+                    [CATALOG, self.csv_namespace, name],
                 )
                 up.columns = [Column(n, dune_type(t), bool(nl)) for n, t, nl in cur.fetchall()]
                 cur.execute(
                     f"DELETE FROM {_META} WHERE namespace = ? AND table_name = ?",
                     [
-                        CSV_NAMESPACE,
+                        self.csv_namespace,
                         name,
                     ],
                 )

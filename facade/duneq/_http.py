@@ -126,7 +126,9 @@ def build_lowlevel(settings: Settings, transport: object) -> LowLevelClient:
 
 
 def _failure(exc: httpx.TransportError) -> TransportFailure:
-    detail = type(exc).__name__
+    # the class name, then the OS's reason when httpx has one ("[Errno 111] Connection refused")
+    reason = str(exc).strip()
+    detail = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return TransportFailure("connect", detail)
     if isinstance(exc, httpx.TimeoutException):

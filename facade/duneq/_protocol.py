@@ -59,6 +59,19 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Retrying:
+    """A failed attempt about to be retried, for a ``FlowContext.on_retry`` observer (the CLI
+    shows it at once): ``cause`` is the failure ("connect: ...", "HTTP 503"), ``retry`` counts
+    from 1 up to ``max_retries``, and ``delay`` is the pause in seconds before it."""
+
+    request: Request
+    cause: str
+    retry: int
+    max_retries: int
+    delay: float
+
+
+@dataclass(frozen=True)
 class RawResponse:
     """What a driver returns for a completed HTTP exchange."""
 

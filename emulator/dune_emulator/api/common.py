@@ -9,7 +9,6 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..clock import format_rfc3339
 from ..engine import Execution
 from ..errors import INVALID_BODY, OBJECT_NOT_FOUND, ApiError, invalid_execution_id
 from ..state import EmulatorState
@@ -132,35 +131,3 @@ def lookup_execution(request: Request) -> Execution:
     if ex is None:
         raise ApiError(404, OBJECT_NOT_FOUND)
     return ex
-
-
-_TIME_KEYS = (
-    ("submitted_ns", "submitted_at", 6),
-    ("expires_ns", "expires_at", 6),
-    ("started_ns", "execution_started_at", 9),
-    ("ended_ns", "execution_ended_at", 9),
-    ("cancelled_ns", "cancelled_at", 6),
-)
-
-
-def format_view(view: dict[str, Any]) -> dict[str, Any]:
-    """Turn the engine's view (ns integers) into the wire envelope, in Dune's field order."""
-    out: dict[str, Any] = {
-        "execution_id": view["execution_id"],
-        "query_id": view["query_id"],
-        "is_execution_finished": view["is_execution_finished"],
-        "state": view["state"],
-    }
-    for key, wire, digits in _TIME_KEYS:
-        if key in view:
-            out[wire] = format_rfc3339(view[key], digits)
-    for key in (
-        "queue_position",
-        "error",
-        "execution_cost_credits",
-        "max_inflight_interactive_executions",
-        "max_inflight_interactive_reached",
-    ):
-        if key in view:
-            out[key] = view[key]
-    return out

@@ -14,6 +14,7 @@ from ..dune_catalog import CATALOG
 from ..dune_types import dune_type
 from ..errors import ApiError
 from ..state import EmulatorState
+from ..type_inference import INT256_COMMENT, int256_type
 from .common import emulator, int_param, json_response
 
 TYPES = (
@@ -37,17 +38,18 @@ def _columns(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     return [
         {
             "name": name,
-            "type": dune_type(typ),
+            "type": int256_type(typ) if comment == INT256_COMMENT else dune_type(typ),
             "nullable": bool(nullable),
             "metadata": {"description": "", "filtering_column": False},
         }
-        for name, typ, nullable in rows
+        for name, typ, nullable, comment in rows
     ]
 
 
 def catalog(state: EmulatorState) -> list[dict[str, Any]]:
     """Every dataset, sorted by full name."""
     uploads = {(u.namespace, u.table_name): u for u in state.uploads.all()}
+    views = {(v.namespace, v.name): v for v in state.matviews.list()}
     cur = state.db.cursor()
     try:
         main = cur.execute("SELECT current_database()").fetchone()
@@ -58,14 +60,14 @@ def catalog(state: EmulatorState) -> list[dict[str, Any]]:
             "WHERE NOT temporary AND NOT internal"
         ).fetchall()
         cols = cur.execute(
-            "SELECT database_name, schema_name, table_name, column_name, data_type, is_nullable "
-            "FROM duckdb_columns() WHERE NOT internal ORDER BY column_index"
+            "SELECT database_name, schema_name, table_name, column_name, data_type, is_nullable, "
+            "comment FROM duckdb_columns() WHERE NOT internal ORDER BY column_index"
         ).fetchall()
     finally:
         cur.close()
     by_table: dict[tuple[str, str, str], list[tuple[Any, ...]]] = {}
-    for db, schema, table, name, typ, nullable in cols:
-        by_table.setdefault((db, schema, table), []).append((name, typ, nullable))
+    for db, schema, table, name, typ, nullable, comment in cols:
+        by_table.setdefault((db, schema, table), []).append((name, typ, nullable, comment))
     out = []
     for db, schema, table in tables:
         if schema.startswith("_emulator") or schema in ("main", "information_schema"):
@@ -87,14 +89,18 @@ def catalog(state: EmulatorState) -> list[dict[str, Any]]:
         elif db == CATALOG:
             full = f"{CATALOG}.{schema}.{table}"
             up = uploads.get((schema, table))
+            view = views.get((schema, table))
             kind = (
                 "uploaded_table"
                 if up
                 else "materialized_view"
-                if table.startswith("result_")
+                if view or table.startswith("result_")
                 else "dune_table"
             )
-            entry["owner"] = {"handle": schema, "type": "user" if up else "team"}
+            # the namespace is the owner's handle, for uploads and views alike
+            entry["owner"] = {"handle": schema, "type": "user"}
+            if view is not None and view.created_at:
+                entry["created_at"], entry["updated_at"] = view.created_at, view.updated_at
             if up is not None:
                 entry["is_private"] = up.is_private
                 entry["created_at"], entry["updated_at"] = up.created_at, up.updated_at

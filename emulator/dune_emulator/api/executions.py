@@ -11,7 +11,8 @@ from starlette.routing import Route
 from ..engine import COMPLETED
 from ..errors import INVALID_BODY, NOT_ALLOWED_EXECUTE, QUERY_NOT_FOUND, ApiError
 from ..query_store import bind_parameters, substitute
-from .common import emulator, format_view, int_path, json_body, json_response, lookup_execution
+from .common import emulator, int_path, json_body, json_response, lookup_execution
+from .status import execution_envelope
 
 PERFORMANCE = ("medium", "large")
 
@@ -63,7 +64,7 @@ async def execute_sql(request: Request) -> Response:
 async def execution_status(request: Request) -> Response:
     state = emulator(request)
     ex = lookup_execution(request)
-    out = format_view(state.engine.status_view(ex))
+    out = execution_envelope(state.engine, ex)
     if out["state"] == COMPLETED and ex.result is not None:
         from .results import status_metadata
 

@@ -21,7 +21,7 @@ async def create_query(request: Request) -> Response:
 async def get_query(request: Request) -> Response:
     state = emulator(request)
     query = state.queries.get(int_path(request, "query_id", QUERY_NOT_FOUND))
-    return json_response(query.to_api())
+    return json_response(query.to_api(state.config.owner_handle))
 
 
 async def update_query(request: Request) -> Response:
@@ -54,7 +54,7 @@ async def list_queries(request: Request) -> Response:
             "id": q.query_id,
             "name": q.name,
             "description": q.description,
-            "owner": "emulator",
+            "owner": state.config.owner_handle,
             "tags": list(q.tags),
             "created_at": q.created_at,
             "updated_at": q.updated_at,

@@ -21,7 +21,8 @@ from ..filters import FilterError, parse_filters, parse_sort_by
 from ..query_store import bind_parameters
 from ..result_store import EncodedRows, StoredResult, encode
 from ..state import EmulatorState
-from .common import emulator, format_view, int_param, int_path, json_response, lookup_execution
+from .common import emulator, int_param, int_path, json_response, lookup_execution
+from .status import execution_envelope
 
 NO_LATEST_RESULT = "No execution with a result found for this query and these parameters"
 
@@ -215,14 +216,14 @@ def _next_uri(request: Request, ex: Execution, next_offset: int, csv: bool) -> s
 async def respond_results(request: Request, ex: Execution, csv: bool) -> Response:
     """One page of `ex`'s result as JSON or CSV, honouring every result param."""
     state = emulator(request)
-    view = state.engine.status_view(ex, for_results=True)
+    view = execution_envelope(state.engine, ex, for_results=True)
     st = view["state"]
     res = ex.result
     _paging(request)
     if st not in WITH_RESULT or res is None:
         if csv:
             raise ApiError(400, f"no result to read as CSV: the execution is in state {st}")
-        return json_response(format_view(view))
+        return json_response(view)
     opts = parse_options(request, res)
     if st == COMPLETED_PARTIAL and not opts.allow_partial:
         raise ApiError(400, PARTIAL_RESULT)
@@ -252,7 +253,7 @@ async def respond_results(request: Request, ex: Execution, csv: bool) -> Respons
     )
     meta["total_row_count"] = page.total
     parts: list[bytes | memoryview] = [
-        orjson.dumps(format_view(view))[:-1],
+        orjson.dumps(view)[:-1],
         b',"result":{"rows":[',
         rows,
         b'],"metadata":',

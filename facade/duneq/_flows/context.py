@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from .. import _constants as C
 from .._polling import PollConfig, RequestBudget
-from .._protocol import Action, Reply
+from .._protocol import Action, Reply, Retrying
 from .._retry import RetryPolicy
 
 T = TypeVar("T")
@@ -28,3 +28,5 @@ class FlowContext:
     budget: RequestBudget = field(
         default_factory=lambda: RequestBudget(C.POLL_BUDGET_REQUESTS, C.POLL_BUDGET_WINDOW)
     )
+    #: Told of every retry before its pause (None: retries stay silent, as for library users).
+    on_retry: Callable[[Retrying], None] | None = None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .. import _constants as C
@@ -13,7 +14,7 @@ from .._models import ExecutionStatus
 from .._options import ResultOptions
 from .._states import SUCCESS_STATES
 from .context import Flow, FlowContext
-from .send import call
+from .send import parse_json, send
 from .wait import get_status
 
 
@@ -26,12 +27,14 @@ def latest_probe(
     max_age: timedelta | None,
     now: Callable[[], datetime],
 ) -> Flow[ExecutionStatus | None]:
-    """The latest execution's status if it is fresh and usable, else None (caller re-runs)."""
+    """The latest execution's status if it is fresh and usable, else None (caller re-runs).
+    Its age is judged on the server's clock (the response's Date), ``now`` only without one."""
     req = latest_results_request(query_id, options, params, C.LATEST_PROBE_LIMIT)
     try:
-        data = yield from call(ctx, req)
+        resp = yield from send(ctx, req)
     except NotFound:
         return None
+    data = parse_json(req, resp)
     try:
         probe = status_from_wire(data)
     except (KeyError, TypeError, ValueError):
@@ -40,9 +43,34 @@ def latest_probe(
         return None
     if max_age is not None:
         ended = probe.execution_ended_at
-        if ended is None or now() - ended > max_age:
+        if ended is None or server_now(resp.headers, now()) - ended > max_age:
             return None
     status = yield from get_status(ctx, probe.execution_id)
     if status.state not in SUCCESS_STATES:
         return None
     return status
+
+
+#: A Date header has whole seconds and arrives a little late: within this it agrees with us.
+_DATE_TOLERANCE = timedelta(seconds=2)
+
+
+def server_time(headers: Mapping[str, str]) -> datetime | None:
+    """The server's clock from an HTTP ``Date`` header (aware, UTC), or None if absent or bad."""
+    raw = next((value for name, value in headers.items() if name.lower() == "date"), None)
+    if not raw:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def server_now(headers: Mapping[str, str], local: datetime) -> datetime:
+    """The server's time: its Date when that differs from ``local`` by more than the header's
+    resolution (a skewed or emulated clock), else the finer-grained local time."""
+    server = server_time(headers)
+    if server is None or abs(server - local) <= _DATE_TOLERANCE:
+        return local
+    return server

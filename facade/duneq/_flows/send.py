@@ -26,7 +26,7 @@ from .._errors import (
     ResponseValidationError,
     ServerError,
 )
-from .._protocol import RawResponse, Request, Sleep, TransportFailure
+from .._protocol import RawResponse, Request, Retrying, Sleep, TransportFailure
 from .._retry import backoff_delay, is_retryable_failure, is_retryable_status, parse_retry_after
 from .context import Flow, FlowContext
 
@@ -46,6 +46,7 @@ def send(ctx: FlowContext, req: Request) -> Flow[RawResponse]:
                 log.debug(
                     "%s %s: %s, retry in %.2fs", req.method, req.display_path, reply.kind, delay
                 )
+                notify_retry(ctx, req, f"{reply.kind}: {reply.detail}", attempt, delay)
                 yield Sleep(delay)
                 attempt += 1
                 continue
@@ -60,10 +61,17 @@ def send(ctx: FlowContext, req: Request) -> Flow[RawResponse]:
             log.debug(
                 "%s %s: HTTP %d, retry in %.2fs", req.method, req.display_path, reply.status, delay
             )
+            notify_retry(ctx, req, f"HTTP {reply.status}", attempt, delay)
             yield Sleep(delay)
             attempt += 1
             continue
         raise response_error(req, reply.status, reply.content, retry_after)
+
+
+def notify_retry(ctx: FlowContext, req: Request, cause: str, attempt: int, delay: float) -> None:
+    """Tell the context's ``on_retry`` observer (if any) that retry ``attempt + 1`` follows."""
+    if ctx.on_retry is not None:
+        ctx.on_retry(Retrying(req, cause, attempt + 1, ctx.retry.max_retries, delay))
 
 
 def response_error(

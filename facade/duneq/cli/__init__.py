@@ -40,7 +40,9 @@ def _show_warning(
             "the result is partial (truncated by Dune); --partial allow silences this, "
             f"--partial error refuses it{where}"
         )
-    print(f"warning: {text}", file=sys.stderr)
+    from .progress import say
+
+    say(f"warning: {text}")  # above a live progress line, never on it
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     from .._errors import DuneWarning
-    from .commands import HANDLERS
+    from .commands import HANDLERS, base_url_of
 
     handler = HANDLERS[args.command]
     with warnings.catch_warnings():
@@ -73,5 +75,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         except Exception as exc:
             if args.debug:
                 traceback.print_exc()
-            print(error_line(exc), file=sys.stderr)
+            print(error_line(exc, base_url=base_url_of(args)), file=sys.stderr)
             return exit_code_for(exc)

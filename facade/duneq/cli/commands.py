@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EXIT_ERROR, UsageError
+from .errors import EXIT_ERROR, Interrupted, UsageError, transport_problem
 from .output import check_output, resolve_format, write_parquet, write_rows
 from .parser import parse_params
-from .progress import Board, ExecutionProgress, cost_line, live_wanted
+from .progress import Board, ExecutionProgress, cost_line, live_wanted, plural, say
 
 if TYPE_CHECKING:
     from .._client import Client
+    from .._protocol import Retrying
     from .._results import Result
 
 # --------------------------------------------------------------------------- helpers
@@ -25,11 +29,41 @@ def _client(args: argparse.Namespace, **kwargs: Any) -> Client:
     from .._client import Client
     from .._types import NOT_GIVEN
 
-    return Client(
+    client = Client(
         args.api_key if args.api_key else NOT_GIVEN,
         base_url=args.base_url if args.base_url else NOT_GIVEN,
         **kwargs,
     )
+    if not args.quiet:
+        client._ctx.on_retry = RetryNotices(client.base_url)
+    return client
+
+
+def base_url_of(args: argparse.Namespace) -> str | None:
+    """The base URL the command talks to (for error lines), or None if it is not valid."""
+    from .. import _constants as C
+    from .._http import normalize_base_url
+
+    raw = args.base_url or os.environ.get(C.BASE_URL_ENV) or C.DEFAULT_BASE_URL
+    try:
+        return normalize_base_url(raw)
+    except Exception:
+        return None
+
+
+class RetryNotices:
+    """Shows each retry as it is decided, so a dead URL or a flaky API is never silent."""
+
+    def __init__(self, base_url: str) -> None:
+        self._base_url = base_url
+
+    def __call__(self, retry: Retrying) -> None:
+        req = retry.request
+        if retry.cause.startswith("HTTP "):
+            what = f"{req.method} {req.display_path} answered {retry.cause}"
+        else:
+            what = transport_problem(retry.cause, self._base_url)
+        say(f"{what}; retrying {retry.retry}/{retry.max_retries} in {retry.delay:.1f} s…")
 
 
 def _board(args: argparse.Namespace) -> Board:
@@ -82,19 +116,54 @@ def _emit(args: argparse.Namespace, board: Board, result: Result, fmt: str, star
         )
     if not args.quiet:
         if args.out:
-            print(f"wrote {rows:,} rows to {args.out}", file=sys.stderr)
-        note = f"reused the latest result, execution {result.execution_id}" if result.reused else ""
+            print(f"wrote {plural(rows, 'row')} to {args.out}", file=sys.stderr)
         print(
             cost_line(
                 credits=result.cost_credits,
                 datapoints=result.metadata.datapoint_count,
                 rows=rows,
                 seconds=time.monotonic() - started,
-                note=note,
+                note=f"execution {result.execution_id}" if result.reused else "",
+                reused=result.reused,
+                reused_from=result.status.execution_ended_at,
             ),
             file=sys.stderr,
         )
     return 0
+
+
+@contextmanager
+def _interruptible(
+    args: argparse.Namespace, client: Client, board: Board, progress: ExecutionProgress
+) -> Iterator[None]:
+    """Turn Ctrl-C into a line that says what became of the execution (and how to resume)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        board.close()
+        raise Interrupted(_interrupted(args, client, progress)) from None
+
+
+def _interrupted(args: argparse.Namespace, client: Client, progress: ExecutionProgress) -> str:
+    from .._states import SUCCESS_STATES, ExecutionState
+
+    eid, state = progress.execution_id, progress.state
+    if eid is None:
+        return "interrupted before Dune reported an execution id"
+    resume = f"get the result later with: duneq results {eid}"
+    if state in {str(s) for s in SUCCESS_STATES}:
+        return f"interrupted while fetching the result of execution {eid}; {resume}"
+    if args.no_cancel:
+        return f"interrupted; execution {eid} was not cancelled (--no-cancel); {resume}"
+    try:
+        now = str(client.get_status(eid).state)
+    except (Exception, KeyboardInterrupt):
+        return f"interrupted; cancelling execution {eid} is not confirmed: duneq status {eid}"
+    if now == str(ExecutionState.CANCELLED):
+        return f"interrupted; execution {eid} was cancelled"
+    if now in {str(s) for s in SUCCESS_STATES}:
+        return f"interrupted; execution {eid} had already finished; {resume}"
+    return f"interrupted; execution {eid} was not cancelled ({now}): duneq cancel {eid}"
 
 
 # --------------------------------------------------------------------------- commands
@@ -105,15 +174,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     fmt = _output(args)
     params = parse_params(args.param)
     with _client(args) as client, _board(args) as board:
-        result = client.run_query(
-            args.query_id,
-            params,
-            performance=args.performance,
-            on_progress=ExecutionProgress(board),
-            **_wait_options(args),
-            **_result_options(args),
-        )
-        return _emit(args, board, result, fmt, started)
+        progress = ExecutionProgress(board)
+        with _interruptible(args, client, board, progress):
+            result = client.run_query(
+                args.query_id,
+                params,
+                performance=args.performance,
+                on_progress=progress,
+                **_wait_options(args),
+                **_result_options(args),
+            )
+            return _emit(args, board, result, fmt, started)
 
 
 def _read_sql(args: argparse.Namespace) -> str:
@@ -141,28 +212,33 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     fmt = _output(args)
     params = parse_params(args.param)
     with _client(args) as client, _board(args) as board:
-        result = client.run_sql(
-            sql,
-            params,
-            performance=args.performance,
-            on_progress=ExecutionProgress(board),
-            **_wait_options(args),
-            **_result_options(args),
-        )
-        return _emit(args, board, result, fmt, started)
+        progress = ExecutionProgress(board)
+        with _interruptible(args, client, board, progress):
+            result = client.run_sql(
+                sql,
+                params,
+                performance=args.performance,
+                on_progress=progress,
+                **_wait_options(args),
+                **_result_options(args),
+            )
+            return _emit(args, board, result, fmt, started)
 
 
 def _cmd_results(args: argparse.Namespace) -> int:
     started = time.monotonic()
     fmt = _output(args)
     with _client(args) as client, _board(args) as board:
-        result = client.get_result(
-            args.execution_id,
-            on_progress=ExecutionProgress(board),
-            **_wait_options(args),
-            **_result_options(args),
-        )
-        return _emit(args, board, result, fmt, started)
+        progress = ExecutionProgress(board)
+        progress.execution_id = args.execution_id.strip()
+        with _interruptible(args, client, board, progress):
+            result = client.get_result(
+                args.execution_id,
+                on_progress=progress,
+                **_wait_options(args),
+                **_result_options(args),
+            )
+            return _emit(args, board, result, fmt, started)
 
 
 def _cmd_latest(args: argparse.Namespace) -> int:
@@ -171,16 +247,18 @@ def _cmd_latest(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     max_age = timedelta(seconds=args.max_age) if args.max_age is not None else None
     with _client(args) as client, _board(args) as board:
-        result = client.latest_result(
-            args.query_id,
-            max_age=max_age,
-            params=params,
-            performance=args.performance,
-            on_progress=ExecutionProgress(board),
-            **_wait_options(args),
-            **_result_options(args),
-        )
-        return _emit(args, board, result, fmt, started)
+        progress = ExecutionProgress(board)
+        with _interruptible(args, client, board, progress):
+            result = client.latest_result(
+                args.query_id,
+                max_age=max_age,
+                params=params,
+                performance=args.performance,
+                on_progress=progress,
+                **_wait_options(args),
+                **_result_options(args),
+            )
+            return _emit(args, board, result, fmt, started)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -223,15 +301,19 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_cancel(args: argparse.Namespace) -> int:
+    from .._flows.send import call
+    from .._lowlevel import cancel_request
+    from .._options import validate_execution_id
+
+    eid = validate_execution_id(args.execution_id)
     with _client(args) as client:
-        confirmed = client.cancel(args.execution_id)
-    if not confirmed:
-        print(
-            f"error: the API did not confirm cancelling [execution_id={args.execution_id}]",
-            file=sys.stderr,
-        )
+        # the answer itself, not the library's bool: its message says why nothing was cancelled
+        data = client._driver.run(call(client._ctx, cancel_request(eid)))
+    if not data.get("success", False):
+        reason = data.get("message") or data.get("error") or "the API did not confirm it"
+        print(f"error: not cancelled: {reason} [execution_id={eid}]", file=sys.stderr)
         return EXIT_ERROR
-    print(f"cancelled {args.execution_id.strip().upper()}")
+    print(f"cancelled {eid}")
     return 0
 
 
@@ -252,6 +334,14 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
     argv = ["--host", args.host, "--port", str(args.port)]
     if args.data_dir:
         argv += ["--data-dir", args.data_dir]
+    if args.fixtures:
+        argv += ["--fixtures", args.fixtures]
+    if args.owner_handle:
+        argv += ["--owner-handle", args.owner_handle]
+    # a list after the command name (repeatable there), one string before it
+    keys = [args.api_key] if isinstance(args.api_key, str) else list(args.api_key or [])
+    for key in keys:
+        argv += ["--api-key", key]
     return emulator_main(argv, prog="duneq emulator")
 
 

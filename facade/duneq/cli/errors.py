@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from .._errors import (
+    APIConnectionError,
     APIError,
     APIStatusError,
     AuthenticationError,
@@ -46,15 +49,22 @@ exit codes:
      result was refused
   6  timeout: the execution did not finish within --timeout
   7  rate limited (429 after retries)
-  8  datapoint limit, --max-datapoints budget, or billing limit (402)"""
+  8  datapoint limit, --max-datapoints budget, or billing limit (402)
+  130  interrupted (Ctrl-C)"""
 
 
 class UsageError(Exception):
     """Bad command-line input, reported as one line with exit code 2."""
 
 
+class Interrupted(Exception):
+    """Ctrl-C, with a message that says what became of the execution (exit code 130)."""
+
+
 def exit_code_for(exc: BaseException) -> int:
     """The exit code of the error class ``exc`` belongs to."""
+    if isinstance(exc, Interrupted):
+        return EXIT_INTERRUPTED
     if isinstance(exc, UsageError | InvalidArgument):
         return EXIT_USAGE
     if isinstance(exc, MissingAPIKey | AuthenticationError | PermissionDenied):
@@ -75,7 +85,28 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_ERROR
 
 
-def _message(exc: BaseException) -> str:
+def transport_problem(cause: str, base_url: str | None) -> str:
+    """``cannot connect to URL (connection refused)`` from a failure such as ``connect:
+    ConnectError: [Errno 111] Connection refused`` (or ``connect error: ...``)."""
+    kind, _, detail = cause.partition(":")
+    kind = kind.removesuffix(" error").strip()
+    name, _, reason = detail.strip().partition(":")
+    reason = re.sub(r"^\[Errno -?\d+\]\s*", "", reason.strip()) or name.strip() or kind
+    reason = reason[:1].lower() + reason[1:]
+    where = base_url or "the Dune API"
+    if kind == "connect":
+        return f"cannot connect to {where} ({reason})"
+    if kind == "timeout":
+        return f"no answer from {where} in time ({reason})"
+    return f"the connection to {where} broke ({reason})"
+
+
+def _message(exc: BaseException, base_url: str | None = None) -> str:
+    if isinstance(exc, APIConnectionError):
+        kind = exc.message.partition(" error:")[0]
+        if kind in ("connect", "timeout", "read", "protocol"):
+            text = transport_problem(exc.message, base_url)
+            return f"{text}; check --base-url or DUNE_API_BASE_URL" if kind == "connect" else text
     if isinstance(exc, MissingAPIKey):
         return "no Dune API key: set DUNE_API_KEY or pass --api-key"
     if isinstance(exc, DatapointLimitExceeded):
@@ -98,17 +129,24 @@ def _message(exc: BaseException) -> str:
         return f"{text} (HTTP {exc.status_code})"
     if isinstance(exc, APIError | ExecutionError):
         return exc.message
-    if isinstance(exc, DuneError | UsageError):
+    if isinstance(exc, DuneError | UsageError | Interrupted):
         return str(exc)
     return f"unexpected {type(exc).__name__}: {exc}"
 
 
-def error_line(exc: BaseException) -> str:
-    """``error: <message> [execution_id=...] [line L, column C]`` on one line."""
-    parts = [f"error: {_message(exc)}"]
+#: Dune's own tag in an engine error; the line carries ours instead.
+_DUNE_ID_TAG = re.compile(r"\s*\[Execution ID: [^\]]*\]", re.I)
+
+
+def error_line(exc: BaseException, *, base_url: str | None = None) -> str:
+    """``error: <message> [execution_id=...] [line L, column C]`` on one line; the id is said
+    once, in its tag (taken out of the message, and out of Dune's own ``[Execution ID: ...]``)."""
+    message = _DUNE_ID_TAG.sub("", _message(exc, base_url))
+    parts = []
     execution_id = getattr(exc, "execution_id", None)
     if isinstance(execution_id, str) and execution_id:
+        message = message.replace(f" {execution_id}", "")
         parts.append(f"[execution_id={execution_id}]")
     if isinstance(exc, QueryFailed) and exc.line is not None:
         parts.append(f"[line {exc.line}, column {exc.column}]")
-    return " ".join(parts).replace("\n", " ")
+    return " ".join([f"error: {message}", *parts]).replace("\n", " ")

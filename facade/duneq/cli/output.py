@@ -11,8 +11,12 @@ import datetime as dt
 import json
 import math
 import os
+import shutil
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -128,10 +132,11 @@ def write_rows(
         if fmt == "jsonl":
             return _write_jsonl(pages, target)
         rows = [row for page in pages for row in page]
+        width = table_width(target) if out is None else None
         if rich_table and out is None:
-            _rich_table(rows, columns, target)
+            _rich_table(rows, columns, target, width)
         else:
-            target.write(plain_table(rows, columns))
+            target.write(plain_table(rows, columns, width))
         return len(rows)
 
 
@@ -176,33 +181,160 @@ def _json(row: Row) -> str:
     return _ENCODER.encode(row).decode()
 
 
-def plain_table(rows: list[Row], columns: list[str]) -> str:
-    """An aligned text table with a header rule; no colour or box characters."""
-    names = list(columns) or (list(rows[0]) if rows else [])
+def table_width(target: TextIO) -> int | None:
+    """The width a table must fit: ``COLUMNS`` when set, else the terminal's; None (no limit)
+    when writing to a pipe or file."""
+    raw = os.environ.get("COLUMNS", "").strip()
+    if raw.isdigit() and int(raw) > 0:
+        return int(raw)
+    try:
+        if target.isatty():
+            return shutil.get_terminal_size().columns
+    except (AttributeError, ValueError, OSError):
+        pass
+    return None
+
+
+def _ellipsis(target: TextIO | None = None) -> str:
+    encoding = getattr(target or sys.stdout, "encoding", None) or "utf-8"
+    try:
+        "\u2026".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return "~"
+    return "\u2026"
+
+
+@dataclass
+class Fitted:
+    """A table cut to a width: the columns kept, their widths, cells elided to fit, and how
+    many trailing columns were dropped."""
+
+    names: list[str]
+    widths: list[int]
+    grid: list[list[str]]
+    dropped: int
+    elided: bool
+
+    def note(self) -> str:
+        """What was left out and how to see it, or "" when nothing was."""
+        if self.dropped:
+            what = f"+{self.dropped} column{'' if self.dropped == 1 else 's'} not shown"
+        elif self.elided:
+            what = "long values shortened"
+        else:
+            return ""
+        return f"({what}; use -o csv or -o json, or --columns to choose)"
+
+
+#: The narrowest an elided text column gets (room for ``0x1234…cdef``).
+_MIN_WIDTH = 11
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def elide(text: str, width: int, mark: str = "\u2026") -> str:
+    """``text`` in at most ``width`` characters: a hex hash keeps both ends (``0x1234…cdef``),
+    other text its start."""
+    if len(text) <= width:
+        return text
+    if width <= len(mark):
+        return text[:width]
+    if text.startswith("0x") and width >= 7:
+        tail = (width - len(mark)) // 2
+        return text[: width - len(mark) - tail] + mark + text[-tail:]
+    return text[: width - len(mark)] + mark
+
+
+def fit_table(
+    rows: list[Row],
+    names: list[str],
+    width: int | None,
+    *,
+    gap: int = 2,
+    edge: int = 0,
+    mark: str = "\u2026",
+) -> Fitted:
+    """Fit ``rows`` in ``width`` characters (``gap`` between columns, ``edge`` around them):
+    numbers are never cut, text columns shrink evenly down to a minimum, and the columns that
+    still do not fit are dropped from the right."""
     grid = [[cell(row.get(name)) for name in names] for row in rows]
-    widths = [max([len(name)] + [len(line[i]) for line in grid]) for i, name in enumerate(names)]
-    lines = ["  ".join(name.ljust(w) for name, w in zip(names, widths, strict=True)).rstrip()]
+    natural = [max([len(name)] + [len(line[i]) for line in grid]) for i, name in enumerate(names)]
+    if width is None or sum(natural) + gap * max(len(names) - 1, 0) + edge <= width:
+        return Fitted(list(names), natural, grid, 0, False)
+    numeric = [
+        bool(rows) and all(_is_number(r.get(n)) or r.get(n) is None for r in rows) for n in names
+    ]
+    least = [w if num else min(w, _MIN_WIDTH) for w, num in zip(natural, numeric, strict=True)]
+    kept, used = 0, edge
+    for i, w in enumerate(least):
+        need = w + (gap if i else 0)
+        if kept and used + need > width:
+            break
+        used += need
+        kept += 1
+    room = width - edge - gap * (kept - 1)
+    widths = _share(natural[:kept], least[:kept], room)
+    cut = [[elide(v, w, mark) for v, w in zip(line[:kept], widths, strict=True)] for line in grid]
+    heads = [elide(n, w, mark) for n, w in zip(names[:kept], widths, strict=True)]
+    elided = any(w < n for w, n in zip(widths, natural, strict=False))
+    return Fitted(heads, widths, cut, len(names) - kept, elided)
+
+
+def _share(natural: list[int], least: list[int], room: int) -> list[int]:
+    """Column widths within ``room``: every column its natural width up to a common cap, the
+    cap as high as fits (never below a column's least width)."""
+    if sum(natural) <= room:
+        return list(natural)
+    low, high = 0, max(natural)
+    while low < high:  # the largest cap that fits
+        cap = (low + high + 1) // 2
+        if sum(max(lo, min(n, cap)) for n, lo in zip(natural, least, strict=True)) <= room:
+            low = cap
+        else:
+            high = cap - 1
+    return [max(lo, min(n, low)) for n, lo in zip(natural, least, strict=True)]
+
+
+def plain_table(rows: list[Row], columns: list[str], width: int | None = None) -> str:
+    """An aligned text table with a header rule; no colour or box characters. With a
+    ``width``, it is cut to fit (see ``fit_table``) and a last line says what was left out."""
+    names = list(columns) or (list(rows[0]) if rows else [])
+    fitted = fit_table(rows, names, width, mark=_ellipsis())
+    widths = fitted.widths
+    lines = [
+        "  ".join(name.ljust(w) for name, w in zip(fitted.names, widths, strict=True)).rstrip()
+    ]
     lines.append("  ".join("-" * w for w in widths))
     lines.extend(
         "  ".join(value.ljust(w) for value, w in zip(line, widths, strict=True)).rstrip()
-        for line in grid
+        for line in fitted.grid
     )
     if not rows:
         lines.append("(no rows)")
+    if fitted.note():
+        lines.append(fitted.note())
     return "\n".join(lines) + "\n"
 
 
-def _rich_table(rows: list[Row], columns: list[str], target: TextIO) -> None:
+def _rich_table(rows: list[Row], columns: list[str], target: TextIO, width: int | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
     names = list(columns) or (list(rows[0]) if rows else [])
+    # rich's box: one edge character each side, one padding space each side of every cell and
+    # one rule between cells, so n columns cost 3n + 1 characters besides their text
+    fitted = fit_table(rows, names, width, gap=3, edge=4, mark=_ellipsis(target))
     table = Table(show_lines=False, header_style="bold")
-    for name in names:
-        table.add_column(name, overflow="fold")
-    for row in rows:
-        table.add_row(*(cell(row.get(name)) for name in names))
-    Console(file=target).print(table)
+    for name, w in zip(fitted.names, fitted.widths, strict=True):
+        table.add_column(name, no_wrap=True, overflow="ellipsis", min_width=w)
+    for line in fitted.grid:
+        table.add_row(*line)
+    console = Console(file=target, width=width) if width else Console(file=target)
+    console.print(table)
+    if fitted.note():
+        console.print(fitted.note(), markup=False, highlight=False, soft_wrap=True)
 
 
 def write_parquet(result: Result, out: str | None) -> int:

@@ -96,8 +96,11 @@ def parse_params(items: Sequence[str] | None) -> dict[str, Any] | None:
 # --------------------------------------------------------------------------- parser
 
 
-def _add_globals(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    """Connection and verbosity flags, accepted before or after the command name."""
+def _add_globals(
+    parser: argparse.ArgumentParser, *, top: bool, key_help: str | None = None
+) -> None:
+    """Connection and verbosity flags, accepted before or after the command name
+    (`key_help`: `--api-key` is repeatable there, as for `duneq emulator`)."""
 
     def default(value: object) -> object:
         return value if top else argparse.SUPPRESS
@@ -107,7 +110,8 @@ def _add_globals(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--api-key",
         default=default(None),
         metavar="KEY",
-        help="Dune API key (default: $DUNE_API_KEY); never printed",
+        action="append" if key_help else "store",
+        help=key_help or "Dune API key (default: $DUNE_API_KEY); never printed",
     )
     group.add_argument(
         "--base-url",
@@ -243,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_globals(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, key_help: str | None = None) -> argparse.ArgumentParser:
         sub = commands.add_parser(
             name,
             help=help_text,
@@ -252,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         sub.set_defaults(command=name)
-        _add_globals(sub, top=False)
+        _add_globals(sub, top=False, key_help=key_help)
         return sub
 
     run = command("run", "Execute a saved query, wait, and print its result.")
@@ -304,10 +308,16 @@ def build_parser() -> argparse.ArgumentParser:
     pipeline.add_argument("--plan", action="store_true", help="show the lineage; run nothing")
     _add_execution_flags(pipeline)
 
-    emulator = command("emulator", "Start the local Dune-compatible emulator (Ctrl-C stops it).")
+    emulator = command(
+        "emulator",
+        "Start the local Dune-compatible emulator (Ctrl-C or SIGTERM stops it).",
+        key_help="API key the emulator accepts (repeatable; default: a dev key)",
+    )
     emulator.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = any)")
     emulator.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     emulator.add_argument("--data-dir", metavar="DIR", help="keep queries, tables and results here")
+    emulator.add_argument("--fixtures", metavar="FILE", help="seed from this YAML/JSON file")
+    emulator.add_argument("--owner-handle", metavar="HANDLE", help="the key's user handle")
 
     command("demo", "Tour duneq against an embedded emulator (no key, no network).")
     _add_api_commands(command, commands)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .._errors import DuneError, ExecutionTimeout, PipelineFailed
 from .._pipelines_model import NodeStatus, Pipeline, PipelineEvent, PipelineNode
 from .errors import EXIT_QUERY_FAILED, EXIT_TIMEOUT
-from .progress import Board
+from .progress import Board, plural
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -32,7 +32,7 @@ def plan_line(node: PipelineNode) -> str:
 
 def plan_lines(query_id: int, pipeline: Pipeline) -> list[str]:
     """The lineage, one line per node in run order, under a header."""
-    lines = [f"pipeline of query {query_id}: {len(pipeline.nodes)} node(s), in run order"]
+    lines = [f"pipeline of query {query_id}: {plural(len(pipeline.nodes), 'node')}, in run order"]
     lines += [f"  {plan_line(node)}" for node in pipeline.nodes]
     return lines
 
@@ -47,7 +47,7 @@ def node_line(node: NodeStatus, status: ExecutionStatus | None = None) -> str:
         if started is not None and ended is not None:
             parts.append(f"{(ended - started).total_seconds():.1f}s")
         if status.execution_cost_credits:
-            parts.append(f"{status.execution_cost_credits:g} credits")
+            parts.append(plural(status.execution_cost_credits, "credit"))
     if node.error and (node.is_failed or node.is_skipped):
         parts.append(f"-- {node.error}")
     return " ".join(parts)
@@ -106,10 +106,11 @@ def _report(
         return
     costs = [s.execution_cost_credits for s in statuses.values()]
     known = [c for c in costs if c is not None]
-    credits = f"{sum(known):,.6g}" if known else "?"
+    credits = plural(sum(known), "credit") if known else "? credits"
     done = sum(1 for node in nodes if node.succeeded)
+    nodes_text = "node" if len(nodes) == 1 else "nodes"
     print(
-        f"cost: {credits} credits, {done}/{len(nodes)} node(s) completed, "
+        f"cost: {credits}, {done}/{len(nodes)} {nodes_text} completed, "
         f"{time.monotonic() - started:.1f}s",
         file=sys.stderr,
     )

@@ -10,6 +10,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from .._models import Progress
@@ -29,6 +30,26 @@ def live_wanted(stdout: TextIO | None = None, stderr: TextIO | None = None) -> b
         return False
 
 
+def plural(count: float, word: str) -> str:
+    """``1 row``, ``2 rows``, ``1,234 rows``, ``0.5 credits`` (only exactly one is singular)."""
+    text = f"{count:,}" if isinstance(count, int) else f"{count:,.6g}"
+    return f"{text} {word}" if count == 1 else f"{text} {word}s"
+
+
+#: The board showing right now, so that warnings and retry notices print above its live line.
+_ACTIVE: list[Board] = []
+
+
+def say(text: str) -> None:
+    """One line for stderr: through the live board when one is showing (so it never lands on
+    the progress line), else written directly."""
+    if _ACTIVE and _ACTIVE[-1].is_live:
+        _ACTIVE[-1].note(text, force=True)
+        return
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
 class Board:
     """Named progress lines: redrawn live on a terminal; on a pipe, one line per change."""
 
@@ -40,6 +61,12 @@ class Board:
         self._live: Any = None
         if enabled and live:
             self._live = _start_live(stream, self._render)
+        _ACTIVE.append(self)
+
+    @property
+    def is_live(self) -> bool:
+        """True while a live display is drawn (text must go above it, not after it)."""
+        return self._live is not None
 
     def _render(self) -> str:
         return "\n".join(fn() for fn in self._lines.values())
@@ -57,9 +84,10 @@ class Board:
             self._stream.write(text() + "\n")
             self._stream.flush()
 
-    def note(self, text: str) -> None:
-        """A one-off line (printed above a live display, or as a plain line)."""
-        if not self._enabled:
+    def note(self, text: str, *, force: bool = False) -> None:
+        """A one-off line (printed above a live display, or as a plain line); ``force`` prints
+        it under ``--quiet`` too."""
+        if not (self._enabled or force):
             return
         if self._live is not None:
             self._live.console.print(text, markup=False, highlight=False)
@@ -71,6 +99,8 @@ class Board:
         if self._live is not None:
             self._live.stop()
             self._live = None
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
 
     def __enter__(self) -> Board:
         return self
@@ -113,10 +143,14 @@ class ExecutionProgress:
         self._board = board
         self._key = key
         self._label = label
+        #: The execution and state seen last (what a Ctrl-C message reports on).
+        self.execution_id: str | None = None
+        self.state: str | None = None
 
     def __call__(self, progress: Progress) -> None:
         received = time.monotonic()
         state = str(progress.state)
+        self.execution_id, self.state = progress.execution_id, state
         queue = progress.queue_position
         prefix = f"{self._label} " if self._label else ""
 
@@ -137,12 +171,26 @@ _RUNNING = frozenset({"QUERY_STATE_PENDING", "QUERY_STATE_EXECUTING"})
 
 
 def cost_line(
-    *, credits: float | None, datapoints: int | None, rows: int, seconds: float, note: str = ""
+    *,
+    credits: float | None,
+    datapoints: int | None,
+    rows: int,
+    seconds: float,
+    note: str = "",
+    reused_from: datetime | None = None,
+    reused: bool = False,
 ) -> str:
-    """``cost: 10 credits, 1,234 datapoints, 123 rows, 2.3s`` (unknown values shown as ?)."""
-    credit_text = "?" if credits is None else f"{credits:,.6g}"
-    point_text = "?" if datapoints is None else f"{datapoints:,}"
+    """``cost: 10 credits, 1,234 datapoints, 123 rows, 2.3s``; unknown values shown as ?. A
+    reused result says so instead of its original credits, which are not charged again."""
+    point_text = "? datapoints" if datapoints is None else plural(datapoints, "datapoint")
+    if reused:
+        when = (
+            f" from {reused_from.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+            if reused_from is not None
+            else ""
+        )
+        credit_text = f"reused latest result{when}, no new execution credits"
+    else:
+        credit_text = "? credits" if credits is None else plural(credits, "credit")
     tail = f" ({note})" if note else ""
-    return (
-        f"cost: {credit_text} credits, {point_text} datapoints, {rows:,} rows, {seconds:.1f}s{tail}"
-    )
+    return f"cost: {credit_text}, {point_text}, {plural(rows, 'row')}, {seconds:.1f}s{tail}"
