@@ -24,6 +24,10 @@ _LAZY: dict[str, str] = {
     "AsyncResult": "._results",
     "AuthenticationError": "._errors",
     "BadRequest": "._errors",
+    "BudgetExceeded": "._errors",
+    "Cache": "._cache",
+    "CacheCorruptWarning": "._errors",
+    "CacheMiss": "._errors",
     "Client": "._client",
     "Conflict": "._errors",
     "DatapointBudgetExceeded": "._errors",
@@ -58,6 +62,10 @@ _LAZY: dict[str, str] = {
     "PipelineRun": "._pipelines",
     "PipelineState": "._pipelines_model",
     "PipelineStatus": "._pipelines_model",
+    "Spent": "._flows.budget",
+    "SweepFailure": "._sweep",
+    "SweepProgress": "._sweep",
+    "SweepRuns": "._sweep",
     "Pipelines": "._pipelines",
     "PollConfig": "._polling",
     "Progress": "._models",
@@ -79,6 +87,9 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
+    from ._cache import (
+        Cache,
+    )
     from ._client import (
         AsyncClient,
         Client,
@@ -90,6 +101,9 @@ if TYPE_CHECKING:
         APITimeout,
         AuthenticationError,
         BadRequest,
+        BudgetExceeded,
+        CacheCorruptWarning,
+        CacheMiss,
         Conflict,
         DatapointBudgetExceeded,
         DatapointLimitExceeded,
@@ -117,6 +131,9 @@ if TYPE_CHECKING:
     from ._execution import (
         AsyncExecution,
         Execution,
+    )
+    from ._flows.budget import (
+        Spent,
     )
     from ._matviews import (
         AsyncMaterializedViews,
@@ -167,6 +184,11 @@ if TYPE_CHECKING:
     from ._states import (
         ExecutionState,
     )
+    from ._sweep import (
+        SweepFailure,
+        SweepProgress,
+        SweepRuns,
+    )
     from ._types import (
         NOT_GIVEN,
         NotGiven,
@@ -190,6 +212,10 @@ __all__ = [
     "AsyncResult",
     "AuthenticationError",
     "BadRequest",
+    "BudgetExceeded",
+    "Cache",
+    "CacheCorruptWarning",
+    "CacheMiss",
     "Client",
     "Conflict",
     "DatapointBudgetExceeded",
@@ -238,6 +264,10 @@ __all__ = [
     "RowSequence",
     "SavedQuery",
     "ServerError",
+    "Spent",
+    "SweepFailure",
+    "SweepProgress",
+    "SweepRuns",
     "UnknownStateWarning",
     "UpsertedView",
     "__version__",
