@@ -159,6 +159,8 @@ class ExecutionEngine:
         self._queue: list[Execution] = []
         self._active: list[Execution] = []
         self.started_count = 0
+        #: The most executions ever pending or running at once (queued ones count too).
+        self.peak_inflight = 0
         cur = con.cursor()
         cur.execute(f"CREATE SCHEMA IF NOT EXISTS {RESULT_SCHEMA}")
         cur.close()
@@ -186,6 +188,7 @@ class ExecutionEngine:
             self._advance(now)
             ex = self.enqueue(query_id, sql, parameters, performance, now)
             self._fill(now)
+            self.peak_inflight = max(self.peak_inflight, len(self._queue) + len(self._active))
             return ex
 
     def enqueue(
@@ -342,6 +345,7 @@ class ExecutionEngine:
             self._pins.clear()
             self.failing_queries.clear()
             self.started_count = 0
+            self.peak_inflight = 0
 
     def restore(self, records: list[dict[str, Any]]) -> None:
         with self._lock:
