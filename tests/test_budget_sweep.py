@@ -148,7 +148,7 @@ def test_sweep_resumes_without_rerunning(
 def test_sweep_arguments_are_checked(dune_emulator: EmulatorHandle) -> None:
     dune = make("sync", dune_emulator)
     with pytest.raises(duneq.InvalidArgument, match="list of parameter mappings"):
-        dune.sweep(1, params={"day": "x"})  # type: ignore[arg-type]
+        dune.sweep(1, params={"day": "x"})
     with pytest.raises(duneq.InvalidArgument, match="at least one"):
         dune.sweep(1, params=[])
     with pytest.raises(duneq.InvalidArgument, match="max_concurrent"):

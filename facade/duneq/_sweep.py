@@ -66,6 +66,7 @@ class SweepItem:
     error: DuneError | None = None
     rows: list[Row] | None = None
     columns: list[str] = field(default_factory=list)
+    types: list[str] = field(default_factory=list)
     started: float = 0.0  # client clock at submission (this process only)
 
     @property
@@ -234,6 +235,14 @@ class SweepRuns:
         result = next((i.columns for i in self.items if i.outcome == "done" and i.columns), [])
         names = list(dict.fromkeys(name for item in self.items for name in item.params))
         return [param_column(n, result) for n in names] + list(result)
+
+    @property
+    def column_types(self) -> list[str]:
+        """Dune type names matching ``column_names`` (parameter columns are varchar)."""
+        first = next((i for i in self.items if i.outcome == "done" and i.columns), None)
+        result_types = list(first.types) if first is not None else []
+        params = len(self.column_names) - (len(first.columns) if first is not None else 0)
+        return ["varchar"] * params + result_types
 
     def iter_rows(self) -> Iterator[Row]:
         for item in self.items:

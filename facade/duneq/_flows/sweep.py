@@ -30,17 +30,18 @@ def _progress(ctx: FlowContext, items: list[SweepItem]) -> SweepProgress:
 
 
 def read_all(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) -> Flow[Any]:
-    """Open a completed execution's result and read every page; (rows, column names)."""
+    """Open a completed execution's result and read every page: (rows, names, types)."""
     opened = yield from open_result(ctx, status, options)
     page = opened.first
     rows: list[Row] = list(page.rows or [])
     columns = list(page.metadata.column_names)
+    types = list(page.metadata.column_types)
     offset = after(page, options)
     while offset is not None:
         page = yield from fetch_page(ctx, status.execution_id, options, offset, known=page.metadata)
         rows.extend(page.rows or [])
         offset = after(page, options)
-    return rows, columns
+    return rows, columns, types
 
 
 def sweep(
@@ -68,7 +69,7 @@ def sweep(
 
     def finish(item: SweepItem, status: ExecutionStatus) -> Flow[None]:
         try:
-            item.rows, item.columns = yield from read_all(ctx, status, options)
+            item.rows, item.columns, item.types = yield from read_all(ctx, status, options)
             item.outcome = "done"
             limit.succeeded()
         except BudgetExceeded:

@@ -25,6 +25,8 @@ def _client(args: argparse.Namespace, **kwargs: Any) -> Client:
     from .._client import Client
     from .._types import NOT_GIVEN
 
+    if getattr(args, "cache", None) is not None:
+        kwargs.setdefault("cache", args.cache)
     return Client(
         args.api_key if args.api_key else NOT_GIVEN,
         base_url=args.base_url if args.base_url else NOT_GIVEN,
@@ -256,6 +258,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(quiet=args.quiet)
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweep import run_sweep_command
+
+    with _client(args) as client:
+        return run_sweep_command(args, client, _board(args), _output(args))
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from .sweep import run_cache_command
+
+    return run_cache_command(args)
+
+
 HANDLERS = {
     "run": _cmd_run,
     "sql": _cmd_sql,
@@ -266,4 +281,6 @@ HANDLERS = {
     "pipeline": _cmd_pipeline,
     "emulator": _cmd_emulator,
     "demo": _cmd_demo,
+    "sweep": _cmd_sweep,
+    "cache": _cmd_cache,
 }

@@ -116,6 +116,14 @@ def _add_globals(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help="API base URL (default: $DUNE_API_BASE_URL or https://api.dune.com)",
     )
     group.add_argument(
+        "--cache",
+        nargs="?",
+        const=True,
+        default=default(None),
+        metavar="DIR",
+        help="keep results in a local cache (default dir: $DUNEQ_CACHE_DIR or ~/.cache/duneq)",
+    )
+    group.add_argument(
         "--debug", action="store_true", default=default(False), help="show tracebacks on errors"
     )
     group.add_argument(
@@ -285,6 +293,22 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--port", type=int, default=8080, help="port (default 8080; 0 = any)")
     emulator.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     emulator.add_argument("--data-dir", metavar="DIR", help="keep queries, tables and results here")
+
+    sweep = command(
+        "sweep",
+        "Run a saved query over a grid of parameters (NAME=A..B ranges, repeated names), within "
+        "the plan's concurrency limit; resumable with --state.",
+    )
+    sweep.add_argument("query_id", type=_query_id, metavar="QUERY_ID")
+    sweep.add_argument(
+        "--max-concurrent", type=_positive_int, metavar="N", help="runs in flight (default: plan's)"
+    )
+    sweep.add_argument("--state", metavar="FILE", help="resume from / record progress in FILE")
+    _add_execution_flags(sweep)
+    _add_output_flags(sweep)
+
+    cache = command("cache", "Inspect the local result cache: ls, clear or path.")
+    cache.add_argument("action", choices=("ls", "clear", "path"), metavar="ls|clear|path")
 
     command("demo", "Tour duneq against an embedded emulator (no key, no network).")
     return parser
