@@ -153,3 +153,85 @@ def test_sweep_arguments_are_checked(dune_emulator: EmulatorHandle) -> None:
         dune.sweep(1, params=[])
     with pytest.raises(duneq.InvalidArgument, match="max_concurrent"):
         dune.sweep(1, params=[{}], max_concurrent=0)
+
+
+# -- the sweep flow with scripted replies: a 429 on execute lowers the ceiling ------------------
+
+
+def test_sweep_flow_adapts_to_429() -> None:
+    from duneq._flows.budget import InflightLimit
+    from duneq._flows.context import FlowContext
+    from duneq._flows.sweep import sweep
+    from duneq._flows.wait import WaitArgs
+    from duneq._lowlevel import execute_query_request
+    from duneq._options import ResultOptions
+    from duneq._polling import RequestBudget
+    from duneq._protocol import RawResponse, Request
+    from duneq._retry import RetryPolicy
+    from duneq._sweep import SweepState, build_items
+    from flowscript import Script, json_reply
+
+    executes: list[float] = []
+    polls: dict[str, int] = {}
+    throttle = {"left": 1}
+    in_flight: set[str] = set()
+    peak = [0]
+
+    def respond(req: Request, now: float) -> RawResponse:
+        if req.method == "POST":
+            if len(in_flight) >= 2 and throttle["left"] > 0:
+                throttle["left"] -= 1
+                return json_reply({"error": "too many requests"}, status=429)
+            eid = f"01HX{len(executes):022d}"
+            executes.append(now)
+            in_flight.add(eid)
+            peak[0] = max(peak[0], len(in_flight))
+            return json_reply({"execution_id": eid, "state": "QUERY_STATE_PENDING"})
+        eid = req.execution_id or ""
+        if req.path.endswith("/status"):
+            polls[eid] = polls.get(eid, 0) + 1
+            done = polls[eid] >= 2
+            if done:
+                in_flight.discard(eid)
+            return json_reply(
+                {
+                    "execution_id": eid,
+                    "state": "QUERY_STATE_COMPLETED" if done else "QUERY_STATE_EXECUTING",
+                    "max_inflight_interactive_executions": 4,
+                    "max_inflight_interactive_reached": 0,
+                    "result_metadata": {"column_names": ["v"], "total_row_count": 1},
+                }
+            )
+        return json_reply(
+            {
+                "execution_id": eid,
+                "state": "QUERY_STATE_COMPLETED",
+                "result": {"rows": [{"v": eid}], "metadata": {"row_count": 1}},
+            }
+        )
+
+    script = Script(respond)
+    ctx = FlowContext(
+        retry=RetryPolicy(max_retries=0),
+        clock=script.clock,
+        rand=lambda: 0.5,
+        budget=RequestBudget(10_000, 60.0),
+    )
+    items = build_items([{"n": n} for n in range(8)])
+    limit = InflightLimit()
+    script.run(
+        sweep(
+            ctx,
+            items,
+            lambda encoded: execute_query_request(7, encoded, None),
+            limit=limit,
+            how=WaitArgs(None, None, True),
+            options=ResultOptions.build(),
+            state=SweepState(None, 7),
+            on_progress=None,
+        )
+    )
+    assert all(item.outcome == "done" for item in items)
+    assert len(executes) == 8 and throttle["left"] == 0
+    assert limit.plan == 4 and peak[0] <= 4  # learnt from the status, lowered once by the 429
+    assert ctx.ledger.spent().executions == 8
