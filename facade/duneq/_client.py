@@ -26,7 +26,8 @@ from ._flows.csv import CsvDest, write_csv
 from ._flows.pages import Opened
 from ._flows.run import Latest
 from ._flows.wait import ProgressCallback, WaitArgs
-from ._http import AsyncDriver, SyncDriver, build_lowlevel, resolve_settings
+from ._guard import async_clients, sync_clients
+from ._http import AsyncDriver, SyncDriver, resolve_settings
 from ._lowlevel import LowLevelClient, execute_query_request, execute_sql_request
 from ._matviews import AsyncMaterializedViews, MaterializedViews
 from ._models import ExecutionStatus
@@ -114,8 +115,9 @@ class _BaseClient:
             page_size=page_size,
             performance=performance,
         )
-        #: The generated low-level client, configured with the same base URL, key and timeout.
-        self.lowlevel: LowLevelClient = build_lowlevel(self._settings, transport)
+        #: The generated low-level client, configured with the same base URL, key and timeout,
+        #: under the facade's retry rules and error tree (set by the subclass).
+        self.lowlevel: LowLevelClient
 
     @property
     def base_url(self) -> str:
@@ -305,7 +307,11 @@ class Client(_BaseClient):
             cache=cache,
             offline=offline,
         )
-        driver = SyncDriver(self.lowlevel.get_httpx_client, sleep or time.sleep)
+        http, self.lowlevel = sync_clients(
+            self._settings, transport, self._ctx.retry, self._ctx.rand, sleep or time.sleep
+        )
+        driver = SyncDriver(lambda: http, sleep or time.sleep)
+        self._http = http
         self._bound = Bound(driver, self._ctx, self._defaults, self._cache)
         self._driver = driver
         self.queries = Queries(self._bound)
@@ -314,6 +320,7 @@ class Client(_BaseClient):
 
     # -- lifecycle
     def close(self) -> None:
+        self._http.close()
         self.lowlevel.get_httpx_client().close()
 
     def __enter__(self) -> Client:
@@ -547,7 +554,11 @@ class AsyncClient(_BaseClient):
             cache=cache,
             offline=offline,
         )
-        driver = AsyncDriver(self.lowlevel.get_async_httpx_client, sleep or asyncio.sleep)
+        http, self.lowlevel = async_clients(
+            self._settings, transport, self._ctx.retry, self._ctx.rand, sleep or asyncio.sleep
+        )
+        driver = AsyncDriver(lambda: http, sleep or asyncio.sleep)
+        self._http = http
         self._bound = Bound(driver, self._ctx, self._defaults, self._cache)
         self._driver = driver
         self.queries = AsyncQueries(self._bound)
@@ -556,6 +567,7 @@ class AsyncClient(_BaseClient):
 
     # -- lifecycle
     async def close(self) -> None:
+        await self._http.aclose()
         await self.lowlevel.get_async_httpx_client().aclose()
 
     async def __aenter__(self) -> AsyncClient:

@@ -100,25 +100,33 @@ def _send(ctx: FlowContext, req: Request) -> Flow[RawResponse]:
             yield Sleep(delay)
             attempt += 1
             continue
-        if req.kind == "billed" and reply.status >= 500:
-            text = api_error_text(reply.content) or "no error text"
-            raise ExecutionMayHaveStarted(
-                f"execute failed with HTTP {reply.status} ({text}); the request reached the server, "
-                "so the execution may have started and may be billed. It was not retried: check "
-                "your recent executions before running it again",
-                cause=f"HTTP {reply.status}",
-                method=req.method,
-                path=req.display_path,
-                status_code=reply.status,
-            )
-        raise status_error(
-            reply.status,
-            reply.content,
-            req.method,
-            req.display_path,
-            execution_id=req.execution_id,
-            retry_after=retry_after,
+        raise response_error(req, reply.status, reply.content, retry_after)
+
+
+def response_error(
+    req: Request, status: int, body: bytes, retry_after: float | None = None
+) -> APIError:
+    """The error for a final error status: a billed call answered 5xx may have started a run
+    (never retried, never reported as a plain server error); the rest by ``status_error``."""
+    if req.kind == "billed" and status >= 500:
+        text = api_error_text(body) or "no error text"
+        return ExecutionMayHaveStarted(
+            f"execute failed with HTTP {status} ({text}); the request reached the server, "
+            "so the execution may have started and may be billed. It was not retried: check "
+            "your recent executions before running it again",
+            cause=f"HTTP {status}",
+            method=req.method,
+            path=req.display_path,
+            status_code=status,
         )
+    return status_error(
+        status,
+        body,
+        req.method,
+        req.display_path,
+        execution_id=req.execution_id,
+        retry_after=retry_after,
+    )
 
 
 def transport_error(req: Request, failure: TransportFailure) -> APIError:

@@ -1,0 +1,239 @@
+"""``dune.lowlevel`` as a first-class path: generated calls get the facade's retry rules
+(idempotent / billed / unsafe) and its typed error tree, through an httpx transport.
+
+A generated ``sync()`` therefore either returns its model or raises a ``DuneError``; it never
+returns an ``Error`` object or ``None`` for an error status, and never leaks a raw
+``httpx`` or ``JSONDecodeError`` exception. The facade's own flows use a second httpx client
+over the same inner transport (one connection pool) and keep their own retry loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import orjson
+
+from ._errors import DuneError, ResponseValidationError
+from ._flows.send import response_error, transport_error
+from ._http import DuneKeyAuth, Settings
+from ._lowlevel import LowLevelClient, build_client
+from ._protocol import Request, TransportFailure
+from ._retry import (
+    RequestKind,
+    RetryPolicy,
+    backoff_delay,
+    is_retryable_failure,
+    is_retryable_status,
+    parse_retry_after,
+)
+from ._version import __version__
+
+_BILLED_SUFFIXES = ("/execute", "/refresh")
+
+
+def request_kind(request: httpx.Request) -> RequestKind:
+    """The retry class of a raw request: POSTs that start runs are billed, other POSTs unsafe."""
+    if request.method != "POST":
+        return "idempotent"
+    path = request.url.path.rstrip("/")
+    if path.endswith(_BILLED_SUFFIXES) or path.endswith("/materialized-views"):
+        return "billed"
+    return "unsafe"
+
+
+def _as_request(request: httpx.Request, kind: RequestKind) -> Request:
+    path = request.url.path.removeprefix("/api")
+    return Request(request.method, path, kind=kind)
+
+
+def _failure(exc: httpx.TransportError) -> TransportFailure:
+    detail = type(exc).__name__
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return TransportFailure("connect", detail)
+    if isinstance(exc, httpx.TimeoutException):
+        return TransportFailure("timeout", detail)
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError):
+        return TransportFailure("protocol", detail)
+    return TransportFailure("read", detail)
+
+
+class _Decision:
+    """What to do with one attempt's outcome: return it, sleep and retry, or raise."""
+
+    def __init__(self, policy: RetryPolicy, rand: Callable[[], float]) -> None:
+        self._policy = policy
+        self._rand = rand
+
+    def after_failure(
+        self, req: Request, failure: TransportFailure, attempt: int
+    ) -> float | DuneError:
+        if attempt < self._policy.max_retries and is_retryable_failure(failure.kind, req.kind):
+            return backoff_delay(attempt, None, self._policy, self._rand)
+        return transport_error(req, failure)
+
+    def after_response(
+        self, req: Request, response: httpx.Response, attempt: int
+    ) -> float | DuneError | None:
+        """None: hand the response to the generated parser."""
+        if response.is_success:
+            problem = _json_problem(response)
+            if problem is None:
+                return None
+            if attempt < self._policy.max_retries and req.kind == "idempotent":
+                return backoff_delay(attempt, None, self._policy, self._rand)
+            return ResponseValidationError(
+                problem,
+                status_code=response.status_code,
+                method=req.method,
+                path=req.display_path,
+            )
+        retry_after = parse_retry_after(response.headers)
+        if attempt < self._policy.max_retries and is_retryable_status(
+            response.status_code, req.kind
+        ):
+            return backoff_delay(attempt, retry_after, self._policy, self._rand)
+        return response_error(req, response.status_code, response.content, retry_after)
+
+
+def _json_problem(response: httpx.Response) -> str | None:
+    """Why a 2xx body announced as JSON is not JSON (the generated parser would crash)."""
+    if "json" not in response.headers.get("content-type", ""):
+        return None
+    try:
+        orjson.loads(response.content)
+    except orjson.JSONDecodeError as exc:
+        return f"response is not valid JSON ({exc})"
+    return None
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """Sync transport: retries by the facade's rules, then raises the mapped DuneError."""
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        policy: RetryPolicy,
+        rand: Callable[[], float],
+        sleep: Callable[[float], object],
+    ) -> None:
+        self._inner = inner
+        self._decide = _Decision(policy, rand)
+        self._sleep = sleep
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        req = _as_request(request, request_kind(request))
+        attempt = 0
+        while True:
+            outcome: float | DuneError | None
+            try:
+                response = self._inner.handle_request(request)
+                response.read()
+            except httpx.TransportError as exc:
+                outcome = self._decide.after_failure(req, _failure(exc), attempt)
+            else:
+                outcome = self._decide.after_response(req, response, attempt)
+                if outcome is None:
+                    return response
+                response.close()
+            if isinstance(outcome, DuneError):
+                raise outcome
+            self._sleep(outcome)
+            attempt += 1
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class AsyncGuardedTransport(httpx.AsyncBaseTransport):
+    """Async transport: retries by the facade's rules, then raises the mapped DuneError."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        policy: RetryPolicy,
+        rand: Callable[[], float],
+        sleep: Callable[[float], Awaitable[object] | object],
+    ) -> None:
+        self._inner = inner
+        self._decide = _Decision(policy, rand)
+        self._sleep = sleep
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        req = _as_request(request, request_kind(request))
+        attempt = 0
+        while True:
+            outcome: float | DuneError | None
+            try:
+                response = await self._inner.handle_async_request(request)
+                await response.aread()
+            except httpx.TransportError as exc:
+                outcome = self._decide.after_failure(req, _failure(exc), attempt)
+            else:
+                outcome = self._decide.after_response(req, response, attempt)
+                if outcome is None:
+                    return response
+                await response.aclose()
+            if isinstance(outcome, DuneError):
+                raise outcome
+            slept = self._sleep(outcome)
+            if asyncio.iscoroutine(slept) or isinstance(slept, asyncio.Future):
+                await slept
+            attempt += 1
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _common(settings: Settings) -> dict[str, Any]:
+    return {
+        "base_url": f"{settings.base_url}/api",
+        "timeout": settings.timeout,
+        "headers": {"User-Agent": f"duneq/{__version__}"},
+        "auth": DuneKeyAuth(settings.api_key),
+    }
+
+
+def sync_clients(
+    settings: Settings,
+    transport: httpx.BaseTransport | None,
+    policy: RetryPolicy,
+    rand: Callable[[], float],
+    sleep: Callable[[float], object],
+) -> tuple[httpx.Client, LowLevelClient]:
+    """The facade's httpx client and the guarded low-level client, over one inner transport."""
+    inner = transport if transport is not None else httpx.HTTPTransport()
+    facade = httpx.Client(transport=inner, **_common(settings))
+    lowlevel = build_client(
+        f"{settings.base_url}/api", settings.timeout, _common(settings)["headers"], {}
+    )
+    lowlevel.set_httpx_client(
+        httpx.Client(transport=GuardedTransport(inner, policy, rand, sleep), **_common(settings))
+    )
+    return facade, lowlevel
+
+
+def async_clients(
+    settings: Settings,
+    transport: httpx.AsyncBaseTransport | None,
+    policy: RetryPolicy,
+    rand: Callable[[], float],
+    sleep: Callable[[float], Awaitable[object] | object],
+) -> tuple[httpx.AsyncClient, LowLevelClient]:
+    """The async twin of ``sync_clients``."""
+    inner = transport if transport is not None else httpx.AsyncHTTPTransport()
+    facade = httpx.AsyncClient(transport=inner, **_common(settings))
+    lowlevel = build_client(
+        f"{settings.base_url}/api", settings.timeout, _common(settings)["headers"], {}
+    )
+    lowlevel.set_async_httpx_client(
+        httpx.AsyncClient(
+            transport=AsyncGuardedTransport(inner, policy, rand, sleep), **_common(settings)
+        )
+    )
+    return facade, lowlevel
+
+
+__all__ = ["AsyncGuardedTransport", "GuardedTransport", "async_clients", "sync_clients"]

@@ -1,0 +1,97 @@
+"""``dune.lowlevel`` calls through the generated client get the facade's retries and typed
+errors (issue 15 item 5), sync and async, over real HTTP to the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+
+import duneq
+import pytest
+from dune_api.api.executions import execute_sql, get_execution_status
+from dune_api.api.queries import get_query
+from dune_api.api.uploads import create_upload, insert_upload_rows
+from dune_api.api.usage import get_usage
+from dune_api.models import (
+    CreateUploadRequest,
+    ExecuteQueryResponse,
+    GetExecutionStatusResponse,
+    ExecuteSqlRequest,
+    UsageResponse,
+    InsertRowsResponse,
+    UploadColumn,
+)
+from dune_api.types import File
+from dune_emulator.server import EmulatorHandle
+
+STATUS = "GET /api/v1/execution/{execution_id}/status"
+EXECUTE = "POST /api/v1/sql/execute"
+
+
+def _count(emu: EmulatorHandle, route: str) -> int:
+    value: Any = emu.control.counters()["requests"].get(route, 0)
+    return int(value)
+
+
+def test_sync_lowlevel_returns_models_retries_reads_and_raises_typed(
+    dune_emulator: EmulatorHandle,
+) -> None:
+    sleeps: list[float] = []
+    with duneq.Client(
+        api_key=dune_emulator.api_key, base_url=dune_emulator.base_url, sleep=sleeps.append
+    ) as dune:
+        usage = get_usage.sync(client=dune.lowlevel)
+        assert isinstance(usage, UsageResponse)
+        started = execute_sql.sync(client=dune.lowlevel, body=ExecuteSqlRequest(sql="select 1"))
+        assert isinstance(started, ExecuteQueryResponse) and isinstance(started.execution_id, str)
+        eid = started.execution_id
+        dune_emulator.control.add_fault(STATUS, count=2, status=503)
+        status = get_execution_status.sync(eid, client=dune.lowlevel)
+        assert isinstance(status, GetExecutionStatusResponse) and status.execution_id == eid
+        assert _count(dune_emulator, STATUS) == 3 and len(sleeps) == 2  # two retries
+        dune_emulator.control.add_fault(STATUS, count=1, kind="drop")
+        assert get_execution_status.sync(eid, client=dune.lowlevel) is not None
+        with pytest.raises(duneq.NotFound):
+            get_query.sync(987654321, client=dune.lowlevel)
+        before = _count(dune_emulator, EXECUTE)
+        dune_emulator.control.add_fault(EXECUTE, count=1, status=500)
+        with pytest.raises(duneq.ExecutionMayHaveStarted):  # billed: never retried blindly
+            execute_sql.sync(client=dune.lowlevel, body=ExecuteSqlRequest(sql="select 2"))
+        assert _count(dune_emulator, EXECUTE) == before + 1
+        schema = [UploadColumn(name="a", type_="integer")]
+        create_upload.sync(
+            client=dune.lowlevel,
+            body=CreateUploadRequest(namespace="emulator", table_name="nd", schema=schema),
+        )
+        ndjson = File(payload=io.BytesIO(b'{"a": 1}\n{"a": 2}\n'), mime_type="application/x-ndjson")
+        landed = insert_upload_rows.sync("emulator", "nd", client=dune.lowlevel, body=ndjson)
+        assert isinstance(landed, InsertRowsResponse) and landed.rows_written == 2
+    with duneq.Client(api_key="wrong-key", base_url=dune_emulator.base_url) as bad:
+        with pytest.raises(duneq.AuthenticationError) as info:
+            get_usage.sync(client=bad.lowlevel)
+        assert "wrong-key" not in str(info.value)
+
+
+def test_async_lowlevel_retries_and_raises_typed(dune_emulator: EmulatorHandle) -> None:
+    async def scenario() -> None:
+        sleeps: list[float] = []
+        async with duneq.AsyncClient(
+            api_key=dune_emulator.api_key, base_url=dune_emulator.base_url, sleep=sleeps.append
+        ) as dune:
+            started = await execute_sql.asyncio(
+                client=dune.lowlevel, body=ExecuteSqlRequest(sql="select 1")
+            )
+            assert isinstance(started, ExecuteQueryResponse) and isinstance(
+                started.execution_id, str
+            )
+            dune_emulator.control.add_fault(STATUS, count=1, status=502)
+            status = await get_execution_status.asyncio(started.execution_id, client=dune.lowlevel)
+            assert status is not None and len(sleeps) == 1
+            with pytest.raises(duneq.NotFound):
+                await get_query.asyncio(987654321, client=dune.lowlevel)
+            dune_emulator.control.add_fault(STATUS, count=9, status=503)
+            with pytest.raises(duneq.ServerError):
+                await get_execution_status.asyncio(started.execution_id, client=dune.lowlevel)
+
+    asyncio.run(scenario())
