@@ -168,12 +168,23 @@ class EntryInfo:
 
 @dataclass(frozen=True)
 class CachedResult:
-    """A verified entry: the execution's final status, its rows, and whether it was partial."""
+    """A verified entry: the execution's final status, its payload chunks (one per page) with
+    their row counts, whether it was partial, and its footer."""
 
     status: ExecutionStatus
-    rows: list[Row]
+    chunks: list[bytes]
+    counts: list[int]
     is_partial: bool
     footer: dict[str, Any]
+
+    @property
+    def codec(self) -> Codec:
+        return CODECS[str(self.footer.get("codec"))]
+
+    @property
+    def rows(self) -> list[Row]:
+        """Every row, decoded now."""
+        return self.codec.decode(self.chunks)
 
 
 class CorruptEntry(Exception):
@@ -237,6 +248,7 @@ class EntryWriter:
         self._handle.write(MAGIC)
         self.chunks = 0
         self.rows = 0
+        self.counts: list[int] = []
 
     def add(self, rows: list[Row] | bytes, count: int) -> None:
         """One page, in order; ``count`` is its number of rows."""
@@ -249,6 +261,7 @@ class EntryWriter:
             self._hash.update(part)
         self.chunks += 1
         self.rows += count
+        self.counts.append(count)
 
     def commit(self, footer: Mapping[str, Any]) -> Path:
         if self._handle is None:
@@ -258,6 +271,7 @@ class EntryWriter:
             codec=self._codec.name,
             chunks=self.chunks,
             row_count=self.rows,
+            counts=self.counts,
             sha256=self._hash.hexdigest(),
             created_at=self._cache.now().isoformat(),
         )
@@ -360,12 +374,16 @@ class Cache:
                     path.unlink(missing_ok=True)
                     return None
                 chunks = _read_chunks(handle, end, footer)
-            codec = CODECS.get(str(footer.get("codec")))
-            if codec is None:
+            if str(footer.get("codec")) not in CODECS:
                 raise CorruptEntry(f"unknown codec {footer.get('codec')!r}")
-            rows = codec.decode(chunks)
-            if len(rows) != footer.get("row_count"):
-                raise CorruptEntry("row count does not match the footer")
+            counts = footer.get("counts")
+            if (
+                not isinstance(counts, list)
+                or len(counts) != len(chunks)
+                or not all(isinstance(n, int) and n >= 0 for n in counts)
+                or sum(counts) != footer.get("row_count")
+            ):
+                raise CorruptEntry("row counts do not match the footer")
             status = status_from_dict(footer["status"])
         except FileNotFoundError:
             return None  # evicted or replaced meanwhile
@@ -374,7 +392,7 @@ class Cache:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # least recently used is judged by mtime
-        return CachedResult(status, rows, bool(footer.get("is_partial")), footer)
+        return CachedResult(status, chunks, counts, bool(footer.get("is_partial")), footer)
 
     def _discard(self, path: Path, why: str) -> None:
         path.unlink(missing_ok=True)

@@ -6,8 +6,10 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
 from typing import Literal
 
+from msgspec import Raw
+
 from ._bound import Bound
-from ._cache import Cache, CachedResult, EntryWriter
+from ._cache import Cache, CachedResult, EntryWriter, JsonCodec
 from ._flows.context import Flow, FlowContext
 from ._flows.csv import CsvDest, write_csv
 from ._flows.pages import Opened, Page, after, fetch_page, merge_page
@@ -23,18 +25,29 @@ Source = Literal["new", "latest", "cache"]
 
 
 def opened_from_cache(hit: CachedResult, options: ResultOptions) -> Opened:
-    """A cached entry as an opened result: every row in one first page, nothing to fetch."""
+    """A cached entry as an opened result: its first page decoded, the rest kept as stored
+    (JSON pages stay raw until used, as after ``rows``); nothing is fetched."""
     footer, status = hit.footer, hit.status
-    total = status.result_metadata.total_row_count if status.result_metadata else None
+    total = sum(hit.counts)
+    if hit.codec.name == JsonCodec.name and hit.chunks:
+        first_rows = hit.codec.decode(hit.chunks[:1])
+        pages: list[list[Row] | RawPage] = [first_rows]
+        offset = options.offset + len(first_rows)
+        for chunk, count in zip(hit.chunks[1:], hit.counts[1:], strict=True):
+            pages.append(RawPage(Raw(chunk), count, offset))
+            offset += count
+    else:
+        first_rows = hit.rows
+        pages = [first_rows]
     meta = PageMetadata(
         column_names=list(footer.get("column_names") or []),
         column_types=list(footer.get("column_types") or []),
-        row_count=len(hit.rows),
-        total_row_count=total if total is not None else len(hit.rows),
+        row_count=total,
+        total_row_count=total,
         datapoint_count=0,  # nothing was billed for a cache hit
     )
-    page = Page(options.offset, hit.rows, len(hit.rows), meta, status, None)
-    return Opened(status, page, hit.is_partial, options)
+    page = Page(options.offset, first_rows, len(first_rows), meta, status, None)
+    return Opened(status, page, hit.is_partial, options, cached=pages)
 
 
 class _ResultBase:
@@ -72,6 +85,8 @@ class _ResultBase:
         self.reused = self.source != "new"
         self._page_meta: dict[int, PageMetadata] = {first.offset: first.metadata}
         self._rows: RowSequence | None = None
+        if opened.cached is not None:  # a cache hit holds every page already
+            self._rows = RowSequence(opened.cached, self.execution_id)
 
     # -- flows (run by the sync or async driver)
 

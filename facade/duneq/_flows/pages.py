@@ -225,6 +225,8 @@ class Opened:
     first: Page
     is_partial: bool
     options: ResultOptions
+    #: Every page of a result read from the local cache (then nothing is fetched).
+    cached: list[Any] | None = None
 
 
 def open_result(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) -> Flow[Opened]:
