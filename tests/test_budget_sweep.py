@@ -235,3 +235,27 @@ def test_sweep_flow_adapts_to_429() -> None:
     assert len(executes) == 8 and throttle["left"] == 0
     assert limit.plan == 4 and peak[0] <= 4  # learnt from the status, lowered once by the 429
     assert ctx.ledger.spent().executions == 8
+
+
+def test_resumed_sweep_reads_finished_results_from_the_cache(
+    dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    ctl = dune_emulator.control
+    dune = make("sync", dune_emulator, poll=POLL, cache=tmp_path / "cache")
+    qid = sweep_query(dune)
+    state = tmp_path / "sweep.json"
+    params = [{"day": d} for d in DAYS[:6]]
+
+    def crash_after_three(progress: duneq.SweepProgress) -> None:
+        if progress.done >= 3:
+            raise Crash
+
+    with pytest.raises(Crash):
+        dune.sweep(qid, params=params, state=state, on_progress=crash_after_three)
+    saved = orjson.loads(state.read_bytes())["items"]
+    done = sum(i["outcome"] == "done" for i in saved)
+    fetched = count(dune_emulator, RESULTS)
+    runs = dune.sweep(qid, params=params, state=state)
+    assert [r["day"] for r in runs.rows] == DAYS[:6]
+    assert count(dune_emulator, RESULTS) - fetched == 6 - done  # done items: not paid again
+    assert ctl.counters()["executions_started"] == 6

@@ -66,6 +66,6 @@ def test_sweep_and_cache_commands(
         assert len(result.rows) == 1
     assert main(["cache", "ls"]) == 0
     listed: Any = capsys.readouterr()
-    assert result.execution_id in listed.out and "1 entries" in listed.err
+    assert result.execution_id in listed.out and "4 entries" in listed.err  # + 3 sweep items
     assert main(["cache", "clear"]) == 0
-    assert "removed 1 cache entries" in capsys.readouterr().out
+    assert "removed 4 cache entries" in capsys.readouterr().out

@@ -46,7 +46,7 @@ class Codec(Protocol):
         """One page: decoded rows, or the page's raw JSON ``rows`` array as received."""
         ...
 
-    def decode(self, chunks: Sequence[bytes]) -> list[Row]:
+    def decode(self, chunks: Sequence[memoryview]) -> list[Row]:
         """All rows of an entry, in order."""
         ...
 
@@ -59,7 +59,7 @@ class JsonCodec:
     def encode(self, rows: list[Row] | bytes) -> bytes:
         return rows if isinstance(rows, bytes) else orjson.dumps(rows)
 
-    def decode(self, chunks: Sequence[bytes]) -> list[Row]:
+    def decode(self, chunks: Sequence[memoryview]) -> list[Row]:
         rows: list[Row] = []
         for chunk in chunks:
             page = orjson.loads(chunk)
@@ -172,7 +172,7 @@ class CachedResult:
     their row counts, whether it was partial, and its footer."""
 
     status: ExecutionStatus
-    chunks: list[bytes]
+    chunks: list[memoryview]
     counts: list[int]
     is_partial: bool
     footer: dict[str, Any]
@@ -214,19 +214,20 @@ def _read_footer(handle: IO[bytes], size: int) -> tuple[dict[str, Any], int]:
     return footer, end
 
 
-def _read_chunks(handle: IO[bytes], end: int, footer: Mapping[str, Any]) -> list[bytes]:
-    """The payload chunks, verified against the footer's checksum and chunk count."""
+def _read_chunks(handle: IO[bytes], end: int, footer: Mapping[str, Any]) -> list[memoryview]:
+    """The payload chunks (views of one read, not copies), verified against the footer's
+    checksum and chunk count."""
     handle.seek(len(MAGIC))
     body = handle.read(end - len(MAGIC))
     if hashlib.sha256(body).hexdigest() != footer.get("sha256"):
         raise CorruptEntry("payload checksum does not match")
-    chunks: list[bytes] = []
+    chunks: list[memoryview] = []
     pos = 0
     view = memoryview(body)
     while pos < len(body):
         (n,) = _LEN.unpack_from(view, pos)
         pos += _LEN.size
-        chunks.append(bytes(view[pos : pos + n]))
+        chunks.append(view[pos : pos + n])
         pos += n
     if pos != len(body) or len(chunks) != footer.get("chunks"):
         raise CorruptEntry("payload chunks do not match the footer")

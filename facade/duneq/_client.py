@@ -46,8 +46,9 @@ from ._protocol import Request
 from ._queries import AsyncQueries, Queries
 from ._results import AsyncResult, Result, opened_from_cache
 from ._retry import RetryPolicy
+from ._states import ExecutionState
 from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items
-from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance
+from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance, Row
 
 
 def _limit(name: str, value: object, kind: type[float] | type[int]) -> Any:
@@ -58,6 +59,41 @@ def _limit(name: str, value: object, kind: type[float] | type[int]) -> Any:
     if isinstance(value, bool) or not isinstance(value, wanted) or value < 0:
         raise InvalidArgument(f"{name} must be a non-negative number or None, got {value!r}")
     return kind(value)
+
+
+class _CacheStore:
+    """A sweep's finished results in the local cache, so that a resumed sweep reads them from
+    disk instead of paying for them again."""
+
+    def __init__(self, cache: Cache, options: ResultOptions) -> None:
+        self._cache = cache
+        self._options = options
+
+    def recall(self, execution_id: str) -> tuple[list[Row], list[str], list[str]] | None:
+        hit = self._cache.get(execution_id, self._options)
+        if hit is None:
+            return None
+        footer = hit.footer
+        names, types = footer.get("column_names") or [], footer.get("column_types") or []
+        return hit.rows, list(names), list(types)
+
+    def remember(
+        self, status: ExecutionStatus, rows: list[Row], columns: list[str], types: list[str]
+    ) -> None:
+        try:
+            writer = self._cache.writer(status.execution_id, self._options, None)
+            writer.add(rows, len(rows))
+            footer = self._cache.footer(
+                status,
+                self._options,
+                is_partial=status.state == ExecutionState.COMPLETED_PARTIAL,
+                run=None,
+                column_names=columns,
+                column_types=types,
+            )
+            writer.commit(footer)
+        except OSError:
+            pass  # a cache that cannot be written never breaks a sweep
 
 
 class _BaseClient:
@@ -235,6 +271,9 @@ class _BaseClient:
             options=self._options(options),
             state=saved,
             on_progress=on_progress,
+            store=_CacheStore(self._cache, self._options(options))
+            if self._cache is not None
+            else None,
         )
         return flow, items
 

@@ -5,7 +5,7 @@ it completes, and the state saved after every change. Sync and async run the sam
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from .._errors import APIError, BudgetExceeded, DuneError, ExecutionTimeout, RateLimited
 from .._models import ExecutionStatus
@@ -20,6 +20,16 @@ from .budget import InflightLimit
 from .context import Flow, FlowContext
 from .pages import after, fetch_page, open_result
 from .wait import WaitArgs, cancel_quietly, execute, get_status, raise_for_terminal
+
+
+class ResultStore(Protocol):
+    """Where a sweep keeps finished items' results across processes (the local cache)."""
+
+    def recall(self, execution_id: str) -> tuple[list[Row], list[str], list[str]] | None: ...
+
+    def remember(
+        self, status: ExecutionStatus, rows: list[Row], columns: list[str], types: list[str]
+    ) -> None: ...
 
 
 def _progress(ctx: FlowContext, items: list[SweepItem]) -> SweepProgress:
@@ -54,6 +64,7 @@ def sweep(
     options: ResultOptions,
     state: SweepState,
     on_progress: ProgressHook | None,
+    store: ResultStore | None = None,
 ) -> Flow[None]:
     """Run every queued item, wait on running ones (from an earlier process too), fetch the
     results of finished ones; an item's error is recorded on it, the others go on. A budget
@@ -69,8 +80,11 @@ def sweep(
 
     def finish(item: SweepItem, status: ExecutionStatus) -> Flow[None]:
         try:
-            item.rows, item.columns, item.types = yield from read_all(ctx, status, options)
+            read = yield from read_all(ctx, status, options)
+            item.rows, item.columns, item.types = read
             item.outcome = "done"
+            if store is not None:
+                store.remember(status, *read)
             limit.succeeded()
         except BudgetExceeded:
             raise
@@ -80,6 +94,10 @@ def sweep(
     running = {i.execution_id: i for i in items if i.outcome == "running" and i.execution_id}
     for item in items:  # finished earlier, results still to fetch: never run again
         if item.outcome == "done" and item.rows is None and item.execution_id:
+            kept = store.recall(item.execution_id) if store is not None else None
+            if kept is not None:  # the local cache has it: no request, nothing billed
+                item.rows, item.columns, item.types = kept
+                continue
             try:
                 status = yield from get_status(ctx, item.execution_id)
                 raise_for_terminal(status)
