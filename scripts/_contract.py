@@ -39,6 +39,9 @@ class ContractModel:
     name: str
     operation: str
     where: str  # "request" or "response"
+    #: A property path inside that body (``pipeline``, ``parameters[]``): the model is the
+    #: schema found there (a nested object or enum the facade builds directly).
+    property: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,13 +104,18 @@ def parse_contract(data: Any, source: str = "openapi/contract.yaml") -> Contract
         where = f"{source}: model {name}"
         if not isinstance(name, str) or not _CLASS.fullmatch(name):
             raise ContractError(f"{where}: the name must be a PascalCase class name")
-        fields = _fields(where, entry, {"request", "response"})
+        fields = _fields(where, entry, {"request", "response", "property"})
+        prop = fields.pop("property", None)
         if len(fields) != 1:
             raise ContractError(f"{where}: give exactly one of 'request' or 'response'")
         kind, op_name = next(iter(fields.items()))
         if op_name not in operations:
             raise ContractError(f"{where}: unknown operation {op_name!r}")
-        models[name] = ContractModel(name, op_name, kind)
+        if prop is not None and not re.fullmatch(
+            r"[a-z_][a-z0-9_]*(\[\])?(\.[a-z_][a-z0-9_]*(\[\])?)*", prop
+        ):
+            raise ContractError(f"{where}: property {prop!r} is not a path like a.b or items[]")
+        models[name] = ContractModel(name, op_name, kind, prop)
     return Contract(operations, models)
 
 

@@ -145,6 +145,23 @@ def _pin_models(doc: JsonDict, contract: Contract, report: NormalizeReport) -> d
         if schema is None:
             report.missing_models[model.name] = f"{route} has no JSON {model.where} body"
             continue
+        if model.property is not None:
+            schema = _follow(schemas, schema, model.property)
+            if schema is None:
+                report.missing_models[model.name] = (
+                    f"the {model.where} body of {route} has no property {model.property}"
+                )
+                continue
+            if _ref_of(schema) is None and "enum" in schema:
+                key = model.name  # an inline enum: give it a component of its own
+                while key in schemas:
+                    key += "_"
+                schemas[key] = copy.deepcopy(schema)
+                schema.clear()
+                schema["$ref"] = SCHEMA_PREFIX + key
+            ref_of = _ref_of(schema)
+            if ref_of is not None:
+                schema = {"$ref": ref_of}
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith(SCHEMA_PREFIX):
             key = ref[len(SCHEMA_PREFIX) :]
@@ -163,6 +180,47 @@ def _pin_models(doc: JsonDict, contract: Contract, report: NormalizeReport) -> d
             continue
         pins[key] = model.name
     return pins
+
+
+def _ref_of(schema: JsonDict) -> str | None:
+    """The component a schema points at, directly or through a one-item ``allOf``."""
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return ref
+    parts = schema.get("allOf")
+    if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict):
+        inner = parts[0].get("$ref")
+        return inner if isinstance(inner, str) else None
+    return None
+
+
+def _follow(schemas: JsonDict, schema: JsonDict, path: str) -> JsonDict | None:
+    """The schema at a contract property path (``a.b``, ``items[]``) inside a body schema."""
+    current: JsonDict | None = schema
+    for part in path.split("."):
+        name, is_list = part.removesuffix("[]"), part.endswith("[]")
+        current = _deref(schemas, current)
+        props = current.get("properties") if current is not None else None
+        found = props.get(name) if isinstance(props, dict) else None
+        if not isinstance(found, dict):
+            return None
+        current = found
+        if is_list:
+            items = _deref(schemas, current)
+            current = items.get("items") if items is not None else None
+            if not isinstance(current, dict):
+                return None
+    return current
+
+
+def _deref(schemas: JsonDict, schema: JsonDict | None) -> JsonDict | None:
+    if schema is None:
+        return None
+    ref = _ref_of(schema)
+    if ref is not None and ref.startswith(SCHEMA_PREFIX):
+        target = schemas.get(ref[len(SCHEMA_PREFIX) :])
+        return target if isinstance(target, dict) else None
+    return schema
 
 
 def _rename_schemas(doc: JsonDict, pins: dict[str, str], report: NormalizeReport) -> None:

@@ -100,7 +100,7 @@ def test_uploads_modern_routes(dune: DuneClient) -> None:
     assert res.get_rows() == [{"id": 1, "who": "0xabcd"}, {"id": 2, "who": None}]
     listed = dune.list_uploads()
     assert [t.full_name for t in listed.tables] == ["dune.compat.people"]
-    assert dune.upload_csv("sheet", "a,b\n1,x\n").table_name == "sheet"
+    assert dune.upload_csv("sheet", "a,b\n1,x\n").table_name == "dataset_sheet"  # as Dune names it
     assert (
         dune.clear_table("compat", "people").message == "Table compat.people successfully cleared"
     )

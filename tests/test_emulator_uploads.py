@@ -196,7 +196,7 @@ def test_csv_upload_infers_and_overwrites(emu_api: httpx.Client, run_sql: RunSql
     r = emu_api.post("/uploads/csv", json={"table_name": "scores", "data": data})
     assert r.json() == {
         "success": True,
-        "table_name": "scores",
+        "table_name": "dataset_scores",  # Dune names it with the prefix (issue 12.4)
         "full_name": "dune.emulator.dataset_scores",
     }
     rows = _rows(emu_api, run_sql, "select * from dune.emulator.dataset_scores order by name")

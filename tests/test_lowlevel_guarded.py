@@ -16,11 +16,11 @@ from dune_api.api.usage import get_usage
 from dune_api.models import (
     CreateUploadRequest,
     ExecuteQueryResponse,
-    GetExecutionStatusResponse,
     ExecuteSqlRequest,
-    UsageResponse,
+    GetExecutionStatusResponse,
     InsertRowsResponse,
     UploadColumn,
+    UsageResponse,
 )
 from dune_api.types import File
 from dune_emulator.server import EmulatorHandle

@@ -82,6 +82,7 @@ def create_app(state: EmulatorState, extra: Sequence[RouteFactory] = ()) -> ASGI
             Exception: _api_error,
         },
     )
+    app.router.redirect_slashes = False  # no 307s; the gateway serves `/x/` as `/x`
     app.state.emulator = state
     app.state.route_names = route_names(routes)
     return Gateway(app, state, routes)

@@ -64,7 +64,9 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m dune_emulator
         print(f"data dir: {args.data_dir}")
     print("Press Ctrl-C to stop.", flush=True)
     if threading.current_thread() is threading.main_thread():
+        # A shell starts background jobs with SIGINT ignored; take both signals back.
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

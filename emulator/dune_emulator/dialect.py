@@ -8,6 +8,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from . import trino_names
+
 
 @dataclass(frozen=True)
 class PreparedSql:
@@ -30,7 +32,7 @@ def prepare(sql: str) -> PreparedSql:
     from sqlglot.errors import SqlglotError  # imported lazily: sqlglot is the slowest import
 
     try:
-        statements = _to_duckdb(sql)
+        statements = _to_duckdb(sql)  # Trino → DuckDB, naming columns as Trino does
     except SqlglotError:
         return PreparedSql(sql, (("duckdb", sql),))
     except Exception:  # sqlglot can raise plain errors on odd input; treat as "not Trino"
@@ -105,10 +107,14 @@ def _to_duckdb(sql: str) -> list[str]:
     """Each Trino statement of `sql` as DuckDB SQL, with DuneSQL's type rules applied."""
     import sqlglot
 
-    return [
-        e.transform(_dune_type_syntax).sql(dialect="duckdb") if e is not None else ""
-        for e in sqlglot.parse(sql, read="trino")
-    ]
+    out: list[str] = []
+    for tree in sqlglot.parse(sql, read="trino"):
+        if tree is None:
+            out.append("")
+            continue
+        trino_names.name_columns(tree)
+        out.append(tree.transform(_dune_type_syntax).sql(dialect="duckdb"))
+    return out
 
 
 def _dune_type_syntax(node: Any) -> Any:

@@ -13,13 +13,14 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 from ulid import ULID
 
-from . import dialect
+from . import dialect, trino_errors
 from .clock import EmulatorClock, round_to_micros
 from .config import RuntimeSettings
 from .dune_types import quote_ident
@@ -27,13 +28,28 @@ from .result_store import RESULT_SCHEMA, StoredResult, describe
 
 log = logging.getLogger(__name__)
 
-PENDING = "QUERY_STATE_PENDING"
-EXECUTING = "QUERY_STATE_EXECUTING"
-COMPLETED = "QUERY_STATE_COMPLETED"
-COMPLETED_PARTIAL = "QUERY_STATE_COMPLETED_PARTIAL"
-FAILED = "QUERY_STATE_FAILED"
-CANCELLED = "QUERY_STATE_CANCELLED"
-EXPIRED = "QUERY_STATE_EXPIRED"
+
+class State(StrEnum):
+    """Execution states with their wire names (a StrEnum, so they compare equal to text)."""
+
+    PENDING = "QUERY_STATE_PENDING"
+    EXECUTING = "QUERY_STATE_EXECUTING"
+    COMPLETED = "QUERY_STATE_COMPLETED"
+    COMPLETED_PARTIAL = "QUERY_STATE_COMPLETED_PARTIAL"
+    FAILED = "QUERY_STATE_FAILED"
+    CANCELLED = "QUERY_STATE_CANCELLED"
+    EXPIRED = "QUERY_STATE_EXPIRED"
+
+
+PENDING = State.PENDING
+EXECUTING = State.EXECUTING
+COMPLETED = State.COMPLETED
+COMPLETED_PARTIAL = State.COMPLETED_PARTIAL
+FAILED = State.FAILED
+CANCELLED = State.CANCELLED
+EXPIRED = State.EXPIRED
+#: How often (real seconds) the ticker moves queues along the engine clock.
+TICK_SECONDS = 0.02
 TERMINAL = frozenset({COMPLETED, COMPLETED_PARTIAL, FAILED, CANCELLED, EXPIRED})
 WITH_RESULT = frozenset({COMPLETED, COMPLETED_PARTIAL})
 CREDITS = {"medium": 10, "large": 20}
@@ -161,6 +177,8 @@ class ExecutionEngine:
         self.started_count = 0
         #: The most executions ever pending or running at once (queued ones count too).
         self.peak_inflight = 0
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
         cur = con.cursor()
         cur.execute(f"CREATE SCHEMA IF NOT EXISTS {RESULT_SCHEMA}")
         cur.close()
@@ -218,6 +236,29 @@ class ExecutionEngine:
             self._queue.append(ex)
             return ex
 
+    # -- the clock --------------------------------------------------------------------------
+    def catch_up(self) -> None:
+        """Finish executions whose time has come and give freed slots to queued ones."""
+        with self._lock:
+            now = self._clock.now_ns()
+            self._advance(now)
+
+    def start_ticker(self, interval: float = TICK_SECONDS) -> None:
+        """Catch up every `interval` real seconds in a daemon thread, so queues advance on
+        the engine clock (also after `advance_clock`) without waiting for a request."""
+        if self._ticker is not None:
+            return
+
+        def tick() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.catch_up()
+                except Exception:  # the ticker must outlive any one bad step
+                    log.exception("engine tick failed")
+
+        self._ticker = threading.Thread(target=tick, name="dune-emulator-ticker", daemon=True)
+        self._ticker.start()
+
     # -- reading ----------------------------------------------------------------------------
     def get(self, execution_id: str) -> Execution | None:
         with self._lock:
@@ -228,20 +269,27 @@ class ExecutionEngine:
                 self._check_expiry(ex, now)
             return ex
 
-    def latest_for_query(self, query_id: int, parameters: dict[str, str]) -> Execution | None:
-        """The most recent execution of a saved query with these parameter values that holds a
-        result (or has expired)."""
+    def latest_for_query(
+        self, query_id: int, parameters: dict[str, str] | None
+    ) -> Execution | None:
+        """The most recent execution of a saved query that holds a result (or has expired):
+        with exactly these parameter values, or with any values when `parameters` is None."""
         with self._lock:
             now = self._clock.now_ns()
             self._advance(now)
             best: Execution | None = None
             for ex in self.executions.values():
-                if ex.query_id != query_id or ex.parameters != parameters:
+                if ex.query_id != query_id:
+                    continue
+                if parameters is not None and ex.parameters != parameters:
                     continue
                 self._check_expiry(ex, now)
                 if ex.final_state not in (COMPLETED, COMPLETED_PARTIAL, EXPIRED):
                     continue
-                if best is None or (ex.ended_ns or 0) > (best.ended_ns or 0):
+                if best is None or (ex.ended_ns or 0, ex.submitted_ns) > (
+                    best.ended_ns or 0,
+                    best.submitted_ns,
+                ):
                     best = ex
             return best
 
@@ -358,6 +406,9 @@ class ExecutionEngine:
             return [ex.to_record() for ex in self.executions.values() if ex.final_state in TERMINAL]
 
     def shutdown(self) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=5)
         with self._lock:
             for ex in self.executions.values():
                 _interrupt(ex.work)
@@ -387,8 +438,10 @@ class ExecutionEngine:
     def _end_ns(self, ex: Execution) -> int | None:
         if not ex.work.done or ex.started_ns is None:
             return None
-        extra = 0 if ex.pinned else ex.work.duration_ns
-        return max(ex.started_ns + ex.executing_ns + extra, ex.work.done_clock_ns)
+        # Measured from the start on the engine clock, so a clock jump cannot stretch a run.
+        if ex.pinned:
+            return ex.started_ns + max(ex.executing_ns, ex.work.duration_ns)
+        return ex.started_ns + ex.executing_ns + ex.work.duration_ns
 
     def _advance(self, now: int) -> None:
         while True:
@@ -544,7 +597,7 @@ def _interrupt(work: Work) -> None:
 
 def _failure(message: str, executed: str, original: str, execution_id: str) -> dict[str, Any]:
     pos = dialect.error_position(message, executed, original)
-    text = dialect.first_line(message)
+    text = trino_errors.translate(message)
     err: dict[str, Any] = {"type": FAILED_TYPE}
     if pos is not None:
         err["message"] = f"line {pos[0]}:{pos[1]}: {text} [Execution ID: {execution_id}]"

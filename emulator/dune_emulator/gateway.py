@@ -36,6 +36,16 @@ def route_name(scope: Scope, routes: list[BaseRoute]) -> str | None:
     return None
 
 
+def allowed_methods(scope: Scope, routes: list[BaseRoute]) -> list[str]:
+    """Every method some route serves at this path (all routes, not just the first match)."""
+    methods: set[str] = set()
+    for route in routes:
+        match, _child = route.matches(scope)
+        if match == Match.PARTIAL:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def _api_key(scope: Scope) -> str | None:
     for name, value in scope.get("headers", []):
         if name.lower() == b"x-dune-api-key":
@@ -84,6 +94,17 @@ class Gateway:
             await _send_json(send, 401, {"error": INVALID_API_KEY})
             return
         name = route_name(scope, self.routes)
+        if name is None and len(path) > len("/api/") and path.endswith("/"):
+            # Serve `/x/` as `/x` (no redirect): clients' trailing slashes are harmless.
+            scope = dict(scope, path=path.rstrip("/"), raw_path=path.rstrip("/").encode())
+            name = route_name(scope, self.routes)
+        if name is None:
+            allowed = allowed_methods(scope, self.routes)
+            if allowed:
+                await _send_json(
+                    send, 405, {"error": "Method Not Allowed"}, {"Allow": ", ".join(allowed)}
+                )
+                return
         fault = self.state.faults.take(name) if name else None
         if name is not None:
             method, template = name.split(" ", 1)

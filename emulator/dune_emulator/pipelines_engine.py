@@ -121,7 +121,7 @@ class PipelineEngine:
 
     def status(self, run: PipelineRun) -> dict[str, Any]:
         """The wire status: overall state, error summary and one entry per node."""
-        self._engine.get("")  # catch up with the clock: finishes nodes, starts the next ones
+        self._engine.catch_up()  # catch up with the clock: finishes nodes, starts the next ones
         with self._engine.lock, self._lock:
             now = self._engine.now_ns()
             states: dict[int, str] = {}

@@ -50,6 +50,41 @@ class SavedQuery:
         return asdict(self)
 
 
+_PARAM_FIELD_KINDS: dict[str, str] = {
+    "description": "a string",
+    "enumOptions": "a list of strings",
+    "values": "a list of strings",
+    "isMultiselect": "a boolean",
+    "isFreeformAllowed": "a boolean",
+    "enumFromResults": "an object",
+}
+
+
+def _check_parameter_fields(p: dict[str, Any]) -> None:
+    """400 when an optional parameter field present has the wrong JSON type."""
+    for name, kind in _PARAM_FIELD_KINDS.items():
+        if name not in p:
+            continue
+        v = p[name]
+        ok = {
+            "a string": isinstance(v, str),
+            "a list of strings": isinstance(v, list) and all(isinstance(x, str) for x in v),
+            "a boolean": isinstance(v, bool),
+            "an object": isinstance(v, dict),
+        }[kind]
+        if not ok:
+            raise bad_request(f"parameter {p['key']!r}: {name} must be {kind}")
+    source = p.get("enumFromResults")
+    if isinstance(source, dict):
+        qid, col = source.get("queryId", 0), source.get("columnName", "")
+        if not isinstance(qid, int | float) or isinstance(qid, bool) or qid != int(qid):
+            raise bad_request(f"parameter {p['key']!r}: enumFromResults.queryId must be an integer")
+        if not isinstance(col, str):
+            raise bad_request(
+                f"parameter {p['key']!r}: enumFromResults.columnName must be a string"
+            )
+
+
 def validate_parameters(raw: Any) -> list[dict[str, Any]]:
     """Check a `parameters` list from a create/update body; returns a clean copy."""
     if not isinstance(raw, list):
@@ -59,14 +94,15 @@ def validate_parameters(raw: Any) -> list[dict[str, Any]]:
         if not isinstance(p, dict) or not isinstance(p.get("key"), str) or not p["key"]:
             raise bad_request("each parameter needs a non-empty string 'key'")
         ptype = p.get("type", "text")
-        if ptype not in PARAM_TYPES:
+        if not isinstance(ptype, str) or ptype not in PARAM_TYPES:
             raise bad_request(f"parameter {p['key']!r} has unknown type {ptype!r}")
         if ptype == "enum" and not isinstance(p.get("enumOptions"), list):
             raise bad_request(f"enum parameter {p['key']!r} needs 'enumOptions'")
+        _check_parameter_fields(p)
         clean = dict(p)
         clean["type"] = ptype
         if "value" in clean and not isinstance(clean["value"], str):
-            clean["value"] = _stringify(clean["value"])
+            raise bad_request(f"parameter {p['key']!r}: value must be a string")
         out.append(clean)
     return out
 

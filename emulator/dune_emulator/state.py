@@ -36,6 +36,7 @@ class EmulatorState:
         self.db = duckdb.connect(path)
         cur = self.db.cursor()
         cur.execute("SET GLOBAL TimeZone = 'UTC'")
+        cur.execute("SET GLOBAL python_enable_replacements = false")  # SQL sees no Python
         cur.close()
         install_sample_data(self.db)
         self.uploads = UploadStore(self.db, self.data_dir, self.now_text)
@@ -47,6 +48,7 @@ class EmulatorState:
         self.engine = ExecutionEngine(
             self.db, self.clock, self.settings, config.worker_threads, on_finish=self.save
         )
+        self.engine.start_ticker()
         self.matviews = MatviewStore(self.db, self.engine, self.queries, self.data_dir)
         self.pipelines = PipelineEngine(self.engine, self.queries, self.matviews)
         saved = persistence.load_state(self.data_dir) if self.data_dir else None

@@ -97,14 +97,14 @@ def parse_schema(raw: Any) -> list[Column]:
             raise ApiError(
                 400, f"invalid column name {name!r}: must not start with a digit or symbol"
             )
-        if not isinstance(typ, str) or typ.strip().lower() not in COLUMN_TYPES:
+        if not isinstance(typ, str) or typ.lower() not in COLUMN_TYPES:
             allowed = ", ".join(COLUMN_TYPES)
             raise ApiError(400, f"column {name}: unsupported type {typ!r} (allowed: {allowed})")
         if not isinstance(nullable, bool):
             raise ApiError(400, f"column {name}: nullable must be true or false")
         if any(c.name.lower() == name.lower() for c in columns):
             raise ApiError(400, f"duplicate column name {name!r}")
-        columns.append(Column(name, typ.strip().lower(), nullable))
+        columns.append(Column(name, typ.lower(), nullable))
     return columns
 
 

@@ -16,24 +16,34 @@ _LAZY: dict[str, str] = {
     "APIStatusError": "._errors",
     "APITimeout": "._errors",
     "AsyncClient": "._client",
+    "AsyncDatasets": "._catalog",
+    "AsyncEndpoints": "._catalog",
     "AsyncExecution": "._execution",
     "AsyncMaterializedViews": "._matviews",
     "AsyncPipelineRun": "._pipelines",
     "AsyncPipelines": "._pipelines",
     "AsyncQueries": "._queries",
     "AsyncResult": "._results",
+    "AsyncUploads": "._uploads",
     "AuthenticationError": "._errors",
     "BadRequest": "._errors",
+    "BillingPeriod": "._catalog",
     "BudgetExceeded": "._errors",
     "Cache": "._cache",
     "CacheCorruptWarning": "._errors",
     "CacheMiss": "._errors",
     "Client": "._client",
     "Conflict": "._errors",
+    "CreatedTable": "._uploads",
+    "CsvUpload": "._uploads",
     "DatapointBudgetExceeded": "._errors",
     "DatapointLimitExceeded": "._errors",
+    "Dataset": "._catalog",
+    "DatasetListing": "._catalog",
+    "Datasets": "._catalog",
     "DuneError": "._errors",
     "DuneWarning": "._errors",
+    "Endpoints": "._catalog",
     "Execution": "._execution",
     "ExecutionCancelled": "._errors",
     "ExecutionError": "._errors",
@@ -42,6 +52,8 @@ _LAZY: dict[str, str] = {
     "ExecutionState": "._states",
     "ExecutionStatus": "._models",
     "ExecutionTimeout": "._errors",
+    "InsertFailed": "._errors",
+    "InsertResult": "._uploads",
     "InvalidArgument": "._errors",
     "MaterializedView": "._matviews",
     "MaterializedViews": "._matviews",
@@ -81,14 +93,30 @@ _LAZY: dict[str, str] = {
     "RowSequence": "._rows",
     "SavedQuery": "._queries",
     "ServerError": "._errors",
+    "TableColumn": "._uploads",
     "UnknownStateWarning": "._errors",
+    "UploadedTable": "._uploads",
+    "Uploads": "._uploads",
     "UpsertedView": "._matviews",
+    "Usage": "._catalog",
     "__version__": "._version",
+    "params": ".params",
 }
 
 if TYPE_CHECKING:
+    from . import params
     from ._cache import (
         Cache,
+    )
+    from ._catalog import (
+        AsyncDatasets,
+        AsyncEndpoints,
+        BillingPeriod,
+        Dataset,
+        DatasetListing,
+        Datasets,
+        Endpoints,
+        Usage,
     )
     from ._client import (
         AsyncClient,
@@ -114,6 +142,7 @@ if TYPE_CHECKING:
         ExecutionExpired,
         ExecutionMayHaveStarted,
         ExecutionTimeout,
+        InsertFailed,
         InvalidArgument,
         MissingAPIKey,
         NotFound,
@@ -193,6 +222,15 @@ if TYPE_CHECKING:
         NOT_GIVEN,
         NotGiven,
     )
+    from ._uploads import (
+        AsyncUploads,
+        CreatedTable,
+        CsvUpload,
+        InsertResult,
+        TableColumn,
+        UploadedTable,
+        Uploads,
+    )
     from ._version import (
         __version__,
     )
@@ -204,24 +242,34 @@ __all__ = [
     "APIStatusError",
     "APITimeout",
     "AsyncClient",
+    "AsyncDatasets",
+    "AsyncEndpoints",
     "AsyncExecution",
     "AsyncMaterializedViews",
     "AsyncPipelineRun",
     "AsyncPipelines",
     "AsyncQueries",
     "AsyncResult",
+    "AsyncUploads",
     "AuthenticationError",
     "BadRequest",
+    "BillingPeriod",
     "BudgetExceeded",
     "Cache",
     "CacheCorruptWarning",
     "CacheMiss",
     "Client",
     "Conflict",
+    "CreatedTable",
+    "CsvUpload",
     "DatapointBudgetExceeded",
     "DatapointLimitExceeded",
+    "Dataset",
+    "DatasetListing",
+    "Datasets",
     "DuneError",
     "DuneWarning",
+    "Endpoints",
     "Execution",
     "ExecutionCancelled",
     "ExecutionError",
@@ -230,6 +278,8 @@ __all__ = [
     "ExecutionState",
     "ExecutionStatus",
     "ExecutionTimeout",
+    "InsertFailed",
+    "InsertResult",
     "InvalidArgument",
     "MaterializedView",
     "MaterializedViews",
@@ -268,9 +318,14 @@ __all__ = [
     "SweepFailure",
     "SweepProgress",
     "SweepRuns",
+    "TableColumn",
     "UnknownStateWarning",
+    "UploadedTable",
+    "Uploads",
     "UpsertedView",
+    "Usage",
     "__version__",
+    "params",
 ]
 
 
@@ -279,7 +334,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'duneq' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
+    imported = importlib.import_module(module, __name__)
+    value = imported if module == f".{name}" else getattr(imported, name)
     globals()[name] = value
     return value
 

@@ -7,7 +7,7 @@ import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Unpack
 
 import httpx
@@ -15,6 +15,15 @@ import httpx
 from . import _constants as C
 from ._bound import Bound, Defaults
 from ._cache import Cache, CacheArg, resolve_cache, run_key
+from ._catalog import (
+    AsyncDatasets,
+    AsyncEndpoints,
+    Datasets,
+    Endpoints,
+    Usage,
+    usage_flow,
+    usage_request,
+)
 from ._errors import CacheMiss, InvalidArgument
 from ._execution import AsyncExecution, Execution
 from ._flows import run as run_flows
@@ -49,6 +58,7 @@ from ._retry import RetryPolicy
 from ._states import ExecutionState
 from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items
 from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance, Row
+from ._uploads import AsyncUploads, Uploads
 
 
 def _limit(name: str, value: object, kind: type[float] | type[int]) -> Any:
@@ -356,6 +366,9 @@ class Client(_BaseClient):
         self.queries = Queries(self._bound)
         self.pipelines = Pipelines(self._bound)
         self.matviews = MaterializedViews(self._bound)
+        self.uploads = Uploads(self._bound)
+        self.datasets = Datasets(self._bound)
+        self.endpoints = Endpoints(self._bound)
 
     # -- lifecycle
     def close(self) -> None:
@@ -390,6 +403,10 @@ class Client(_BaseClient):
         """Start raw SQL (``POST /v1/sql/execute``); returns an Execution handle."""
         req = self._sql_request(sql, params, performance)
         return Execution(self._bound, self._driver.run(wait_flows.execute(self._ctx, req)))
+
+    def usage(self, *, start: date | str | None = None, end: date | str | None = None) -> Usage:
+        """Credits used per billing period and storage (the current period without dates)."""
+        return self._driver.run(usage_flow(self._ctx, usage_request(start, end)))
 
     def get_status(self, execution_id: str) -> ExecutionStatus:
         """The status of an execution by id."""
@@ -603,6 +620,9 @@ class AsyncClient(_BaseClient):
         self.queries = AsyncQueries(self._bound)
         self.pipelines = AsyncPipelines(self._bound)
         self.matviews = AsyncMaterializedViews(self._bound)
+        self.uploads = AsyncUploads(self._bound)
+        self.datasets = AsyncDatasets(self._bound)
+        self.endpoints = AsyncEndpoints(self._bound)
 
     # -- lifecycle
     async def close(self) -> None:
@@ -641,6 +661,12 @@ class AsyncClient(_BaseClient):
         return AsyncExecution(
             self._bound, await self._driver.run(wait_flows.execute(self._ctx, req))
         )
+
+    async def usage(
+        self, *, start: date | str | None = None, end: date | str | None = None
+    ) -> Usage:
+        """Credits used per billing period and storage (the current period without dates)."""
+        return await self._driver.run(usage_flow(self._ctx, usage_request(start, end)))
 
     async def get_status(self, execution_id: str) -> ExecutionStatus:
         """The status of an execution by id."""

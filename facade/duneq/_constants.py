@@ -9,6 +9,8 @@ import httpx
 DEFAULT_BASE_URL = "https://api.dune.com"
 API_KEY_ENV = "DUNE_API_KEY"
 BASE_URL_ENV = "DUNE_API_BASE_URL"
+#: Seconds per HTTP request, read when no timeout is passed (as dune-client does).
+REQUEST_TIMEOUT_ENV = "DUNE_API_REQUEST_TIMEOUT"
 API_KEY_HEADER = "X-Dune-Api-Key"
 
 # HTTP timeouts: always set (the generated client would otherwise wait forever).

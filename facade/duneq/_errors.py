@@ -323,3 +323,14 @@ class CacheCorruptWarning(DuneWarning):
 
 class UnknownStateWarning(DuneWarning):
     """Emitted when the API reports an execution state duneq does not know; polling goes on."""
+
+
+class InsertFailed(DuneError):
+    """A chunked insert stopped at a chunk: every earlier chunk landed (each request is atomic),
+    that chunk and the later ones did not. ``rows_written`` is exactly what is in the table."""
+
+    def __init__(self, message: str, *, rows_written: int, chunks_written: int, table: str) -> None:
+        super().__init__(message)
+        self.rows_written = rows_written
+        self.chunks_written = chunks_written
+        self.table = table

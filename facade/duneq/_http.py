@@ -68,6 +68,8 @@ def resolve_settings(
     raw = base_url if isinstance(base_url, str) else os.environ.get(C.BASE_URL_ENV)
     base = normalize_base_url(raw or C.DEFAULT_BASE_URL)
     if isinstance(timeout, NotGiven) or timeout is None:
+        timeout = _env_timeout()
+    if timeout is None:
         resolved = C.DEFAULT_TIMEOUT
     elif isinstance(timeout, httpx.Timeout):
         resolved = timeout
@@ -76,6 +78,22 @@ def resolve_settings(
     else:
         raise InvalidArgument(f"timeout must be a positive number of seconds, got {timeout!r}")
     return Settings(base_url=base, timeout=resolved, api_key=key)
+
+
+def _env_timeout() -> float | None:
+    """``DUNE_API_REQUEST_TIMEOUT`` in seconds, or None when unset or empty."""
+    raw = os.environ.get(C.REQUEST_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise InvalidArgument(
+            f"{C.REQUEST_TIMEOUT_ENV} must be a positive number of seconds, got {raw!r}"
+        )
+    return value
 
 
 def normalize_base_url(raw: str) -> str:
@@ -122,6 +140,10 @@ def _kwargs(req: Request) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"params": req.params}
     if req.json is not None:
         kwargs["json"] = req.json
+    if req.content is not None:
+        kwargs["content"] = req.content
+    if req.headers:
+        kwargs["headers"] = dict(req.headers)
     return kwargs
 
 

@@ -15,6 +15,8 @@ import dune_api
 import httpx
 import msgspec
 import orjson
+from dune_api.api.custom_endpoints import get_custom_endpoint_results
+from dune_api.api.datasets import get_dataset, list_datasets
 from dune_api.api.executions import (
     cancel_execution,
     execute_query,
@@ -47,8 +49,18 @@ from dune_api.api.queries import (
     unarchive_query,
     update_query,
 )
+from dune_api.api.uploads import (
+    clear_upload,
+    create_upload,
+    delete_upload,
+    insert_upload_rows,
+    list_uploads,
+    upload_csv,
+)
+from dune_api.api.usage import get_usage
 from dune_api.models import (
     CreateQueryRequest,
+    CreateUploadRequest,
     ExecutePipelineRequest,
     ExecuteQueryPipelineRequest,
     ExecuteQueryPipelineRequestQueryParameters,
@@ -60,10 +72,13 @@ from dune_api.models import (
     Performance,
     RefreshMaterializedViewRequest,
     UpdateQueryRequest,
+    UploadColumn,
+    UploadCsvRequest,
     UpsertMaterializedViewRequest,
+    UsageRequest,
 )
 from dune_api.models import Pipeline as WirePipeline
-from dune_api.types import UNSET, Unset
+from dune_api.types import UNSET, File, Unset
 
 from ._models import ExecutionStatus, PageMetadata, QueryError, as_float, as_int, parse_timestamp
 from ._options import ResultOptions
@@ -99,11 +114,17 @@ def _request(
     params = _text_params(kwargs.get("params"))
     if extra_params:
         params = {**(params or {}), **extra_params}
+    content = kwargs.get("content")
+    if content is not None and not isinstance(content, bytes):
+        content = content.read()  # a generated File payload (we always hand it a BytesIO)
+    headers = kwargs.get("headers") if content is not None else None
     return Request(
         method=str(kwargs["method"]).upper(),
         path=str(kwargs["url"]),
         params=params,
         json=kwargs.get("json"),
+        content=content,
+        headers=dict(headers) if headers else None,
         kind=kind,
         execution_id=execution_id,
         sink=sink,
@@ -184,6 +205,30 @@ def results_request(
         ignore_max_credits_per_request=_flag(options.ignore_datapoint_limit),
     )
     return _request(kwargs, execution_id=execution_id, sink=sink)
+
+
+def endpoint_results_request(
+    handle: str,
+    slug: str,
+    options: ResultOptions,
+    offset: int,
+    limit: int | None,
+) -> Request:
+    """One page of a custom endpoint's results: the same options and paging as ``/results``."""
+    kwargs = get_custom_endpoint_results.build_request(
+        handle,
+        slug,
+        limit=_opt(limit),
+        offset=UNSET if limit is None else offset,
+        columns=_opt(options.columns),
+        filters=_opt(options.filters),
+        sort_by=_opt(options.sort_by),
+        sample_count=_opt(options.sample_count),
+        allow_partial_results=_flag(options.partial != "error"),
+        ignore_max_datapoints_per_request=_flag(options.ignore_datapoint_limit),
+        ignore_max_credits_per_request=_flag(options.ignore_datapoint_limit),
+    )
+    return _request(kwargs)
 
 
 def latest_results_request(
@@ -449,3 +494,114 @@ def execute_pipeline_request(pipeline: Mapping[str, Any]) -> Request:
 
 def pipeline_status_request(pipeline_execution_id: str) -> Request:
     return _request(get_pipeline_execution_status.build_request(pipeline_execution_id))
+
+
+# -- uploads -----------------------------------------------------------------------------------
+
+#: The deprecated ``/v1/table/*`` aliases of the upload routes: same bodies, older paths. The
+#: spec no longer lists them, so the request is built by the current operation and re-pathed.
+_LEGACY_PATHS = {
+    "/v1/uploads/csv": "/v1/table/upload/csv",
+}
+
+
+def _legacy(req: Request, legacy: bool) -> Request:
+    if not legacy:
+        return req
+    path = _LEGACY_PATHS.get(req.path)
+    if path is None:
+        path = (
+            "/v1/table/create"
+            if req.path == "/v1/uploads"
+            else req.path.replace("/v1/uploads/", "/v1/table/", 1)
+        )
+    return Request(**{**req.__dict__, "path": path})
+
+
+def list_uploads_request(limit: int, offset: int) -> Request:
+    return _request(list_uploads.build_request(limit=limit, offset=offset))
+
+
+def create_upload_request(
+    namespace: str,
+    table_name: str,
+    schema: Sequence[tuple[str, str, bool]],
+    *,
+    description: str | None,
+    is_private: bool,
+    legacy: bool = False,
+) -> Request:
+    """``POST /v1/uploads``: creating twice fails the second time, so it is retried only when
+    it provably did not land."""
+    body = CreateUploadRequest(
+        namespace=namespace,
+        table_name=table_name,
+        schema=[UploadColumn(name=n, type_=t, nullable=nl) for n, t, nl in schema],
+        description=_opt(description),
+        is_private=is_private,
+    )
+    return _legacy(_request(create_upload.build_request(body=body), kind="unsafe"), legacy)
+
+
+def upload_csv_request(
+    table_name: str,
+    data: str,
+    *,
+    description: str | None,
+    is_private: bool,
+    legacy: bool = False,
+) -> Request:
+    """``POST /v1/uploads/csv``: it replaces the table, so repeating it is harmless."""
+    body = UploadCsvRequest(
+        data=data, table_name=table_name, description=_opt(description), is_private=is_private
+    )
+    return _legacy(_request(upload_csv.build_request(body=body)), legacy)
+
+
+def insert_rows_request(
+    namespace: str, table_name: str, content: bytes, media_type: str, *, legacy: bool = False
+) -> Request:
+    """``POST .../insert`` with one CSV or NDJSON chunk: appends, so a retry after the body was
+    sent could write the rows twice (never retried once sent)."""
+    import io
+
+    kwargs = insert_upload_rows.build_request(
+        namespace, table_name, body=File(payload=io.BytesIO(content), mime_type=media_type)
+    )
+    kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Type": media_type}
+    return _legacy(_request(kwargs, kind="unsafe"), legacy)
+
+
+def clear_upload_request(namespace: str, table_name: str, *, legacy: bool = False) -> Request:
+    return _legacy(_request(clear_upload.build_request(namespace, table_name)), legacy)
+
+
+def delete_upload_request(namespace: str, table_name: str, *, legacy: bool = False) -> Request:
+    return _legacy(_request(delete_upload.build_request(namespace, table_name)), legacy)
+
+
+# -- usage and datasets ------------------------------------------------------------------------
+
+
+def usage_request(start_date: str | None, end_date: str | None) -> Request:
+    """``POST /v1/usage`` (a read, so idempotent despite the method)."""
+    body = (
+        UNSET
+        if start_date is None and end_date is None
+        else UsageRequest(start_date=_opt(start_date), end_date=_opt(end_date))
+    )
+    return _request(get_usage.build_request(body=body))
+
+
+def list_datasets_request(
+    limit: int, offset: int, owner_handle: str | None, types: str | None
+) -> Request:
+    return _request(
+        list_datasets.build_request(
+            limit=limit, offset=offset, owner_handle=_opt(owner_handle), type_=_opt(types)
+        )
+    )
+
+
+def get_dataset_request(slug: str) -> Request:
+    return _request(get_dataset.build_request(slug))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Unpack
 
-from ._bound import Bound
+from ._bound import Bound, Defaults
 from ._errors import ExecutionError, InvalidArgument
 from ._flows import pipelines as flows
 from ._flows.context import Flow, FlowContext
@@ -120,7 +120,7 @@ class _RunBase:
         return status
 
     def _result_flow(
-        self, ctx: FlowContext, node_id: int | None, options: ResultKwargs, bound: Bound[object]
+        self, ctx: FlowContext, node_id: int | None, options: ResultKwargs, defaults: Defaults
     ) -> Flow[Opened]:
         """One node's result (None: the final node), waiting if it still runs."""
         status = self.last_status or (yield from self._status_flow(ctx))
@@ -129,8 +129,8 @@ class _RunBase:
         node = self._node(status, node_id)
         if node.execution_id is None and not node.is_finished:
             node = self._node((yield from self._status_flow(ctx)), node_id)
-        how = bound.defaults.wait_args(NOT_GIVEN, NOT_GIVEN)
-        opts = bound.defaults.options(options)
+        how = defaults.wait_args(NOT_GIVEN, NOT_GIVEN)
+        opts = defaults.options(options)
         return (yield from wait_then_open(ctx, self._execution_of(node), how, opts))
 
     def __repr__(self) -> str:
@@ -178,12 +178,12 @@ class PipelineRun(_RunBase):
     def result(self, node_id: int, **options: Unpack[ResultKwargs]) -> Result:
         """One node's result through the normal Result API (waits if the node still runs)."""
         b = self._bound
-        return Result(b, b.driver.run(self._result_flow(b.ctx, node_id, options, b)))  # type: ignore[arg-type]
+        return Result(b, b.driver.run(self._result_flow(b.ctx, node_id, options, b.defaults)))
 
     def final_result(self, **options: Unpack[ResultKwargs]) -> Result:
         """The result of the pipeline's last node (the query it was started for)."""
         b = self._bound
-        return Result(b, b.driver.run(self._result_flow(b.ctx, None, options, b)))  # type: ignore[arg-type]
+        return Result(b, b.driver.run(self._result_flow(b.ctx, None, options, b.defaults)))
 
 
 class AsyncPipelineRun(_RunBase):
@@ -227,12 +227,16 @@ class AsyncPipelineRun(_RunBase):
     async def result(self, node_id: int, **options: Unpack[ResultKwargs]) -> AsyncResult:
         """One node's result through the normal Result API (waits if the node still runs)."""
         b = self._bound
-        return AsyncResult(b, await b.driver.run(self._result_flow(b.ctx, node_id, options, b)))  # type: ignore[arg-type]
+        return AsyncResult(
+            b, await b.driver.run(self._result_flow(b.ctx, node_id, options, b.defaults))
+        )
 
     async def final_result(self, **options: Unpack[ResultKwargs]) -> AsyncResult:
         """The result of the pipeline's last node (the query it was started for)."""
         b = self._bound
-        return AsyncResult(b, await b.driver.run(self._result_flow(b.ctx, None, options, b)))  # type: ignore[arg-type]
+        return AsyncResult(
+            b, await b.driver.run(self._result_flow(b.ctx, None, options, b.defaults))
+        )
 
 
 def _wait(
@@ -254,12 +258,12 @@ def _wait(
 
 
 def _query_args(
-    bound: Bound[object],
+    defaults: Defaults,
     query_id: int,
     params: Mapping[str, ParamValue] | None,
     performance: Performance | None | NotGiven,
 ) -> tuple[int, dict[str, object], str | None]:
-    return validate_query_id(query_id), encode_params(params), bound.defaults.perf(performance)
+    return validate_query_id(query_id), encode_params(params), defaults.perf(performance)
 
 
 class Pipelines:
@@ -276,7 +280,9 @@ class Pipelines:
         performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> Pipeline:
         """The query's lineage as a pipeline definition; nothing is executed."""
-        req = flows.query_pipeline_request(*_query_args(self._bound, query_id, params, performance))  # type: ignore[arg-type]
+        req = flows.query_pipeline_request(
+            *_query_args(self._bound.defaults, query_id, params, performance)
+        )
         return self._bound.driver.run(flows.get_pipeline(self._bound.ctx, req))
 
     def execute_query_pipeline(
@@ -287,7 +293,7 @@ class Pipelines:
         performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> PipelineRun:
         """Refresh the views a query reads (in dependency order), then run it; returns at once."""
-        qid, encoded, perf = _query_args(self._bound, query_id, params, performance)  # type: ignore[arg-type]
+        qid, encoded, perf = _query_args(self._bound.defaults, query_id, params, performance)
         req = flows.execute_query_pipeline_request(qid, encoded, perf)
         return PipelineRun(
             self._bound, self._bound.driver.run(flows.start(self._bound.ctx, req)), query_id=qid
@@ -323,7 +329,9 @@ class AsyncPipelines:
         performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> Pipeline:
         """The query's lineage as a pipeline definition; nothing is executed."""
-        req = flows.query_pipeline_request(*_query_args(self._bound, query_id, params, performance))  # type: ignore[arg-type]
+        req = flows.query_pipeline_request(
+            *_query_args(self._bound.defaults, query_id, params, performance)
+        )
         return await self._bound.driver.run(flows.get_pipeline(self._bound.ctx, req))
 
     async def execute_query_pipeline(
@@ -334,7 +342,7 @@ class AsyncPipelines:
         performance: Performance | None | NotGiven = NOT_GIVEN,
     ) -> AsyncPipelineRun:
         """Refresh the views a query reads (in dependency order), then run it; returns at once."""
-        qid, encoded, perf = _query_args(self._bound, query_id, params, performance)  # type: ignore[arg-type]
+        qid, encoded, perf = _query_args(self._bound.defaults, query_id, params, performance)
         req = flows.execute_query_pipeline_request(qid, encoded, perf)
         return AsyncPipelineRun(
             self._bound,

@@ -17,6 +17,9 @@ class Request:
     path: str
     params: Mapping[str, str] | None = None
     json: Any = None
+    #: A raw body (CSV or NDJSON upload chunks), sent with ``headers`` (its Content-Type).
+    content: bytes | None = None
+    headers: Mapping[str, str] | None = None
     kind: RequestKind = "idempotent"
     execution_id: str | None = None
     #: Deliver a successful body piece by piece to this sink as it arrives (CSV pages are

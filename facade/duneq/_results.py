@@ -21,7 +21,7 @@ from ._states import ExecutionState
 from ._types import Row
 
 log = logging.getLogger("duneq.cache")
-Source = Literal["new", "latest", "cache"]
+Origin = Literal["new", "latest", "cache"]
 
 
 def opened_from_cache(hit: CachedResult, options: ResultOptions) -> Opened:
@@ -60,20 +60,21 @@ class _ResultBase:
         opened: Opened,
         *,
         reused: bool = False,
-        source: Source | None = None,
+        source: Origin | None = None,
         cache: Cache | None = None,
         run: str | None = None,
     ) -> None:
         first = opened.first
         #: Where the result came from: "new" (run now), "latest" (the server's latest run)
         #: or "cache" (the local cache; no request was made).
-        self.source: Source = source or ("latest" if reused else "new")
+        self.source: Origin = source or ("latest" if reused else "new")
         self._store = cache if self.source != "cache" else None
         self._run = run
         self._writer: EntryWriter | None = None
         self._writer_next: int | None = None
         self._ctx = ctx
         self._status = opened.status
+        self._source = opened.source if opened.source is not None else opened.status.execution_id
         self._options: ResultOptions = opened.options
         # The first page's rows are held until a pass moves beyond it (then re-fetched if the
         # result is iterated again), so streaming holds one page at a time.
@@ -93,7 +94,7 @@ class _ResultBase:
     def _fetch(self, offset: int, *, decode: bool = True) -> Flow[Page]:
         known = self._page_meta.get(self._first_offset)
         return fetch_page(
-            self._ctx, self.execution_id, self._options, offset, decode=decode, known=known
+            self._ctx, self._source, self._options, offset, decode=decode, known=known
         )
 
     def _page_flow(self, offset: int | None) -> Flow[tuple[list[Row], int | None]]:
@@ -190,7 +191,7 @@ class _ResultBase:
             self._writer = None
 
     def _csv_flow(self, dest: CsvDest) -> Flow[int]:
-        return write_csv(self._ctx, self.execution_id, self._options, dest)
+        return write_csv(self._ctx, self._source, self._options, dest)
 
     def _kept(self, page: Page) -> list[Row] | RawPage:
         """Record a page fetched for ``rows`` and keep it compact (raw JSON when possible)."""
@@ -262,7 +263,7 @@ class Result(_ResultBase):
         opened: Opened,
         *,
         reused: bool = False,
-        source: Source | None = None,
+        source: Origin | None = None,
         run: str | None = None,
     ) -> None:
         super().__init__(
@@ -309,7 +310,7 @@ class AsyncResult(_ResultBase):
         opened: Opened,
         *,
         reused: bool = False,
-        source: Source | None = None,
+        source: Origin | None = None,
         run: str | None = None,
     ) -> None:
         super().__init__(

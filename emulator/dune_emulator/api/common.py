@@ -15,6 +15,34 @@ from ..errors import INVALID_BODY, OBJECT_NOT_FOUND, ApiError, invalid_execution
 from ..state import EmulatorState
 
 _ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+#: Ids are int64 on Dune; anything larger names no object (404), never a server error.
+MAX_ID = 2**63 - 1
+MAX_INT32 = 2**31 - 1
+#: Request-body fields the spec types; a null there is a 400. Unknown fields are ignored.
+TYPED_FIELDS = frozenset(
+    [
+        "sql",
+        "performance",
+        "query_parameters",
+        "name",
+        "query_sql",
+        "description",
+        "is_private",
+        "is_archived",
+        "parameters",
+        "tags",
+        "namespace",
+        "table_name",
+        "schema",
+        "data",
+        "query_id",
+        "cron_expression",
+        "expires_at",
+        "start_date",
+        "end_date",
+        "pipeline",
+    ]
+)
 
 
 def emulator(request: Request) -> EmulatorState:
@@ -30,8 +58,11 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return json_response({"error": message}, status, headers)
 
 
-async def json_body(request: Request, *, required: bool = False) -> dict[str, Any]:
-    """The JSON object body; an empty body is `{}` unless required. Anything else → 400."""
+async def json_body(
+    request: Request, *, required: bool = False, allow_null: bool = False
+) -> dict[str, Any]:
+    """The JSON object body; an empty body is `{}` unless required. Anything else → 400.
+    A top-level null is a 400 too (the spec types every field), unless `allow_null`."""
     raw = await request.body()
     if not raw.strip():
         if required:
@@ -43,6 +74,10 @@ async def json_body(request: Request, *, required: bool = False) -> dict[str, An
         raise ApiError(400, INVALID_BODY) from None
     if not isinstance(body, dict):
         raise ApiError(400, INVALID_BODY)
+    if not allow_null:
+        nulls = sorted(k for k, v in body.items() if v is None and k in TYPED_FIELDS)
+        if nulls:
+            raise ApiError(400, f"{', '.join(nulls)} must not be null")
     return body
 
 
@@ -52,14 +87,15 @@ def int_path(request: Request, name: str, not_found: str) -> int:
         value = int(raw)
     except ValueError:
         raise ApiError(400, f"invalid {name} {raw!r}: expected an integer") from None
-    if value <= 0:
+    if value <= 0 or value > MAX_ID:
         raise ApiError(404, not_found)
-    if value >= 2**63:
-        raise ApiError(500, "Internal error")
     return value
 
 
-def int_param(request: Request, name: str, default: int | None, minimum: int = 0) -> int | None:
+def int_param(
+    request: Request, name: str, default: int | None, minimum: int = 0, maximum: int = MAX_ID
+) -> int | None:
+    """An integer query parameter within [minimum, maximum], else 400 naming the parameter."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
@@ -69,6 +105,8 @@ def int_param(request: Request, name: str, default: int | None, minimum: int = 0
         raise ApiError(400, f"{name} must be an integer, got {raw!r}") from None
     if value < minimum:
         raise ApiError(400, f"{name} must be >= {minimum}, got {value}")
+    if value > maximum:
+        raise ApiError(400, f"{name} must be <= {maximum}, got {value}")
     return value
 
 

@@ -21,7 +21,7 @@ def _number(body: dict[str, Any], key: str, default: float) -> float:
 
 
 async def pin(request: Request) -> Response:
-    body = await json_body(request)
+    body = await json_body(request, allow_null=True)
     count = body.get("count", 1)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ApiError(400, "count must be a positive integer")
@@ -40,7 +40,7 @@ def known_routes(request: Request) -> set[str]:
 
 
 async def add_fault(request: Request) -> Response:
-    body = await json_body(request, required=True)
+    body = await json_body(request, required=True, allow_null=True)
     try:
         fault = parse_fault(body, known_routes(request))
     except ValueError as exc:
@@ -66,12 +66,12 @@ async def counters(request: Request) -> Response:
 
 async def configure(request: Request) -> Response:
     state = emulator(request)
-    body = await json_body(request)
+    body = await json_body(request, allow_null=True)
     try:
         state.settings.update(body)
     except ValueError as exc:
         raise ApiError(400, str(exc)) from None
-    state.engine.get("")  # let a raised concurrency cap admit queued executions now
+    state.engine.catch_up()  # let a raised concurrency cap admit queued executions now
     return json_response({"settings": state.settings.as_dict()})
 
 
@@ -81,9 +81,10 @@ async def get_config(request: Request) -> Response:
 
 async def advance_clock(request: Request) -> Response:
     state = emulator(request)
-    body = await json_body(request, required=True)
+    body = await json_body(request, required=True, allow_null=True)
     seconds = _number(body, "seconds", 0.0)
     state.clock.advance(seconds)
+    state.engine.catch_up()  # what became due at the new time happens now
     return json_response({"offset_seconds": state.clock.offset_seconds})
 
 

@@ -32,7 +32,7 @@ async def endpoint_results(request: Request) -> Response:
 
 async def define_endpoint(request: Request) -> Response:
     state = emulator(request)
-    ep = parse_definition(await json_body(request, required=True))
+    ep = parse_definition(await json_body(request, required=True, allow_null=True))
     query = state.queries.get(ep.query_id)
     try:
         bind_parameters(query.query_sql, query.parameters, ep.parameters)

@@ -121,7 +121,7 @@ async def list_datasets(request: Request) -> Response:
     offset = int_param(request, "offset", 0, minimum=0) or 0
     owner = request.query_params.get("owner_handle", "").strip().lower()
     raw_types = request.query_params.get("type", "")
-    types = {t.strip() for t in raw_types.split(",") if t.strip()}
+    types = set(raw_types.split(",")) if raw_types else set()
     unknown = sorted(types - set(TYPES))
     if unknown:
         raise ApiError(400, f"unknown dataset type(s) {unknown}; known: {', '.join(TYPES)}")

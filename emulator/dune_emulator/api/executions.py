@@ -18,7 +18,7 @@ PERFORMANCE = ("medium", "large")
 
 def _performance(request: Request, body: dict[str, Any]) -> str:
     value = body.get("performance", request.query_params.get("performance", "medium"))
-    if value is None or value == "":
+    if value is None:
         return "medium"
     if value not in PERFORMANCE:
         raise ApiError(400, f"invalid performance {value!r}: use 'medium' or 'large'")

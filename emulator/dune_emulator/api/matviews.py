@@ -33,7 +33,7 @@ async def upsert_view(request: Request) -> Response:
 
 async def get_view(request: Request) -> Response:
     state = emulator(request)
-    state.engine.get("")  # finish refreshes that are due, so the size is current
+    state.engine.catch_up()  # finish refreshes that are due, so the size is current
     return json_response(state.matviews.get(request.path_params["name"]).to_api())
 
 

@@ -27,7 +27,7 @@ async def get_query(request: Request) -> Response:
 async def update_query(request: Request) -> Response:
     state = emulator(request)
     query_id = int_path(request, "query_id", QUERY_NOT_FOUND)
-    body = await json_body(request)
+    body = await json_body(request, required=True)
     query = state.queries.update(query_id, body, state.now_text())
     state.save()
     return json_response({"query_id": query.query_id})

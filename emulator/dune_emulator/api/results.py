@@ -81,23 +81,32 @@ class Options:
 
 
 def _bool(request: Request, *names: str) -> bool:
+    """True if any of these synonyms is `true`; every one given must be true or false."""
+    value = False
     for name in names:
         raw = request.query_params.get(name)
         if raw is None:
             continue
-        low = raw.strip().lower()
-        if low in ("true", "1"):
-            return True
-        if low not in ("false", "0", ""):
+        low = raw.lower()
+        if low not in ("true", "false"):
             raise ApiError(400, f"{name} must be true or false, got {raw!r}")
-    return False
+        value = value or low == "true"
+    return value
+
+
+def _paging(request: Request) -> tuple[int | None, int, int | None]:
+    """(limit, offset, sample_count), checked for every state so bad values are always 400."""
+    limit = int_param(request, "limit", None, minimum=1)
+    offset = int_param(request, "offset", 0, minimum=0) or 0
+    sample = int_param(request, "sample_count", None, minimum=1)
+    _bool(request, "allow_partial_results", "allows_partial_results")
+    _bool(request, "ignore_max_datapoints_per_request", "ignore_max_credits_per_request")
+    return limit, offset, sample
 
 
 def parse_options(request: Request, res: StoredResult) -> Options:
     qp = request.query_params
-    limit = int_param(request, "limit", None, minimum=1)
-    offset = int_param(request, "offset", 0, minimum=0) or 0
-    sample = int_param(request, "sample_count", None, minimum=1)
+    limit, offset, sample = _paging(request)
     types = dict(zip(res.column_names, res.duckdb_types, strict=True))
     columns = None
     raw_cols = qp.get("columns")
@@ -111,15 +120,16 @@ def parse_options(request: Request, res: StoredResult) -> Options:
     where: str | None = None
     where_params: list[object] = []
     order: str | None = None
-    try:
-        if qp.get("filters"):
+    if qp.get("filters"):
+        try:
             where, where_params = parse_filters(qp["filters"], types)
-        if qp.get("sort_by"):
+        except FilterError as exc:
+            raise ApiError(400, f"invalid filters: {exc}") from None
+    if qp.get("sort_by"):
+        try:
             order = parse_sort_by(qp["sort_by"], types)
-    except FilterError as exc:
-        raise ApiError(
-            400, f"invalid {'filters' if 'filters' in str(exc) else 'sort_by'}: {exc}"
-        ) from None
+        except FilterError as exc:
+            raise ApiError(400, f"invalid sort_by: {exc}") from None
     if sample is not None and (
         qp.get("limit") is not None or qp.get("offset") is not None or where is not None
     ):
@@ -167,7 +177,8 @@ def _slow_page(state: EmulatorState, res: StoredResult, opts: Options, csv: bool
         base += f" WHERE {opts.where}"
         params += opts.where_params
     if opts.sample is not None:
-        base = f"SELECT * FROM ({base}) USING SAMPLE reservoir({int(opts.sample)} ROWS) REPEATABLE (42)"
+        size = min(opts.sample, res.row_count)  # never more than there are rows
+        base = f"SELECT * FROM ({base}) USING SAMPLE reservoir({size} ROWS) REPEATABLE (42)"
     if opts.order:
         base = f"SELECT * FROM ({base}) ORDER BY {opts.order}"
     cur = state.db.cursor()
@@ -175,7 +186,8 @@ def _slow_page(state: EmulatorState, res: StoredResult, opts: Options, csv: bool
         row = cur.execute(f"SELECT count(*) FROM ({base})", params).fetchone()
         total = int(row[0]) if row else 0
     except duckdb.Error as exc:
-        raise ApiError(400, f"invalid filters: {str(exc).splitlines()[0]}") from None
+        option = "filters" if opts.where else "sort_by" if opts.order else "sample_count"
+        raise ApiError(400, f"invalid {option}: {str(exc).splitlines()[0]}") from None
     finally:
         cur.close()
     start = min(opts.offset, total)
@@ -206,6 +218,7 @@ async def respond_results(request: Request, ex: Execution, csv: bool) -> Respons
     view = state.engine.status_view(ex, for_results=True)
     st = view["state"]
     res = ex.result
+    _paging(request)
     if st not in WITH_RESULT or res is None:
         if csv:
             raise ApiError(400, f"no result to read as CSV: the execution is in state {st}")
@@ -228,7 +241,15 @@ async def respond_results(request: Request, ex: Execution, csv: bool) -> Respons
         body = b"".join([csv_header(page.names), page.rows])
         return Response(body, 200, headers, media_type="text/csv")
     rows = page.rows[:-1] if page.row_count else b""
-    meta = _metadata(ex, res, page.names, page.types, page.row_count, len(rows))
+    # each encoded row ends with a comma; the page's bytes are the rows' own bytes
+    meta = _metadata(
+        ex,
+        res,
+        page.names,
+        page.types,
+        page.row_count,
+        len(rows) + 1 - page.row_count if page.row_count else 0,
+    )
     meta["total_row_count"] = page.total
     parts: list[bytes | memoryview] = [
         orjson.dumps(format_view(view))[:-1],
@@ -267,6 +288,11 @@ def _latest(request: Request) -> Execution:
         for k, v in request.query_params.multi_items()
         if k.startswith("params.")
     }
+    if not provided:  # the latest run of the query, whatever its parameters
+        latest = state.engine.latest_for_query(query_id, None)
+        if latest is None:
+            raise ApiError(404, NO_LATEST_RESULT)
+        return latest
     try:
         _sql, effective = bind_parameters(query.query_sql, query.parameters, provided)
     except ApiError as exc:

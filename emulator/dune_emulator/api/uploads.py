@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from ..errors import ApiError
 from ..uploads_store import Upload, check_name, parse_schema
-from .common import emulator, int_param, json_body, json_response
+from .common import MAX_INT32, emulator, int_param, json_body, json_response
 
 MAX_LIST_LIMIT = 10_000
 
@@ -94,7 +94,8 @@ async def upload_csv(request: Request) -> Response:
     description = _str_field(body, "description")
     private = _bool_field(body, "is_private")
     up = await run_in_threadpool(state.uploads.upload_csv, table_name, data, description, private)
-    return json_response({"success": True, "table_name": table_name, "full_name": up.full_name})
+    # Dune prefixes dataset_ and says so in both names
+    return json_response({"success": True, "table_name": up.table_name, "full_name": up.full_name})
 
 
 async def insert_rows(request: Request) -> Response:
@@ -122,9 +123,9 @@ async def delete_table(request: Request) -> Response:
 
 
 async def list_tables(request: Request) -> Response:
-    limit = int_param(request, "limit", 50, minimum=1) or 50
+    limit = int_param(request, "limit", 50, minimum=1, maximum=MAX_INT32) or 50
     limit = min(limit, MAX_LIST_LIMIT)
-    offset = int_param(request, "offset", 0, minimum=-(2**31)) or 0
+    offset = int_param(request, "offset", 0, minimum=-(2**31), maximum=MAX_INT32) or 0
     offset = max(offset, 0)
     tables = await run_in_threadpool(emulator(request).uploads.all)
     page = tables[offset : offset + limit]

@@ -49,7 +49,7 @@ def _periods(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 def credits_by_day(state: EmulatorState) -> dict[dt.date, float]:
     """Credits charged per UTC day of submission, for every execution still known."""
-    state.engine.get("")  # catch up with the clock so finished executions are final
+    state.engine.catch_up()  # catch up with the clock so finished executions are final
     out: dict[dt.date, float] = {}
     for ex in list(state.engine.executions.values()):
         if ex.final_state in _CHARGED:

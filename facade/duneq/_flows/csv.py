@@ -13,7 +13,7 @@ from .._errors import InvalidArgument
 from .._options import ResultOptions
 from .._protocol import ChunkSink
 from .context import Flow, FlowContext
-from .pages import next_start, offset_from_uri, page_request
+from .pages import Source, next_start, offset_from_uri, page_request
 from .send import send
 
 CsvDest = str | os.PathLike[str] | IO[bytes] | IO[str]
@@ -111,17 +111,16 @@ class _PageBody(ChunkSink):
         self._sink.write(chunk)
 
 
-def write_csv(
-    ctx: FlowContext, execution_id: str, options: ResultOptions, dest: CsvDest
-) -> Flow[int]:
+def write_csv(ctx: FlowContext, source: Source, options: ResultOptions, dest: CsvDest) -> Flow[int]:
     """Stream every CSV page to ``dest`` with exactly one header row; returns bytes written."""
+    page_request(source, options, options.offset, sink=ChunkSink())  # refuse before opening dest
     sink = CsvSink(dest)
     try:
         offset: int | None = options.offset
         first = True
         while offset is not None:
             body = _PageBody(sink, keep_header=first)
-            req = page_request(execution_id, options, offset, sink=body)
+            req = page_request(source, options, offset, sink=body)
             resp = yield from send(ctx, req)
             offset = next_start(options, offset, _announced(resp.headers))
             first = False

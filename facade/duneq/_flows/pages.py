@@ -9,8 +9,20 @@ from urllib.parse import parse_qs, urlsplit
 
 from msgspec import Raw
 
-from .._errors import DatapointBudgetExceeded, PartialResultError, PartialResultWarning
-from .._lowlevel import PageFormatError, decode_rows, results_request, split_page, status_from_wire
+from .._errors import (
+    DatapointBudgetExceeded,
+    InvalidArgument,
+    PartialResultError,
+    PartialResultWarning,
+)
+from .._lowlevel import (
+    PageFormatError,
+    decode_rows,
+    endpoint_results_request,
+    results_request,
+    split_page,
+    status_from_wire,
+)
 from .._models import ExecutionStatus, PageMetadata
 from .._options import ResultOptions
 from .._protocol import ChunkSink, Notice, RawResponse, Request
@@ -55,8 +67,21 @@ def offset_from_uri(uri: object) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class EndpointSource:
+    """A custom endpoint's results (``/v1/endpoints/{handle}/{slug}/results``), paged like an
+    execution's; it has no CSV form."""
+
+    handle: str
+    slug: str
+
+
+#: Where result pages come from: an execution id, or a custom endpoint.
+Source = str | EndpointSource
+
+
 def page_request(
-    execution_id: str,
+    source: Source,
     options: ResultOptions,
     offset: int,
     *,
@@ -64,9 +89,14 @@ def page_request(
     sink: ChunkSink | None = None,
 ) -> Request:
     """The request of the page at ``offset`` (CSV when a sink receives the body)."""
-    return results_request(
-        execution_id, options, offset, page_limit(options, offset, size), sink=sink
-    )
+    limit = page_limit(options, offset, size)
+    if isinstance(source, EndpointSource):
+        if sink is not None:
+            raise InvalidArgument(
+                "custom endpoint results have no CSV download; iterate the rows instead"
+            )
+        return endpoint_results_request(source.handle, source.slug, options, offset, limit)
+    return results_request(source, options, offset, limit, sink=sink)
 
 
 # -- JSON pages --------------------------------------------------------------------------------
@@ -124,7 +154,7 @@ def after(page: Page, options: ResultOptions) -> int | None:
 
 def fetch_page(
     ctx: FlowContext,
-    execution_id: str,
+    source: Source,
     options: ResultOptions,
     offset: int,
     *,
@@ -134,10 +164,10 @@ def fetch_page(
 ) -> Flow[Page]:
     """Fetch and parse the JSON page at ``offset``, checked first against the client's
     datapoint budget (estimated from ``known`` metadata) and recorded in its ledger after."""
-    req = page_request(execution_id, options, offset, size=size)
+    req = page_request(source, options, offset, size=size)
     if ctx.ledger.max_datapoints is not None:
         cost = page_estimate(options, offset, page_limit(options, offset, size), known)
-        ctx.ledger.check_datapoints(cost, f"the results page at offset {offset} of {execution_id}")
+        ctx.ledger.check_datapoints(cost, f"the results page at offset {offset} of {source}")
     resp = yield from send(ctx, req)
     page = parse_page(req, resp, offset, decode=decode)
     ctx.ledger.fetched(page_datapoints(page.metadata))
@@ -225,6 +255,8 @@ class Opened:
     first: Page
     is_partial: bool
     options: ResultOptions
+    #: Where further pages come from (None: the execution of ``status``).
+    source: Source | None = None
     #: Every page of a result read from the local cache (then nothing is fetched).
     cached: list[Any] | None = None
 
@@ -249,3 +281,15 @@ def open_result(ctx: FlowContext, status: ExecutionStatus, options: ResultOption
 def merge_page(pages: dict[int, PageMetadata], page: Page) -> None:
     """Record a page's metadata under its offset (re-fetching a page never double counts)."""
     pages[page.offset] = page.metadata
+
+
+def open_source(ctx: FlowContext, source: Source, options: ResultOptions) -> Flow[Opened]:
+    """Open a result whose status is only known from its first page (a custom endpoint):
+    a one-row probe when a datapoint budget needs the size first, then policy and budget."""
+    probe = options.max_datapoints is not None and options.page_size > 1
+    page = yield from fetch_page(ctx, source, options, options.offset, size=1 if probe else None)
+    check_budget(page.status.execution_id, page.metadata, options)
+    if probe and page.next_offset is not None:
+        page = yield from fetch_page(ctx, source, options, options.offset)
+    partial = yield from check_partial(page.status, options)
+    return Opened(page.status, page, partial, options, source)

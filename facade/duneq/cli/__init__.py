@@ -7,6 +7,7 @@ stdout (or ``--out``); progress, warnings, errors and the cost line go to stderr
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 import warnings
@@ -61,6 +62,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         warnings.showwarning = _show_warning
         try:
             return handler(args)
+        except BrokenPipeError:
+            # the reader (`| head`) is gone: stop quietly, and keep the exit-time flush quiet
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
         except KeyboardInterrupt:
             print("error: interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED

@@ -271,7 +271,50 @@ def _cmd_cache(args: argparse.Namespace) -> int:
     return run_cache_command(args)
 
 
+def _cmd_api(args: argparse.Namespace) -> int:
+    from . import manage
+
+    handler = {
+        "queries": manage.cmd_queries,
+        "uploads": manage.cmd_uploads,
+        "usage": manage.cmd_usage,
+        "datasets": manage.cmd_datasets,
+    }[args.command]
+    with _client(args) as client:
+        return handler(args, client)
+
+
+def _cmd_endpoint(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    fmt = _output(args)
+    with _client(args) as client, _board(args) as board:
+        result = client.endpoints.results(args.handle, args.slug, **_result_options(args))
+        return _emit(args, board, result, fmt, started)
+
+
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    try:
+        from ..mcp import ServerConfig, serve
+    except ImportError:
+        raise UsageError("duneq mcp needs the mcp extra: pip install 'duneq[mcp]'") from None
+    config = ServerConfig(
+        max_rows=args.max_rows,
+        tool_timeout=args.tool_timeout,
+        max_credits=args.max_credits,
+        max_executions=args.max_executions,
+        max_datapoints=args.max_datapoints,
+        allow_writes=args.allow_writes,
+    )
+    serve(config, api_key=args.api_key, base_url=args.base_url, http_port=args.http)
+    return 0
+
+
 HANDLERS = {
+    "queries": _cmd_api,
+    "uploads": _cmd_api,
+    "usage": _cmd_api,
+    "datasets": _cmd_api,
+    "endpoint": _cmd_endpoint,
     "run": _cmd_run,
     "sql": _cmd_sql,
     "status": _cmd_status,
@@ -281,6 +324,7 @@ HANDLERS = {
     "pipeline": _cmd_pipeline,
     "emulator": _cmd_emulator,
     "demo": _cmd_demo,
+    "mcp": _cmd_mcp,
     "sweep": _cmd_sweep,
     "cache": _cmd_cache,
 }

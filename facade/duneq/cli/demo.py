@@ -200,6 +200,10 @@ def _summary(demo: Demo, seconds: float) -> None:
     for path, rows in demo.files:
         demo.say(f"  wrote {path} ({rows:,} rows)")
     demo.say("Every step behaved as expected. Next: `duneq --help`, or see README.md.")
+    demo.say(
+        "For AI agents: `duneq mcp` serves these queries as MCP tools; try it against "
+        "`duneq emulator` (README: Dune for AI agents)."
+    )
 
 
 def run_demo(quiet: bool = False) -> int:

@@ -216,6 +216,29 @@ def _add_output_flags(parser: argparse.ArgumentParser, formats: Sequence[str] = 
     )
 
 
+def _add_mcp(mcp: argparse.ArgumentParser) -> None:
+    """``duneq mcp`` flags: transport, result cap, tool deadline, session budget, writes."""
+    mcp.add_argument("--http", type=int, metavar="PORT", help="serve streamable HTTP on PORT")
+    mcp.add_argument(
+        "--max-rows", type=_positive_int, default=100, metavar="N", help="rows per tool result"
+    )
+    mcp.add_argument(
+        "--tool-timeout",
+        type=parse_duration,
+        default=60.0,
+        metavar="S",
+        help="wait this long for a run, then hand back its execution_id (default 60)",
+    )
+    mcp.add_argument("--max-credits", type=float, metavar="N", help="session credit budget")
+    mcp.add_argument("--max-executions", type=_positive_int, metavar="N", help="session runs")
+    mcp.add_argument(
+        "--max-datapoints", type=_positive_int, metavar="N", help="session datapoint budget"
+    )
+    mcp.add_argument(
+        "--allow-writes", action="store_true", help="allow query changes and writing SQL"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full ``duneq`` argument parser."""
     parser = _Parser(
@@ -311,4 +334,90 @@ def build_parser() -> argparse.ArgumentParser:
     cache.add_argument("action", choices=("ls", "clear", "path"), metavar="ls|clear|path")
 
     command("demo", "Tour duneq against an embedded emulator (no key, no network).")
+    _add_api_commands(command, commands)
+    _add_mcp(command("mcp", "Serve Dune to AI agents over MCP (stdio, or HTTP with --http)."))
     return parser
+
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-o", "--output", choices=("table", "json"), default="table", help="output format"
+    )
+
+
+def _add_api_commands(command: Any, commands: Any) -> None:
+    """queries, uploads, usage, datasets and endpoint: one sub-action each (``ACTION``)."""
+
+    def actions(parent: argparse.ArgumentParser) -> Any:
+        return parent.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    def action(group: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = group.add_parser(name, help=help_text, description=help_text)
+        _add_globals(sub, top=False)
+        _json_flag(sub)
+        return sub
+
+    queries = actions(
+        command("queries", "Manage saved queries: list, get, create, update, archive.")
+    )
+    q_list = action(queries, "list", "List the saved queries of the key's user or team.")
+    q_list.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    q_list.add_argument("--offset", type=int, default=0, metavar="N")
+    action(queries, "get", "Show a saved query.").add_argument("query_id", type=_query_id)
+    for name, text in (("create", "Create a saved query."), ("update", "Change a saved query.")):
+        sub = action(queries, name, text + " Omitted fields stay as they are.")
+        if name == "update":
+            sub.add_argument("query_id", type=_query_id)
+        sub.add_argument("--name")
+        sub.add_argument("--sql-file", metavar="FILE", help='the SQL from FILE, or "-" for stdin')
+        sub.add_argument("--description")
+        sub.add_argument(
+            "--tag", action="append", help='a tag (repeatable; --tag "" clears them on update)'
+        )
+    action(queries, "archive", "Archive a saved query.").add_argument("query_id", type=_query_id)
+
+    uploads = actions(
+        command("uploads", "Manage uploaded tables: list, create, upload, insert, clear, delete.")
+    )
+    action(uploads, "list", "List the uploaded tables.")
+    up_create = action(uploads, "create", "Create an empty table.")
+    up_upload = action(uploads, "upload", "Create or replace a table from a CSV or parquet file.")
+    up_upload.add_argument("file", metavar="FILE")
+    up_insert = action(uploads, "insert", "Append rows from a CSV, NDJSON or parquet file.")
+    up_insert.add_argument("file", metavar="FILE")
+    up_clear = action(uploads, "clear", "Remove every row of a table.")
+    up_delete = action(uploads, "delete", "Drop a table.")
+    for sub in (up_create, up_upload, up_insert, up_clear, up_delete):
+        help_text = "table name (Dune prefixes it)" if sub is up_upload else "NAMESPACE.TABLE"
+        sub.add_argument("--table", required=True, help=help_text)
+        sub.add_argument(
+            "--legacy", action="store_true", help="use the deprecated /v1/table routes"
+        )
+    for sub in (up_create, up_upload):
+        sub.add_argument("--description")
+        sub.add_argument("--private", action="store_true", help="make the table private")
+    up_create.add_argument(
+        "--column", action="append", metavar="NAME:TYPE", help="a column (repeatable)"
+    )
+    up_create.add_argument(
+        "--from", dest="from_file", metavar="FILE", help="derive the columns from a file"
+    )
+
+    usage = command("usage", "Show credits used per billing period and storage used.")
+    usage.add_argument("--start", metavar="YYYY-MM-DD")
+    usage.add_argument("--end", metavar="YYYY-MM-DD")
+    _json_flag(usage)
+
+    datasets = actions(command("datasets", "Browse the dataset catalog: list, get."))
+    ds_list = action(datasets, "list", "List datasets, filtered by owner and type.")
+    ds_list.add_argument("--owner", metavar="HANDLE")
+    ds_list.add_argument("--type", metavar="KIND[,KIND]", help="e.g. spell,uploaded_table")
+    ds_list.add_argument("--limit", type=_positive_int, default=50, metavar="N")
+    ds_list.add_argument("--offset", type=int, default=0, metavar="N")
+    action(datasets, "get", "Show a dataset and its columns.").add_argument("slug", metavar="SLUG")
+
+    endpoint = command("endpoint", "Print a custom endpoint's result.")
+    endpoint.add_argument("handle", metavar="HANDLE")
+    endpoint.add_argument("slug", metavar="SLUG")
+    _add_result_flags(endpoint)
+    _add_output_flags(endpoint)

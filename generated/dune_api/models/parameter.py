@@ -20,23 +20,23 @@ class Parameter:
     """A query parameter definition; values are always sent as strings.
 
     Attributes:
+        key (str):
         description (str | Unset):
         enum_from_results (EnumFromResults | None | Unset):
         enum_options (list[str] | Unset):
         is_freeform_allowed (bool | Unset):
         is_multiselect (bool | Unset):
-        key (str | Unset):
-        type_ (str | Unset): text, number, datetime or enum.
+        type_ (str | Unset): text, number, datetime or enum (the emulator also reads date and list).
         value (str | Unset):
         values (list[str] | Unset):
     """
 
+    key: str
     description: str | Unset = UNSET
     enum_from_results: EnumFromResults | None | Unset = UNSET
     enum_options: list[str] | Unset = UNSET
     is_freeform_allowed: bool | Unset = UNSET
     is_multiselect: bool | Unset = UNSET
-    key: str | Unset = UNSET
     type_: str | Unset = UNSET
     value: str | Unset = UNSET
     values: list[str] | Unset = UNSET
@@ -44,6 +44,8 @@ class Parameter:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.enum_from_results import EnumFromResults  # noqa: PLC0415
+
+        key = self.key
 
         description = self.description
 
@@ -63,8 +65,6 @@ class Parameter:
 
         is_multiselect = self.is_multiselect
 
-        key = self.key
-
         type_ = self.type_
 
         value = self.value
@@ -75,7 +75,11 @@ class Parameter:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "key": key,
+            }
+        )
         if description is not UNSET:
             field_dict["description"] = description
         if enum_from_results is not UNSET:
@@ -86,8 +90,6 @@ class Parameter:
             field_dict["isFreeformAllowed"] = is_freeform_allowed
         if is_multiselect is not UNSET:
             field_dict["isMultiselect"] = is_multiselect
-        if key is not UNSET:
-            field_dict["key"] = key
         if type_ is not UNSET:
             field_dict["type"] = type_
         if value is not UNSET:
@@ -102,6 +104,8 @@ class Parameter:
         from ..models.enum_from_results import EnumFromResults  # noqa: PLC0415
 
         d = dict(src_dict)
+        key = d.pop("key")
+
         description = d.pop("description", UNSET)
 
         def _parse_enum_from_results(data: object) -> EnumFromResults | None | Unset:
@@ -127,8 +131,6 @@ class Parameter:
 
         is_multiselect = d.pop("isMultiselect", UNSET)
 
-        key = d.pop("key", UNSET)
-
         type_ = d.pop("type", UNSET)
 
         value = d.pop("value", UNSET)
@@ -136,12 +138,12 @@ class Parameter:
         values = cast(list[str], d.pop("values", UNSET))
 
         parameter = cls(
+            key=key,
             description=description,
             enum_from_results=enum_from_results,
             enum_options=enum_options,
             is_freeform_allowed=is_freeform_allowed,
             is_multiselect=is_multiselect,
-            key=key,
             type_=type_,
             value=value,
             values=values,

@@ -6,8 +6,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 if TYPE_CHECKING:
     from ..models.pipeline_node import PipelineNode
 
@@ -20,25 +18,25 @@ class Pipeline:
     """Nodes to run, each after the nodes it depends on.
 
     Attributes:
-        nodes (list[PipelineNode] | Unset):
+        nodes (list[PipelineNode]):
     """
 
-    nodes: list[PipelineNode] | Unset = UNSET
+    nodes: list[PipelineNode]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        nodes: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.nodes, Unset):
-            nodes = []
-            for nodes_item_data in self.nodes:
-                nodes_item = nodes_item_data.to_dict()
-                nodes.append(nodes_item)
+        nodes = []
+        for nodes_item_data in self.nodes:
+            nodes_item = nodes_item_data.to_dict()
+            nodes.append(nodes_item)
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if nodes is not UNSET:
-            field_dict["nodes"] = nodes
+        field_dict.update(
+            {
+                "nodes": nodes,
+            }
+        )
 
         return field_dict
 
@@ -47,14 +45,12 @@ class Pipeline:
         from ..models.pipeline_node import PipelineNode  # noqa: PLC0415
 
         d = dict(src_dict)
-        _nodes = d.pop("nodes", UNSET)
-        nodes: list[PipelineNode] | Unset = UNSET
-        if _nodes is not UNSET:
-            nodes = []
-            for nodes_item_data in _nodes:
-                nodes_item = PipelineNode.from_dict(nodes_item_data)
+        nodes = []
+        _nodes = d.pop("nodes")
+        for nodes_item_data in _nodes:
+            nodes_item = PipelineNode.from_dict(nodes_item_data)
 
-                nodes.append(nodes_item)
+            nodes.append(nodes_item)
 
         pipeline = cls(
             nodes=nodes,

@@ -21,14 +21,14 @@ class PipelineNode:
     """One step; exactly one of query_execution and materialized_view_refresh is set.
 
     Attributes:
+        id (int): Unique within the pipeline.
         dependencies (list[int] | Unset): Ids of nodes that must finish first.
-        id (int | Unset): Unique within the pipeline.
         materialized_view_refresh (None | PipelineMaterializedViewRefresh | Unset):
         query_execution (None | PipelineQueryExecution | Unset):
     """
 
+    id: int
     dependencies: list[int] | Unset = UNSET
-    id: int | Unset = UNSET
     materialized_view_refresh: None | PipelineMaterializedViewRefresh | Unset = UNSET
     query_execution: None | PipelineQueryExecution | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -37,11 +37,11 @@ class PipelineNode:
         from ..models.pipeline_materialized_view_refresh import PipelineMaterializedViewRefresh  # noqa: PLC0415
         from ..models.pipeline_query_execution import PipelineQueryExecution  # noqa: PLC0415
 
+        id = self.id
+
         dependencies: list[int] | Unset = UNSET
         if not isinstance(self.dependencies, Unset):
             dependencies = self.dependencies
-
-        id = self.id
 
         materialized_view_refresh: dict[str, Any] | None | Unset
         if isinstance(self.materialized_view_refresh, Unset):
@@ -61,11 +61,13 @@ class PipelineNode:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "id": id,
+            }
+        )
         if dependencies is not UNSET:
             field_dict["dependencies"] = dependencies
-        if id is not UNSET:
-            field_dict["id"] = id
         if materialized_view_refresh is not UNSET:
             field_dict["materialized_view_refresh"] = materialized_view_refresh
         if query_execution is not UNSET:
@@ -79,9 +81,9 @@ class PipelineNode:
         from ..models.pipeline_query_execution import PipelineQueryExecution  # noqa: PLC0415
 
         d = dict(src_dict)
-        dependencies = cast(list[int], d.pop("dependencies", UNSET))
+        id = d.pop("id")
 
-        id = d.pop("id", UNSET)
+        dependencies = cast(list[int], d.pop("dependencies", UNSET))
 
         def _parse_materialized_view_refresh(data: object) -> None | PipelineMaterializedViewRefresh | Unset:
             if data is None:
@@ -118,8 +120,8 @@ class PipelineNode:
         query_execution = _parse_query_execution(d.pop("query_execution", UNSET))
 
         pipeline_node = cls(
-            dependencies=dependencies,
             id=id,
+            dependencies=dependencies,
             materialized_view_refresh=materialized_view_refresh,
             query_execution=query_execution,
         )

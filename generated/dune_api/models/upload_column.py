@@ -16,7 +16,8 @@ class UploadColumn:
     """
     Attributes:
         name (str):
-        type_ (str):
+        type_ (str): One of varchar, varbinary, uint256, int256, bigint, integer, double, boolean, timestamp, date (any
+            letter case).
         nullable (bool | Unset): Defaults to true.
     """
 

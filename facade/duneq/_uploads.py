@@ -1,0 +1,504 @@
+"""Uploaded tables (``dune.uploads``): list, create, upload_csv, insert, clear, delete.
+
+Inserts are split into chunks under Dune's per-request limit; each request is atomic, so when
+one fails the rows of every earlier chunk are in the table and none of the failed one are.
+``legacy=True`` sends the same calls to the deprecated ``/v1/table/*`` routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _lowlevel as wire
+from . import _upload_data as data_
+from ._bound import Bound
+from ._errors import DuneError, InsertFailed, InvalidArgument, ResponseValidationError
+from ._flows.context import Flow, FlowContext
+from ._flows.send import call
+from ._http import AsyncDriver, SyncDriver
+from ._options import validate_positive_int
+from ._protocol import Request
+
+#: Dune's documented maximum size of one insert request (1.2 GB).
+INSERT_REQUEST_LIMIT = 1_200_000_000
+#: The default chunk size: well under the limit, so memory stays small while streaming.
+DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024
+MAX_PAGE_SIZE = 10_000
+COLUMN_TYPES = (
+    "varchar",
+    "varbinary",
+    "uint256",
+    "int256",
+    "bigint",
+    "integer",
+    "double",
+    "boolean",
+    "timestamp",
+    "date",
+)
+
+#: A schema as accepted by ``create``: a table to derive it from, or columns given as
+#: ``{"name":, "type":, "nullable":}`` dicts or ``(name, type)`` / ``(name, type, nullable)``.
+SchemaLike = Sequence[Mapping[str, Any] | tuple[str, str] | tuple[str, str, bool]] | Any
+
+
+def _int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """A table column: its name, Dune type and nullability."""
+
+    name: str
+    type: str
+    nullable: bool = True
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TableColumn:
+        nullable = data.get("nullable")
+        return cls(
+            name=str(data.get("name", "")),
+            type=str(data.get("type", "")),
+            nullable=nullable if isinstance(nullable, bool) else True,
+        )
+
+
+def _columns(raw: object) -> list[TableColumn]:
+    return (
+        [TableColumn.from_dict(c) for c in raw if isinstance(c, Mapping)]
+        if isinstance(raw, list)
+        else []
+    )
+
+
+@dataclass(frozen=True)
+class UploadedTable:
+    """One table of ``list()``: ``full_name`` is ``dune.<namespace>.<table>``."""
+
+    full_name: str
+    is_private: bool | None = None
+    table_size_bytes: int | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    owner: str | None = None
+    columns: list[TableColumn] = field(default_factory=list)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def namespace(self) -> str:
+        return self.full_name.split(".")[-2]
+
+    @property
+    def table_name(self) -> str:
+        return self.full_name.split(".")[-1]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> UploadedTable:
+        full = _str(data.get("full_name"))
+        if not full:
+            raise KeyError("full_name")
+        owner = data.get("owner")
+        private = data.get("is_private")
+        return cls(
+            full_name=full,
+            is_private=private if isinstance(private, bool) else None,
+            table_size_bytes=_int(data.get("table_size_bytes")),
+            created_at=_str(data.get("created_at")),
+            updated_at=_str(data.get("updated_at")),
+            owner=_str(owner.get("handle")) if isinstance(owner, Mapping) else None,
+            columns=_columns(data.get("columns")),
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class CreatedTable:
+    """What ``create`` returns: the table's names and an example query."""
+
+    namespace: str
+    table_name: str
+    full_name: str
+    example_query: str | None = None
+    already_existed: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class CsvUpload:
+    """What ``upload_csv`` returns; ``full_name`` is where Dune put it (its prefix included)."""
+
+    table_name: str
+    full_name: str | None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class InsertResult:
+    """What ``insert`` wrote, summed over its chunks (one request each)."""
+
+    table: str
+    rows_written: int
+    bytes_written: int
+    chunks: int
+
+
+# -- requests ----------------------------------------------------------------------------------
+
+
+def _name(argument: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value.strip()):
+        raise InvalidArgument(f"{argument} must be a table or namespace name, got {value!r}")
+    return value.strip()
+
+
+def _bool(argument: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"{argument} must be True or False, got {value!r}")
+    return value
+
+
+def _opt_text(argument: str, value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidArgument(f"{argument} must be a string or None, got {value!r}")
+    return value
+
+
+def _column(index: int, col: object) -> tuple[str, str, bool]:
+    if isinstance(col, Mapping):
+        name, typ, nullable = col.get("name"), col.get("type"), col.get("nullable", True)
+    elif isinstance(col, tuple) and len(col) in (2, 3):
+        name, typ, nullable = col[0], col[1], col[2] if len(col) == 3 else True
+    else:
+        raise InvalidArgument(
+            f"schema[{index}] must be a dict with name and type, or a (name, type) tuple"
+        )
+    if not isinstance(name, str) or not name:
+        raise InvalidArgument(f"schema[{index}] has no column name")
+    if not isinstance(typ, str) or typ.lower() not in COLUMN_TYPES:
+        raise InvalidArgument(
+            f"schema[{index}] ({name}): type must be one of {', '.join(COLUMN_TYPES)}, got {typ!r}"
+        )
+    return name, typ.lower(), _bool(f"schema[{index}].nullable", nullable)
+
+
+def schema_columns(schema: SchemaLike) -> list[tuple[str, str, bool]]:
+    """Validated (name, type, nullable) columns, derived from a table's dtypes if given one."""
+    if data_.is_table(schema):
+        return data_.schema_of(data_.to_arrow(schema))
+    if isinstance(schema, str | bytes) or not isinstance(schema, Sequence) or not schema:
+        raise InvalidArgument("schema must be a non-empty list of columns, or a table")
+    return [_column(i, c) for i, c in enumerate(schema)]
+
+
+def create_request(
+    namespace: str,
+    table_name: str,
+    schema: SchemaLike,
+    description: str | None,
+    is_private: bool,
+    legacy: bool,
+) -> Request:
+    return wire.create_upload_request(
+        _name("namespace", namespace),
+        _name("table_name", table_name),
+        schema_columns(schema),
+        description=_opt_text("description", description),
+        is_private=_bool("is_private", is_private),
+        legacy=_bool("legacy", legacy),
+    )
+
+
+def upload_csv_request(
+    table_name: str, data: object, description: str | None, is_private: bool, legacy: bool
+) -> Request:
+    return wire.upload_csv_request(
+        _name("table_name", table_name),
+        data_.csv_text(data),
+        description=_opt_text("description", description),
+        is_private=_bool("is_private", is_private),
+        legacy=_bool("legacy", legacy),
+    )
+
+
+def chunk_limit(chunk_bytes: int) -> int:
+    size = validate_positive_int("chunk_bytes", chunk_bytes)
+    if size > INSERT_REQUEST_LIMIT:
+        raise InvalidArgument(
+            f"chunk_bytes must be at most {INSERT_REQUEST_LIMIT} (Dune's request limit), got {size}"
+        )
+    return size
+
+
+def _page_size(page_size: object) -> int:
+    size = validate_positive_int("page_size", page_size)
+    if size > MAX_PAGE_SIZE:
+        raise InvalidArgument(f"page_size must be at most {MAX_PAGE_SIZE}, got {size}")
+    return size
+
+
+# -- flows -------------------------------------------------------------------------------------
+
+
+def _bad(req: Request, what: str) -> ResponseValidationError:
+    return ResponseValidationError(what, method=req.method, path=req.display_path)
+
+
+def page_flow(
+    ctx: FlowContext, limit: int, offset: int
+) -> Flow[tuple[list[UploadedTable], int | None]]:
+    """One page of tables and where the next one starts (None on the last page)."""
+    req = wire.list_uploads_request(limit, offset)
+    data = yield from call(ctx, req)
+    items = data.get("tables")
+    if not isinstance(items, list):
+        raise _bad(req, "malformed uploads list: tables is not a list")
+    try:
+        tables = [UploadedTable.from_dict(t) for t in items if isinstance(t, Mapping)]
+    except KeyError as exc:
+        raise _bad(req, f"malformed uploaded table: missing {exc}") from None
+    nxt = _int(data.get("next_offset"))
+    return tables, nxt if tables and nxt is not None and nxt > offset else None
+
+
+def create_flow(ctx: FlowContext, req: Request) -> Flow[CreatedTable]:
+    data = yield from call(ctx, req)
+    body = req.json if isinstance(req.json, Mapping) else {}
+    return CreatedTable(
+        namespace=_str(data.get("namespace")) or str(body.get("namespace")),
+        table_name=_str(data.get("table_name")) or str(body.get("table_name")),
+        full_name=_str(data.get("full_name"))
+        or f"dune.{body.get('namespace')}.{body.get('table_name')}",
+        example_query=_str(data.get("example_query")),
+        already_existed=data.get("already_existed") is True,
+        raw=data,
+    )
+
+
+def upload_csv_flow(ctx: FlowContext, req: Request) -> Flow[CsvUpload]:
+    data = yield from call(ctx, req)
+    if data.get("success") is False:
+        raise _bad(req, f"upload_csv did not succeed: {data!r}")
+    body = req.json if isinstance(req.json, Mapping) else {}
+    return CsvUpload(
+        table_name=_str(data.get("table_name")) or str(body.get("table_name")),
+        full_name=_str(data.get("full_name")),
+        raw=data,
+    )
+
+
+def message_flow(ctx: FlowContext, req: Request) -> Flow[str]:
+    message = (yield from call(ctx, req)).get("message")
+    return message if isinstance(message, str) else ""
+
+
+def insert_flow(
+    ctx: FlowContext,
+    namespace: str,
+    table_name: str,
+    data: object,
+    limit: int,
+    legacy: bool,
+) -> Flow[InsertResult]:
+    """Send the data chunk by chunk; a failure after the first chunk raises InsertFailed
+    saying exactly how many rows (and chunks) landed before it."""
+    ns, table = _name("namespace", namespace), _name("table_name", table_name)
+    full = f"dune.{ns}.{table}"
+    rows = written = sent = 0
+    pieces = data_.chunks(data, limit)
+    while True:
+        try:
+            chunk = next(pieces, None)
+            if chunk is None:
+                break
+            req = wire.insert_rows_request(
+                ns, table, chunk.content, chunk.media_type, legacy=legacy
+            )
+            reply = yield from call(ctx, req)
+        except (DuneError, OSError, ValueError) as exc:
+            if sent == 0:
+                raise
+            raise InsertFailed(
+                f"insert into {full} stopped at chunk {sent + 1}: {exc}. "
+                f"{rows} row{'' if rows == 1 else 's'} in {sent} chunk"
+                f"{'' if sent == 1 else 's'} landed before it; that chunk and the rest did not",
+                rows_written=rows,
+                chunks_written=sent,
+                table=full,
+            ) from exc
+        counted = _int(reply.get("rows_written"))
+        rows += counted if counted is not None else chunk.rows
+        written += _int(reply.get("bytes_written")) or len(chunk.content)
+        sent += 1
+    return InsertResult(full, rows, written, sent)
+
+
+# -- API ---------------------------------------------------------------------------------------
+
+
+class Uploads:
+    """Uploaded tables (``dune.uploads``), readable by queries as ``dune.<namespace>.<table>``."""
+
+    def __init__(self, bound: Bound[SyncDriver]) -> None:
+        self._driver = bound.driver
+        self._ctx = bound.ctx
+
+    def list(self, *, page_size: int = 100) -> Iterator[UploadedTable]:
+        """Every table of the key's user or team, fetched page by page as you iterate."""
+        size = _page_size(page_size)
+
+        def tables() -> Iterator[UploadedTable]:
+            offset: int | None = 0
+            while offset is not None:
+                page, offset = self._driver.run(page_flow(self._ctx, size, offset))
+                yield from page
+
+        return tables()
+
+    def create(
+        self,
+        namespace: str,
+        table_name: str,
+        schema: SchemaLike,
+        *,
+        description: str | None = None,
+        is_private: bool = False,
+        legacy: bool = False,
+    ) -> CreatedTable:
+        """Create an empty table; ``schema`` lists the columns or is a table to derive them
+        from (its dtypes mapped to Dune types)."""
+        req = create_request(namespace, table_name, schema, description, is_private, legacy)
+        return self._driver.run(create_flow(self._ctx, req))
+
+    def upload_csv(
+        self,
+        table_name: str,
+        data: object,
+        *,
+        description: str | None = None,
+        is_private: bool = False,
+        legacy: bool = False,
+    ) -> CsvUpload:
+        """Create or replace a table from CSV (text, bytes, a path, or a table), Dune
+        inferring the types; sent in one request."""
+        req = upload_csv_request(table_name, data, description, is_private, legacy)
+        return self._driver.run(upload_csv_flow(self._ctx, req))
+
+    def insert(
+        self,
+        namespace: str,
+        table_name: str,
+        data: object,
+        *,
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+        legacy: bool = False,
+    ) -> InsertResult:
+        """Append rows: CSV bytes, a file path (CSV, NDJSON or parquet, streamed), an iterable
+        of dicts, or a pyarrow/polars/pandas table, in atomic chunks of at most chunk_bytes."""
+        flow = insert_flow(self._ctx, namespace, table_name, data, chunk_limit(chunk_bytes), legacy)
+        return self._driver.run(flow)
+
+    def clear(self, namespace: str, table_name: str, *, legacy: bool = False) -> str:
+        """Remove every row, keeping the table and its columns; returns the API's message."""
+        req = wire.clear_upload_request(
+            _name("namespace", namespace), _name("table_name", table_name), legacy=legacy
+        )
+        return self._driver.run(message_flow(self._ctx, req))
+
+    def delete(self, namespace: str, table_name: str, *, legacy: bool = False) -> str:
+        """Drop the table and its data; returns the API's message."""
+        req = wire.delete_upload_request(
+            _name("namespace", namespace), _name("table_name", table_name), legacy=legacy
+        )
+        return self._driver.run(message_flow(self._ctx, req))
+
+
+class AsyncUploads:
+    """Uploaded tables (``dune.uploads``) for AsyncClient: the same methods, awaited
+    (``list`` is an async iterator)."""
+
+    def __init__(self, bound: Bound[AsyncDriver]) -> None:
+        self._driver = bound.driver
+        self._ctx = bound.ctx
+
+    def list(self, *, page_size: int = 100) -> AsyncIterator[UploadedTable]:
+        """Every table of the key's user or team, fetched page by page as you iterate."""
+        size = _page_size(page_size)
+
+        async def tables() -> AsyncIterator[UploadedTable]:
+            offset: int | None = 0
+            while offset is not None:
+                page, offset = await self._driver.run(page_flow(self._ctx, size, offset))
+                for table in page:
+                    yield table
+
+        return tables()
+
+    async def create(
+        self,
+        namespace: str,
+        table_name: str,
+        schema: SchemaLike,
+        *,
+        description: str | None = None,
+        is_private: bool = False,
+        legacy: bool = False,
+    ) -> CreatedTable:
+        """Create an empty table; ``schema`` lists the columns or is a table to derive them
+        from (its dtypes mapped to Dune types)."""
+        req = create_request(namespace, table_name, schema, description, is_private, legacy)
+        return await self._driver.run(create_flow(self._ctx, req))
+
+    async def upload_csv(
+        self,
+        table_name: str,
+        data: object,
+        *,
+        description: str | None = None,
+        is_private: bool = False,
+        legacy: bool = False,
+    ) -> CsvUpload:
+        """Create or replace a table from CSV (text, bytes, a path, or a table), Dune
+        inferring the types; sent in one request."""
+        req = upload_csv_request(table_name, data, description, is_private, legacy)
+        return await self._driver.run(upload_csv_flow(self._ctx, req))
+
+    async def insert(
+        self,
+        namespace: str,
+        table_name: str,
+        data: object,
+        *,
+        chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+        legacy: bool = False,
+    ) -> InsertResult:
+        """Append rows: CSV bytes, a file path (CSV, NDJSON or parquet, streamed), an iterable
+        of dicts, or a pyarrow/polars/pandas table, in atomic chunks of at most chunk_bytes."""
+        flow = insert_flow(self._ctx, namespace, table_name, data, chunk_limit(chunk_bytes), legacy)
+        return await self._driver.run(flow)
+
+    async def clear(self, namespace: str, table_name: str, *, legacy: bool = False) -> str:
+        """Remove every row, keeping the table and its columns; returns the API's message."""
+        req = wire.clear_upload_request(
+            _name("namespace", namespace), _name("table_name", table_name), legacy=legacy
+        )
+        return await self._driver.run(message_flow(self._ctx, req))
+
+    async def delete(self, namespace: str, table_name: str, *, legacy: bool = False) -> str:
+        """Drop the table and its data; returns the API's message."""
+        req = wire.delete_upload_request(
+            _name("namespace", namespace), _name("table_name", table_name), legacy=legacy
+        )
+        return await self._driver.run(message_flow(self._ctx, req))

@@ -1,0 +1,333 @@
+"""``duneq mcp`` as a real subprocess, driven by the mcp SDK's own client against the emulator."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+from dune_emulator import EmulatorHandle
+from mcp import Client, StdioServerParameters
+from mcp.types import CallToolResult
+
+REPO = Path(__file__).resolve().parent.parent
+READ_TOOLS = {
+    "run_sql",
+    "run_query",
+    "get_execution",
+    "get_results",
+    "latest_result",
+    "get_query",
+    "search_datasets",
+    "get_dataset",
+    "usage",
+}
+WRITE_TOOLS = {"create_query", "update_query", "archive_query", "cancel_execution"}
+
+
+def _env(emu: EmulatorHandle) -> dict[str, str]:
+    return {**os.environ, "DUNE_API_KEY": emu.api_key, "DUNE_API_BASE_URL": emu.base_url}
+
+
+@asynccontextmanager
+async def stdio_session(emu: EmulatorHandle, *flags: str) -> AsyncIterator[Client]:
+    """A connected SDK client on ``python -m duneq mcp FLAGS`` over stdio."""
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "duneq", "mcp", *flags], env=_env(emu), cwd=REPO
+    )
+    async with Client(params, read_timeout_seconds=60) as client:
+        yield client
+
+
+def run(scenario: Callable[[], Awaitable[None]]) -> None:
+    anyio.run(scenario)
+
+
+async def call(client: Client, tool: str, /, **arguments: Any) -> dict[str, Any]:
+    """Call a tool that must succeed; its structured content."""
+    result = await client.call_tool(tool, arguments)
+    assert not result.is_error, _text(result)
+    assert isinstance(result.structured_content, dict)
+    return result.structured_content
+
+
+async def refused(client: Client, tool: str, /, **arguments: Any) -> str:
+    """Call a tool that must fail; its one-line error text."""
+    result = await client.call_tool(tool, arguments)
+    assert result.is_error, result.structured_content
+    text = _text(result)
+    assert "\n" not in text and "Traceback" not in text
+    return text
+
+
+def _text(result: CallToolResult) -> str:
+    return " ".join(getattr(block, "text", "") for block in result.content)
+
+
+def test_tools_schemas_and_every_tool(dune_emulator: EmulatorHandle) -> None:
+    seen: list[str] = []
+
+    async def scenario() -> None:
+        async with stdio_session(dune_emulator, "--max-rows", "5") as client:
+            tools = {t.name: t for t in (await client.list_tools()).tools}
+            assert set(tools) == READ_TOOLS
+            sql = tools["run_sql"]
+            assert sql.input_schema["required"] == ["sql"]
+            perf = sql.input_schema["properties"]["performance"]["anyOf"][0]
+            assert perf["enum"] == ["medium", "large"]
+            assert sql.output_schema is not None
+            assert {"execution_id", "state", "finished", "result"} <= set(
+                sql.output_schema["properties"]
+            )
+            assert "PREFER" in (tools["latest_result"].description or "")
+            assert tools["get_results"].input_schema["properties"]["offset"]["minimum"] == 0
+
+            ran = await call(client, "run_sql", sql="select 1 as a, 'x' as b, 2.5 as c")
+            assert ran["finished"] and ran["state"] == "QUERY_STATE_COMPLETED"
+            assert ran["result"]["columns"] == [
+                {"name": "a", "type": "integer"},
+                {"name": "b", "type": "varchar"},
+                {"name": "c", "type": "decimal(2,1)"},
+            ]
+            assert ran["result"]["rows"] == [[1, "x", "2.5"]]
+            assert ran["result"]["total_row_count"] == 1 and ran["result"]["next_offset"] is None
+
+            q = await call(client, "run_query", query_id=2, params={"n": 7})
+            eid = q["execution_id"]
+            table = q["result"]
+            assert table["columns"] == [{"name": "number", "type": "bigint"}]
+            assert table["rows"] == [[0], [1], [2], [3], [4]]
+            assert (table["total_row_count"], table["next_offset"]) == (7, 5)
+            assert "offset=5" in q["next_step"]
+
+            page = await call(client, "get_results", execution_id=eid, offset=5)
+            assert page["result"]["rows"] == [[5], [6]] and page["result"]["offset"] == 5
+            picked = await call(
+                client,
+                "get_results",
+                execution_id=eid,
+                columns=["number"],
+                filters="number > 3",
+                sort_by=["number desc"],
+                limit=2,
+            )
+            assert picked["result"]["rows"] == [[6], [5]]
+
+            status = await call(client, "get_execution", execution_id=eid, limit=2)
+            assert status["finished"] and status["cost_credits"] == 10.0
+            assert status["result"]["rows"] == [[0], [1]]
+
+            latest = await call(client, "latest_result", query_id=2, params={"n": 7})
+            assert latest["reused"] is True and latest["execution_id"] == eid
+            assert latest["result"]["rows"] == [[0], [1], [2], [3], [4]]
+
+            query = await call(client, "get_query", query_id=1)
+            assert query["sql"] == "select * from dex.trades where blockchain = '{{chain}}'"
+            assert query["parameters"] == [{"key": "chain", "type": "text", "default": "ethereum"}]
+
+            found = await call(client, "search_datasets", query="dex")
+            assert [d["full_name"] for d in found["datasets"]] == ["dex.trades"]
+            columns = {c["name"]: c["type"] for c in found["datasets"][0]["columns"]}
+            assert columns["amount_usd"] == "double"
+            assert columns["token_bought_amount_raw"] == "uint256"
+            ds = await call(client, "get_dataset", slug="tokens.transfers")
+            assert ds["type"] == "spell" and ds["columns"][0] == {
+                "name": "block_time",
+                "type": "timestamp(3) with time zone",
+                "nullable": True,
+            }
+            missing = await refused(client, "get_dataset", slug="nope.nothing")
+            assert missing.endswith("(search_datasets lists tables).") and "not found" in missing
+
+            use = await call(client, "usage")
+            assert use["billing_periods"][0]["credits_used"] == 20.0
+            assert use["session"]["executions"] == 2 and use["session"]["credits"] == 20.0
+            seen.extend(repr(r) for r in (ran, q, page, picked, status, latest, query, found, ds))
+            seen.extend([repr(use), missing])
+
+    run(scenario)
+    assert all(dune_emulator.api_key not in text for text in seen)
+
+
+def test_async_hand_off_then_get_execution(dune_emulator: EmulatorHandle) -> None:
+    # The run lasts 3 s; the tool deadline is 0.5 s, so run_query hands back the execution id.
+    dune_emulator.control.pin_next_executions(1, pending_seconds=0.5, executing_seconds=2.5)
+
+    async def scenario() -> None:
+        async with stdio_session(dune_emulator, "--tool-timeout", "0.5") as client:
+            started = await call(client, "run_query", query_id=2, params={"n": 3})
+            assert started["finished"] is False and started["result"] is None
+            assert started["state"] in ("QUERY_STATE_PENDING", "QUERY_STATE_EXECUTING")
+            eid = started["execution_id"]
+            assert f'get_execution(execution_id="{eid}")' in started["next_step"]
+            states = []
+            for _ in range(60):
+                status = await call(client, "get_execution", execution_id=eid, wait_seconds=0.5)
+                states.append(status["state"])
+                if status["finished"]:
+                    break
+            assert status["state"] == "QUERY_STATE_COMPLETED", states
+            assert status["result"]["rows"] == [[0], [1], [2]]
+            use = await call(client, "usage")
+            assert use["session"]["executions"] == 1  # followed up, never re-run
+
+    run(scenario)
+    assert dune_emulator.control.counters()["executions_started"] == 1
+
+
+def test_budget_refusals(dune_emulator: EmulatorHandle) -> None:
+    async def scenario() -> None:
+        async with stdio_session(dune_emulator, "--max-credits", "15") as client:
+            await call(client, "run_sql", sql="select 1 as a")
+            text = await refused(client, "run_sql", sql="select 2 as a")
+            assert "Refused by the session budget" in text
+            assert "estimated at 10 credits" in text and "only 5 of the 15-credit" in text
+        async with stdio_session(dune_emulator, "--max-executions", "1") as client:
+            await call(client, "run_query", query_id=2, params={"n": 2})
+            text = await refused(client, "run_query", query_id=2, params={"n": 2})
+            assert "--max-executions is 1" in text
+        async with stdio_session(dune_emulator, "--max-datapoints", "4") as client:
+            text = await refused(client, "run_query", query_id=2, params={"n": 10})
+            assert "10 datapoints (10 rows x 1 columns)" in text
+            assert "only 4 of the 4-datapoint budget" in text
+            eid = text.split("Execution ", 1)[1].split(" ", 1)[0]
+            page = await call(client, "get_results", execution_id=eid, limit=4)
+            assert page["result"]["rows"] == [[0], [1], [2], [3]]
+            text = await refused(client, "get_results", execution_id=eid, offset=4, limit=1)
+            assert "only 0 of the 4-datapoint budget" in text
+
+    run(scenario)
+
+
+def test_read_only_by_default_and_writes_when_allowed(dune_emulator: EmulatorHandle) -> None:
+    async def scenario() -> None:
+        async with stdio_session(dune_emulator) as client:
+            text = await refused(
+                client, "run_sql", sql="-- make a table\nCREATE TABLE dune.me.t AS SELECT 1 AS a"
+            )
+            assert "read-only" in text and "`create table`" in text and "--allow-writes" in text
+            ok = await call(client, "run_sql", sql="select 'create table x' as note")
+            assert ok["result"]["rows"] == [["create table x"]]
+            unknown = await refused(client, "create_query", name="x", sql="select 1")
+            assert "create_query" in unknown
+        async with stdio_session(dune_emulator, "--allow-writes") as client:
+            names = {t.name for t in (await client.list_tools()).tools}
+            assert names == READ_TOOLS | WRITE_TOOLS
+            made = await call(client, "create_query", name="mcp test", sql="select 41 + 1 as n")
+            qid = made["query_id"]
+            query = await call(client, "get_query", query_id=qid)
+            assert (query["name"], query["sql"]) == ("mcp test", "select 41 + 1 as n")
+            result = await call(client, "run_query", query_id=qid)
+            assert result["result"]["rows"] == [[42]]
+
+    run(scenario)
+    assert dune_emulator.control.counters()["executions_started"] == 2
+
+
+def test_sql_error_with_line_and_column(dune_emulator: EmulatorHandle) -> None:
+    async def scenario() -> None:
+        async with stdio_session(dune_emulator) as client:
+            text = await refused(client, "run_sql", sql="select 1 as a,\n  nope from dex.trades")
+            assert "The SQL failed at line 2, column 3:" in text
+            assert 'Referenced column "nope" not found' in text
+            assert text.endswith("(get_dataset shows a table's columns and types).")
+            eid = text.split("(execution ", 1)[1].split(")", 1)[0]
+            status = await call(client, "get_execution", execution_id=eid)
+            assert status["state"] == "QUERY_STATE_FAILED" and status["finished"]
+            assert (status["error"]["line"], status["error"]["column"]) == (2, 3)
+            bad = await refused(client, "get_execution", execution_id="not-an-id")
+            assert bad.startswith("Error executing tool get_execution: Invalid argument:")
+
+    run(scenario)
+
+
+def test_partial_result_is_flagged(dune_emulator: EmulatorHandle) -> None:
+    dune_emulator.control.configure(result_row_cap=3)
+
+    async def scenario() -> None:
+        async with stdio_session(dune_emulator) as client:
+            out = await call(
+                client,
+                "run_sql",
+                sql="select number from (select 1 as number union all "
+                "select 2 union all select 3 union all select 4 union all select 5) order by 1",
+            )
+            assert out["state"] == "QUERY_STATE_COMPLETED_PARTIAL"
+            assert out["result"]["is_partial"] is True
+            assert out["result"]["rows"] == [[1], [2], [3]]
+            result = await out_text(client, out["execution_id"])
+            assert "PARTIAL" in result
+
+    run(scenario)
+
+
+async def out_text(client: Client, execution_id: str) -> str:
+    result = await client.call_tool("get_results", {"execution_id": execution_id})
+    return _text(result)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_streamable_http_transport(dune_emulator: EmulatorHandle) -> None:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "duneq", "mcp", "--http", str(port), "--max-rows", "2"],
+        env=_env(dune_emulator),
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.1)
+
+        async def scenario() -> None:
+            async with Client(f"http://127.0.0.1:{port}/mcp", read_timeout_seconds=60) as client:
+                names = {t.name for t in (await client.list_tools()).tools}
+                assert names == READ_TOOLS
+                out = await call(client, "run_query", query_id=2, params={"n": 3})
+                assert out["result"]["rows"] == [[0], [1]]
+                assert out["result"]["next_offset"] == 2
+
+        run(scenario)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert dune_emulator.api_key not in err
+
+
+@pytest.mark.parametrize("flag", ["--max-rows", "--max-executions", "--max-datapoints"])
+def test_bad_flags_are_usage_errors(flag: str) -> None:
+    from duneq.cli import main
+
+    assert main(["mcp", flag, "0"]) == 2
+
+
+def test_library_and_cli_parser_never_import_mcp() -> None:
+    code = (
+        "import sys, duneq; duneq.AsyncClient; duneq.Client; "
+        "from duneq.cli.parser import build_parser; build_parser().parse_args(['mcp']); "
+        "print([m for m in sys.modules if m == 'mcp' or m.startswith(('mcp.', 'duneq.mcp'))])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
