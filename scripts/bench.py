@@ -61,6 +61,7 @@ SCENARIOS: dict[str, str] = {
     "duneq_rows": "duneq .rows",
     "duneq_iter": "duneq iter_rows",
     "duneq_csv": "duneq csv->file",
+    "duneq_cache_rows": "duneq cache hit .rows",
     "dune_client_rows": "dune-client rows",
     "dune_client_csv": "dune-client csv->file",
     "duneq_arrow": "duneq to_arrow",
@@ -74,6 +75,7 @@ DC_BASELINE = {
     "duneq_rows": "dune_client_rows",
     "duneq_iter": "dune_client_rows",
     "duneq_csv": "dune_client_csv",
+    "duneq_cache_rows": "dune_client_rows",
     "dune_client_rows": "dune_client_rows",
     "dune_client_csv": "dune_client_csv",
     "duneq_arrow": "dune_client_df",
@@ -89,6 +91,9 @@ TYPED_TARGETS: dict[str, tuple[float | None, float | None]] = {
     "duneq_parquet": (None, None),
 }
 TARGET_PARQUET_GROWTH_MB = 150.0
+#: A cache hit against the same read from the emulator (issue 14 sets 10x for to_arrow();
+#: until typed results land, the .rows hit is measured and reported, not checked).
+CACHE_SPEEDUP_TARGET = 10.0
 TARGET_WALL_DC = 0.5
 TARGET_WALL_FLOOR = 1.3
 TARGET_RSS_DC = 0.5
@@ -363,7 +368,11 @@ def summarize(runs_by_key: dict[tuple[str, int], list[dict[str, Any]]]) -> list[
                         s.growth_mb < TARGET_PARQUET_GROWTH_MB,
                     )
                 )
-        elif s.scenario.startswith("duneq") and s.rows == largest:
+        elif (
+            s.scenario.startswith("duneq")
+            and s.scenario != "duneq_cache_rows"
+            and s.rows == largest
+        ):
             wall_dc, rss_dc, wall_floor = (
                 s.ratios["wall_dc"],
                 s.ratios["rss_dc"],
@@ -636,6 +645,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"({floor.server_cpu_s / parse:.2f}x; fastest client wall {fastest.wall_s:.3f} s, "
             f"{SCENARIOS[fastest.scenario]}) -> "
             + ("pass" if ok else "MISSED" if data.rows == largest else "(information)")
+        )
+    for data in datasets:
+        hit, fetched = (
+            by_key.get(("duneq_cache_rows", data.rows)),
+            by_key.get(("duneq_rows", data.rows)),
+        )
+        if hit is None or fetched is None:
+            continue
+        speedup = fetched.wall_s / hit.wall_s if hit.wall_s > 0 else float("inf")
+        lines.append(
+            f"cache hit at {data.rows:,} rows: .rows {hit.wall_s:.3f} s from the cache vs "
+            f"{fetched.wall_s:.3f} s from the emulator = {speedup:.1f}x (target "
+            f">={CACHE_SPEEDUP_TARGET:.0f}x is set for to_arrow(); reported for .rows until "
+            "typed results land)"
         )
     if polls:
         lines += ["", *poll_table(polls), *notes]

@@ -175,6 +175,8 @@ class ExecutionEngine:
         self._queue: list[Execution] = []
         self._active: list[Execution] = []
         self.started_count = 0
+        #: The most executions ever pending or running at once (queued ones count too).
+        self.peak_inflight = 0
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
         cur = con.cursor()
@@ -204,6 +206,7 @@ class ExecutionEngine:
             self._advance(now)
             ex = self.enqueue(query_id, sql, parameters, performance, now)
             self._fill(now)
+            self.peak_inflight = max(self.peak_inflight, len(self._queue) + len(self._active))
             return ex
 
     def enqueue(
@@ -356,6 +359,7 @@ class ExecutionEngine:
             self._pins.clear()
             self.failing_queries.clear()
             self.started_count = 0
+            self.peak_inflight = 0
 
     def restore(self, records: list[dict[str, Any]]) -> None:
         with self._lock:

@@ -28,6 +28,10 @@ _LAZY: dict[str, str] = {
     "AuthenticationError": "._errors",
     "BadRequest": "._errors",
     "BillingPeriod": "._catalog",
+    "BudgetExceeded": "._errors",
+    "Cache": "._cache",
+    "CacheCorruptWarning": "._errors",
+    "CacheMiss": "._errors",
     "Client": "._client",
     "Conflict": "._errors",
     "CreatedTable": "._uploads",
@@ -70,6 +74,10 @@ _LAZY: dict[str, str] = {
     "PipelineRun": "._pipelines",
     "PipelineState": "._pipelines_model",
     "PipelineStatus": "._pipelines_model",
+    "Spent": "._flows.budget",
+    "SweepFailure": "._sweep",
+    "SweepProgress": "._sweep",
+    "SweepRuns": "._sweep",
     "Pipelines": "._pipelines",
     "PollConfig": "._polling",
     "Progress": "._models",
@@ -97,6 +105,9 @@ _LAZY: dict[str, str] = {
 
 if TYPE_CHECKING:
     from . import params
+    from ._cache import (
+        Cache,
+    )
     from ._catalog import (
         AsyncDatasets,
         AsyncEndpoints,
@@ -118,6 +129,9 @@ if TYPE_CHECKING:
         APITimeout,
         AuthenticationError,
         BadRequest,
+        BudgetExceeded,
+        CacheCorruptWarning,
+        CacheMiss,
         Conflict,
         DatapointBudgetExceeded,
         DatapointLimitExceeded,
@@ -146,6 +160,9 @@ if TYPE_CHECKING:
     from ._execution import (
         AsyncExecution,
         Execution,
+    )
+    from ._flows.budget import (
+        Spent,
     )
     from ._matviews import (
         AsyncMaterializedViews,
@@ -196,6 +213,11 @@ if TYPE_CHECKING:
     from ._states import (
         ExecutionState,
     )
+    from ._sweep import (
+        SweepFailure,
+        SweepProgress,
+        SweepRuns,
+    )
     from ._types import (
         NOT_GIVEN,
         NotGiven,
@@ -232,6 +254,10 @@ __all__ = [
     "AuthenticationError",
     "BadRequest",
     "BillingPeriod",
+    "BudgetExceeded",
+    "Cache",
+    "CacheCorruptWarning",
+    "CacheMiss",
     "Client",
     "Conflict",
     "CreatedTable",
@@ -288,6 +314,10 @@ __all__ = [
     "RowSequence",
     "SavedQuery",
     "ServerError",
+    "Spent",
+    "SweepFailure",
+    "SweepProgress",
+    "SweepRuns",
     "TableColumn",
     "UnknownStateWarning",
     "UploadedTable",

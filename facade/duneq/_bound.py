@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from ._cache import Cache
 from ._errors import InvalidArgument
 from ._flows.context import FlowContext
 from ._flows.wait import ProgressCallback, WaitArgs
@@ -97,3 +98,4 @@ class Bound(Generic[D]):
     driver: D
     ctx: FlowContext
     defaults: Defaults
+    cache: Cache | None = None

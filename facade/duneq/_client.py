@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Unpack
+from typing import Any, Unpack
 
 import httpx
 
 from . import _constants as C
 from ._bound import Bound, Defaults
+from ._cache import Cache, CacheArg, resolve_cache, run_key
 from ._catalog import (
     AsyncDatasets,
     AsyncEndpoints,
@@ -22,12 +24,15 @@ from ._catalog import (
     usage_flow,
     usage_request,
 )
-from ._errors import InvalidArgument
+from ._errors import CacheMiss, InvalidArgument
 from ._execution import AsyncExecution, Execution
 from ._flows import run as run_flows
+from ._flows import sweep as sweep_flows
 from ._flows import wait as wait_flows
+from ._flows.budget import InflightLimit, Ledger, Spent
 from ._flows.context import FlowContext
 from ._flows.csv import CsvDest, write_csv
+from ._flows.pages import Opened
 from ._flows.run import Latest
 from ._flows.wait import ProgressCallback, WaitArgs
 from ._guard import async_clients, sync_clients
@@ -40,6 +45,7 @@ from ._options import (
     ResultOptions,
     encode_params,
     validate_execution_id,
+    validate_positive_int,
     validate_query_id,
     validate_timeout,
 )
@@ -47,10 +53,57 @@ from ._pipelines import AsyncPipelines, Pipelines
 from ._polling import PollConfig, RequestBudget
 from ._protocol import Request
 from ._queries import AsyncQueries, Queries
-from ._results import AsyncResult, Result
+from ._results import AsyncResult, Result, opened_from_cache
 from ._retry import RetryPolicy
-from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance
+from ._states import ExecutionState
+from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items
+from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance, Row
 from ._uploads import AsyncUploads, Uploads
+
+
+def _limit(name: str, value: object, kind: type[float] | type[int]) -> Any:
+    """A budget limit: None, or a non-negative number (a whole number for datapoints)."""
+    if value is None:
+        return None
+    wanted = int if kind is int else (int, float)
+    if isinstance(value, bool) or not isinstance(value, wanted) or value < 0:
+        raise InvalidArgument(f"{name} must be a non-negative number or None, got {value!r}")
+    return kind(value)
+
+
+class _CacheStore:
+    """A sweep's finished results in the local cache, so that a resumed sweep reads them from
+    disk instead of paying for them again."""
+
+    def __init__(self, cache: Cache, options: ResultOptions) -> None:
+        self._cache = cache
+        self._options = options
+
+    def recall(self, execution_id: str) -> tuple[list[Row], list[str], list[str]] | None:
+        hit = self._cache.get(execution_id, self._options)
+        if hit is None:
+            return None
+        footer = hit.footer
+        names, types = footer.get("column_names") or [], footer.get("column_types") or []
+        return hit.rows, list(names), list(types)
+
+    def remember(
+        self, status: ExecutionStatus, rows: list[Row], columns: list[str], types: list[str]
+    ) -> None:
+        try:
+            writer = self._cache.writer(status.execution_id, self._options, None)
+            writer.add(rows, len(rows))
+            footer = self._cache.footer(
+                status,
+                self._options,
+                is_partial=status.state == ExecutionState.COMPLETED_PARTIAL,
+                run=None,
+                column_names=columns,
+                column_types=types,
+            )
+            writer.commit(footer)
+        except OSError:
+            pass  # a cache that cannot be written never breaks a sweep
 
 
 class _BaseClient:
@@ -72,6 +125,10 @@ class _BaseClient:
         partial: PartialPolicy,
         page_size: int,
         performance: Performance | None,
+        max_credits: float | None = None,
+        max_datapoints: int | None = None,
+        cache: CacheArg = None,
+        offline: bool = False,
     ) -> None:
         self._settings = resolve_settings(api_key, base_url, timeout)  # type: ignore[arg-type]
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
@@ -85,7 +142,18 @@ class _BaseClient:
             clock=clock or time.monotonic,
             rand=rand or random.random,
             budget=RequestBudget(poll.budget_requests, poll.budget_window),
+            ledger=Ledger(
+                max_credits=_limit("max_credits", max_credits, float),
+                max_datapoints=_limit("max_datapoints", max_datapoints, int),
+            ),
         )
+        if not isinstance(offline, bool):
+            raise InvalidArgument("offline must be True or False")
+        self._cache: Cache | None = resolve_cache(cache)
+        if offline and self._cache is None:
+            self._cache = resolve_cache(True)
+        self._offline = offline
+        self._ctx.offline = offline
         self._defaults = Defaults.build(
             wait_timeout=wait_timeout,
             cancel_on_timeout=cancel_on_timeout,
@@ -100,6 +168,16 @@ class _BaseClient:
     @property
     def base_url(self) -> str:
         return self._settings.base_url
+
+    @property
+    def spent(self) -> Spent:
+        """What this client has spent so far: credits, datapoints and executions started."""
+        return self._ctx.ledger.spent()
+
+    @property
+    def cache(self) -> Cache | None:
+        """The local result cache, or None when caching is off."""
+        return self._cache
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self._settings.base_url!r}>"
@@ -143,6 +221,71 @@ class _BaseClient:
 
     def _options(self, options: Mapping[str, object]) -> ResultOptions:
         return self._defaults.options(options)
+
+    def _run_key(self, target: int | str, params: Mapping[str, ParamValue] | None) -> str:
+        return run_key(target, encode_params(params))
+
+    def _cached(self, execution_id: str, options: ResultOptions) -> Opened | None:
+        """An execution's result from the local cache (offline: raise when it is missing)."""
+        hit = self._cache.get(execution_id, options) if self._cache is not None else None
+        if hit is None and self._offline:
+            raise CacheMiss(
+                f"offline, and the cache holds no result of execution {execution_id} "
+                "with these result options"
+            )
+        return opened_from_cache(hit, options) if hit is not None else None
+
+    def _cached_run(
+        self, run: str, options: ResultOptions, max_age: timedelta | None, what: str
+    ) -> Opened | None:
+        """A cached run young enough for ``max_age`` (consulted only when a max_age is given
+        or the client is offline; offline takes any age unless one is given)."""
+        if max_age is not None and not isinstance(max_age, timedelta):
+            raise InvalidArgument("max_age must be a datetime.timedelta or None")
+        if self._cache is None or (max_age is None and not self._offline):
+            return None
+        hit = self._cache.find_run(run, options, max_age)
+        if hit is None and self._offline:
+            young = f" that ended within {max_age}" if max_age is not None else ""
+            raise CacheMiss(f"offline, and the cache holds no run of {what}{young}")
+        return opened_from_cache(hit, options) if hit is not None else None
+
+    def _sweep_flow(
+        self,
+        query_id: int,
+        params: Sequence[Mapping[str, ParamValue]],
+        max_concurrent: int | None,
+        state: str | os.PathLike[str] | None,
+        on_progress: ProgressHook | None,
+        performance: Performance | None | NotGiven,
+        timeout: float | None | NotGiven,
+        cancel_on_timeout: bool | NotGiven,
+        options: Mapping[str, object],
+    ) -> tuple[run_flows.Flow[None], list[SweepItem]]:
+        """The sweep flow for both clients and the items it fills, every argument validated."""
+        qid = validate_query_id(query_id)
+        items = build_items(params)
+        if max_concurrent is not None:
+            max_concurrent = validate_positive_int("max_concurrent", max_concurrent)
+        if on_progress is not None and not callable(on_progress):
+            raise InvalidArgument("on_progress must be a callable or None")
+        saved = SweepState(state, qid)
+        saved.load(items)
+        perf = self._defaults.perf(performance)
+        flow = sweep_flows.sweep(
+            self._ctx,
+            items,
+            lambda encoded: execute_query_request(qid, encoded, perf),
+            limit=InflightLimit(fixed=max_concurrent),
+            how=self._wait_args(timeout, cancel_on_timeout, None),
+            options=self._options(options),
+            state=saved,
+            on_progress=on_progress,
+            store=_CacheStore(self._cache, self._options(options))
+            if self._cache is not None
+            else None,
+        )
+        return flow, items
 
     def _latest_flow(
         self,
@@ -189,6 +332,10 @@ class Client(_BaseClient):
         partial: PartialPolicy = C.DEFAULT_PARTIAL_POLICY,
         page_size: int = C.DEFAULT_PAGE_SIZE,
         performance: Performance | None = C.DEFAULT_PERFORMANCE,
+        max_credits: float | None = None,
+        max_datapoints: int | None = None,
+        cache: CacheArg = None,
+        offline: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -204,13 +351,17 @@ class Client(_BaseClient):
             partial=partial,
             page_size=page_size,
             performance=performance,
+            max_credits=max_credits,
+            max_datapoints=max_datapoints,
+            cache=cache,
+            offline=offline,
         )
         http, self.lowlevel = sync_clients(
             self._settings, transport, self._ctx.retry, self._ctx.rand, sleep or time.sleep
         )
         driver = SyncDriver(lambda: http, sleep or time.sleep)
         self._http = http
-        self._bound = Bound(driver, self._ctx, self._defaults)
+        self._bound = Bound(driver, self._ctx, self._defaults, self._cache)
         self._driver = driver
         self.queries = Queries(self._bound)
         self.pipelines = Pipelines(self._bound)
@@ -294,6 +445,9 @@ class Client(_BaseClient):
         """The result of an execution by id (waits first if it is still running)."""
         eid = validate_execution_id(execution_id)
         how, opts = self._wait_args(timeout, cancel_on_timeout, on_progress), self._options(options)
+        hit = self._cached(eid, opts)
+        if hit is not None:
+            return Result(self._bound, hit, source="cache")
         return Result(
             self._bound, self._driver.run(run_flows.wait_then_open(self._ctx, eid, how, opts))
         )
@@ -307,12 +461,19 @@ class Client(_BaseClient):
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        max_age: timedelta | None = None,
         **options: Unpack[ResultKwargs],
     ) -> Result:
-        """Execute a saved query, wait for it and return its result."""
+        """Execute a saved query, wait for it and return its result; with ``max_age``, a
+        cached run of the same query and parameters that young is returned instead."""
         req, opts = self._query_request(query_id, params, performance), self._options(options)
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
-        return Result(self._bound, self._driver.run(run_flows.run(self._ctx, req, how, opts)))
+        run = self._run_key(query_id, params)
+        hit = self._cached_run(run, opts, max_age, f"query {query_id}")
+        if hit is not None:
+            return Result(self._bound, hit, source="cache", run=run)
+        opened = self._driver.run(run_flows.run(self._ctx, req, how, opts))
+        return Result(self._bound, opened, run=run)
 
     def run_sql(
         self,
@@ -325,10 +486,16 @@ class Client(_BaseClient):
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
         **options: Unpack[ResultKwargs],
     ) -> Result:
-        """Execute raw SQL, wait for it and return its result."""
+        """Execute raw SQL, wait for it and return its result (the result is cached under the
+        SQL text and parameters; offline, a cached run of them is returned)."""
         req, opts = self._sql_request(sql, params, performance), self._options(options)
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
-        return Result(self._bound, self._driver.run(run_flows.run(self._ctx, req, how, opts)))
+        run = self._run_key(sql, params)
+        hit = self._cached_run(run, opts, None, "this SQL")
+        if hit is not None:
+            return Result(self._bound, hit, source="cache", run=run)
+        opened = self._driver.run(run_flows.run(self._ctx, req, how, opts))
+        return Result(self._bound, opened, run=run)
 
     def latest_result(
         self,
@@ -343,7 +510,11 @@ class Client(_BaseClient):
         **options: Unpack[ResultKwargs],
     ) -> Result:
         """Reuse the query's latest result if it ended within ``max_age``, else run it again.
-        ``result.reused`` tells which happened."""
+        ``result.source`` tells which happened ("cache", "latest" or "new")."""
+        run, opts = self._run_key(query_id, params), self._options(options)
+        hit = self._cached_run(run, opts, max_age, f"query {query_id}")
+        if hit is not None:
+            return Result(self._bound, hit, source="cache", run=run)
         latest = self._driver.run(
             self._latest_flow(
                 query_id,
@@ -356,7 +527,36 @@ class Client(_BaseClient):
                 options,
             )
         )
-        return Result(self._bound, latest.opened, reused=latest.reused)
+        return Result(self._bound, latest.opened, reused=latest.reused, run=run)
+
+    def sweep(
+        self,
+        query_id: int,
+        params: Sequence[Mapping[str, ParamValue]],
+        *,
+        max_concurrent: int | None = None,
+        state: str | os.PathLike[str] | None = None,
+        on_progress: ProgressHook | None = None,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        **options: Unpack[ResultKwargs],
+    ) -> SweepRuns:
+        """Run a saved query once per parameter set, at most ``max_concurrent`` at a time (None:
+        the plan's limit from status responses), resumable from the ``state`` file."""
+        flow, items = self._sweep_flow(
+            query_id,
+            params,
+            max_concurrent,
+            state,
+            on_progress,
+            performance,
+            timeout,
+            cancel_on_timeout,
+            options,
+        )
+        self._driver.run(flow)
+        return SweepRuns(items, self._ctx.ledger.credits)
 
     def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
@@ -386,6 +586,10 @@ class AsyncClient(_BaseClient):
         partial: PartialPolicy = C.DEFAULT_PARTIAL_POLICY,
         page_size: int = C.DEFAULT_PAGE_SIZE,
         performance: Performance | None = C.DEFAULT_PERFORMANCE,
+        max_credits: float | None = None,
+        max_datapoints: int | None = None,
+        cache: CacheArg = None,
+        offline: bool = False,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -401,13 +605,17 @@ class AsyncClient(_BaseClient):
             partial=partial,
             page_size=page_size,
             performance=performance,
+            max_credits=max_credits,
+            max_datapoints=max_datapoints,
+            cache=cache,
+            offline=offline,
         )
         http, self.lowlevel = async_clients(
             self._settings, transport, self._ctx.retry, self._ctx.rand, sleep or asyncio.sleep
         )
         driver = AsyncDriver(lambda: http, sleep or asyncio.sleep)
         self._http = http
-        self._bound = Bound(driver, self._ctx, self._defaults)
+        self._bound = Bound(driver, self._ctx, self._defaults, self._cache)
         self._driver = driver
         self.queries = AsyncQueries(self._bound)
         self.pipelines = AsyncPipelines(self._bound)
@@ -497,6 +705,9 @@ class AsyncClient(_BaseClient):
         """The result of an execution by id (waits first if it is still running)."""
         eid = validate_execution_id(execution_id)
         how, opts = self._wait_args(timeout, cancel_on_timeout, on_progress), self._options(options)
+        hit = self._cached(eid, opts)
+        if hit is not None:
+            return AsyncResult(self._bound, hit, source="cache")
         return AsyncResult(
             self._bound, await self._driver.run(run_flows.wait_then_open(self._ctx, eid, how, opts))
         )
@@ -510,14 +721,19 @@ class AsyncClient(_BaseClient):
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        max_age: timedelta | None = None,
         **options: Unpack[ResultKwargs],
     ) -> AsyncResult:
-        """Execute a saved query, wait for it and return its result."""
+        """Execute a saved query, wait for it and return its result; with ``max_age``, a
+        cached run of the same query and parameters that young is returned instead."""
         req, opts = self._query_request(query_id, params, performance), self._options(options)
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
-        return AsyncResult(
-            self._bound, await self._driver.run(run_flows.run(self._ctx, req, how, opts))
-        )
+        run = self._run_key(query_id, params)
+        hit = self._cached_run(run, opts, max_age, f"query {query_id}")
+        if hit is not None:
+            return AsyncResult(self._bound, hit, source="cache", run=run)
+        opened = await self._driver.run(run_flows.run(self._ctx, req, how, opts))
+        return AsyncResult(self._bound, opened, run=run)
 
     async def run_sql(
         self,
@@ -530,12 +746,16 @@ class AsyncClient(_BaseClient):
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
         **options: Unpack[ResultKwargs],
     ) -> AsyncResult:
-        """Execute raw SQL, wait for it and return its result."""
+        """Execute raw SQL, wait for it and return its result (the result is cached under the
+        SQL text and parameters; offline, a cached run of them is returned)."""
         req, opts = self._sql_request(sql, params, performance), self._options(options)
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
-        return AsyncResult(
-            self._bound, await self._driver.run(run_flows.run(self._ctx, req, how, opts))
-        )
+        run = self._run_key(sql, params)
+        hit = self._cached_run(run, opts, None, "this SQL")
+        if hit is not None:
+            return AsyncResult(self._bound, hit, source="cache", run=run)
+        opened = await self._driver.run(run_flows.run(self._ctx, req, how, opts))
+        return AsyncResult(self._bound, opened, run=run)
 
     async def latest_result(
         self,
@@ -550,7 +770,11 @@ class AsyncClient(_BaseClient):
         **options: Unpack[ResultKwargs],
     ) -> AsyncResult:
         """Reuse the query's latest result if it ended within ``max_age``, else run it again.
-        ``result.reused`` tells which happened."""
+        ``result.source`` tells which happened ("cache", "latest" or "new")."""
+        run, opts = self._run_key(query_id, params), self._options(options)
+        hit = self._cached_run(run, opts, max_age, f"query {query_id}")
+        if hit is not None:
+            return AsyncResult(self._bound, hit, source="cache", run=run)
         latest = await self._driver.run(
             self._latest_flow(
                 query_id,
@@ -563,7 +787,36 @@ class AsyncClient(_BaseClient):
                 options,
             )
         )
-        return AsyncResult(self._bound, latest.opened, reused=latest.reused)
+        return AsyncResult(self._bound, latest.opened, reused=latest.reused, run=run)
+
+    async def sweep(
+        self,
+        query_id: int,
+        params: Sequence[Mapping[str, ParamValue]],
+        *,
+        max_concurrent: int | None = None,
+        state: str | os.PathLike[str] | None = None,
+        on_progress: ProgressHook | None = None,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        **options: Unpack[ResultKwargs],
+    ) -> SweepRuns:
+        """Run a saved query once per parameter set, at most ``max_concurrent`` at a time (None:
+        the plan's limit from status responses), resumable from the ``state`` file."""
+        flow, items = self._sweep_flow(
+            query_id,
+            params,
+            max_concurrent,
+            state,
+            on_progress,
+            performance,
+            timeout,
+            cancel_on_timeout,
+            options,
+        )
+        await self._driver.run(flow)
+        return SweepRuns(items, self._ctx.ledger.credits)
 
     async def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]

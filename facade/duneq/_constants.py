@@ -53,3 +53,9 @@ CSV_CHUNK_SIZE = 64 * 1024
 
 DATAPOINT_FLAGS = ("ignore_max_datapoints_per_request", "ignore_max_credits_per_request")
 LATEST_PROBE_LIMIT = 1
+
+# Credits an execution is expected to cost before it runs, by engine (None: the plan's default,
+# medium); the status's execution_cost_credits replaces the estimate once the run ends.
+EXECUTION_CREDITS = {"medium": 10.0, "large": 20.0}
+CACHE_DIR_ENV = "DUNEQ_CACHE_DIR"
+SWEEP_DEFAULT_CONCURRENCY = 1  # in flight before a status has told the plan's limit

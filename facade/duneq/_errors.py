@@ -21,6 +21,8 @@ DuneError
     ├── PipelineFailed             carries the pipeline status and its failed nodes
     ├── PartialResultError
     └── DatapointBudgetExceeded
+BudgetExceeded                     the client-wide credit/datapoint budget; nothing was sent
+CacheMiss                          offline mode, and the cache does not hold what was asked
 """
 
 from __future__ import annotations
@@ -281,6 +283,28 @@ class DatapointBudgetExceeded(ExecutionError):
         )
 
 
+class BudgetExceeded(DuneError):
+    """A request would take the client past ``max_credits`` or ``max_datapoints``; it was not
+    sent. ``unit`` is "credits" or "datapoints"; ``spent``, ``would_cost`` and ``left`` are in it."""
+
+    def __init__(
+        self, unit: str, *, spent: float, would_cost: float, limit: float, what: str
+    ) -> None:
+        self.unit = unit
+        self.spent = spent
+        self.would_cost = would_cost
+        self.limit = limit
+        self.left = max(limit - spent, 0)
+        super().__init__(
+            f"{what} would cost about {would_cost:g} {unit}, but only {self.left:g} of the "
+            f"client's max_{unit}={limit:g} are left ({spent:g} spent); nothing was sent"
+        )
+
+
+class CacheMiss(DuneError):
+    """The client is offline and the local cache holds no usable entry for the call."""
+
+
 class DuneWarning(UserWarning):
     """Base of duneq's warnings; ``execution_id`` names the execution concerned (or None)."""
 
@@ -291,6 +315,10 @@ class DuneWarning(UserWarning):
 
 class PartialResultWarning(DuneWarning):
     """Emitted when a truncated (COMPLETED_PARTIAL) result is returned under policy ``"warn"``."""
+
+
+class CacheCorruptWarning(DuneWarning):
+    """A cache entry failed its checks; it was deleted and the data is fetched again."""
 
 
 class UnknownStateWarning(DuneWarning):

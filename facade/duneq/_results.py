@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from msgspec import Raw
 
 from ._bound import Bound
+from ._cache import Cache, CachedResult, EntryWriter, JsonCodec
 from ._flows.context import Flow, FlowContext
 from ._flows.csv import CsvDest, write_csv
 from ._flows.pages import Opened, Page, after, fetch_page, merge_page
@@ -26,12 +30,58 @@ if TYPE_CHECKING:
     from ._typed import TypedPlan
     from ._typedrows import RowTyper
 
+log = logging.getLogger("duneq.cache")
+Origin = Literal["new", "latest", "cache"]
+
+
+def opened_from_cache(hit: CachedResult, options: ResultOptions) -> Opened:
+    """A cached entry as an opened result: its first page decoded, the rest kept as stored
+    (JSON pages stay raw until used, as after ``rows``); nothing is fetched."""
+    footer, status = hit.footer, hit.status
+    total = sum(hit.counts)
+    if hit.codec.name == JsonCodec.name and hit.chunks:
+        first_rows = hit.codec.decode(hit.chunks[:1])
+        pages: list[list[Row] | RawPage] = [first_rows]
+        offset = options.offset + len(first_rows)
+        for chunk, count in zip(hit.chunks[1:], hit.counts[1:], strict=True):
+            pages.append(RawPage(Raw(chunk), count, offset))
+            offset += count
+    else:
+        first_rows = hit.rows
+        pages = [first_rows]
+    meta = PageMetadata(
+        column_names=list(footer.get("column_names") or []),
+        column_types=list(footer.get("column_types") or []),
+        row_count=total,
+        total_row_count=total,
+        datapoint_count=0,  # nothing was billed for a cache hit
+    )
+    page = Page(options.offset, first_rows, len(first_rows), meta, status, None)
+    return Opened(status, page, hit.is_partial, options, cached=pages)
+
 
 class _ResultBase:
-    """State shared by Result and AsyncResult, and the flows they run (no I/O here)."""
+    """State shared by Result and AsyncResult, and the flows they run (no I/O here but the
+    local cache file a complete pass is written to)."""
 
-    def __init__(self, ctx: FlowContext, opened: Opened, *, reused: bool = False) -> None:
+    def __init__(
+        self,
+        ctx: FlowContext,
+        opened: Opened,
+        *,
+        reused: bool = False,
+        source: Origin | None = None,
+        cache: Cache | None = None,
+        run: str | None = None,
+    ) -> None:
         first = opened.first
+        #: Where the result came from: "new" (run now), "latest" (the server's latest run)
+        #: or "cache" (the local cache; no request was made).
+        self.source: Origin = source or ("latest" if reused else "new")
+        self._store = cache if self.source != "cache" else None
+        self._run = run
+        self._writer: EntryWriter | None = None
+        self._writer_next: int | None = None
         self._ctx = ctx
         self._status = opened.status
         self._source = opened.source if opened.source is not None else opened.status.execution_id
@@ -43,27 +93,36 @@ class _ResultBase:
         self._after_first = after(first, self._options)
         first.rows = None
         self._is_partial = opened.is_partial
-        self.reused = reused
+        self.reused = self.source != "new"
         self._page_meta: dict[int, PageMetadata] = {first.offset: first.metadata}
         self._rows: RowSequence | None = None
+        if opened.cached is not None:  # a cache hit holds every page already
+            self._rows = RowSequence(opened.cached, self.execution_id)
 
     # -- flows (run by the sync or async driver)
 
     def _fetch(self, offset: int, *, decode: bool = True) -> Flow[Page]:
-        return fetch_page(self._ctx, self._source, self._options, offset, decode=decode)
+        known = self._page_meta.get(self._first_offset)
+        return fetch_page(
+            self._ctx, self._source, self._options, offset, decode=decode, known=known
+        )
 
     def _page_flow(self, offset: int | None) -> Flow[tuple[list[Row], int | None]]:
         """The rows of the page at ``offset`` (None: the first page, held or re-fetched) and
         where the next page starts."""
+        start = offset
         if offset is None:
             rows = self._first_rows
             if self._after_first is not None:
                 self._first_rows = None  # released once a pass moves beyond it
             if rows is not None:
+                self._cache_page(None, rows, self._after_first)
                 return rows, self._after_first
             offset = self._first_offset
         page = yield from self._fetch(offset)
-        return self._taken(page), after(page, self._options)
+        rows, following = self._taken(page), after(page, self._options)
+        self._cache_page(start, rows, following)
+        return rows, following
 
     def _next_page(
         self, page: tuple[list[Row], int | None]
@@ -82,7 +141,70 @@ class _ResultBase:
             page = yield from self._fetch(offset, decode=False)
             offset = after(page, self._options)
             pages.append(self._kept(page))
+        self._cache_all(pages)
         return RowSequence(pages, self.execution_id)
+
+    # -- the local cache: a complete pass over the pages becomes one entry
+
+    def _cache_page(self, start: int | None, rows: list[Row], following: int | None) -> None:
+        """Add a page of a pass to the entry being written (``start`` None: the first page);
+        the pass that reaches the last page commits it, a pass out of order drops it."""
+        if self._store is None:
+            return
+        try:
+            if start is None:
+                self._drop_writer()
+                self._writer = self._store.writer(self.execution_id, self._options, self._run)
+            elif self._writer is None or start != self._writer_next:
+                self._drop_writer()
+                return
+            self._writer.add(rows, len(rows))
+            self._writer_next = following
+            if following is None:
+                self._commit()
+        except OSError as exc:
+            self._cache_failed(exc)
+
+    def _cache_all(self, pages: list[list[Row] | RawPage]) -> None:
+        """Write every page fetched for ``rows`` (raw pages are copied as they came)."""
+        if self._store is None:
+            return
+        self._drop_writer()
+        try:
+            self._writer = self._store.writer(self.execution_id, self._options, self._run)
+            for page in pages:
+                if isinstance(page, RawPage):
+                    self._writer.add(bytes(page.raw), page.row_count)
+                else:
+                    self._writer.add(page, len(page))
+            self._commit()
+        except OSError as exc:
+            self._cache_failed(exc)
+
+    def _commit(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is None or self._store is None:
+            return
+        meta = self.metadata
+        footer = self._store.footer(
+            self._status,
+            self._options,
+            is_partial=self._is_partial,
+            run=self._run,
+            column_names=meta.column_names,
+            column_types=meta.column_types,
+        )
+        writer.commit(footer)
+
+    def _cache_failed(self, exc: OSError) -> None:
+        """A cache that cannot be written never breaks a result."""
+        log.warning("could not write the cache entry of %s: %s", self.execution_id, exc)
+        self._drop_writer()
+
+    def _drop_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.abort()
+            self._writer = None
 
     def _csv_flow(self, dest: CsvDest) -> Flow[int]:
         return write_csv(self._ctx, self._source, self._options, dest)
@@ -172,8 +294,18 @@ class _ResultBase:
 class Result(_ResultBase):
     """A query result: stream with ``iter_rows()``/``iter_pages()``, or materialize ``rows``."""
 
-    def __init__(self, bound: Bound[SyncDriver], opened: Opened, *, reused: bool = False) -> None:
-        super().__init__(bound.ctx, opened, reused=reused)
+    def __init__(
+        self,
+        bound: Bound[SyncDriver],
+        opened: Opened,
+        *,
+        reused: bool = False,
+        source: Origin | None = None,
+        run: str | None = None,
+    ) -> None:
+        super().__init__(
+            bound.ctx, opened, reused=reused, source=source, cache=bound.cache, run=run
+        )
         self._driver = bound.driver
 
     def iter_pages(self) -> Iterator[list[Row]]:
@@ -286,8 +418,18 @@ class Result(_ResultBase):
 class AsyncResult(_ResultBase):
     """The async twin of Result: ``async for`` over ``iter_rows()``; ``await result.rows``."""
 
-    def __init__(self, bound: Bound[AsyncDriver], opened: Opened, *, reused: bool = False) -> None:
-        super().__init__(bound.ctx, opened, reused=reused)
+    def __init__(
+        self,
+        bound: Bound[AsyncDriver],
+        opened: Opened,
+        *,
+        reused: bool = False,
+        source: Origin | None = None,
+        run: str | None = None,
+    ) -> None:
+        super().__init__(
+            bound.ctx, opened, reused=reused, source=source, cache=bound.cache, run=run
+        )
         self._driver = bound.driver
 
     async def iter_pages(self) -> AsyncGenerator[list[Row], None]:

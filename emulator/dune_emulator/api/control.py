@@ -56,7 +56,11 @@ async def list_faults(request: Request) -> Response:
 async def counters(request: Request) -> Response:
     state = emulator(request)
     return json_response(
-        {"requests": dict(state.faults.requests), "executions_started": state.engine.started_count}
+        {
+            "requests": dict(state.faults.requests),
+            "executions_started": state.engine.started_count,
+            "peak_inflight": state.engine.peak_inflight,
+        }
     )
 
 

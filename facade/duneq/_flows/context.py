@@ -1,5 +1,5 @@
-"""What every flow runs with: the client's retry policy, poll schedule, clock, randomness and
-request budget (all injectable, so flows are tested without a server or real time)."""
+"""What every flow runs with: the client's retry policy, poll schedule, clock, randomness,
+request budget and spend ledger (all injectable, so flows are tested without a server)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from .. import _constants as C
 from .._polling import PollConfig, RequestBudget
 from .._protocol import Action, Reply, Retrying
 from .._retry import RetryPolicy
+from .budget import Ledger
 
 T = TypeVar("T")
 Flow = Generator[Action, Reply, T]
@@ -30,3 +31,6 @@ class FlowContext:
     )
     #: Told of every retry before its pause (None: retries stay silent, as for library users).
     on_retry: Callable[[Retrying], None] | None = None
+    ledger: Ledger = field(default_factory=Ledger)
+    #: Offline: every request is refused (results come from the local cache only).
+    offline: bool = False

@@ -160,11 +160,17 @@ def fetch_page(
     *,
     size: int | None = None,
     decode: bool = True,
+    known: PageMetadata | None = None,
 ) -> Flow[Page]:
-    """Fetch and parse the JSON page at ``offset``."""
+    """Fetch and parse the JSON page at ``offset``, checked first against the client's
+    datapoint budget (estimated from ``known`` metadata) and recorded in its ledger after."""
     req = page_request(source, options, offset, size=size)
+    if ctx.ledger.max_datapoints is not None:
+        cost = page_estimate(options, offset, page_limit(options, offset, size), known)
+        ctx.ledger.check_datapoints(cost, f"the results page at offset {offset} of {source}")
     resp = yield from send(ctx, req)
     page = parse_page(req, resp, offset, decode=decode)
+    ctx.ledger.fetched(page_datapoints(page.metadata))
     if page.status.state not in SUCCESS_STATES:
         raise_for_terminal(page.status)
         raise invalid(req, resp, f"execution is not finished (state {page.status.state})")
@@ -172,6 +178,30 @@ def fetch_page(
 
 
 # -- policy and budget -------------------------------------------------------------------------
+
+
+def page_estimate(
+    options: ResultOptions, offset: int, rows: int | None, known: PageMetadata | None
+) -> int:
+    """Datapoints a page request may bill: its rows (clipped to the result's size when known)
+    times its columns (the requested ones, else the result's, else one)."""
+    total = known.total_row_count if known is not None else None
+    if rows is None:
+        rows = options.sample_count or total or 1
+    if total is not None:
+        rows = min(rows, max(total - offset, 0))
+    if options.columns:
+        columns = len(options.columns.split(","))
+    else:
+        columns = len(known.column_names) if known is not None and known.column_names else 1
+    return rows * columns
+
+
+def page_datapoints(meta: PageMetadata) -> int:
+    """Datapoints a fetched page billed: its reported count, else rows x columns."""
+    if meta.datapoint_count is not None:
+        return meta.datapoint_count
+    return (meta.row_count or 0) * max(len(meta.column_names), 1)
 
 
 def check_partial(status: ExecutionStatus, options: ResultOptions) -> Flow[bool]:
@@ -227,6 +257,8 @@ class Opened:
     options: ResultOptions
     #: Where further pages come from (None: the execution of ``status``).
     source: Source | None = None
+    #: Every page of a result read from the local cache (then nothing is fetched).
+    cached: list[Any] | None = None
 
 
 def open_result(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) -> Flow[Opened]:
@@ -235,11 +267,13 @@ def open_result(ctx: FlowContext, status: ExecutionStatus, options: ResultOption
     partial = yield from check_partial(status, options)
     checked = check_budget(status.execution_id, status.result_metadata, options)
     size = None if checked else 1
-    page = yield from fetch_page(ctx, status.execution_id, options, options.offset, size=size)
+    known = status.result_metadata
+    eid = status.execution_id
+    page = yield from fetch_page(ctx, eid, options, options.offset, size=size, known=known)
     if not checked:
         check_budget(status.execution_id, page.metadata, options)
         if page.next_offset is not None and options.page_size > 1:
-            page = yield from fetch_page(ctx, status.execution_id, options, options.offset)
+            page = yield from fetch_page(ctx, eid, options, options.offset, known=page.metadata)
     partial = partial or page.status.state == ExecutionState.COMPLETED_PARTIAL
     return Opened(status, page, partial, options)
 

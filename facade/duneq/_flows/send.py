@@ -16,6 +16,7 @@ from .._errors import (
     APITimeout,
     AuthenticationError,
     BadRequest,
+    CacheMiss,
     Conflict,
     DatapointLimitExceeded,
     ExecutionMayHaveStarted,
@@ -34,7 +35,43 @@ log = logging.getLogger("duneq.send")
 
 
 def send(ctx: FlowContext, req: Request) -> Flow[RawResponse]:
-    """Send one request with the retry rules; return a 2xx response or raise a mapped error."""
+    """Send one request with the retry rules; return a 2xx response or raise a mapped error.
+    A billed request is first checked against the client's credit budget and reserves its
+    estimated cost (kept when the run may have started, released when nothing ran)."""
+    if ctx.offline:
+        raise CacheMiss(
+            f"the client is offline and {req.method} {req.display_path} needs the server; "
+            "only cached results can be read"
+        )
+    if req.kind != "billed":
+        return (yield from _send(ctx, req))
+    body = req.json if isinstance(req.json, dict) else {}
+    cost = ctx.ledger.execution_estimate(body.get("performance"))
+    ctx.ledger.check_credits(cost, f"{req.method} {req.display_path}")
+    ctx.ledger.reserve(cost)
+    try:
+        resp = yield from _send(ctx, req)
+    except ExecutionMayHaveStarted:
+        ctx.ledger.started(f"unknown:{id(req)}", cost)
+        raise
+    except BaseException:
+        ctx.ledger.release(cost)
+        raise
+    ctx.ledger.started(_started_id(resp) or f"unknown:{id(req)}", cost)
+    return resp
+
+
+def _started_id(resp: RawResponse) -> str | None:
+    """The execution id a billed request's answer names, if any."""
+    try:
+        data = orjson.loads(resp.content)
+    except orjson.JSONDecodeError:
+        return None
+    value = data.get("execution_id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _send(ctx: FlowContext, req: Request) -> Flow[RawResponse]:
     attempt = 0
     while True:
         if req.sink is not None:

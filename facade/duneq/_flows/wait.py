@@ -61,13 +61,17 @@ def execute(ctx: FlowContext, req: Request) -> Flow[ExecutionStatus]:
 
 
 def get_status(ctx: FlowContext, execution_id: str) -> Flow[ExecutionStatus]:
+    """One status read; an ended run of this client's settles its cost in the ledger."""
     req = status_request(execution_id)
     resp = yield from send(ctx, req)
     data = parse_json(req, resp)
     try:
-        return status_from_wire(data, execution_id)
+        status = status_from_wire(data, execution_id)
     except (KeyError, TypeError, ValueError) as exc:
         raise invalid(req, resp, f"status response is missing or has a bad {exc}") from None
+    if status.state in TERMINAL_STATES:
+        ctx.ledger.ended(status.execution_id, status.execution_cost_credits)
+    return status
 
 
 def cancel(ctx: FlowContext, execution_id: str) -> Flow[bool]:

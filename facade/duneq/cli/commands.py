@@ -29,6 +29,8 @@ def _client(args: argparse.Namespace, **kwargs: Any) -> Client:
     from .._client import Client
     from .._types import NOT_GIVEN
 
+    if getattr(args, "cache", None) is not None:
+        kwargs.setdefault("cache", args.cache)
     client = Client(
         args.api_key if args.api_key else NOT_GIVEN,
         base_url=args.base_url if args.base_url else NOT_GIVEN,
@@ -351,6 +353,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(quiet=args.quiet)
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from .sweep import run_sweep_command
+
+    with _client(args) as client:
+        return run_sweep_command(args, client, _board(args), _output(args))
+
+
+def _cmd_cache(args: argparse.Namespace) -> int:
+    from .sweep import run_cache_command
+
+    return run_cache_command(args)
+
+
 def _cmd_api(args: argparse.Namespace) -> int:
     from . import manage
 
@@ -405,4 +420,6 @@ HANDLERS = {
     "emulator": _cmd_emulator,
     "demo": _cmd_demo,
     "mcp": _cmd_mcp,
+    "sweep": _cmd_sweep,
+    "cache": _cmd_cache,
 }

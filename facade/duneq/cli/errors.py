@@ -9,6 +9,7 @@ from .._errors import (
     APIError,
     APIStatusError,
     AuthenticationError,
+    BudgetExceeded,
     DatapointBudgetExceeded,
     DatapointLimitExceeded,
     DuneError,
@@ -80,7 +81,7 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_QUERY_FAILED
     if isinstance(exc, RateLimited):
         return EXIT_RATE_LIMITED
-    if isinstance(exc, PaymentRequired | DatapointBudgetExceeded):
+    if isinstance(exc, PaymentRequired | DatapointBudgetExceeded | BudgetExceeded):
         return EXIT_LIMIT
     return EXIT_ERROR
 

@@ -120,6 +120,14 @@ def _add_globals(
         help="API base URL (default: $DUNE_API_BASE_URL or https://api.dune.com)",
     )
     group.add_argument(
+        "--cache",
+        nargs="?",
+        const=True,
+        default=default(None),
+        metavar="DIR",
+        help="keep results in a local cache (default dir: $DUNEQ_CACHE_DIR or ~/.cache/duneq)",
+    )
+    group.add_argument(
         "--debug", action="store_true", default=default(False), help="show tracebacks on errors"
     )
     group.add_argument(
@@ -318,6 +326,22 @@ def build_parser() -> argparse.ArgumentParser:
     emulator.add_argument("--data-dir", metavar="DIR", help="keep queries, tables and results here")
     emulator.add_argument("--fixtures", metavar="FILE", help="seed from this YAML/JSON file")
     emulator.add_argument("--owner-handle", metavar="HANDLE", help="the key's user handle")
+
+    sweep = command(
+        "sweep",
+        "Run a saved query over a grid of parameters (NAME=A..B ranges, repeated names), within "
+        "the plan's concurrency limit; resumable with --state.",
+    )
+    sweep.add_argument("query_id", type=_query_id, metavar="QUERY_ID")
+    sweep.add_argument(
+        "--max-concurrent", type=_positive_int, metavar="N", help="runs in flight (default: plan's)"
+    )
+    sweep.add_argument("--state", metavar="FILE", help="resume from / record progress in FILE")
+    _add_execution_flags(sweep)
+    _add_output_flags(sweep)
+
+    cache = command("cache", "Inspect the local result cache: ls, clear or path.")
+    cache.add_argument("action", choices=("ls", "clear", "path"), metavar="ls|clear|path")
 
     command("demo", "Tour duneq against an embedded emulator (no key, no network).")
     _add_api_commands(command, commands)

@@ -1,0 +1,524 @@
+"""The local result cache: one file per (execution, result options), valid until the result
+expires on the server, written atomically (temp file, then rename) and checked on every read.
+
+An entry is ``MAGIC``, the payload chunks (each length-prefixed), a JSON footer (what the entry
+holds, its codec and the payload's SHA-256), the footer's length and ``MAGIC`` again. The payload
+codec is pluggable (``Codec``): JSON row pages today, Arrow IPC once typed results exist.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import struct
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import orjson
+
+from . import _constants as C
+from ._errors import CacheCorruptWarning, InvalidArgument
+from ._models import ExecutionStatus, PageMetadata, QueryError, parse_timestamp
+from ._options import ResultOptions
+from ._types import Row
+from ._warn import warn_at_caller
+
+MAGIC = b"DUNEQC1\n"
+_LEN = struct.Struct(">Q")
+_SUFFIX = ".dqe"
+_NO_RUN = "x" * 16  # the run-key slot of an entry read by execution id only
+
+
+# -- codecs ------------------------------------------------------------------------------------
+
+
+class Codec(Protocol):
+    """How result pages become payload chunks and back (the storage interface)."""
+
+    name: str
+
+    def encode(self, rows: list[Row] | bytes) -> bytes:
+        """One page: decoded rows, or the page's raw JSON ``rows`` array as received."""
+        ...
+
+    def decode(self, chunks: Sequence[memoryview]) -> list[Row]:
+        """All rows of an entry, in order."""
+        ...
+
+
+class JsonCodec:
+    """Pages stored as the JSON arrays the API sent (raw pages are copied, not re-encoded)."""
+
+    name = "json-rows"
+
+    def encode(self, rows: list[Row] | bytes) -> bytes:
+        return rows if isinstance(rows, bytes) else orjson.dumps(rows)
+
+    def decode(self, chunks: Sequence[memoryview]) -> list[Row]:
+        rows: list[Row] = []
+        for chunk in chunks:
+            page = orjson.loads(chunk)
+            if not isinstance(page, list):
+                raise ValueError("a page is not a JSON array")
+            rows.extend(page)
+        return rows
+
+
+CODECS: dict[str, Codec] = {JsonCodec.name: JsonCodec()}
+
+
+# -- keys --------------------------------------------------------------------------------------
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(orjson.dumps(value, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+
+
+def options_key(options: ResultOptions) -> dict[str, object]:
+    """The result options that change which rows an execution's result holds."""
+    return {
+        "columns": options.columns,
+        "filters": options.filters,
+        "sort_by": options.sort_by,
+        "sample_count": options.sample_count,
+        "limit": options.limit,
+        "offset": options.offset,
+    }
+
+
+def entry_key(execution_id: str, options: ResultOptions) -> str:
+    """An execution's result never changes until it expires: key it by id and options."""
+    return _digest({"execution_id": execution_id, **options_key(options)})
+
+
+def run_key(target: int | str, params: Mapping[str, object]) -> str:
+    """What a run is of: a saved query id (or SQL text) with its encoded parameters."""
+    return _digest({"target": target, "params": dict(params)})[:16]
+
+
+# -- status round trip -------------------------------------------------------------------------
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def status_to_dict(status: ExecutionStatus) -> dict[str, Any]:
+    meta = status.result_metadata
+    err = status.error
+    return {
+        "execution_id": status.execution_id,
+        "state": str(status.state),
+        "query_id": status.query_id,
+        "submitted_at": _stamp(status.submitted_at),
+        "execution_started_at": _stamp(status.execution_started_at),
+        "execution_ended_at": _stamp(status.execution_ended_at),
+        "expires_at": _stamp(status.expires_at),
+        "execution_cost_credits": status.execution_cost_credits,
+        "error": None if err is None else {"type": err.type, "message": err.message},
+        "result_metadata": None if meta is None else dict(meta.__dict__),
+    }
+
+
+def status_from_dict(data: Mapping[str, Any]) -> ExecutionStatus:
+    from ._states import ExecutionState
+
+    raw_state = str(data["state"])
+    try:
+        state: ExecutionState | str = ExecutionState(raw_state)
+    except ValueError:
+        state = raw_state
+    meta = data.get("result_metadata")
+    return ExecutionStatus(
+        execution_id=str(data["execution_id"]),
+        state=state,
+        query_id=data.get("query_id"),
+        is_execution_finished=True,
+        submitted_at=parse_timestamp(data.get("submitted_at")),
+        execution_started_at=parse_timestamp(data.get("execution_started_at")),
+        execution_ended_at=parse_timestamp(data.get("execution_ended_at")),
+        expires_at=parse_timestamp(data.get("expires_at")),
+        execution_cost_credits=data.get("execution_cost_credits"),
+        error=QueryError.from_dict(data.get("error")),
+        result_metadata=PageMetadata(**meta) if isinstance(meta, dict) else None,
+    )
+
+
+# -- entries -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryInfo:
+    """What ``duneq cache ls`` shows of an entry (read from its footer only)."""
+
+    path: Path
+    execution_id: str
+    query_id: int | None
+    row_count: int
+    size: int
+    created_at: datetime | None
+    expires_at: datetime | None
+    codec: str
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    """A verified entry: the execution's final status, its payload chunks (one per page) with
+    their row counts, whether it was partial, and its footer."""
+
+    status: ExecutionStatus
+    chunks: list[memoryview]
+    counts: list[int]
+    is_partial: bool
+    footer: dict[str, Any]
+
+    @property
+    def codec(self) -> Codec:
+        return CODECS[str(self.footer.get("codec"))]
+
+    @property
+    def rows(self) -> list[Row]:
+        """Every row, decoded now."""
+        return self.codec.decode(self.chunks)
+
+
+class CorruptEntry(Exception):
+    """An entry failed a structural or checksum check."""
+
+
+def _read_footer(handle: IO[bytes], size: int) -> tuple[dict[str, Any], int]:
+    """The footer and where the payload ends; raises CorruptEntry."""
+    tail = len(MAGIC) + _LEN.size
+    if size < len(MAGIC) + tail:
+        raise CorruptEntry("entry is too short")
+    handle.seek(0)
+    if handle.read(len(MAGIC)) != MAGIC:
+        raise CorruptEntry("entry does not start with the cache magic")
+    handle.seek(size - tail)
+    (footer_len,) = _LEN.unpack(handle.read(_LEN.size))
+    if handle.read(len(MAGIC)) != MAGIC or footer_len > size - len(MAGIC) - tail:
+        raise CorruptEntry("entry has no valid trailer")
+    end = size - tail - footer_len
+    handle.seek(end)
+    try:
+        footer = orjson.loads(handle.read(footer_len))
+    except orjson.JSONDecodeError as exc:
+        raise CorruptEntry(f"footer is not JSON ({exc})") from None
+    if not isinstance(footer, dict):
+        raise CorruptEntry("footer is not an object")
+    return footer, end
+
+
+def _read_chunks(handle: IO[bytes], end: int, footer: Mapping[str, Any]) -> list[memoryview]:
+    """The payload chunks (views of one read, not copies), verified against the footer's
+    checksum and chunk count."""
+    handle.seek(len(MAGIC))
+    body = handle.read(end - len(MAGIC))
+    if hashlib.sha256(body).hexdigest() != footer.get("sha256"):
+        raise CorruptEntry("payload checksum does not match")
+    chunks: list[memoryview] = []
+    pos = 0
+    view = memoryview(body)
+    while pos < len(body):
+        (n,) = _LEN.unpack_from(view, pos)
+        pos += _LEN.size
+        chunks.append(view[pos : pos + n])
+        pos += n
+    if pos != len(body) or len(chunks) != footer.get("chunks"):
+        raise CorruptEntry("payload chunks do not match the footer")
+    return chunks
+
+
+class EntryWriter:
+    """Streams one entry into a temp file beside its final name; ``commit`` renames it into
+    place (readers see the old entry or the new one, never a torn one), ``abort`` drops it."""
+
+    def __init__(self, cache: Cache, name: str, codec: Codec) -> None:
+        self._cache = cache
+        self._final = cache.entries / name
+        self._codec = codec
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=_SUFFIX, dir=cache.entries)
+        self._tmp = Path(tmp)
+        self._handle: IO[bytes] | None = os.fdopen(fd, "wb")
+        self._hash = hashlib.sha256()
+        self._handle.write(MAGIC)
+        self.chunks = 0
+        self.rows = 0
+        self.counts: list[int] = []
+
+    def add(self, rows: list[Row] | bytes, count: int) -> None:
+        """One page, in order; ``count`` is its number of rows."""
+        if self._handle is None:
+            raise RuntimeError("the entry is already closed")
+        data = self._codec.encode(rows)
+        head = _LEN.pack(len(data))
+        for part in (head, data):
+            self._handle.write(part)
+            self._hash.update(part)
+        self.chunks += 1
+        self.rows += count
+        self.counts.append(count)
+
+    def commit(self, footer: Mapping[str, Any]) -> Path:
+        if self._handle is None:
+            raise RuntimeError("the entry is already closed")
+        meta = dict(footer)
+        meta.update(
+            codec=self._codec.name,
+            chunks=self.chunks,
+            row_count=self.rows,
+            counts=self.counts,
+            sha256=self._hash.hexdigest(),
+            created_at=self._cache.now().isoformat(),
+        )
+        data = orjson.dumps(meta)
+        self._handle.write(data + _LEN.pack(len(data)) + MAGIC)
+        self._handle.close()
+        self._handle = None
+        os.replace(self._tmp, self._final)
+        self._cache.evict(keep=self._final)
+        return self._final
+
+    def abort(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+            self._tmp.unlink(missing_ok=True)
+
+
+class Cache:
+    """A result cache in ``path`` (default ``$DUNEQ_CACHE_DIR`` or the user cache dir), kept
+    under ``max_bytes`` by evicting the least recently used entries (None: no limit).
+    ``now`` is the wall clock that decides expiry and age (injectable for tests)."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        max_bytes: int | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        if path is not None and not isinstance(path, str | os.PathLike):
+            raise InvalidArgument(f"cache path must be a path, got {type(path).__name__}")
+        if max_bytes is not None and (
+            isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0
+        ):
+            raise InvalidArgument(f"max_bytes must be a positive integer, got {max_bytes!r}")
+        if now is not None and not callable(now):
+            raise InvalidArgument("now must be a callable returning an aware datetime")
+        self.path = Path(path).expanduser() if path is not None else default_cache_dir()
+        self.max_bytes = max_bytes
+        self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
+
+    def __repr__(self) -> str:
+        return f"Cache({str(self.path)!r}, max_bytes={self.max_bytes!r})"
+
+    @property
+    def entries(self) -> Path:
+        folder = self.path / "entries"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    # -- writing
+
+    def writer(
+        self, execution_id: str, options: ResultOptions, run: str | None, codec: str = "json-rows"
+    ) -> EntryWriter:
+        """A writer of the entry for this execution and these options (``run``: run key)."""
+        name = f"{run or _NO_RUN}-{entry_key(execution_id, options)}{_SUFFIX}"
+        return EntryWriter(self, name, CODECS[codec])
+
+    def footer(
+        self,
+        status: ExecutionStatus,
+        options: ResultOptions,
+        *,
+        is_partial: bool,
+        run: str | None,
+        column_names: Sequence[str],
+        column_types: Sequence[str],
+    ) -> dict[str, Any]:
+        return {
+            "execution_id": status.execution_id,
+            "run": run,
+            "options": options_key(options),
+            "status": status_to_dict(status),
+            "is_partial": is_partial,
+            "column_names": list(column_names),
+            "column_types": list(column_types),
+        }
+
+    # -- reading
+
+    def _paths(self, run: str | None = None, key: str | None = None) -> Iterator[Path]:
+        pattern = f"{run or '*'}-{key or '*'}{_SUFFIX}"
+        return self.entries.glob(pattern)
+
+    def _expired(self, footer: Mapping[str, Any]) -> bool:
+        status = footer.get("status")
+        expires = parse_timestamp(status.get("expires_at")) if isinstance(status, dict) else None
+        return expires is not None and self.now() >= expires
+
+    def _load(self, path: Path) -> CachedResult | None:
+        """Read and verify an entry; a corrupt one is deleted with a warning, an expired one
+        deleted quietly (both: None)."""
+        try:
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                footer, end = _read_footer(handle, size)
+                if self._expired(footer):
+                    path.unlink(missing_ok=True)
+                    return None
+                chunks = _read_chunks(handle, end, footer)
+            if str(footer.get("codec")) not in CODECS:
+                raise CorruptEntry(f"unknown codec {footer.get('codec')!r}")
+            counts = footer.get("counts")
+            if (
+                not isinstance(counts, list)
+                or len(counts) != len(chunks)
+                or not all(isinstance(n, int) and n >= 0 for n in counts)
+                or sum(counts) != footer.get("row_count")
+            ):
+                raise CorruptEntry("row counts do not match the footer")
+            status = status_from_dict(footer["status"])
+        except FileNotFoundError:
+            return None  # evicted or replaced meanwhile
+        except (CorruptEntry, ValueError, KeyError, TypeError, struct.error) as exc:
+            self._discard(path, str(exc))
+            return None
+        with contextlib.suppress(OSError):
+            os.utime(path)  # least recently used is judged by mtime
+        return CachedResult(status, chunks, counts, bool(footer.get("is_partial")), footer)
+
+    def _discard(self, path: Path, why: str) -> None:
+        path.unlink(missing_ok=True)
+        warn_at_caller(
+            CacheCorruptWarning(f"cache entry {path.name} is corrupt ({why}); fetching it again")
+        )
+
+    def get(self, execution_id: str, options: ResultOptions) -> CachedResult | None:
+        """The cached result of an execution with these options, if present and unexpired."""
+        for path in self._paths(key=entry_key(execution_id, options)):
+            found = self._load(path)
+            if found is not None:
+                return found
+        return None
+
+    def find_run(
+        self, run: str, options: ResultOptions, max_age: timedelta | None
+    ) -> CachedResult | None:
+        """The newest cached run with this run key and options that ended within ``max_age``
+        (None: any age) and has not expired."""
+        wanted = options_key(options)
+        candidates: list[tuple[datetime, Path]] = []
+        for path in self._paths(run=run):
+            try:
+                with open(path, "rb") as handle:
+                    footer, _ = _read_footer(handle, os.fstat(handle.fileno()).st_size)
+            except FileNotFoundError:
+                continue
+            except (CorruptEntry, OSError, struct.error) as exc:
+                self._discard(path, str(exc))
+                continue
+            status = footer.get("status")
+            if footer.get("options") != wanted or not isinstance(status, dict):
+                continue
+            ended = parse_timestamp(status.get("execution_ended_at"))
+            if ended is None or (max_age is not None and self.now() - ended > max_age):
+                continue
+            candidates.append((ended, path))
+        for _, path in sorted(candidates, reverse=True):
+            found = self._load(path)
+            if found is not None:
+                return found
+        return None
+
+    # -- housekeeping
+
+    def ls(self) -> list[EntryInfo]:
+        """Every readable entry, most recently used first (footers only; no payload read)."""
+        infos: list[tuple[float, EntryInfo]] = []
+        for path in self._paths():
+            try:
+                with open(path, "rb") as handle:
+                    stat = os.fstat(handle.fileno())
+                    footer, _ = _read_footer(handle, stat.st_size)
+            except (OSError, CorruptEntry, struct.error):
+                continue
+            status = footer.get("status") or {}
+            info = EntryInfo(
+                path=path,
+                execution_id=str(footer.get("execution_id")),
+                query_id=status.get("query_id"),
+                row_count=int(footer.get("row_count") or 0),
+                size=stat.st_size,
+                created_at=parse_timestamp(footer.get("created_at")),
+                expires_at=parse_timestamp(status.get("expires_at")),
+                codec=str(footer.get("codec")),
+            )
+            infos.append((stat.st_mtime, info))
+        return [info for _, info in sorted(infos, key=lambda pair: pair[0], reverse=True)]
+
+    def clear(self) -> int:
+        """Delete every entry (and stale temp files); returns how many entries went."""
+        removed = 0
+        for path in self.entries.iterdir():
+            if path.suffix == _SUFFIX:
+                path.unlink(missing_ok=True)
+                removed += not path.name.startswith(".tmp-")
+        return removed
+
+    def size(self) -> int:
+        return sum(p.stat().st_size for p in self._paths() if p.exists())
+
+    def evict(self, keep: Path | None = None) -> None:
+        """Delete least recently used entries until the cache fits in ``max_bytes``."""
+        if self.max_bytes is None:
+            return
+        stats: list[tuple[float, int, Path]] = []
+        for path in self._paths():
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            stats.append((st.st_mtime_ns, st.st_size, path))
+        total = sum(size for _, size, _ in stats)
+        stats.sort(key=lambda item: (item[2] == keep, item[0]))  # the new entry goes last
+        for _, size, path in stats:
+            if total <= self.max_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+
+
+CacheArg = bool | str | os.PathLike[str] | Cache | None
+
+
+def default_cache_dir() -> Path:
+    """``$DUNEQ_CACHE_DIR``, else ``$XDG_CACHE_HOME/duneq``, else ``~/.cache/duneq``."""
+    env = os.environ.get(C.CACHE_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "duneq"
+
+
+def resolve_cache(arg: object) -> Cache | None:
+    """``Client(cache=...)``: True (default folder), a path, a Cache, False (off) or None
+    (on only when ``$DUNEQ_CACHE_DIR`` is set)."""
+    if isinstance(arg, Cache):
+        return arg
+    if arg is None:
+        return Cache() if os.environ.get(C.CACHE_DIR_ENV) else None
+    if arg is True:
+        return Cache()
+    if arg is False:
+        return None
+    if isinstance(arg, str | os.PathLike):
+        return Cache(arg)
+    raise InvalidArgument(f"cache must be True, False, a path or a duneq.Cache, got {arg!r}")

@@ -1,0 +1,187 @@
+"""A parameter sweep as one flow: several executions in flight at once (never more than the
+limit allows), polled round by round under the request budget, each result read in full as
+it completes, and the state saved after every change. Sync and async run the same flow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+
+from .._errors import APIError, BudgetExceeded, DuneError, ExecutionTimeout, RateLimited
+from .._models import ExecutionStatus
+from .._options import ResultOptions
+from .._polling import poll_interval
+from .._protocol import Request, Sleep
+from .._retry import backoff_delay
+from .._states import SUCCESS_STATES, TERMINAL_STATES
+from .._sweep import ProgressHook, SweepItem, SweepProgress, SweepState
+from .._types import Row
+from .budget import InflightLimit
+from .context import Flow, FlowContext
+from .pages import after, fetch_page, open_result
+from .wait import WaitArgs, cancel_quietly, execute, get_status, raise_for_terminal
+
+
+class ResultStore(Protocol):
+    """Where a sweep keeps finished items' results across processes (the local cache)."""
+
+    def recall(self, execution_id: str) -> tuple[list[Row], list[str], list[str]] | None: ...
+
+    def remember(
+        self, status: ExecutionStatus, rows: list[Row], columns: list[str], types: list[str]
+    ) -> None: ...
+
+
+def _progress(ctx: FlowContext, items: list[SweepItem]) -> SweepProgress:
+    count = {"done": 0, "running": 0, "queued": 0, "failed": 0}
+    for item in items:
+        count[item.outcome] += 1
+    return SweepProgress(**count, credits=ctx.ledger.credits)
+
+
+def read_all(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) -> Flow[Any]:
+    """Open a completed execution's result and read every page: (rows, names, types)."""
+    opened = yield from open_result(ctx, status, options)
+    page = opened.first
+    rows: list[Row] = list(page.rows or [])
+    columns = list(page.metadata.column_names)
+    types = list(page.metadata.column_types)
+    offset = after(page, options)
+    while offset is not None:
+        page = yield from fetch_page(ctx, status.execution_id, options, offset, known=page.metadata)
+        rows.extend(page.rows or [])
+        offset = after(page, options)
+    return rows, columns, types
+
+
+def sweep(
+    ctx: FlowContext,
+    items: list[SweepItem],
+    request: Callable[[Mapping[str, Any]], Request],
+    *,
+    limit: InflightLimit,
+    how: WaitArgs,
+    options: ResultOptions,
+    state: SweepState,
+    on_progress: ProgressHook | None,
+    store: ResultStore | None = None,
+) -> Flow[None]:
+    """Run every queued item, wait on running ones (from an earlier process too), fetch the
+    results of finished ones; an item's error is recorded on it, the others go on. A budget
+    refusal or an interrupt stops the sweep (the state file keeps what was started)."""
+
+    def changed() -> None:
+        state.save(items)
+        if on_progress is not None:
+            on_progress(_progress(ctx, items))
+
+    def fail(item: SweepItem, error: DuneError) -> None:
+        item.outcome, item.error = "failed", error
+
+    def finish(item: SweepItem, status: ExecutionStatus) -> Flow[None]:
+        try:
+            read = yield from read_all(ctx, status, options)
+            item.rows, item.columns, item.types = read
+            item.outcome = "done"
+            if store is not None:
+                store.remember(status, *read)
+            limit.succeeded()
+        except BudgetExceeded:
+            raise
+        except DuneError as exc:
+            fail(item, exc)
+
+    running = {i.execution_id: i for i in items if i.outcome == "running" and i.execution_id}
+    for item in items:  # finished earlier, results still to fetch: never run again
+        if item.outcome == "done" and item.rows is None and item.execution_id:
+            kept = store.recall(item.execution_id) if store is not None else None
+            if kept is not None:  # the local cache has it: no request, nothing billed
+                item.rows, item.columns, item.types = kept
+                continue
+            try:
+                status = yield from get_status(ctx, item.execution_id)
+                raise_for_terminal(status)
+            except DuneError as exc:
+                fail(item, exc)
+                continue
+            yield from finish(item, status)
+    queue = [i for i in items if i.outcome == "queued"]
+    changed()
+    reached = False
+    throttles = 0
+    for item in running.values():
+        item.started = ctx.clock()
+    while queue or running:
+        # -- submit up to the limit (the plan's, or the caller's)
+        while queue and len(running) < limit.allowed() and not (reached and running):
+            item = queue[0]
+            try:
+                started = yield from execute(ctx, request(item.encoded))
+            except RateLimited as exc:
+                limit.throttled(len(running))
+                throttles += 1
+                if not running:
+                    yield Sleep(backoff_delay(throttles, exc.retry_after, ctx.retry, ctx.rand))
+                break
+            except BudgetExceeded:
+                raise
+            except APIError as exc:
+                queue.pop(0)
+                fail(item, exc)
+                changed()
+                continue
+            queue.pop(0)
+            throttles = 0
+            item.execution_id, item.outcome = started.execution_id, "running"
+            item.started = ctx.clock()
+            running[started.execution_id] = item
+            changed()
+        if not running:
+            continue
+        # -- one poll round over the runs in flight
+        youngest = min(ctx.clock() - i.started for i in running.values())
+        yield Sleep(poll_interval(max(youngest, 0.0), None, None, ctx.poll, ctx.rand))
+        reached = False
+        for eid, item in list(running.items()):
+            slot = ctx.budget.wait_time(ctx.clock())
+            if slot > 0:
+                yield Sleep(slot)
+            try:
+                status = yield from get_status(ctx, eid)
+            except BudgetExceeded:
+                raise
+            except DuneError as exc:
+                del running[eid]
+                fail(item, exc)
+                changed()
+                continue
+            finally:
+                ctx.budget.record(ctx.clock())
+            limit.learn(status.max_inflight_interactive_executions)
+            reached = reached or bool(status.max_inflight_interactive_reached)
+            if status.state in TERMINAL_STATES:
+                del running[eid]
+                if status.state in SUCCESS_STATES:
+                    yield from finish(item, status)
+                else:
+                    try:
+                        raise_for_terminal(status)
+                    except DuneError as exc:
+                        fail(item, exc)
+                changed()
+            elif how.timeout is not None and ctx.clock() - item.started > how.timeout:
+                del running[eid]
+                cancelled = False
+                if how.cancel_on_timeout:
+                    cancelled = yield from cancel_quietly(ctx, eid)
+                fail(
+                    item,
+                    ExecutionTimeout(
+                        eid,
+                        state=str(status.state),
+                        elapsed=ctx.clock() - item.started,
+                        timeout=how.timeout,
+                        cancelled=cancelled,
+                    ),
+                )
+                changed()
