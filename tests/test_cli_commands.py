@@ -452,7 +452,8 @@ def test_parquet_output_has_the_typed_schema(duneq_cli: Any, tmp_path: Path) -> 
     assert "wrote 3 rows" in res.err
 
 
-def test_table_output_shows_typed_values(duneq_cli: Any) -> None:
+def test_table_output_shows_typed_values(duneq_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # wide enough that no column is dropped or cut
     sql = (
         "select fee, block_time, block_date, amount_raw, tx_hash, samples "
         "from samples.all_types order by id"
