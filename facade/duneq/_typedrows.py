@@ -36,7 +36,8 @@ def exact_rows(raw: bytes | memoryview | msgspec.Raw | None) -> list[Row]:
 
 
 class RowTyper:
-    """Converts row dicts to typed values by column type; bad values raise, naming the cell."""
+    """Converts row dicts to typed values by column type; bad values raise, naming the cell
+    (or, with ``keep_bad``, stay as they came: the CLI's table shows them rather than fail)."""
 
     def __init__(
         self,
@@ -46,8 +47,11 @@ class RowTyper:
         *,
         execution_id: str | None = None,
         dtypes: Sequence[DuneType] | None = None,
+        keep_bad: bool = False,
     ) -> None:
         self.options = options or TypeOptions()
+        #: Keep a value that does not fit its type as it came (for display), instead of raising.
+        self.keep_bad = keep_bad
         self.names = list(names)
         self.dtypes = (
             list(dtypes)
@@ -70,6 +74,9 @@ class RowTyper:
                 try:
                     typed[name] = convert(value)
                 except BadValue as exc:
+                    if self.keep_bad:
+                        typed[name] = value
+                        continue
                     shown = repr(value) if len(repr(value)) <= 200 else repr(value)[:200] + "..."
                     raise ResponseValidationError(
                         f"column {name!r} ({dtype.text or 'no type'}) row {offset + index}: "

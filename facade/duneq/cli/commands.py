@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .._client import Client
     from .._protocol import Retrying
     from .._results import Result
+    from .._types import Row
 
 # --------------------------------------------------------------------------- helpers
 
@@ -99,14 +100,26 @@ def _output(args: argparse.Namespace) -> str:
     return fmt
 
 
+def _typed_pages(result: Result) -> Iterator[list[Row]]:
+    """Pages with typed values for the table (exact ints, scaled decimals, UTC times, 0x
+    bytes); a value that does not fit its declared type is shown as it came."""
+    from .._typedrows import RowTyper
+
+    meta = result.metadata
+    typer = RowTyper(meta.column_names, meta.column_types, keep_bad=True)
+    offset = 0
+    for page in result.iter_pages():
+        yield typer.convert(page, offset)
+        offset += len(page)
+
+
 def _emit(args: argparse.Namespace, board: Board, result: Result, fmt: str, started: float) -> int:
     """Write the result, then the cost line; returns the exit code."""
     board.close()  # the live display must stop before data is printed
     if fmt == "parquet":
         rows = write_parquet(result, args.out)
     else:
-        # The table shows typed values (exact ints, scaled decimals, UTC times, 0x bytes).
-        pages = result.iter_pages() if fmt != "table" else [list(result.iter_rows(typed=True))]
+        pages = result.iter_pages() if fmt != "table" else _typed_pages(result)
         rows = write_rows(
             pages,
             result.column_names,
