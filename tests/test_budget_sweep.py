@@ -96,6 +96,10 @@ def test_sweep_of_20_within_the_cap(dune_emulator: EmulatorHandle, tmp_path: Pat
     assert [r["day"] for r in rows] == DAYS[1:]
     assert all(r["day_text"] == r["day"] and r["dom"] == int(r["day"][-2:]) for r in rows)
     assert runs.column_names == ["day", "day_text", "dom"]
+    table = runs.to_arrow()  # one typed table, parameter values as a column
+    assert table.num_rows == 19 and table.column_names == ["day", "day_text", "dom"]
+    assert str(table.schema.field("day").type) == "string"
+    assert table.column("dom").to_pylist() == [int(d[-2:]) for d in DAYS[1:]]
     assert seen[-1].done == 19 and seen[-1].failed == 1 and seen[-1].credits == 200
 
 

@@ -257,6 +257,30 @@ class SweepRuns:
         """All rows of the completed items, in item order, each with its parameter columns."""
         return list(self.iter_rows())
 
+    def to_arrow(self, *, big_ints: str = "string", binary: str = "bytes") -> Any:
+        """All rows as one typed ``pyarrow.Table`` (parameter columns as text), built with the
+        same type mapping as ``Result.to_arrow`` (needs the ``arrow`` extra)."""
+        from ._arrow import PageParser
+        from ._dunetypes import TypeOptions
+        from ._optional import require
+
+        pa = require("pyarrow")
+        parser = PageParser(
+            self.column_names,
+            self.column_types,
+            TypeOptions(big_ints=big_ints, binary=binary),  # type: ignore[arg-type]
+        )
+        batches = []
+        offset = 0
+        for item in self.items:
+            if item.outcome != "done" or not item.rows:
+                continue
+            cols = {param_column(n, item.columns): v for n, v in item.params.items()}
+            rows = [{**cols, **row} for row in item.rows]
+            batches.append(parser.from_rows(rows, offset))
+            offset += len(rows)
+        return pa.Table.from_batches(batches, schema=parser.schema)
+
     def __len__(self) -> int:
         return len(self.items)
 

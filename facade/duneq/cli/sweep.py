@@ -94,15 +94,18 @@ def run_sweep_command(args: argparse.Namespace, client: Client, board: Board, fm
             timeout=args.timeout,
             cancel_on_timeout=not args.no_cancel,
         )
-    rows = write_rows(
-        [runs.rows],
-        runs.column_names,
-        runs.column_types,
-        fmt=fmt,
-        out=args.out,
-        stdout=sys.stdout,
-        rich_table=live_wanted(),
-    )
+    if fmt == "parquet":
+        rows = write_sweep_parquet(runs, args.out)
+    else:
+        rows = write_rows(
+            [runs.rows],
+            runs.column_names,
+            runs.column_types,
+            fmt=fmt,
+            out=args.out,
+            stdout=sys.stdout,
+            rich_table=live_wanted(),
+        )
     for failure in runs.failed:
         where = ", ".join(f"{k}={v}" for k, v in failure.params.items())
         print(f"error: sweep item {where}: {failure.error}", file=sys.stderr)
@@ -142,3 +145,15 @@ def run_cache_command(args: argparse.Namespace) -> int:
         total = sum(info.size for info in infos)
         print(f"{len(infos)} entries, {total:,} bytes in {cache.path}", file=sys.stderr)
     return 0
+
+
+def write_sweep_parquet(runs: Any, out: str | None) -> int:
+    """Write every sweep row, parameter columns included, to a typed parquet file."""
+    if not out:
+        raise UsageError("parquet output is binary: give a file with --out FILE.parquet")
+    from .._optional import require
+
+    pq = require("pyarrow.parquet")
+    table = runs.to_arrow()
+    pq.write_table(table, out)
+    return int(table.num_rows)
