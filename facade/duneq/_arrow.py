@@ -38,7 +38,7 @@ _BIG_INT_TYPES = {
 
 
 def arrow_type(dtype: DuneType, options: TypeOptions) -> pa.DataType:
-    """The Arrow type of a Dune type under ``options`` (see docs/typed-results.md)."""
+    """The Arrow type of a Dune type under ``options`` (see the README's typed-results section)."""
     kind = dtype.kind
     if kind in _INTS:
         return _INTS[kind]

@@ -330,7 +330,7 @@ class Result(_ResultBase):
         self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
     ) -> Iterator[pa.RecordBatch]:
         """One ``pyarrow.RecordBatch`` per page with the typed schema; O(page) memory, the next
-        page prefetched while this one is parsed. See docs/typed-results.md for the options."""
+        page prefetched while this one is parsed. See the README's typed-results section for the options."""
         from ._results_typed import sync_batches
 
         return sync_batches(self, self._driver, self._plan(big_ints, binary, wire))

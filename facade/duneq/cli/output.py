@@ -338,7 +338,7 @@ def _rich_table(rows: list[Row], columns: list[str], target: TextIO, width: int 
 
 
 def write_parquet(result: Result, out: str | None) -> int:
-    """The result as Parquet with the typed schema (see docs/typed-results.md), streamed page
+    """The result as Parquet with the typed schema (see the README's typed-results section), streamed page
     by page into ``FILE.part`` and renamed when complete; returns the rows written."""
     if out is None:
         raise UsageError("parquet output is binary: give a file with --out FILE.parquet")
