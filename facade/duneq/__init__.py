@@ -24,6 +24,7 @@ _LAZY: dict[str, str] = {
     "AsyncResult": "._results",
     "AuthenticationError": "._errors",
     "BadRequest": "._errors",
+    "ClientClosed": "._errors",
     "Client": "._client",
     "Conflict": "._errors",
     "DatapointBudgetExceeded": "._errors",
@@ -65,6 +66,7 @@ _LAZY: dict[str, str] = {
     "QueryError": "._models",
     "QueryFailed": "._errors",
     "QueryListing": "._queries",
+    "RateConfig": "._polling",
     "RateLimited": "._errors",
     "ResponseValidationError": "._errors",
     "Result": "._results",
@@ -90,6 +92,7 @@ if TYPE_CHECKING:
         APITimeout,
         AuthenticationError,
         BadRequest,
+        ClientClosed,
         Conflict,
         DatapointBudgetExceeded,
         DatapointLimitExceeded,
@@ -150,6 +153,7 @@ if TYPE_CHECKING:
     )
     from ._polling import (
         PollConfig,
+        RateConfig,
     )
     from ._queries import (
         AsyncQueries,
@@ -191,6 +195,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequest",
     "Client",
+    "ClientClosed",
     "Conflict",
     "DatapointBudgetExceeded",
     "DatapointLimitExceeded",
@@ -230,6 +235,7 @@ __all__ = [
     "QueryError",
     "QueryFailed",
     "QueryListing",
+    "RateConfig",
     "RateLimited",
     "ResponseValidationError",
     "Result",

@@ -1,5 +1,5 @@
 """What every flow runs with: the client's retry policy, poll schedule, clock, randomness and
-request budget (all injectable, so flows are tested without a server or real time)."""
+adaptive rate limiter (all injectable, so flows are tested without a server or real time)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .. import _constants as C
-from .._polling import PollConfig, RequestBudget
+from .._polling import PollConfig, RateLimiter
 from .._protocol import Action, Reply
 from .._retry import RetryPolicy
 
@@ -25,6 +24,4 @@ class FlowContext:
     poll: PollConfig = field(default_factory=PollConfig)
     clock: Callable[[], float] = field(default=lambda: 0.0)
     rand: Callable[[], float] = random.random
-    budget: RequestBudget = field(
-        default_factory=lambda: RequestBudget(C.POLL_BUDGET_REQUESTS, C.POLL_BUDGET_WINDOW)
-    )
+    limiter: RateLimiter = field(default_factory=RateLimiter)

@@ -9,14 +9,19 @@ from urllib.parse import parse_qs, urlsplit
 
 from msgspec import Raw
 
-from .._errors import DatapointBudgetExceeded, PartialResultError, PartialResultWarning
+from .._errors import (
+    DatapointBudgetExceeded,
+    PartialResultError,
+    PartialResultWarning,
+    ResponseValidationError,
+)
 from .._lowlevel import PageFormatError, decode_rows, results_request, split_page, status_from_wire
 from .._models import ExecutionStatus, PageMetadata
 from .._options import ResultOptions
 from .._protocol import ChunkSink, Notice, RawResponse, Request
 from .._states import SUCCESS_STATES, ExecutionState
 from .context import Flow, FlowContext
-from .send import invalid, send
+from .send import exchange, invalid
 from .wait import raise_for_terminal
 
 # -- planning ----------------------------------------------------------------------------------
@@ -133,11 +138,15 @@ def fetch_page(
 ) -> Flow[Page]:
     """Fetch and parse the JSON page at ``offset``."""
     req = page_request(execution_id, options, offset, size=size)
-    resp = yield from send(ctx, req)
-    page = parse_page(req, resp, offset, decode=decode)
+    page = yield from exchange(ctx, req, lambda resp: parse_page(req, resp, offset, decode=decode))
     if page.status.state not in SUCCESS_STATES:
         raise_for_terminal(page.status)
-        raise invalid(req, resp, f"execution is not finished (state {page.status.state})")
+        raise ResponseValidationError(
+            f"execution is not finished (state {page.status.state})",
+            method=req.method,
+            path=req.display_path,
+            execution_id=req.execution_id,
+        )
     return page
 
 

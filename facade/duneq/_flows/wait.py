@@ -1,5 +1,5 @@
 """Executions: start, status, cancel, and waiting for a terminal state on the adaptive poll
-schedule, under the request budget and the deadline, with a remote cancel on the way out."""
+schedule, under the rate limiter and the deadline, with a remote cancel on the way out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
+from .. import _constants as C
 from .._errors import (
+    APIError,
     DuneError,
     ExecutionCancelled,
     ExecutionExpired,
@@ -22,10 +24,10 @@ from .._lowlevel import cancel_request, status_from_wire, status_request
 from .._models import ExecutionStatus, Progress
 from .._options import validate_execution_id
 from .._polling import poll_interval
-from .._protocol import Notice, Request, Sleep
+from .._protocol import Notice, RawResponse, Request, Sleep
 from .._states import SUCCESS_STATES, TERMINAL_STATES, ExecutionState, is_known
 from .context import Flow, FlowContext
-from .send import call, invalid, parse_json, send
+from .send import DeadlineReached, call, exchange, invalid, parse_json
 
 log = logging.getLogger("duneq.wait")
 
@@ -46,8 +48,12 @@ class WaitArgs:
 
 
 def execute(ctx: FlowContext, req: Request) -> Flow[ExecutionStatus]:
-    """POST an execute request; returns the new execution's id and state."""
-    resp = yield from send(ctx, req)
+    """POST an execute request; returns the new execution's id and state (an answer that does
+    not say which execution started is ExecutionMayHaveStarted)."""
+    return (yield from exchange(ctx, req, lambda resp: _started(req, resp)))
+
+
+def _started(req: Request, resp: RawResponse) -> ExecutionStatus:
     data = parse_json(req, resp)
     raw_id = data.get("execution_id")
     try:
@@ -60,9 +66,14 @@ def execute(ctx: FlowContext, req: Request) -> Flow[ExecutionStatus]:
     return status_from_wire({"execution_id": execution_id, "state": state})
 
 
-def get_status(ctx: FlowContext, execution_id: str) -> Flow[ExecutionStatus]:
+def get_status(
+    ctx: FlowContext, execution_id: str, deadline: float | None = None
+) -> Flow[ExecutionStatus]:
     req = status_request(execution_id)
-    resp = yield from send(ctx, req)
+    return (yield from exchange(ctx, req, lambda resp: _status(req, resp, execution_id), deadline))
+
+
+def _status(req: Request, resp: RawResponse, execution_id: str) -> ExecutionStatus:
     data = parse_json(req, resp)
     try:
         return status_from_wire(data, execution_id)
@@ -70,16 +81,19 @@ def get_status(ctx: FlowContext, execution_id: str) -> Flow[ExecutionStatus]:
         raise invalid(req, resp, f"status response is missing or has a bad {exc}") from None
 
 
-def cancel(ctx: FlowContext, execution_id: str) -> Flow[bool]:
-    data = yield from call(ctx, cancel_request(execution_id))
+def cancel(ctx: FlowContext, execution_id: str, deadline: float | None = None) -> Flow[bool]:
+    data = yield from call(ctx, cancel_request(execution_id), deadline)
     return bool(data.get("success", False))
 
 
-def cancel_quietly(ctx: FlowContext, execution_id: str) -> Flow[bool]:
-    """Cancel remotely, reporting failure as False instead of raising (used on timeout/abort)."""
+def cancel_quietly(
+    ctx: FlowContext, execution_id: str, grace: float = C.CANCEL_GRACE
+) -> Flow[bool]:
+    """Cancel remotely within ``grace`` seconds, reporting failure as False instead of raising
+    (used on timeout/abort, where the grace bounds how far the caller's deadline is overrun)."""
     try:
-        return (yield from cancel(ctx, execution_id))
-    except DuneError as exc:
+        return (yield from cancel(ctx, execution_id, ctx.clock() + grace))
+    except (DuneError, DeadlineReached) as exc:
         log.warning("could not cancel execution %s: %s", execution_id, type(exc).__name__)
         return False
 
@@ -110,7 +124,7 @@ def raise_for_terminal(status: ExecutionStatus) -> None:
 
 def poll(
     ctx: FlowContext,
-    fetch: Callable[[], Flow[S]],
+    fetch: Callable[[float | None], Flow[S]],
     *,
     timeout: float | None,
     check: Callable[[S, float, int], Flow[bool]],
@@ -118,23 +132,27 @@ def poll(
     expire: Callable[[S | None, float], Flow[NoReturn]],
     first_delay: float = 0.0,
 ) -> Flow[S]:
-    """Fetch a status until ``check(status, elapsed, polls)`` says done (or raises), on the
-    adaptive schedule and under the request budget; ``expire`` raises at the deadline.
+    """Fetch a status (``fetch(deadline)``) until ``check(status, elapsed, polls)`` says done
+    (or raises), on the adaptive schedule; ``expire`` raises at the deadline, and so every way
+    out past the deadline (a stalled call, a long Retry-After, a last failure) ends there.
     ``first_delay`` skips a first poll that would only see a just-submitted run pending."""
     start = ctx.clock()
     deadline = None if timeout is None else start + timeout
     polls = 0
+    last: S | None = None
     if first_delay > 0:
         yield Sleep(first_delay if timeout is None else min(first_delay, timeout))
     while True:
-        slot = ctx.budget.wait_time(ctx.clock())
-        if slot > 0:
-            if deadline is not None:
-                slot = min(slot, max(deadline - ctx.clock(), 0.0))
-            yield Sleep(slot)
-        status = yield from fetch()
+        try:
+            status = yield from fetch(deadline)
+        except DeadlineReached:
+            yield from expire(last, ctx.clock() - start)
+        except APIError:
+            if deadline is not None and ctx.clock() >= deadline:
+                yield from expire(last, ctx.clock() - start)
+            raise
+        last = status
         now = ctx.clock()
-        ctx.budget.record(now)
         polls += 1
         elapsed = now - start
         if (yield from check(status, elapsed, polls)):
@@ -202,7 +220,7 @@ def wait(
         return (
             yield from poll(
                 ctx,
-                lambda: get_status(ctx, execution_id),
+                lambda deadline: get_status(ctx, execution_id, deadline),
                 timeout=timeout,
                 check=check,
                 hints=lambda status: (status.state, status.queue_position),
@@ -212,7 +230,7 @@ def wait(
         )
     except INTERRUPTS:
         if cancel_on_timeout:
-            yield from cancel_quietly(ctx, execution_id)
+            yield from cancel_quietly(ctx, execution_id, C.INTERRUPT_CANCEL_GRACE)
         raise
 
 
