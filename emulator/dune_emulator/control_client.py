@@ -88,6 +88,10 @@ class EmulatorControl:
         count), drawn from a generator seeded with ``seed``."""
         self._call("POST", "/fault-rates", {"route": route, "rate": rate, "mix": mix, "seed": seed})
 
+    def clear_fault_rates(self) -> None:
+        """Stop every fault rate; counted faults, counters and executions stay."""
+        self._call("DELETE", "/fault-rates")
+
     def fault_rates(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._call("GET", "/fault-rates")["fault_rates"]
         return result

@@ -133,6 +133,11 @@ class FaultBook:
         with self._lock:
             self._rates.append(rule)
 
+    def clear_rates(self) -> None:
+        """Stop every fault rate (counted faults, counters and executions stay)."""
+        with self._lock:
+            self._rates.clear()
+
     def rates(self) -> list[dict[str, Any]]:
         with self._lock:
             return [r.to_dict() for r in self._rates]

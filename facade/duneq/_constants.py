@@ -21,7 +21,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(
 )
 
 # Retries (reads; execute only when provably not started, or on 429).
-DEFAULT_MAX_RETRIES = 5
+DEFAULT_MAX_RETRIES = 7  # with the backoff cap: about 30 s of retrying at most
 RETRY_BACKOFF_BASE = 0.5
 RETRY_BACKOFF_CAP = 8.0
 RETRY_JITTER = 0.25  # up to 25 % downward jitter

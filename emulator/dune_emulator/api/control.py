@@ -64,6 +64,11 @@ async def list_fault_rates(request: Request) -> Response:
     return json_response({"fault_rates": emulator(request).faults.rates()})
 
 
+async def clear_fault_rates(request: Request) -> Response:
+    emulator(request).faults.clear_rates()
+    return json_response({"ok": True})
+
+
 async def list_faults(request: Request) -> Response:
     return json_response({"faults": emulator(request).faults.pending()})
 
@@ -119,6 +124,7 @@ def routes() -> list[Route]:
         Route("/_emulator/faults", list_faults, methods=["GET"]),
         Route("/_emulator/fault-rates", add_fault_rate, methods=["POST"]),
         Route("/_emulator/fault-rates", list_fault_rates, methods=["GET"]),
+        Route("/_emulator/fault-rates", clear_fault_rates, methods=["DELETE"]),
         Route("/_emulator/counters", counters, methods=["GET"]),
         Route("/_emulator/configure", configure, methods=["POST"]),
         Route("/_emulator/config", get_config, methods=["GET"]),

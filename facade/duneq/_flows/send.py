@@ -63,16 +63,20 @@ def exchange(
     req: Request,
     parse: Callable[[RawResponse], P],
     deadline: float | None = None,
+    *,
+    paced: bool = True,
 ) -> Flow[P]:
     """Send ``req`` under the rate limiter and the retry rules and ``parse`` its 2xx answer.
 
     An idempotent read is retried (jittered backoff) on transport failures, 429/5xx and on a
     2xx body that ``parse`` rejects; with a ``deadline`` every attempt's timeout is the time
-    left, and a wait or Retry-After that outlives it raises DeadlineReached."""
+    left, and a wait or Retry-After that outlives it raises DeadlineReached. ``paced=False``
+    skips the rate limiter's wait (a last-chance cancel that must not wait out a 429 hold)."""
     attempt = 0
     bucket = bucket_of(req.method, req.path)
     while True:
-        yield from _take_slot(ctx, bucket, deadline)
+        if paced:
+            yield from _take_slot(ctx, bucket, deadline)
         if req.sink is not None:
             req.sink.begin()
         reply = yield _bounded(ctx, req, deadline)
@@ -227,9 +231,13 @@ def parse_json(req: Request, resp: RawResponse) -> dict[str, Any]:
     return data
 
 
-def call(ctx: FlowContext, req: Request, deadline: float | None = None) -> Flow[dict[str, Any]]:
+def call(
+    ctx: FlowContext, req: Request, deadline: float | None = None, *, paced: bool = True
+) -> Flow[dict[str, Any]]:
     """Send and decode a JSON object answer (a read whose body is broken is retried)."""
-    return (yield from exchange(ctx, req, lambda resp: parse_json(req, resp), deadline))
+    return (
+        yield from exchange(ctx, req, lambda resp: parse_json(req, resp), deadline, paced=paced)
+    )
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

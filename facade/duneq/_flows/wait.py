@@ -11,6 +11,7 @@ from typing import NoReturn, TypeVar
 
 from .. import _constants as C
 from .._errors import (
+    APIConnectionError,
     APIError,
     DuneError,
     ExecutionCancelled,
@@ -18,6 +19,9 @@ from .._errors import (
     ExecutionTimeout,
     InvalidArgument,
     QueryFailed,
+    RateLimited,
+    ResponseValidationError,
+    ServerError,
     UnknownStateWarning,
 )
 from .._lowlevel import cancel_request, status_from_wire, status_request
@@ -81,8 +85,10 @@ def _status(req: Request, resp: RawResponse, execution_id: str) -> ExecutionStat
         raise invalid(req, resp, f"status response is missing or has a bad {exc}") from None
 
 
-def cancel(ctx: FlowContext, execution_id: str, deadline: float | None = None) -> Flow[bool]:
-    data = yield from call(ctx, cancel_request(execution_id), deadline)
+def cancel(
+    ctx: FlowContext, execution_id: str, deadline: float | None = None, *, paced: bool = True
+) -> Flow[bool]:
+    data = yield from call(ctx, cancel_request(execution_id), deadline, paced=paced)
     return bool(data.get("success", False))
 
 
@@ -92,7 +98,7 @@ def cancel_quietly(
     """Cancel remotely within ``grace`` seconds, reporting failure as False instead of raising
     (used on timeout/abort, where the grace bounds how far the caller's deadline is overrun)."""
     try:
-        return (yield from cancel(ctx, execution_id, ctx.clock() + grace))
+        return (yield from cancel(ctx, execution_id, ctx.clock() + grace, paced=False))
     except (DuneError, DeadlineReached) as exc:
         log.warning("could not cancel execution %s: %s", execution_id, type(exc).__name__)
         return False
@@ -147,10 +153,16 @@ def poll(
             status = yield from fetch(deadline)
         except DeadlineReached:
             yield from expire(last, ctx.clock() - start)
-        except APIError:
+        except APIError as exc:
             if deadline is not None and ctx.clock() >= deadline:
                 yield from expire(last, ctx.clock() - start)
-            raise
+            if deadline is None or not is_transient(exc):
+                raise
+            # A poll whose retries are spent is not the end of a wait that has time left.
+            log.debug("status poll failed (%s); polling on", type(exc).__name__)
+            delay = poll_interval(ctx.clock() - start, None, None, ctx.poll, ctx.rand)
+            yield Sleep(min(delay, max(deadline - ctx.clock(), 0.0)))
+            continue
         last = status
         now = ctx.clock()
         polls += 1
@@ -164,6 +176,11 @@ def poll(
         if deadline is not None:
             delay = min(delay, max(deadline - now, 0.0))
         yield Sleep(delay)
+
+
+def is_transient(exc: APIError) -> bool:
+    """Errors a later poll may not see: 5xx, 429, transport failures and broken bodies."""
+    return isinstance(exc, ServerError | RateLimited | APIConnectionError | ResponseValidationError)
 
 
 def first_poll_delay(ctx: FlowContext, known: ExecutionStatus, since: float) -> float:
