@@ -231,8 +231,8 @@ def deadline_overruns(
                 start = time.monotonic()
                 try:
                     await _maybe(execution.wait(timeout=WAIT_TIMEOUT))
-                except Exception as exc:
-                    return time.monotonic() - start, exc, execution.execution_id
+                except Exception as failure:
+                    return time.monotonic() - start, failure, execution.execution_id
                 return time.monotonic() - start, None, execution.execution_id
             finally:
                 await _close(dune)
@@ -247,7 +247,9 @@ def deadline_overruns(
             continue
         tally.error(exc)
         control.clear_fault_rates()  # faults off, to read the remote state
-        with httpx.Client(base_url=handle.base_url, headers={"X-Dune-Api-Key": handle.api_key}) as h:
+        with httpx.Client(
+            base_url=handle.base_url, headers={"X-Dune-Api-Key": handle.api_key}
+        ) as h:
             state = h.get(f"/api/v1/execution/{eid}/status").json()["state"]
         cancelled = isinstance(exc, duneq.ExecutionTimeout) and exc.cancelled
         if cancelled and state == "QUERY_STATE_CANCELLED":
@@ -340,7 +342,9 @@ def _typed(t: Tally) -> str:
 
 
 def table(tallies: Sequence[Tally]) -> list[str]:
-    head = f"{'scenario':44} {'runs':>5} {'exact':>7} {'dup':>4} {'untyped':>7} {'overrun':>8}  notes"
+    head = (
+        f"{'scenario':44} {'runs':>5} {'exact':>7} {'dup':>4} {'untyped':>7} {'overrun':>8}  notes"
+    )
     lines = [head, "-" * len(head)]
     for t in tallies:
         over = f"{t.max_overrun:.2f}"
@@ -373,7 +377,9 @@ def checks(tallies: dict[str, Tally]) -> list[Check]:
             out.append(Check(f"{tally.name}: ambiguity reported", tally.misreported == 0))
         if key.startswith("deadline"):
             out.append(Check(f"{tally.name}: overrun <= 1 s", tally.late == 0))
-            out.append(Check(f"{tally.name}: all ExecutionTimeout, cancelled", tally.exact == tally.runs))
+            out.append(
+                Check(f"{tally.name}: all ExecutionTimeout, cancelled", tally.exact == tally.runs)
+            )
         if key == "concurrent":
             out.append(Check(f"{tally.name}: within 2x one wait", tally.max_overrun <= 2.0))
         if key == "ratelimit":
@@ -385,8 +391,9 @@ def run_all(
     handle: EmulatorHandle, runs: int, seed: int, log: Callable[[str], None]
 ) -> dict[str, Tally]:
     tallies: dict[str, Tally] = {}
-    for mode in ("sync", "async"):
-        m: Mode = mode  # type: ignore[assignment]
+    modes: tuple[Mode, ...] = ("sync", "async")
+    for m in modes:
+        mode = str(m)
         for rate in (0.2, 0.5):
             key = f"reads{int(rate * 100)}-{mode}"
             log(f"running {key}")
@@ -418,8 +425,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with run_emulator(EmulatorConfig(api_keys=(API_KEY,))) as handle:
         tallies = run_all(handle, runs, args.seed, log)
     print("\n".join(table(list(tallies.values()))))
-    print("(overrun column: seconds past the deadline; concurrent: ratio to one wait;"
-          " rate limit: share of 429s)")
+    print(
+        "(overrun column: seconds past the deadline; concurrent: ratio to one wait;"
+        " rate limit: share of 429s)"
+    )
     results = checks(tallies)
     for check in results:
         print(f"{'ok    ' if check.ok else 'MISSED'} {check.what}")
