@@ -109,6 +109,17 @@ def test_every_attempt_timeout_shrinks_to_the_time_left() -> None:
     assert cancel.timeout <= duneq._constants.CANCEL_GRACE
 
 
+def test_a_stalled_execute_ends_within_the_run_timeout(dune_emulator: EmulatorHandle) -> None:
+    """run_sql(timeout=2) while the execute stalls 5 s: the attempt is cut at the deadline and,
+    the request having been sent, reported as ExecutionMayHaveStarted."""
+    dune_emulator.control.add_fault(EXECUTE, kind="delay", delay_seconds=5.0)
+    with client(dune_emulator) as dune:
+        start = time.monotonic()
+        with pytest.raises(duneq.ExecutionMayHaveStarted):
+            dune.run_sql("select 1", timeout=2)
+        assert time.monotonic() - start < 4.5
+
+
 # -- 3. an execute with an unknown outcome
 
 

@@ -13,6 +13,7 @@ from .. import _constants as C
 from .._errors import (
     APIConnectionError,
     APIError,
+    APITimeout,
     DuneError,
     ExecutionCancelled,
     ExecutionExpired,
@@ -49,12 +50,25 @@ class WaitArgs:
     on_progress: ProgressCallback | None
     cancel_on_timeout: bool
     first_delay: float = 0.0
+    #: When the deadline's clock started (a run's execute counts); None: when the wait starts.
+    since: float | None = None
 
 
-def execute(ctx: FlowContext, req: Request) -> Flow[ExecutionStatus]:
+def execute(ctx: FlowContext, req: Request, deadline: float | None = None) -> Flow[ExecutionStatus]:
     """POST an execute request; returns the new execution's id and state (an answer that does
-    not say which execution started is ExecutionMayHaveStarted)."""
-    return (yield from exchange(ctx, req, lambda resp: _started(req, resp)))
+    not say which execution started is ExecutionMayHaveStarted). With a ``deadline``, an
+    execute that cannot be sent in time raises the last error seen (nothing started)."""
+    try:
+        return (yield from exchange(ctx, req, lambda resp: _started(req, resp), deadline))
+    except DeadlineReached as exc:
+        if exc.last is not None:
+            raise exc.last from None
+        raise APITimeout(
+            "the execute could not be sent before the deadline (client rate limit); "
+            "nothing was started",
+            method=req.method,
+            path=req.display_path,
+        ) from None
 
 
 def _started(req: Request, resp: RawResponse) -> ExecutionStatus:
@@ -137,17 +151,20 @@ def poll(
     hints: Callable[[S], tuple[ExecutionState | str | None, int | None]],
     expire: Callable[[S | None, float], Flow[NoReturn]],
     first_delay: float = 0.0,
+    since: float | None = None,
 ) -> Flow[S]:
     """Fetch a status (``fetch(deadline)``) until ``check(status, elapsed, polls)`` says done
     (or raises), on the adaptive schedule; ``expire`` raises at the deadline, and so every way
     out past the deadline (a stalled call, a long Retry-After, a last failure) ends there.
-    ``first_delay`` skips a first poll that would only see a just-submitted run pending."""
-    start = ctx.clock()
+    ``first_delay`` skips a first poll that would only see a just-submitted run pending;
+    ``since`` is when the deadline's clock started (default: now)."""
+    start = ctx.clock() if since is None else since
     deadline = None if timeout is None else start + timeout
     polls = 0
     last: S | None = None
     if first_delay > 0:
-        yield Sleep(first_delay if timeout is None else min(first_delay, timeout))
+        left = None if deadline is None else max(deadline - ctx.clock(), 0.0)
+        yield Sleep(first_delay if left is None else min(first_delay, left))
     while True:
         try:
             status = yield from fetch(deadline)
@@ -199,6 +216,7 @@ def wait(
     on_progress: ProgressCallback | None,
     cancel_on_timeout: bool,
     first_delay: float = 0.0,
+    since: float | None = None,
 ) -> Flow[ExecutionStatus]:
     """Poll until a terminal state; at the deadline, or when the caller interrupts, cancel the
     remote run (if asked) before raising."""
@@ -243,6 +261,7 @@ def wait(
                 hints=lambda status: (status.state, status.queue_position),
                 expire=expire,
                 first_delay=first_delay,
+                since=since,
             )
         )
     except INTERRUPTS:
@@ -278,5 +297,6 @@ def wait_with(ctx: FlowContext, execution_id: str, how: WaitArgs) -> Flow[Execut
             on_progress=how.on_progress,
             cancel_on_timeout=how.cancel_on_timeout,
             first_delay=how.first_delay,
+            since=how.since,
         )
     )
