@@ -1,6 +1,6 @@
 """Flows of the pipelines API: start, poll and cancel a pipeline run.
 
-Waiting reuses the executions' poll loop (``wait.poll``): same schedule, budget and deadline.
+Waiting reuses the executions' poll loop (``wait.poll``): same schedule, rate limiter and deadline.
 """
 
 from __future__ import annotations
