@@ -14,7 +14,7 @@ from test_facade_integration import MODES, aw, count, make, run
 EXECUTE_SQL = "POST /api/v1/sql/execute"
 EXECUTE_QUERY = "POST /api/v1/query/{query_id}/execute"
 RESULTS = "GET /api/v1/execution/{execution_id}/results"
-POLL = duneq.PollConfig(first=0.02, growth=0.05, cap=0.1, budget_requests=100_000)
+POLL = duneq.PollConfig(first=0.02, growth=0.05, cap=0.1)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -169,7 +169,7 @@ def test_sweep_flow_adapts_to_429() -> None:
     from duneq._flows.wait import WaitArgs
     from duneq._lowlevel import execute_query_request
     from duneq._options import ResultOptions
-    from duneq._polling import RequestBudget
+    from duneq._polling import RateConfig, RateLimiter
     from duneq._protocol import RawResponse, Request
     from duneq._retry import RetryPolicy
     from duneq._sweep import SweepState, build_items
@@ -219,7 +219,7 @@ def test_sweep_flow_adapts_to_429() -> None:
         retry=RetryPolicy(max_retries=0),
         clock=script.clock,
         rand=lambda: 0.5,
-        budget=RequestBudget(10_000, 60.0),
+        limiter=RateLimiter(RateConfig(initial=10_000.0, ceiling=10_000.0)),
     )
     items = build_items([{"n": n} for n in range(8)])
     limit = InflightLimit()

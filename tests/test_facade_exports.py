@@ -31,6 +31,8 @@ EXPECTED = {
     "AuthenticationError",
     "BadRequest",
     "BillingPeriod",
+    "RateConfig",
+    "ClientClosed",
     "BudgetExceeded",
     "Cache",
     "CacheCorruptWarning",

@@ -54,7 +54,7 @@ def test_bad_bodies_become_response_validation_errors() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=next(bodies))
 
-    dune = client(handler)
+    dune = client(handler, max_retries=0)
     with pytest.raises(duneq.ResponseValidationError, match="not valid JSON"):
         dune.get_status(EID)
     with pytest.raises(duneq.ResponseValidationError, match="JSON object"):
@@ -63,10 +63,38 @@ def test_bad_bodies_become_response_validation_errors() -> None:
     assert dune.get_status(EID).state == duneq.ExecutionState.COMPLETED
 
 
-def test_execute_response_without_id_is_rejected() -> None:
-    dune = client(lambda r: httpx.Response(200, json={"state": "QUERY_STATE_PENDING"}))
-    with pytest.raises(duneq.ResponseValidationError, match="execution_id"):
+def test_a_broken_read_body_is_retried() -> None:
+    """Defect 1: a 200 whose body is truncated, and a 500, are retried on a read."""
+    replies = iter(
+        [
+            httpx.Response(200, content=b'{"execution_id": "01HK'),
+            httpx.Response(500, json={"error": "Internal error"}),
+            httpx.Response(200, json={"execution_id": EID, "state": "QUERY_STATE_COMPLETED"}),
+        ]
+    )
+    dune = client(lambda r: next(replies))
+    assert dune.get_status(EID).state == duneq.ExecutionState.COMPLETED
+
+
+def test_execute_with_an_unknown_outcome_may_have_started() -> None:
+    """Defect 3: an execute answered 200 without a usable body is ExecutionMayHaveStarted,
+    never retried, carrying the id when the broken body still shows it."""
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if len(calls) == 1:
+            return httpx.Response(200, json={"state": "QUERY_STATE_PENDING"})
+        return httpx.Response(200, content=b'{"execution_id": "' + EID.encode() + b'", "sta')
+
+    dune = client(handler)
+    with pytest.raises(duneq.ExecutionMayHaveStarted, match="execution_id") as no_id:
         dune.execute_sql("select 1")
+    assert no_id.value.execution_id is None and no_id.value.status_code == 200
+    with pytest.raises(duneq.ExecutionMayHaveStarted, match="not valid JSON") as cut:
+        dune.run_sql("select 1")
+    assert cut.value.execution_id == EID
+    assert len(calls) == 2  # neither was retried
 
 
 def test_unknown_state_warns_and_keeps_polling() -> None:

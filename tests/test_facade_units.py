@@ -19,7 +19,7 @@ from duneq._options import (
     validate_execution_id,
     validate_query_id,
 )
-from duneq._polling import PollConfig, RequestBudget, poll_interval
+from duneq._polling import PollConfig, RateConfig, RateLimiter, poll_interval
 from duneq._protocol import RawResponse, Request
 from duneq._retry import (
     RetryPolicy,
@@ -74,7 +74,7 @@ def test_execute_is_retried_only_when_provably_not_started() -> None:
     assert is_retryable_status(429, "billed")
     for status in (500, 502, 503, 504):
         assert not is_retryable_status(status, "billed")
-        assert is_retryable_status(status, "idempotent") == (status != 500)
+        assert is_retryable_status(status, "idempotent")
     assert is_retryable_failure("connect", "billed")
     for kind in ("timeout", "read", "protocol"):
         assert not is_retryable_failure(kind, "billed")
@@ -160,13 +160,67 @@ def test_poll_interval_grows_to_cap_with_bounded_jitter() -> None:
     assert queued == cfg.pending_cap  # polls slower while queued
 
 
-def test_request_budget_sliding_window() -> None:
-    budget = RequestBudget(3, 60.0)
-    for t in (0.0, 1.0, 2.0):
-        assert budget.wait_time(t) == 0.0
-        budget.record(t)
-    assert budget.wait_time(2.5) == pytest.approx(57.5)
-    assert budget.wait_time(60.5) == 0.0
+def test_rate_limiter_paces_grows_and_halves_on_429() -> None:
+    limiter = RateLimiter(RateConfig(initial=10.0, ceiling=20.0, increase=5.0, burst=1))
+    assert limiter.reserve("high", 0.0) == 0.0
+    assert limiter.reserve("high", 0.0) == pytest.approx(0.1)  # the next slot of 10/s
+    assert limiter.reserve("low", 0.0) == 0.0  # buckets are separate
+    for _ in range(100):
+        limiter.success("high")
+    assert limiter.rate("high") == 20.0  # the ceiling holds
+    limiter.throttled("high", 1.0, 7.0)
+    assert limiter.rate("high") == 10.0
+    assert limiter.held("high", 2.0) == pytest.approx(6.0)
+    assert limiter.reserve("high", 2.0) == pytest.approx(6.0)
+    bursty = RateLimiter(RateConfig(initial=10.0, burst=3))
+    assert [bursty.reserve("high", 0.0) for _ in range(4)] == pytest.approx([0, 0, 0, 0.1])
+
+
+def simulate_rate_limit(limit_per_minute: int, flows: int, seconds: float) -> tuple[int, int]:
+    """(allowed, throttled) for ``flows`` always-ready callers on one limiter against a
+    sliding one-minute window server (the emulator's rule, Retry-After rounded up)."""
+    import heapq
+    import math
+    from collections import deque
+
+    limiter = RateLimiter()
+    hits: deque[float] = deque()
+    ok = throttled = 0
+    events: list[tuple[float, int, str, float]] = [(0.0, n, "want", 0.0) for n in range(flows)]
+    while events:
+        now, n, what, retry_after = heapq.heappop(events)
+        if now > seconds:
+            break
+        if what == "want":
+            heapq.heappush(events, (now + limiter.reserve("high", now), n, "send", 0.0))
+        elif what == "send":
+            if limiter.held("high", now) > 0:
+                heapq.heappush(events, (now + limiter.held("high", now), n, "want", 0.0))
+                continue
+            while hits and hits[0] <= now - 60:
+                hits.popleft()
+            if len(hits) >= limit_per_minute:
+                throttled += 1
+                wait = max(1.0, math.ceil(hits[0] + 60 - now))
+                heapq.heappush(events, (now + 0.01, n, "429", wait))
+            else:
+                ok += 1
+                hits.append(now)
+                heapq.heappush(events, (now + 0.01, n, "ok", 0.0))
+        elif what == "ok":
+            limiter.success("high")
+            heapq.heappush(events, (now + 0.25, n, "want", 0.0))
+        else:
+            limiter.throttled("high", now, retry_after)
+            heapq.heappush(events, (now + retry_after, n, "want", 0.0))
+    return ok, throttled
+
+
+def test_adaptive_rate_keeps_429s_under_a_fifth_at_ten_a_minute() -> None:
+    for flows in (1, 5, 20):
+        ok, throttled = simulate_rate_limit(10, flows, 600.0)
+        assert throttled <= 0.2 * (ok + throttled), (flows, ok, throttled)
+        assert ok >= 90  # and the allowance is used
 
 
 def simulate_polls(run_seconds: float, rand: Callable[[], float]) -> tuple[int, float]:

@@ -75,6 +75,27 @@ class EmulatorControl:
             },
         )
 
+    def add_fault_rate(
+        self,
+        rate: float,
+        mix: list[dict[str, Any]],
+        *,
+        route: str = "* /api/*",
+        seed: int | None = None,
+    ) -> None:
+        """Each request to a route matching ``route`` (fnmatch over "METHOD /api/v1/template")
+        misbehaves with probability ``rate`` as one of ``mix`` (fault specs without route or
+        count), drawn from a generator seeded with ``seed``."""
+        self._call("POST", "/fault-rates", {"route": route, "rate": rate, "mix": mix, "seed": seed})
+
+    def clear_fault_rates(self) -> None:
+        """Stop every fault rate; counted faults, counters and executions stay."""
+        self._call("DELETE", "/fault-rates")
+
+    def fault_rates(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "/fault-rates")["fault_rates"]
+        return result
+
     def faults(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._call("GET", "/faults")["faults"]
         return result

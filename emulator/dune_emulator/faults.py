@@ -1,14 +1,18 @@
-"""Scripted faults and request counters for reliability tests."""
+"""Scripted faults, seeded fault rates per route and request counters for reliability tests."""
 
 from __future__ import annotations
 
 import asyncio
+import fnmatch
+import random
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("status", "drop", "delay", "truncate")
+# "reset": headers and half the body, then the connection is aborted; "trickle": the body in
+# small pieces spread over delay_seconds.
+FAULT_KINDS = ("status", "drop", "delay", "truncate", "reset", "trickle")
 
 
 @dataclass
@@ -105,13 +109,90 @@ class ConnectionTable:
         return True
 
 
+@dataclass
+class FaultRate:
+    """Each request to a route matching ``pattern`` (fnmatch, e.g. "GET /api/v1/*") misbehaves
+    with probability ``rate``, as one of ``mix`` picked at random; ``seed`` makes it repeatable."""
+
+    pattern: str
+    rate: float
+    mix: list[dict[str, Any]]
+    seed: int | None = None
+    rng: random.Random = field(default_factory=random.Random, repr=False)
+    injected: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "pattern": self.pattern,
+            "rate": self.rate,
+            "mix": self.mix,
+            "seed": self.seed,
+            "injected": self.injected,
+        }
+
+
+def parse_fault_rate(raw: Any, known_routes: set[str]) -> FaultRate:
+    """Validate a fault-rate rule from the control API; raises ValueError with a clear message."""
+    if not isinstance(raw, dict):
+        raise ValueError("fault rate must be a JSON object")
+    pattern = raw.get("route", "* /api/*")
+    if not isinstance(pattern, str) or not any(
+        fnmatch.fnmatchcase(r, pattern) for r in known_routes
+    ):
+        raise ValueError(f"route pattern {pattern!r} matches no API route")
+    rate = raw.get("rate")
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 <= rate <= 1:
+        raise ValueError("rate must be a number between 0 and 1")
+    mix = raw.get("mix", [{"kind": "status", "status": 500}])
+    if not isinstance(mix, list) or not mix:
+        raise ValueError("mix must be a non-empty list of fault specs (kind, status, ...)")
+    route = next(r for r in sorted(known_routes) if fnmatch.fnmatchcase(r, pattern))
+    for spec in mix:
+        if not isinstance(spec, dict) or "route" in spec or "count" in spec:
+            raise ValueError("each mix entry is a fault spec without route or count")
+        parse_fault({**spec, "route": route}, known_routes)
+    seed = raw.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise ValueError("seed must be an integer or null")
+    return FaultRate(pattern, float(rate), mix, seed, random.Random(seed))
+
+
 class FaultBook:
-    """Pending faults (consumed in order) and per-route request counters."""
+    """Pending faults (consumed in order), fault rates per route and per-route request
+    counters."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
+        self._rates: list[FaultRate] = []
         self.requests: Counter[str] = Counter()
+        self.injected: Counter[str] = Counter()
+
+    def add_rate(self, rule: FaultRate) -> None:
+        with self._lock:
+            self._rates.append(rule)
+
+    def clear_rates(self) -> None:
+        """Stop every fault rate (counted faults, counters and executions stay)."""
+        with self._lock:
+            self._rates.clear()
+
+    def rates(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r.to_dict() for r in self._rates]
+
+    def _from_rates(self, route: str) -> Fault | None:
+        for rule in self._rates:
+            if fnmatch.fnmatchcase(route, rule.pattern) and rule.rng.random() < rule.rate:
+                spec = rule.mix[rule.rng.randrange(len(rule.mix))]
+                rule.injected += 1
+                fault = Fault(route=route)
+                for key, value in spec.items():
+                    setattr(fault, key, value)
+                if fault.kind == "status" and fault.status is None:
+                    fault.status = 500
+                return fault
+        return None
 
     def add(self, fault: Fault) -> None:
         with self._lock:
@@ -126,8 +207,12 @@ class FaultBook:
                     fault.count -= 1
                     if fault.count <= 0:
                         self._faults.remove(fault)
+                    self.injected[fault.kind] += 1
                     return fault
-        return None
+            chosen = self._from_rates(route)
+            if chosen is not None:
+                self.injected[chosen.kind] += 1
+            return chosen
 
     def pending(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -136,4 +221,6 @@ class FaultBook:
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
+            self._rates.clear()
             self.requests.clear()
+            self.injected.clear()

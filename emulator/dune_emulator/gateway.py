@@ -144,6 +144,8 @@ class Gateway:
             await self.app(scope, receive, send)
         elif fault.kind == "drop":
             await _drop_connection(self.state, scope)
+        elif fault.kind in ("reset", "trickle"):
+            await self._partial(fault, scope, receive, send)
         elif fault.kind == "truncate":
             status, headers, body = await self._capture(scope, receive)
             cut = body[: max(1, len(body) // 2)] if body else b"{"
@@ -164,6 +166,23 @@ class Gateway:
             if payload is None:
                 payload = {"error": _DEFAULT_FAULT_MESSAGES.get(status, f"injected fault {status}")}
             await _send_json(send, status, payload, extra)
+
+    async def _partial(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
+        """The real answer sent in pieces: "trickle" spreads it over delay_seconds, "reset"
+        aborts the connection halfway through the body."""
+        status, headers, body = await self._capture(scope, receive)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        pieces = 8 if fault.kind == "trickle" else 2
+        size = max(1, -(-len(body) // pieces))
+        chunks = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
+        for n, chunk in enumerate(chunks):
+            if fault.kind == "reset" and n == len(chunks) // 2:
+                await _drop_connection(self.state, scope)
+                return
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if fault.kind == "trickle":
+                await asyncio.sleep(fault.delay_seconds / len(chunks))
+        await send({"type": "http.response.body", "body": b""})
 
     async def _capture(self, scope: Scope, receive: Receive) -> tuple[int, list[Any], bytes]:
         status = 500

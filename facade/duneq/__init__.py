@@ -32,6 +32,7 @@ _LAZY: dict[str, str] = {
     "Cache": "._cache",
     "CacheCorruptWarning": "._errors",
     "CacheMiss": "._errors",
+    "ClientClosed": "._errors",
     "Client": "._client",
     "Conflict": "._errors",
     "CreatedTable": "._uploads",
@@ -85,6 +86,7 @@ _LAZY: dict[str, str] = {
     "QueryError": "._models",
     "QueryFailed": "._errors",
     "QueryListing": "._queries",
+    "RateConfig": "._polling",
     "RateLimited": "._errors",
     "ResponseValidationError": "._errors",
     "Result": "._results",
@@ -132,6 +134,7 @@ if TYPE_CHECKING:
         BudgetExceeded,
         CacheCorruptWarning,
         CacheMiss,
+        ClientClosed,
         Conflict,
         DatapointBudgetExceeded,
         DatapointLimitExceeded,
@@ -196,6 +199,7 @@ if TYPE_CHECKING:
     )
     from ._polling import (
         PollConfig,
+        RateConfig,
     )
     from ._queries import (
         AsyncQueries,
@@ -259,6 +263,7 @@ __all__ = [
     "CacheCorruptWarning",
     "CacheMiss",
     "Client",
+    "ClientClosed",
     "Conflict",
     "CreatedTable",
     "CsvUpload",
@@ -306,6 +311,7 @@ __all__ = [
     "QueryError",
     "QueryFailed",
     "QueryListing",
+    "RateConfig",
     "RateLimited",
     "ResponseValidationError",
     "Result",

@@ -47,10 +47,12 @@ from ._options import (
     validate_execution_id,
     validate_positive_int,
     validate_query_id,
+    validate_rate,
+    validate_text,
     validate_timeout,
 )
 from ._pipelines import AsyncPipelines, Pipelines
-from ._polling import PollConfig, RequestBudget
+from ._polling import PollConfig, RateConfig, RateLimiter
 from ._protocol import Request
 from ._queries import AsyncQueries, Queries
 from ._results import AsyncResult, Result, opened_from_cache
@@ -120,6 +122,7 @@ class _BaseClient:
         clock: Callable[[], float] | None,
         rand: Callable[[], float] | None,
         poll: PollConfig | None,
+        rate: RateConfig | None,
         wait_timeout: float | None,
         cancel_on_timeout: bool,
         partial: PartialPolicy,
@@ -130,7 +133,7 @@ class _BaseClient:
         cache: CacheArg = None,
         offline: bool = False,
     ) -> None:
-        self._settings = resolve_settings(api_key, base_url, timeout)  # type: ignore[arg-type]
+        self._settings = resolve_settings(api_key, base_url, timeout)
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise InvalidArgument(
                 f"max_retries must be a non-negative integer, got {max_retries!r}"
@@ -141,7 +144,7 @@ class _BaseClient:
             poll=poll,
             clock=clock or time.monotonic,
             rand=rand or random.random,
-            budget=RequestBudget(poll.budget_requests, poll.budget_window),
+            limiter=RateLimiter(validate_rate(rate)),
             ledger=Ledger(
                 max_credits=_limit("max_credits", max_credits, float),
                 max_datapoints=_limit("max_datapoints", max_datapoints, int),
@@ -200,6 +203,7 @@ class _BaseClient:
     ) -> Request:
         if not isinstance(sql, str) or not sql.strip():
             raise InvalidArgument("sql must be a non-empty string")
+        validate_text("sql", sql)
         return execute_sql_request(sql, encode_params(params), self._defaults.perf(performance))
 
     def _wait_args(
@@ -327,6 +331,7 @@ class Client(_BaseClient):
         clock: Callable[[], float] | None = None,
         rand: Callable[[], float] | None = None,
         poll: PollConfig | None = None,
+        rate: RateConfig | None = None,
         wait_timeout: float | None = C.DEFAULT_WAIT_TIMEOUT,
         cancel_on_timeout: bool = C.DEFAULT_CANCEL_ON_TIMEOUT,
         partial: PartialPolicy = C.DEFAULT_PARTIAL_POLICY,
@@ -346,6 +351,7 @@ class Client(_BaseClient):
             clock=clock,
             rand=rand,
             poll=poll,
+            rate=rate,
             wait_timeout=wait_timeout,
             cancel_on_timeout=cancel_on_timeout,
             partial=partial,
@@ -581,6 +587,7 @@ class AsyncClient(_BaseClient):
         clock: Callable[[], float] | None = None,
         rand: Callable[[], float] | None = None,
         poll: PollConfig | None = None,
+        rate: RateConfig | None = None,
         wait_timeout: float | None = C.DEFAULT_WAIT_TIMEOUT,
         cancel_on_timeout: bool = C.DEFAULT_CANCEL_ON_TIMEOUT,
         partial: PartialPolicy = C.DEFAULT_PARTIAL_POLICY,
@@ -600,6 +607,7 @@ class AsyncClient(_BaseClient):
             clock=clock,
             rand=rand,
             poll=poll,
+            rate=rate,
             wait_timeout=wait_timeout,
             cancel_on_timeout=cancel_on_timeout,
             partial=partial,

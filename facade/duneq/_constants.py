@@ -23,12 +23,12 @@ DEFAULT_TIMEOUT = httpx.Timeout(
 )
 
 # Retries (reads; execute only when provably not started, or on 429).
-DEFAULT_MAX_RETRIES = 5
+DEFAULT_MAX_RETRIES = 7  # with the backoff cap: about 30 s of retrying at most
 RETRY_BACKOFF_BASE = 0.5
 RETRY_BACKOFF_CAP = 8.0
 RETRY_JITTER = 0.25  # up to 25 % downward jitter
 MAX_RETRY_AFTER = 60.0  # a longer Retry-After is capped to this many seconds
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})  # for idempotent calls
 
 # Polling schedule: interval = clamp(first, growth * elapsed, cap), jittered.
 POLL_FIRST_INTERVAL = 0.25
@@ -37,9 +37,17 @@ POLL_CAP = 4.5
 POLL_JITTER = 0.2  # +/- 20 %: spreads polls so the delay after completion is not phase-locked
 POLL_PENDING_QUEUE_STEP = 0.5  # extra seconds per queue position while PENDING
 POLL_PENDING_CAP = 8.0
-# Request budget for status polls: comfortably under the Free plan's 40 reads per minute.
-POLL_BUDGET_REQUESTS = 30
-POLL_BUDGET_WINDOW = 60.0
+# Adaptive per-key request rate (requests per second, per Dune bucket): AIMD between floor and
+# ceiling; a 429 halves it and holds the bucket for the Retry-After.
+RATE_INITIAL = 10.0
+RATE_CEILING = 50.0
+RATE_FLOOR = 1.0 / 60.0
+RATE_INCREASE = 5.0  # req/s gained per second of full use without a 429
+RATE_DECREASE = 0.5
+RATE_BURST = 5  # requests that may go at once after a quiet spell
+# Deadlines: time a remote cancel may take after a wait's deadline (it bounds the overrun).
+CANCEL_GRACE = 0.75
+INTERRUPT_CANCEL_GRACE = 5.0  # after Ctrl-C / task cancellation
 
 DEFAULT_WAIT_TIMEOUT = 600.0
 DEFAULT_PAGE_SIZE = 32_000

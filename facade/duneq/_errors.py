@@ -3,6 +3,7 @@
 DuneError
 ├── InvalidArgument (also ValueError)
 ├── MissingAPIKey
+├── ClientClosed (also RuntimeError)
 ├── APIError                       carries method, path, execution_id
 │   ├── APIStatusError             + status_code, api_message, body
 │   │   ├── BadRequest 400
@@ -50,6 +51,10 @@ class InvalidArgument(DuneError, ValueError):
 
 class MissingAPIKey(DuneError):
     """No API key was passed and the environment variable is unset."""
+
+
+class ClientClosed(DuneError, RuntimeError):
+    """A call was made on a client after ``close()``; nothing was sent."""
 
 
 class APIError(DuneError):

@@ -7,7 +7,9 @@ so connection pool, timeouts, headers and transport are shared with ``dune.lowle
 from __future__ import annotations
 
 import asyncio
+import math
 import os
+import time
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -15,7 +17,7 @@ from typing import Any, TypeVar
 import httpx
 
 from . import _constants as C
-from ._errors import InvalidArgument, MissingAPIKey
+from ._errors import ClientClosed, InvalidArgument, MissingAPIKey
 from ._lowlevel import LowLevelClient, build_client
 from ._protocol import Action, Notice, RawResponse, Reply, Request, Sleep, TransportFailure
 from ._types import NotGiven
@@ -52,36 +54,55 @@ class Settings:
 
 
 def resolve_settings(
-    api_key: str | None | NotGiven,
-    base_url: str | None | NotGiven,
-    timeout: float | httpx.Timeout | None | NotGiven,
+    api_key: object,
+    base_url: object,
+    timeout: object,
 ) -> Settings:
     """Key from the argument or DUNE_API_KEY; base URL (scheme://host) from the argument,
-    DUNE_API_BASE_URL or the default; a timeout that is always set."""
-    key = api_key if isinstance(api_key, str) else os.environ.get(C.API_KEY_ENV)
-    if key is not None:
-        key = key.strip()
+    DUNE_API_BASE_URL or the default; a timeout that is always set. Anything that would send
+    the key somewhere unintended is an InvalidArgument naming the argument."""
+    if isinstance(api_key, str):
+        key: str | None = validate_api_key(api_key, "api_key")
+    elif api_key is None or isinstance(api_key, NotGiven):
+        env = os.environ.get(C.API_KEY_ENV)
+        key = validate_api_key(env.strip(), C.API_KEY_ENV) if env and env.strip() else None
+    else:
+        raise InvalidArgument(f"api_key must be a str or None, got {type(api_key).__name__}")
     if not key:
         raise MissingAPIKey(
             f"no Dune API key: pass api_key=... or set the {C.API_KEY_ENV} environment variable"
         )
-    raw = base_url if isinstance(base_url, str) else os.environ.get(C.BASE_URL_ENV)
-    base = normalize_base_url(raw or C.DEFAULT_BASE_URL)
+    if isinstance(base_url, str | httpx.URL):
+        base = normalize_base_url(base_url, "base_url")
+    elif base_url is None or isinstance(base_url, NotGiven):
+        base = normalize_base_url(
+            os.environ.get(C.BASE_URL_ENV) or C.DEFAULT_BASE_URL, C.BASE_URL_ENV
+        )
+    else:
+        raise InvalidArgument(f"base_url must be a str or httpx.URL, got {type(base_url).__name__}")
+    return Settings(base_url=base, timeout=resolve_timeout(timeout), api_key=key)
+
+
+def resolve_timeout(timeout: object) -> httpx.Timeout:
+    """The client's HTTP timeouts: the default, an httpx.Timeout, or a positive finite number."""
     if isinstance(timeout, NotGiven) or timeout is None:
         timeout = _env_timeout()
     if timeout is None:
-        resolved = C.DEFAULT_TIMEOUT
-    elif isinstance(timeout, httpx.Timeout):
-        resolved = timeout
-    elif isinstance(timeout, int | float) and not isinstance(timeout, bool) and timeout > 0:
-        resolved = httpx.Timeout(float(timeout), connect=min(float(timeout), C.CONNECT_TIMEOUT))
-    else:
-        raise InvalidArgument(f"timeout must be a positive number of seconds, got {timeout!r}")
-    return Settings(base_url=base, timeout=resolved, api_key=key)
+        return C.DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if (
+        isinstance(timeout, int | float)
+        and not isinstance(timeout, bool)
+        and math.isfinite(timeout)
+        and timeout > 0
+    ):
+        return httpx.Timeout(float(timeout), connect=min(float(timeout), C.CONNECT_TIMEOUT))
+    raise InvalidArgument(f"timeout must be a positive number of seconds, got {timeout!r}")
 
 
 def _env_timeout() -> float | None:
-    """``DUNE_API_REQUEST_TIMEOUT`` in seconds, or None when unset or empty."""
+    """``DUNE_API_REQUEST_TIMEOUT`` in seconds (as dune-client reads it), or None when unset."""
     raw = os.environ.get(C.REQUEST_TIMEOUT_ENV, "").strip()
     if not raw:
         return None
@@ -89,27 +110,58 @@ def _env_timeout() -> float | None:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not value > 0:
+    if not (value > 0 and math.isfinite(value)):
         raise InvalidArgument(
             f"{C.REQUEST_TIMEOUT_ENV} must be a positive number of seconds, got {raw!r}"
         )
     return value
 
 
-def normalize_base_url(raw: str) -> str:
-    """``scheme://host[:port]`` as dune-client means it; a trailing ``/api`` or ``/api/v1`` is
-    tolerated and removed so that the API root is always ``{base}/api/v1``."""
-    text = raw.strip().rstrip("/")
-    url = httpx.URL(text)
-    if url.scheme not in ("http", "https") or not url.host:
+def validate_api_key(key: str, name: str) -> str:
+    """A key is sent as a header: printable ASCII without spaces or control characters."""
+    if not key:
+        raise InvalidArgument(f"{name} is empty")
+    bad = next((ch for ch in key if not "!" <= ch <= "~"), None)
+    if bad is not None:
         raise InvalidArgument(
-            f"{C.BASE_URL_ENV} / base_url must look like https://api.dune.com, got {raw!r}"
+            f"{name} contains {'whitespace' if bad.isspace() else 'a control or non-ASCII character'}"
+            f" ({ord(bad):#04x}); a Dune API key is printable ASCII without spaces"
         )
-    for suffix in ("/api/v1", "/api"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)]
-            break
-    return text
+    return key
+
+
+_API_PATHS = ("", "/api", "/api/v1")
+
+
+def normalize_base_url(raw: str | httpx.URL, name: str = "base_url") -> str:
+    """``scheme://host[:port]`` as dune-client means it; a trailing ``/api`` or ``/api/v1`` is
+    tolerated and removed so that the API root is always ``{base}/api/v1``. A query, fragment,
+    credentials or any other path is refused (the key would leak or every call would 404)."""
+    text = str(raw).strip()
+    try:
+        url = httpx.URL(text)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise InvalidArgument(f"{name} is not a valid URL ({exc}): {text!r}") from None
+    shown = url.copy_with(query=None, fragment=None, userinfo=b"") if url.host else text
+    if url.scheme not in ("http", "https") or not url.host:
+        raise InvalidArgument(f"{name} must look like https://api.dune.com, got {str(shown)!r}")
+    if url.query or "?" in text:
+        raise InvalidArgument(
+            f"{name} must not have a query string (pass the key as api_key=, never in the URL)"
+        )
+    if url.fragment or "#" in text:
+        raise InvalidArgument(f"{name} must not have a fragment, got {str(shown)!r}")
+    if url.userinfo:
+        raise InvalidArgument(f"{name} must not carry credentials, got {str(shown)!r}")
+    path = url.path.rstrip("/")
+    if path not in _API_PATHS:
+        raise InvalidArgument(
+            f"{name} has the path {url.path!r}, which the API cannot have: pass the server's "
+            "root (like https://api.dune.com); the API is always at {base}/api/v1"
+        )
+    port = f":{url.port}" if url.port is not None else ""
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return f"{url.scheme}://{host}{port}"
 
 
 def build_lowlevel(settings: Settings, transport: object) -> LowLevelClient:
@@ -138,7 +190,7 @@ def _failure(exc: httpx.TransportError) -> TransportFailure:
     return TransportFailure("read", detail)
 
 
-def _kwargs(req: Request) -> dict[str, Any]:
+def _kwargs(req: Request, base: httpx.Timeout) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"params": req.params}
     if req.json is not None:
         kwargs["json"] = req.json
@@ -146,7 +198,31 @@ def _kwargs(req: Request) -> dict[str, Any]:
         kwargs["content"] = req.content
     if req.headers:
         kwargs["headers"] = dict(req.headers)
+    if req.timeout is not None:
+        kwargs["timeout"] = shrink_timeout(base, req.timeout)
     return kwargs
+
+
+def shrink_timeout(base: httpx.Timeout, left: float) -> httpx.Timeout:
+    """The client's timeouts, each cut to the ``left`` seconds before a caller's deadline."""
+    left = max(left, 0.001)
+
+    def cut(value: float | None) -> float:
+        return left if value is None else min(value, left)
+
+    return httpx.Timeout(
+        connect=cut(base.connect), read=cut(base.read), write=cut(base.write), pool=cut(base.pool)
+    )
+
+
+def _open(client: httpx.Client | httpx.AsyncClient) -> None:
+    """A call on a closed client is a typed error, not httpx's RuntimeError."""
+    if client.is_closed:
+        raise ClientClosed("this client is closed; create a new Client (or use it in a with block)")
+
+
+class _Overtime(Exception):
+    """The body kept arriving past the attempt's deadline (a slow trickle)."""
 
 
 class SyncDriver:
@@ -158,19 +234,26 @@ class SyncDriver:
         self._sleep = sleep
 
     def send(self, req: Request) -> RawResponse | TransportFailure:
+        """One attempt; with ``req.timeout`` the whole exchange, body included, is bounded."""
+        client = self._http()
+        _open(client)
+        limit = None if req.timeout is None else time.monotonic() + req.timeout
+        body = bytearray()
         try:
-            if req.sink is not None:
-                with self._http().stream(req.method, req.path, **_kwargs(req)) as resp:
-                    if resp.is_success:
-                        for chunk in resp.iter_bytes():
-                            req.sink.write(chunk)
-                        return RawResponse(resp.status_code, resp.headers, b"")
-                    resp.read()
-            else:
-                resp = self._http().request(req.method, req.path, **_kwargs(req))
+            with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
+                into = req.sink if req.sink is not None and resp.is_success else None
+                for chunk in resp.iter_bytes():
+                    if limit is not None and time.monotonic() > limit:
+                        raise _Overtime
+                    if into is not None:
+                        into.write(chunk)
+                    else:
+                        body += chunk
         except httpx.TransportError as exc:
             return _failure(exc)
-        return RawResponse(resp.status_code, resp.headers, resp.content)
+        except _Overtime:
+            return TransportFailure("timeout", "deadline reached while the body was arriving")
+        return RawResponse(resp.status_code, resp.headers, bytes(body))
 
     def _perform(self, action: Action) -> Reply:
         if isinstance(action, Sleep):
@@ -211,19 +294,27 @@ class AsyncDriver:
         self._sleep = sleep
 
     async def send(self, req: Request) -> RawResponse | TransportFailure:
+        """One attempt; with ``req.timeout`` the whole exchange, body included, is bounded."""
+        client = self._http()
+        _open(client)
         try:
-            if req.sink is not None:
-                async with self._http().stream(req.method, req.path, **_kwargs(req)) as resp:
-                    if resp.is_success:
-                        async for chunk in resp.aiter_bytes():
-                            req.sink.write(chunk)
-                        return RawResponse(resp.status_code, resp.headers, b"")
-                    await resp.aread()
-            else:
-                resp = await self._http().request(req.method, req.path, **_kwargs(req))
+            async with asyncio.timeout(req.timeout):
+                return await self._exchange(client, req)
         except httpx.TransportError as exc:
             return _failure(exc)
-        return RawResponse(resp.status_code, resp.headers, resp.content)
+        except TimeoutError:
+            return TransportFailure("timeout", "deadline reached while the body was arriving")
+
+    async def _exchange(self, client: httpx.AsyncClient, req: Request) -> RawResponse:
+        body = bytearray()
+        async with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
+            into = req.sink if req.sink is not None and resp.is_success else None
+            async for chunk in resp.aiter_bytes():
+                if into is not None:
+                    into.write(chunk)
+                else:
+                    body += chunk
+        return RawResponse(resp.status_code, resp.headers, bytes(body))
 
     async def _perform(self, action: Action) -> Reply:
         if isinstance(action, Sleep):

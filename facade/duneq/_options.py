@@ -11,6 +11,7 @@ from typing import Any, TypedDict, cast
 
 from . import _constants as C
 from ._errors import InvalidArgument
+from ._polling import RateConfig
 from ._types import PartialPolicy, Performance
 
 
@@ -105,12 +106,46 @@ def validate_timeout(name: str, value: object) -> float | None:
     return float(value)
 
 
+def validate_rate(rate: object) -> RateConfig:
+    """The client's adaptive rate settings: finite positive rates with floor <= initial <=
+    ceiling, and a decrease factor in (0, 1)."""
+    if rate is None:
+        return RateConfig()
+    if not isinstance(rate, RateConfig):
+        raise InvalidArgument(f"rate must be a duneq.RateConfig or None, got {rate!r}")
+    for name in ("initial", "ceiling", "floor", "increase"):
+        value = getattr(rate, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
+            raise InvalidArgument(f"rate.{name} must be a positive number, got {value!r}")
+    if isinstance(rate.burst, bool) or not isinstance(rate.burst, int) or rate.burst < 1:
+        raise InvalidArgument(f"rate.burst must be a positive integer, got {rate.burst!r}")
+    if not rate.floor <= rate.initial <= rate.ceiling:
+        raise InvalidArgument("rate needs floor <= initial <= ceiling (requests per second)")
+    if isinstance(rate.decrease, bool) or not isinstance(rate.decrease, int | float):
+        raise InvalidArgument(f"rate.decrease must be a number in (0, 1), got {rate.decrease!r}")
+    if not 0 < rate.decrease < 1:
+        raise InvalidArgument(f"rate.decrease must be a number in (0, 1), got {rate.decrease!r}")
+    return rate
+
+
+def validate_text(name: str, text: str) -> str:
+    """Text that can be sent as UTF-8 JSON (a lone surrogate, e.g. from a bad decode, cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidArgument(
+            f"{name} contains a character that is not valid Unicode text "
+            f"({text[exc.start]!r} at position {exc.start}, a lone surrogate)"
+        ) from None
+    return text
+
+
 def encode_param_value(key: str, value: object) -> Any:
     """One query parameter as Dune expects it: text for scalars, a list of text for multi-select."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return value
+        return validate_text(f"parameter {key!r}", value)
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, float):
@@ -146,6 +181,7 @@ def encode_params(params: Mapping[str, object] | None) -> dict[str, Any]:
     for key, value in params.items():
         if not isinstance(key, str) or not key:
             raise InvalidArgument(f"parameter names must be non-empty strings, got {key!r}")
+        validate_text("parameter name", key)
         out[key] = encode_param_value(key, value)
     return out
 

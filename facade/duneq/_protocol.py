@@ -25,6 +25,8 @@ class Request:
     #: Deliver a successful body piece by piece to this sink as it arrives (CSV pages are
     #: copied to disk and never held whole); ``RawResponse.content`` is then empty.
     sink: ChunkSink | None = None
+    #: Seconds this attempt may take in all (a wait's time left); None: the client's timeouts.
+    timeout: float | None = None
 
     @property
     def display_path(self) -> str:

@@ -63,7 +63,7 @@ def parse_retry_after(
 
 
 def is_retryable_status(status: int, kind: RequestKind) -> bool:
-    """Idempotent calls retry 429/502/503/504; billed and unsafe ones only 429 (nothing ran)."""
+    """Idempotent calls retry 429 and 5xx; billed and unsafe ones only 429 (nothing ran)."""
     if kind != "idempotent":
         return status == 429
     return status in C.RETRY_STATUSES

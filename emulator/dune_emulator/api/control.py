@@ -1,4 +1,5 @@
-"""The test-control API under /_emulator/: pins, faults, counters, settings, clock, reset."""
+"""The test-control API under /_emulator/: pins, faults, fault rates, counters, settings, clock,
+reset."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..errors import ApiError
-from ..faults import parse_fault
+from ..faults import parse_fault, parse_fault_rate
 from .common import emulator, json_body, json_response
 
 
@@ -49,6 +50,25 @@ async def add_fault(request: Request) -> Response:
     return json_response({"ok": True})
 
 
+async def add_fault_rate(request: Request) -> Response:
+    body = await json_body(request, required=True)
+    try:
+        rule = parse_fault_rate(body, known_routes(request))
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    emulator(request).faults.add_rate(rule)
+    return json_response({"ok": True})
+
+
+async def list_fault_rates(request: Request) -> Response:
+    return json_response({"fault_rates": emulator(request).faults.rates()})
+
+
+async def clear_fault_rates(request: Request) -> Response:
+    emulator(request).faults.clear_rates()
+    return json_response({"ok": True})
+
+
 async def list_faults(request: Request) -> Response:
     return json_response({"faults": emulator(request).faults.pending()})
 
@@ -60,6 +80,7 @@ async def counters(request: Request) -> Response:
             "requests": dict(state.faults.requests),
             "executions_started": state.engine.started_count,
             "peak_inflight": state.engine.peak_inflight,
+            "faults_injected": dict(state.faults.injected),
         }
     )
 
@@ -103,6 +124,9 @@ def routes() -> list[Route]:
         Route("/_emulator/pin", pin, methods=["POST"]),
         Route("/_emulator/faults", add_fault, methods=["POST"]),
         Route("/_emulator/faults", list_faults, methods=["GET"]),
+        Route("/_emulator/fault-rates", add_fault_rate, methods=["POST"]),
+        Route("/_emulator/fault-rates", list_fault_rates, methods=["GET"]),
+        Route("/_emulator/fault-rates", clear_fault_rates, methods=["DELETE"]),
         Route("/_emulator/counters", counters, methods=["GET"]),
         Route("/_emulator/configure", configure, methods=["POST"]),
         Route("/_emulator/config", get_config, methods=["GET"]),

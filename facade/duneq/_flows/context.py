@@ -1,5 +1,6 @@
 """What every flow runs with: the client's retry policy, poll schedule, clock, randomness,
-request budget and spend ledger (all injectable, so flows are tested without a server)."""
+adaptive rate limiter and spend ledger (all injectable, so flows are tested without a server
+or real time)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .. import _constants as C
-from .._polling import PollConfig, RequestBudget
+from .._polling import PollConfig, RateLimiter
 from .._protocol import Action, Reply, Retrying
 from .._retry import RetryPolicy
 from .budget import Ledger
@@ -26,9 +26,7 @@ class FlowContext:
     poll: PollConfig = field(default_factory=PollConfig)
     clock: Callable[[], float] = field(default=lambda: 0.0)
     rand: Callable[[], float] = random.random
-    budget: RequestBudget = field(
-        default_factory=lambda: RequestBudget(C.POLL_BUDGET_REQUESTS, C.POLL_BUDGET_WINDOW)
-    )
+    limiter: RateLimiter = field(default_factory=RateLimiter)
     #: Told of every retry before its pause (None: retries stay silent, as for library users).
     on_retry: Callable[[Retrying], None] | None = None
     ledger: Ledger = field(default_factory=Ledger)

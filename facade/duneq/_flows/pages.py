@@ -14,6 +14,7 @@ from .._errors import (
     InvalidArgument,
     PartialResultError,
     PartialResultWarning,
+    ResponseValidationError,
 )
 from .._lowlevel import (
     PageFormatError,
@@ -28,7 +29,7 @@ from .._options import ResultOptions
 from .._protocol import ChunkSink, Notice, RawResponse, Request
 from .._states import SUCCESS_STATES, ExecutionState
 from .context import Flow, FlowContext
-from .send import invalid, send
+from .send import exchange, invalid
 from .wait import raise_for_terminal
 
 # -- planning ----------------------------------------------------------------------------------
@@ -163,17 +164,22 @@ def fetch_page(
     known: PageMetadata | None = None,
 ) -> Flow[Page]:
     """Fetch and parse the JSON page at ``offset``, checked first against the client's
-    datapoint budget (estimated from ``known`` metadata) and recorded in its ledger after."""
+    datapoint budget (estimated from ``known`` metadata) and recorded in its ledger after;
+    a broken body is retried like any idempotent read."""
     req = page_request(source, options, offset, size=size)
     if ctx.ledger.max_datapoints is not None:
         cost = page_estimate(options, offset, page_limit(options, offset, size), known)
         ctx.ledger.check_datapoints(cost, f"the results page at offset {offset} of {source}")
-    resp = yield from send(ctx, req)
-    page = parse_page(req, resp, offset, decode=decode)
+    page = yield from exchange(ctx, req, lambda resp: parse_page(req, resp, offset, decode=decode))
     ctx.ledger.fetched(page_datapoints(page.metadata))
     if page.status.state not in SUCCESS_STATES:
         raise_for_terminal(page.status)
-        raise invalid(req, resp, f"execution is not finished (state {page.status.state})")
+        raise ResponseValidationError(
+            f"execution is not finished (state {page.status.state})",
+            method=req.method,
+            path=req.display_path,
+            execution_id=req.execution_id,
+        )
     return page
 
 

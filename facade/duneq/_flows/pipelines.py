@@ -1,6 +1,6 @@
 """Flows of the pipelines API: start, poll and cancel a pipeline run.
 
-Waiting reuses the executions' poll loop (``wait.poll``): same schedule, budget and deadline.
+Waiting reuses the executions' poll loop (``wait.poll``): same schedule, rate limiter and deadline.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from .._pipelines_model import (
     node_events,
     unknown_states,
 )
-from .._protocol import Notice, Request
+from .._protocol import Notice, RawResponse, Request
 from .context import Flow, FlowContext
-from .send import parse_json, send
+from .send import exchange, parse_json, send
 from .wait import INTERRUPTS, cancel_quietly, poll
 
 EventCallback = Callable[[PipelineEvent], object]
@@ -117,9 +117,18 @@ def start(ctx: FlowContext, req: Request) -> Flow[str]:
         ) from None
 
 
-def get_status(ctx: FlowContext, pipeline_execution_id: str) -> Flow[PipelineStatus]:
+def get_status(
+    ctx: FlowContext, pipeline_execution_id: str, deadline: float | None = None
+) -> Flow[PipelineStatus]:
     req = status_request(pipeline_execution_id)
-    resp = yield from send(ctx, req)
+    return (
+        yield from exchange(
+            ctx, req, lambda r: _pipeline_status(req, r, pipeline_execution_id), deadline
+        )
+    )
+
+
+def _pipeline_status(req: Request, resp: RawResponse, pipeline_execution_id: str) -> PipelineStatus:
     data = parse_json(req, resp)
     try:
         return PipelineStatus.from_dict(data, pipeline_execution_id)
@@ -199,7 +208,7 @@ def wait(
         return (
             yield from poll(
                 ctx,
-                lambda: get_status(ctx, pipeline_execution_id),
+                lambda deadline: get_status(ctx, pipeline_execution_id, deadline),
                 timeout=timeout,
                 check=check,
                 hints=lambda status: (None, None),

@@ -30,16 +30,19 @@ def wait_then_open(
         on_progress=how.on_progress,
         cancel_on_timeout=how.cancel_on_timeout,
         first_delay=how.first_delay,
+        since=how.since,
     )
     return (yield from open_result(ctx, status, options))
 
 
 def run(ctx: FlowContext, req: Request, how: WaitArgs, options: ResultOptions) -> Flow[Opened]:
-    """Execute, wait (the first poll after the schedule's first interval), open the result."""
+    """Execute, wait (the first poll after the schedule's first interval), open the result;
+    the timeout covers the execute and the wait together."""
     since = ctx.clock()
-    started = yield from execute(ctx, req)
+    deadline = None if how.timeout is None else since + how.timeout
+    started = yield from execute(ctx, req, deadline)
     delay = first_poll_delay(ctx, started, since)
-    later = WaitArgs(how.timeout, how.on_progress, how.cancel_on_timeout, delay)
+    later = WaitArgs(how.timeout, how.on_progress, how.cancel_on_timeout, delay, since)
     return (yield from wait_then_open(ctx, started.execution_id, later, options))
 
 

@@ -1,11 +1,14 @@
-"""One request under the retry rules, and every mapping from an HTTP outcome to an error:
+"""One request under the rate limiter, the retry rules and the deadline, and every mapping from an HTTP outcome to an error:
 transport failures, error statuses and bodies, and bodies that are not what was promised."""
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
+from dataclasses import replace
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -27,38 +30,73 @@ from .._errors import (
     ResponseValidationError,
     ServerError,
 )
+from .._polling import bucket_of
 from .._protocol import RawResponse, Request, Retrying, Sleep, TransportFailure
 from .._retry import backoff_delay, is_retryable_failure, is_retryable_status, parse_retry_after
 from .context import Flow, FlowContext
 
 log = logging.getLogger("duneq.send")
 
+P = TypeVar("P")
+_EXECUTION_ID = re.compile(rb'"execution_id"\s*:\s*"([0-9A-Za-z]{26})"')
 
-def send(ctx: FlowContext, req: Request) -> Flow[RawResponse]:
-    """Send one request with the retry rules; return a 2xx response or raise a mapped error.
-    A billed request is first checked against the client's credit budget and reserves its
-    estimated cost (kept when the run may have started, released when nothing ran)."""
+
+class DeadlineReached(Exception):
+    """A request could not be sent, finished or retried before its flow's deadline; the wait
+    that set the deadline turns it into ExecutionTimeout (``last`` is the error seen last)."""
+
+    def __init__(self, last: APIError | None = None) -> None:
+        self.last = last
+        super().__init__(f"deadline reached ({last})" if last is not None else "deadline reached")
+
+
+def send(ctx: FlowContext, req: Request, deadline: float | None = None) -> Flow[RawResponse]:
+    """Send one request with the retry rules; return a 2xx response or raise a mapped error."""
+    return (yield from exchange(ctx, req, _as_is, deadline))
+
+
+def _as_is(resp: RawResponse) -> RawResponse:
+    return resp
+
+
+def exchange(
+    ctx: FlowContext,
+    req: Request,
+    parse: Callable[[RawResponse], P],
+    deadline: float | None = None,
+    *,
+    paced: bool = True,
+) -> Flow[P]:
+    """``_exchange`` under the client's offline switch and credit budget: a billed request is
+    checked first and reserves its estimated cost (kept when the run may have started,
+    released when nothing ran)."""
     if ctx.offline:
         raise CacheMiss(
             f"the client is offline and {req.method} {req.display_path} needs the server; "
             "only cached results can be read"
         )
     if req.kind != "billed":
-        return (yield from _send(ctx, req))
+        return (yield from _exchange(ctx, req, parse, deadline, paced=paced))
     body = req.json if isinstance(req.json, dict) else {}
     cost = ctx.ledger.execution_estimate(body.get("performance"))
     ctx.ledger.check_credits(cost, f"{req.method} {req.display_path}")
     ctx.ledger.reserve(cost)
+    seen: list[str | None] = []
+
+    def noted(resp: RawResponse) -> P:
+        seen.append(_started_id(resp))
+        return parse(resp)
+
     try:
-        resp = yield from _send(ctx, req)
+        result = yield from _exchange(ctx, req, noted, deadline, paced=paced)
     except ExecutionMayHaveStarted:
         ctx.ledger.started(f"unknown:{id(req)}", cost)
         raise
     except BaseException:
         ctx.ledger.release(cost)
         raise
-    ctx.ledger.started(_started_id(resp) or f"unknown:{id(req)}", cost)
-    return resp
+    ctx.ledger.started((seen[-1] if seen else None) or f"unknown:{id(req)}", cost)
+    return result
 
 
 def _started_id(resp: RawResponse) -> str | None:
@@ -71,38 +109,105 @@ def _started_id(resp: RawResponse) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _send(ctx: FlowContext, req: Request) -> Flow[RawResponse]:
+def _exchange(
+    ctx: FlowContext,
+    req: Request,
+    parse: Callable[[RawResponse], P],
+    deadline: float | None = None,
+    *,
+    paced: bool = True,
+) -> Flow[P]:
+    """Send ``req`` under the rate limiter and the retry rules and ``parse`` its 2xx answer.
+
+    An idempotent read is retried (jittered backoff) on transport failures, 429/5xx and on a
+    2xx body that ``parse`` rejects; with a ``deadline`` every attempt's timeout is the time
+    left, and a wait or Retry-After that outlives it raises DeadlineReached. ``paced=False``
+    skips the rate limiter's wait (a last-chance cancel that must not wait out a 429 hold)."""
     attempt = 0
+    bucket = bucket_of(req.method, req.path)
     while True:
+        if paced:
+            yield from _take_slot(ctx, bucket, deadline)
         if req.sink is not None:
             req.sink.begin()
-        reply = yield req
+        reply = yield _bounded(ctx, req, deadline)
         if isinstance(reply, TransportFailure):
-            if attempt < ctx.retry.max_retries and is_retryable_failure(reply.kind, req.kind):
-                delay = backoff_delay(attempt, None, ctx.retry, ctx.rand)
-                log.debug(
-                    "%s %s: %s, retry in %.2fs", req.method, req.display_path, reply.kind, delay
-                )
-                notify_retry(ctx, req, f"{reply.kind}: {reply.detail}", attempt, delay)
-                yield Sleep(delay)
-                attempt += 1
-                continue
-            raise transport_error(req, reply)
-        if not isinstance(reply, RawResponse):
-            raise TypeError("driver returned no response for a request")
-        if 200 <= reply.status < 300:
-            return reply
-        retry_after = parse_retry_after(reply.headers)
-        if attempt < ctx.retry.max_retries and is_retryable_status(reply.status, req.kind):
-            delay = backoff_delay(attempt, retry_after, ctx.retry, ctx.rand)
-            log.debug(
-                "%s %s: HTTP %d, retry in %.2fs", req.method, req.display_path, reply.status, delay
-            )
-            notify_retry(ctx, req, f"HTTP {reply.status}", attempt, delay)
-            yield Sleep(delay)
+            error = transport_error(req, reply)
+            if not is_retryable_failure(reply.kind, req.kind):
+                raise error
+            why = f"{reply.kind}: {reply.detail}"
+            yield from _pause(ctx, req, attempt, None, deadline, error, why)
             attempt += 1
             continue
-        raise response_error(req, reply.status, reply.content, retry_after)
+        if not isinstance(reply, RawResponse):
+            raise TypeError("driver returned no response for a request")
+        retry_after = parse_retry_after(reply.headers)
+        if reply.status == 429:
+            ctx.limiter.throttled(bucket, ctx.clock(), retry_after)
+        else:
+            ctx.limiter.success(bucket)
+        if 200 <= reply.status < 300:
+            try:
+                return parse(reply)
+            except ResponseValidationError as exc:
+                if req.kind == "billed":
+                    raise may_have_started(req, reply, exc.message) from None
+                if req.kind != "idempotent":
+                    raise
+                yield from _pause(ctx, req, attempt, None, deadline, exc, "bad body")
+                attempt += 1
+                continue
+        error = _status_failure(req, reply, retry_after)
+        if not is_retryable_status(reply.status, req.kind):
+            raise error
+        yield from _pause(ctx, req, attempt, retry_after, deadline, error, f"HTTP {reply.status}")
+        attempt += 1
+
+
+def _bounded(ctx: FlowContext, req: Request, deadline: float | None) -> Request:
+    """The attempt to send: its timeout shrunk to the time left before ``deadline``."""
+    if deadline is None:
+        return req
+    left = deadline - ctx.clock()
+    if left <= 0:
+        raise DeadlineReached()
+    return replace(req, timeout=left if req.timeout is None else min(left, req.timeout))
+
+
+def _take_slot(ctx: FlowContext, bucket: str, deadline: float | None) -> Flow[None]:
+    """Wait for this request's slot of the client's rate, then for any 429 hold on the bucket
+    that began meanwhile (once: an injected sleep may not move the clock)."""
+    delay = ctx.limiter.reserve(bucket, ctx.clock())
+    for _ in range(2):
+        if delay <= 0:
+            return
+        if deadline is not None and ctx.clock() + delay >= deadline:
+            raise DeadlineReached()
+        yield Sleep(delay)
+        delay = ctx.limiter.held(bucket, ctx.clock())
+
+
+def _pause(
+    ctx: FlowContext,
+    req: Request,
+    attempt: int,
+    retry_after: float | None,
+    deadline: float | None,
+    error: APIError,
+    why: str,
+) -> Flow[None]:
+    """Back off before retry ``attempt``; raise ``error`` when the retries are spent and
+    DeadlineReached when the pause (or the server's Retry-After) outlives the deadline."""
+    if attempt >= ctx.retry.max_retries:
+        raise error
+    delay = backoff_delay(attempt, retry_after, ctx.retry, ctx.rand)
+    if deadline is not None:
+        left = deadline - ctx.clock()
+        if max(delay, retry_after or 0.0) >= left:
+            raise DeadlineReached(error)
+    log.debug("%s %s: %s, retry in %.2fs", req.method, req.display_path, why, delay)
+    notify_retry(ctx, req, why, attempt, delay)
+    yield Sleep(delay)
 
 
 def notify_retry(ctx: FlowContext, req: Request, cause: str, attempt: int, delay: float) -> None:
@@ -114,26 +219,40 @@ def notify_retry(ctx: FlowContext, req: Request, cause: str, attempt: int, delay
 def response_error(
     req: Request, status: int, body: bytes, retry_after: float | None = None
 ) -> APIError:
-    """The error for a final error status: a billed call answered 5xx may have started a run
-    (never retried, never reported as a plain server error); the rest by ``status_error``."""
-    if req.kind == "billed" and status >= 500:
-        text = api_error_text(body) or "no error text"
-        return ExecutionMayHaveStarted(
-            f"execute failed with HTTP {status} ({text}); the request reached the server, "
-            "so the execution may have started and may be billed. It was not retried: check "
-            "your recent executions before running it again",
-            cause=f"HTTP {status}",
-            method=req.method,
-            path=req.display_path,
-            status_code=status,
-        )
+    """The error for a final error status outside the flows (``dune.lowlevel``): the same
+    mapping, including an execute's 5xx as ExecutionMayHaveStarted."""
+    return _status_failure(req, RawResponse(status, {}, body), retry_after)
+
+
+def _status_failure(req: Request, reply: RawResponse, retry_after: float | None) -> APIError:
+    """The error for a non-2xx answer (an execute's 5xx: it may have started)."""
+    if req.kind == "billed" and reply.status >= 500:
+        text = api_error_text(reply.content) or "no error text"
+        return may_have_started(req, reply, f"execute failed with HTTP {reply.status} ({text})")
     return status_error(
-        status,
-        body,
+        reply.status,
+        reply.content,
         req.method,
         req.display_path,
         execution_id=req.execution_id,
         retry_after=retry_after,
+    )
+
+
+def may_have_started(req: Request, reply: RawResponse, what: str) -> ExecutionMayHaveStarted:
+    """An execute whose outcome is unknown: what is known (status, an execution id found in a
+    broken body) is carried, and nothing is retried."""
+    found = _EXECUTION_ID.search(reply.content)
+    execution_id = found.group(1).decode() if found else None
+    seen = f"; its id looks like {execution_id}" if execution_id else ""
+    return ExecutionMayHaveStarted(
+        f"{what}; the request reached the server, so the execution may have started and may be "
+        f"billed{seen}. It was not retried: check your recent executions before running it again",
+        cause=f"HTTP {reply.status}",
+        method=req.method,
+        path=req.display_path,
+        status_code=reply.status,
+        execution_id=execution_id,
     )
 
 
@@ -179,10 +298,13 @@ def parse_json(req: Request, resp: RawResponse) -> dict[str, Any]:
     return data
 
 
-def call(ctx: FlowContext, req: Request) -> Flow[dict[str, Any]]:
-    """Send and decode a JSON object answer."""
-    resp = yield from send(ctx, req)
-    return parse_json(req, resp)
+def call(
+    ctx: FlowContext, req: Request, deadline: float | None = None, *, paced: bool = True
+) -> Flow[dict[str, Any]]:
+    """Send and decode a JSON object answer (a read whose body is broken is retried)."""
+    return (
+        yield from exchange(ctx, req, lambda resp: parse_json(req, resp), deadline, paced=paced)
+    )
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

@@ -143,10 +143,7 @@ def sweep(
         yield Sleep(poll_interval(max(youngest, 0.0), None, None, ctx.poll, ctx.rand))
         reached = False
         for eid, item in list(running.items()):
-            slot = ctx.budget.wait_time(ctx.clock())
-            if slot > 0:
-                yield Sleep(slot)
-            try:
+            try:  # each status read takes its slot of the client's adaptive rate limiter
                 status = yield from get_status(ctx, eid)
             except BudgetExceeded:
                 raise
@@ -155,8 +152,6 @@ def sweep(
                 fail(item, exc)
                 changed()
                 continue
-            finally:
-                ctx.budget.record(ctx.clock())
             limit.learn(status.max_inflight_interactive_executions)
             reached = reached or bool(status.max_inflight_interactive_reached)
             if status.state in TERMINAL_STATES:

@@ -1,5 +1,5 @@
 """Executions: start, status, cancel, and waiting for a terminal state on the adaptive poll
-schedule, under the request budget and the deadline, with a remote cancel on the way out."""
+schedule, under the rate limiter and the deadline, with a remote cancel on the way out."""
 
 from __future__ import annotations
 
@@ -9,23 +9,30 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
+from .. import _constants as C
 from .._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeout,
     DuneError,
     ExecutionCancelled,
     ExecutionExpired,
     ExecutionTimeout,
     InvalidArgument,
     QueryFailed,
+    RateLimited,
+    ResponseValidationError,
+    ServerError,
     UnknownStateWarning,
 )
 from .._lowlevel import cancel_request, status_from_wire, status_request
 from .._models import ExecutionStatus, Progress
 from .._options import validate_execution_id
 from .._polling import poll_interval
-from .._protocol import Notice, Request, Sleep
+from .._protocol import Notice, RawResponse, Request, Sleep
 from .._states import SUCCESS_STATES, TERMINAL_STATES, ExecutionState, is_known
 from .context import Flow, FlowContext
-from .send import call, invalid, parse_json, send
+from .send import DeadlineReached, call, exchange, invalid, parse_json
 
 log = logging.getLogger("duneq.wait")
 
@@ -43,11 +50,28 @@ class WaitArgs:
     on_progress: ProgressCallback | None
     cancel_on_timeout: bool
     first_delay: float = 0.0
+    #: When the deadline's clock started (a run's execute counts); None: when the wait starts.
+    since: float | None = None
 
 
-def execute(ctx: FlowContext, req: Request) -> Flow[ExecutionStatus]:
-    """POST an execute request; returns the new execution's id and state."""
-    resp = yield from send(ctx, req)
+def execute(ctx: FlowContext, req: Request, deadline: float | None = None) -> Flow[ExecutionStatus]:
+    """POST an execute request; returns the new execution's id and state (an answer that does
+    not say which execution started is ExecutionMayHaveStarted). With a ``deadline``, an
+    execute that cannot be sent in time raises the last error seen (nothing started)."""
+    try:
+        return (yield from exchange(ctx, req, lambda resp: _started(req, resp), deadline))
+    except DeadlineReached as exc:
+        if exc.last is not None:
+            raise exc.last from None
+        raise APITimeout(
+            "the execute could not be sent before the deadline (client rate limit); "
+            "nothing was started",
+            method=req.method,
+            path=req.display_path,
+        ) from None
+
+
+def _started(req: Request, resp: RawResponse) -> ExecutionStatus:
     data = parse_json(req, resp)
     raw_id = data.get("execution_id")
     try:
@@ -60,10 +84,19 @@ def execute(ctx: FlowContext, req: Request) -> Flow[ExecutionStatus]:
     return status_from_wire({"execution_id": execution_id, "state": state})
 
 
-def get_status(ctx: FlowContext, execution_id: str) -> Flow[ExecutionStatus]:
+def get_status(
+    ctx: FlowContext, execution_id: str, deadline: float | None = None
+) -> Flow[ExecutionStatus]:
     """One status read; an ended run of this client's settles its cost in the ledger."""
     req = status_request(execution_id)
-    resp = yield from send(ctx, req)
+    return (
+        yield from exchange(ctx, req, lambda resp: _status(ctx, req, resp, execution_id), deadline)
+    )
+
+
+def _status(
+    ctx: FlowContext, req: Request, resp: RawResponse, execution_id: str
+) -> ExecutionStatus:
     data = parse_json(req, resp)
     try:
         status = status_from_wire(data, execution_id)
@@ -74,16 +107,21 @@ def get_status(ctx: FlowContext, execution_id: str) -> Flow[ExecutionStatus]:
     return status
 
 
-def cancel(ctx: FlowContext, execution_id: str) -> Flow[bool]:
-    data = yield from call(ctx, cancel_request(execution_id))
+def cancel(
+    ctx: FlowContext, execution_id: str, deadline: float | None = None, *, paced: bool = True
+) -> Flow[bool]:
+    data = yield from call(ctx, cancel_request(execution_id), deadline, paced=paced)
     return bool(data.get("success", False))
 
 
-def cancel_quietly(ctx: FlowContext, execution_id: str) -> Flow[bool]:
-    """Cancel remotely, reporting failure as False instead of raising (used on timeout/abort)."""
+def cancel_quietly(
+    ctx: FlowContext, execution_id: str, grace: float = C.CANCEL_GRACE
+) -> Flow[bool]:
+    """Cancel remotely within ``grace`` seconds, reporting failure as False instead of raising
+    (used on timeout/abort, where the grace bounds how far the caller's deadline is overrun)."""
     try:
-        return (yield from cancel(ctx, execution_id))
-    except DuneError as exc:
+        return (yield from cancel(ctx, execution_id, ctx.clock() + grace, paced=False))
+    except (DuneError, DeadlineReached) as exc:
         log.warning("could not cancel execution %s: %s", execution_id, type(exc).__name__)
         return False
 
@@ -114,31 +152,44 @@ def raise_for_terminal(status: ExecutionStatus) -> None:
 
 def poll(
     ctx: FlowContext,
-    fetch: Callable[[], Flow[S]],
+    fetch: Callable[[float | None], Flow[S]],
     *,
     timeout: float | None,
     check: Callable[[S, float, int], Flow[bool]],
     hints: Callable[[S], tuple[ExecutionState | str | None, int | None]],
     expire: Callable[[S | None, float], Flow[NoReturn]],
     first_delay: float = 0.0,
+    since: float | None = None,
 ) -> Flow[S]:
-    """Fetch a status until ``check(status, elapsed, polls)`` says done (or raises), on the
-    adaptive schedule and under the request budget; ``expire`` raises at the deadline.
-    ``first_delay`` skips a first poll that would only see a just-submitted run pending."""
-    start = ctx.clock()
+    """Fetch a status (``fetch(deadline)``) until ``check(status, elapsed, polls)`` says done
+    (or raises), on the adaptive schedule; ``expire`` raises at the deadline, and so every way
+    out past the deadline (a stalled call, a long Retry-After, a last failure) ends there.
+    ``first_delay`` skips a first poll that would only see a just-submitted run pending;
+    ``since`` is when the deadline's clock started (default: now)."""
+    start = ctx.clock() if since is None else since
     deadline = None if timeout is None else start + timeout
     polls = 0
+    last: S | None = None
     if first_delay > 0:
-        yield Sleep(first_delay if timeout is None else min(first_delay, timeout))
+        left = None if deadline is None else max(deadline - ctx.clock(), 0.0)
+        yield Sleep(first_delay if left is None else min(first_delay, left))
     while True:
-        slot = ctx.budget.wait_time(ctx.clock())
-        if slot > 0:
-            if deadline is not None:
-                slot = min(slot, max(deadline - ctx.clock(), 0.0))
-            yield Sleep(slot)
-        status = yield from fetch()
+        try:
+            status = yield from fetch(deadline)
+        except DeadlineReached:
+            yield from expire(last, ctx.clock() - start)
+        except APIError as exc:
+            if deadline is not None and ctx.clock() >= deadline:
+                yield from expire(last, ctx.clock() - start)
+            if deadline is None or not is_transient(exc):
+                raise
+            # A poll whose retries are spent is not the end of a wait that has time left.
+            log.debug("status poll failed (%s); polling on", type(exc).__name__)
+            delay = poll_interval(ctx.clock() - start, None, None, ctx.poll, ctx.rand)
+            yield Sleep(min(delay, max(deadline - ctx.clock(), 0.0)))
+            continue
+        last = status
         now = ctx.clock()
-        ctx.budget.record(now)
         polls += 1
         elapsed = now - start
         if (yield from check(status, elapsed, polls)):
@@ -150,6 +201,11 @@ def poll(
         if deadline is not None:
             delay = min(delay, max(deadline - now, 0.0))
         yield Sleep(delay)
+
+
+def is_transient(exc: APIError) -> bool:
+    """Errors a later poll may not see: 5xx, 429, transport failures and broken bodies."""
+    return isinstance(exc, ServerError | RateLimited | APIConnectionError | ResponseValidationError)
 
 
 def first_poll_delay(ctx: FlowContext, known: ExecutionStatus, since: float) -> float:
@@ -168,6 +224,7 @@ def wait(
     on_progress: ProgressCallback | None,
     cancel_on_timeout: bool,
     first_delay: float = 0.0,
+    since: float | None = None,
 ) -> Flow[ExecutionStatus]:
     """Poll until a terminal state; at the deadline, or when the caller interrupts, cancel the
     remote run (if asked) before raising."""
@@ -206,17 +263,18 @@ def wait(
         return (
             yield from poll(
                 ctx,
-                lambda: get_status(ctx, execution_id),
+                lambda deadline: get_status(ctx, execution_id, deadline),
                 timeout=timeout,
                 check=check,
                 hints=lambda status: (status.state, status.queue_position),
                 expire=expire,
                 first_delay=first_delay,
+                since=since,
             )
         )
     except INTERRUPTS:
         if cancel_on_timeout:
-            yield from cancel_quietly(ctx, execution_id)
+            yield from cancel_quietly(ctx, execution_id, C.INTERRUPT_CANCEL_GRACE)
         raise
 
 
@@ -247,5 +305,6 @@ def wait_with(ctx: FlowContext, execution_id: str, how: WaitArgs) -> Flow[Execut
             on_progress=how.on_progress,
             cancel_on_timeout=how.cancel_on_timeout,
             first_delay=how.first_delay,
+            since=how.since,
         )
     )

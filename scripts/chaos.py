@@ -1,0 +1,442 @@
+"""Fault-injection figures for duneq (issue 11): drive sync and async clients against the
+emulator with faults on every route and print how many runs returned exact rows, what the
+failures were, duplicate executions, deadline overruns and rate-limit behaviour.
+
+Usage:
+    uv run python scripts/chaos.py [--runs 100] [--seed 11] [--quick]
+
+Exits 0 when every target is met, 1 otherwise. ``tests/reliability/`` runs the same scenarios
+with few runs and asserts the same properties.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import duneq
+import httpx
+from dune_emulator import EmulatorConfig, EmulatorHandle
+from dune_emulator.server import run_emulator
+
+Mode = Literal["sync", "async"]
+API_KEY = "chaos-key"
+ROWS = 300
+PAGE_SIZE = 100
+SQL = f"select range as n, range * 7 % 13 as m from range({ROWS})"
+STATUS_ROUTE = "GET /api/v1/execution/{execution_id}/status"
+EXECUTE_ROUTE = "POST /api/v1/sql/execute"
+
+#: Every fault kind a read may meet, before and after the handler ran.
+READ_MIX: list[dict[str, Any]] = [
+    {"kind": "status", "status": 429, "retry_after": 0.5},
+    {"kind": "status", "status": 500},
+    {"kind": "status", "status": 500, "after_handler": True},
+    {"kind": "status", "status": 502},
+    {"kind": "status", "status": 503, "after_handler": True},
+    {"kind": "drop"},
+    {"kind": "reset"},
+    {"kind": "truncate"},
+    {"kind": "status", "status": 200, "body": ["not", "a", "status"]},
+    {"kind": "delay", "delay_seconds": 0.3},
+    {"kind": "trickle", "delay_seconds": 0.3},
+]
+#: The same kinds on execute: some reach the engine (a run starts), some do not.
+EXECUTE_MIX: list[dict[str, Any]] = [
+    {"kind": "status", "status": 429, "retry_after": 0.5},
+    {"kind": "status", "status": 500},
+    {"kind": "status", "status": 500, "after_handler": True},
+    {"kind": "status", "status": 502},
+    {"kind": "status", "status": 503, "after_handler": True},
+    {"kind": "drop"},
+    {"kind": "reset"},
+    {"kind": "truncate"},
+    {"kind": "status", "status": 200, "body": {"state": "QUERY_STATE_PENDING"}},
+    {"kind": "trickle", "delay_seconds": 0.3},
+]
+#: One fault kind at a time on every status call, for the deadline figures.
+DEADLINE_FAULTS: dict[str, dict[str, Any]] = {
+    "stall 5 s": {"kind": "delay", "delay_seconds": 5.0},
+    "429 Retry-After 10": {"kind": "status", "status": 429, "retry_after": 10},
+    "500": {"kind": "status", "status": 500},
+    "503 after handler": {"kind": "status", "status": 503, "after_handler": True},
+    "drop": {"kind": "drop"},
+    "reset mid-body": {"kind": "reset"},
+    "trickle 5 s": {"kind": "trickle", "delay_seconds": 5.0},
+    "truncated body": {"kind": "truncate"},
+}
+WAIT_TIMEOUT = 2.0
+CLIENT_TIMEOUT = 3.0
+
+
+def expected_checksum() -> tuple[int, int]:
+    """(row count, checksum) of SQL's rows, computed here, not by the emulator."""
+    return ROWS, sum(n * 31 + (n * 7 % 13) for n in range(ROWS))
+
+
+def checksum(rows: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    return len(rows), sum(int(r["n"]) * 31 + int(r["m"]) for r in rows)
+
+
+@dataclass
+class Tally:
+    """Outcomes of one scenario's runs."""
+
+    name: str
+    runs: int = 0
+    exact: int = 0
+    wrong: int = 0
+    typed: dict[str, int] = field(default_factory=dict)
+    untyped: list[str] = field(default_factory=list)
+    late: int = 0
+    duplicates: int = 0
+    ambiguous: int = 0
+    misreported: int = 0
+    max_overrun: float = 0.0
+    note: str = ""
+
+    def error(self, exc: BaseException) -> None:
+        if isinstance(exc, duneq.DuneError):
+            name = type(exc).__name__
+            self.typed[name] = self.typed.get(name, 0) + 1
+        else:
+            self.untyped.append(f"{type(exc).__name__}: {exc}")
+
+    @property
+    def exact_share(self) -> float:
+        return self.exact / self.runs if self.runs else 0.0
+
+
+def make_client(handle: EmulatorHandle, mode: Mode, **kw: Any) -> Any:
+    cls = duneq.Client if mode == "sync" else duneq.AsyncClient
+    return cls(api_key=handle.api_key, base_url=handle.base_url, **kw)
+
+
+async def _maybe(value: Any) -> Any:
+    return await value if asyncio.iscoroutine(value) else value
+
+
+async def _run_rows(dune: Any, timeout: float) -> list[dict[str, Any]]:
+    result = await _maybe(dune.run_sql(SQL, timeout=timeout, page_size=PAGE_SIZE))
+    rows: list[dict[str, Any]] = await _maybe(result.rows)
+    return rows
+
+
+async def _close(dune: Any) -> None:
+    await _maybe(dune.close())
+
+
+def reads_under_faults(
+    handle: EmulatorHandle, *, rate: float, runs: int, mode: Mode, seed: int
+) -> Tally:
+    """``runs`` runs of SQL with ``rate`` of every read (status, results pages) faulted."""
+    control = handle.control
+    control.reset()
+    control.pin_next_executions(count=runs, executing_seconds=0.3)
+    control.add_fault_rate(rate, READ_MIX, route="GET /api/v1/*", seed=seed)
+    tally = Tally(f"reads {rate:.0%} faults ({mode})")
+    timeout = 60.0
+    want = expected_checksum()
+
+    async def main() -> None:
+        dune = make_client(handle, mode)
+        try:
+            for _ in range(runs):
+                tally.runs += 1
+                start = time.monotonic()
+                try:
+                    rows = await _run_rows(dune, timeout)
+                except Exception as exc:
+                    tally.error(exc)
+                    tally.max_overrun = max(tally.max_overrun, time.monotonic() - start - timeout)
+                    continue
+                if checksum(rows) == want:
+                    tally.exact += 1
+                else:
+                    tally.wrong += 1
+        finally:
+            await _close(dune)
+
+    asyncio.run(main())
+    injected = control.counters().get("faults_injected", {})
+    tally.note = f"{sum(injected.values())} faults injected"
+    return tally
+
+
+def executes_under_faults(
+    handle: EmulatorHandle, *, rate: float, runs: int, mode: Mode, seed: int
+) -> Tally:
+    """Runs with ``rate`` of executes faulted: counts duplicate executions (the emulator's
+    counter) and checks that every failed execute that started a run says so."""
+    control = handle.control
+    control.reset()
+    control.pin_next_executions(count=runs * 2, executing_seconds=0.2)
+    control.add_fault_rate(rate, EXECUTE_MIX, route=EXECUTE_ROUTE, seed=seed)
+    tally = Tally(f"execute {rate:.0%} faults ({mode})")
+    want = expected_checksum()
+
+    async def main() -> None:
+        dune = make_client(handle, mode)
+        try:
+            for _ in range(runs):
+                tally.runs += 1
+                before = control.counters()["executions_started"]
+                failure: BaseException | None = None
+                rows: list[dict[str, Any]] = []
+                try:
+                    rows = await _run_rows(dune, 60.0)
+                except Exception as exc:
+                    failure = exc
+                    tally.error(exc)
+                started = control.counters()["executions_started"] - before
+                tally.duplicates += max(started - 1, 0)
+                if failure is None:
+                    tally.exact += checksum(rows) == want
+                    tally.wrong += checksum(rows) != want
+                elif isinstance(failure, duneq.ExecutionMayHaveStarted):
+                    tally.ambiguous += 1
+                elif started and getattr(failure, "path", "").endswith("/sql/execute"):
+                    tally.misreported += 1
+        finally:
+            await _close(dune)
+
+    asyncio.run(main())
+    tally.note = f"{tally.ambiguous} ExecutionMayHaveStarted"
+    return tally
+
+
+def deadline_overruns(
+    handle: EmulatorHandle, *, mode: Mode, kinds: Sequence[str] | None = None
+) -> Tally:
+    """``wait(timeout=2)`` with ``Client(timeout=3)`` on a 30 s run while every status call
+    meets one fault kind: it must end in ExecutionTimeout within 1 s of the deadline, and the
+    remote run must be cancelled."""
+    control = handle.control
+    tally = Tally(f"deadline wait(timeout={WAIT_TIMEOUT:g}) ({mode})")
+    worst = ""
+    missed: list[str] = []
+    for kind in kinds or list(DEADLINE_FAULTS):
+        control.reset()
+        control.pin_next_executions(count=1, executing_seconds=30.0)
+
+        async def one(kind: str = kind) -> tuple[float, BaseException | None, str]:
+            dune = make_client(handle, mode, timeout=CLIENT_TIMEOUT)
+            try:
+                execution = await _maybe(dune.execute_sql(SQL))
+                control.add_fault_rate(1.0, [DEADLINE_FAULTS[kind]], route=STATUS_ROUTE)
+                start = time.monotonic()
+                try:
+                    await _maybe(execution.wait(timeout=WAIT_TIMEOUT))
+                except Exception as failure:
+                    return time.monotonic() - start, failure, execution.execution_id
+                return time.monotonic() - start, None, execution.execution_id
+            finally:
+                await _close(dune)
+
+        elapsed, exc, eid = asyncio.run(one())
+        tally.runs += 1
+        overrun = max(elapsed - WAIT_TIMEOUT, 0.0)
+        if overrun >= tally.max_overrun:
+            tally.max_overrun, worst = overrun, kind
+        if exc is None:
+            tally.wrong += 1
+            continue
+        tally.error(exc)
+        control.clear_fault_rates()  # faults off, to read the remote state
+        with httpx.Client(
+            base_url=handle.base_url, headers={"X-Dune-Api-Key": handle.api_key}
+        ) as h:
+            state = h.get(f"/api/v1/execution/{eid}/status").json()["state"]
+        cancelled = isinstance(exc, duneq.ExecutionTimeout) and exc.cancelled
+        if cancelled and state == "QUERY_STATE_CANCELLED":
+            tally.exact += 1
+        else:
+            missed.append(f"{kind}: {type(exc).__name__}, remote {state}")
+            tally.misreported += state == "QUERY_STATE_EXECUTING"  # a billed run left going
+        if overrun > 1.0:
+            tally.late += 1
+    tally.note = f"worst: {worst}" + "".join(f"; {m}" for m in missed)
+    return tally
+
+
+def concurrent_waits(handle: EmulatorHandle, *, count: int = 20, seconds: float = 5.0) -> Tally:
+    """``count`` concurrent waits on ``seconds`` runs on one AsyncClient, against one wait."""
+    control = handle.control
+    tally = Tally(f"{count} concurrent {seconds:g} s waits, one AsyncClient")
+
+    async def waits(n: int) -> float:
+        control.reset()
+        control.configure(max_concurrent_executions=count)  # the server does not limit
+        control.pin_next_executions(count=n, executing_seconds=seconds)
+        async with duneq.AsyncClient(api_key=handle.api_key, base_url=handle.base_url) as dune:
+            start = time.monotonic()
+            runs = [await dune.execute_sql(SQL) for _ in range(n)]
+            await asyncio.gather(*(run.wait(timeout=120) for run in runs))
+            return time.monotonic() - start
+
+    single = asyncio.run(waits(1))
+    many = asyncio.run(waits(count))
+    tally.runs = count
+    tally.exact = count
+    ratio = many / single
+    tally.note = f"single {single:.1f} s, {count} at once {many:.1f} s: {ratio:.2f}x"
+    tally.max_overrun = ratio  # reported in the ratio column
+    return tally
+
+
+class _Counting(httpx.AsyncHTTPTransport):
+    """Counts answers by status, to measure the share of 429s."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses: list[int] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await super().handle_async_request(request)
+        self.statuses.append(response.status_code)
+        return response
+
+
+def rate_limited(handle: EmulatorHandle, *, waits: int = 4, seconds: float = 20.0) -> Tally:
+    """The server allows 10 reads a minute: ``waits`` concurrent waits on ``seconds`` runs and
+    their results on one client; the share of requests answered 429."""
+    control = handle.control
+    control.reset()
+    control.pin_next_executions(count=waits, executing_seconds=seconds)
+    control.configure(rate_limit_high_rpm=10)
+    tally = Tally("server allows 10 reads/min")
+    transport = _Counting()
+
+    async def main() -> None:
+        async with duneq.AsyncClient(
+            api_key=handle.api_key, base_url=handle.base_url, transport=transport
+        ) as dune:
+            runs = [await dune.execute_sql(SQL) for _ in range(waits)]
+
+            async def finish(run: Any) -> None:
+                result = await run.result(timeout=300, page_size=1000)
+                rows = await result.rows
+                tally.exact += checksum(rows) == expected_checksum()
+
+            for outcome in await asyncio.gather(*(finish(r) for r in runs), return_exceptions=True):
+                if isinstance(outcome, BaseException):
+                    tally.error(outcome)
+
+    start = time.monotonic()
+    asyncio.run(main())
+    control.configure(rate_limit_high_rpm=None)
+    tally.runs = waits
+    total = len(transport.statuses)
+    limited = transport.statuses.count(429)
+    tally.max_overrun = limited / total if total else 0.0
+    tally.note = f"{limited}/{total} requests got 429, {time.monotonic() - start:.0f} s"
+    return tally
+
+
+def _typed(t: Tally) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(t.typed.items())) or "-"
+
+
+def table(tallies: Sequence[Tally]) -> list[str]:
+    head = (
+        f"{'scenario':44} {'runs':>5} {'exact':>7} {'dup':>4} {'untyped':>7} {'overrun':>8}  notes"
+    )
+    lines = [head, "-" * len(head)]
+    for t in tallies:
+        over = f"{t.max_overrun:.2f}"
+        lines.append(
+            f"{t.name:44} {t.runs:>5} {t.exact_share:>7.0%} {t.duplicates:>4} "
+            f"{len(t.untyped):>7} {over:>8}  {t.note}; errors: {_typed(t)}"
+        )
+    return lines
+
+
+@dataclass
+class Check:
+    what: str
+    ok: bool
+
+
+def checks(tallies: dict[str, Tally]) -> list[Check]:
+    """The issue's targets against the figures."""
+    out: list[Check] = []
+    for key, tally in tallies.items():
+        out.append(Check(f"{tally.name}: 0 untyped exceptions", not tally.untyped))
+        out.append(Check(f"{tally.name}: no wrong rows", tally.wrong == 0))
+        if key.startswith("reads20"):
+            out.append(Check(f"{tally.name}: 100% exact", tally.exact == tally.runs))
+        if key.startswith("reads50"):
+            out.append(Check(f"{tally.name}: >= 95% exact", tally.exact_share >= 0.95))
+            out.append(Check(f"{tally.name}: failures within the deadline", tally.max_overrun <= 1))
+        if key.startswith("execute"):
+            out.append(Check(f"{tally.name}: 0 duplicate executions", tally.duplicates == 0))
+            out.append(Check(f"{tally.name}: ambiguity reported", tally.misreported == 0))
+        if key.startswith("deadline"):
+            out.append(Check(f"{tally.name}: overrun <= 1 s", tally.late == 0))
+            out.append(
+                Check(f"{tally.name}: all ExecutionTimeout, cancelled", tally.exact == tally.runs)
+            )
+        if key == "concurrent":
+            out.append(Check(f"{tally.name}: within 2x one wait", tally.max_overrun <= 2.0))
+        if key == "ratelimit":
+            out.append(Check(f"{tally.name}: <= 20% got 429", tally.max_overrun <= 0.2))
+    return out
+
+
+def run_all(
+    handle: EmulatorHandle, runs: int, seed: int, log: Callable[[str], None]
+) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = {}
+    modes: tuple[Mode, ...] = ("sync", "async")
+    for m in modes:
+        mode = str(m)
+        for rate in (0.2, 0.5):
+            key = f"reads{int(rate * 100)}-{mode}"
+            log(f"running {key}")
+            tallies[key] = reads_under_faults(handle, rate=rate, runs=runs, mode=m, seed=seed)
+        log(f"running execute faults ({mode})")
+        tallies[f"execute-{mode}"] = executes_under_faults(
+            handle, rate=0.5, runs=max(runs // 2, 10), mode=m, seed=seed
+        )
+        log(f"running deadlines ({mode})")
+        tallies[f"deadline-{mode}"] = deadline_overruns(handle, mode=m)
+    log("running concurrent waits")
+    tallies["concurrent"] = concurrent_waits(handle)
+    log("running rate limit (about a minute)")
+    tallies["ratelimit"] = rate_limited(handle)
+    return tallies
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=100, help="runs per read scenario")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--quick", action="store_true", help="10 runs per scenario")
+    args = parser.parse_args(argv)
+    runs = 10 if args.quick else args.runs
+
+    def log(message: str) -> None:
+        print(f"# {message}", flush=True)
+
+    with run_emulator(EmulatorConfig(api_keys=(API_KEY,))) as handle:
+        tallies = run_all(handle, runs, args.seed, log)
+    print("\n".join(table(list(tallies.values()))))
+    print(
+        "(overrun column: seconds past the deadline; concurrent: ratio to one wait;"
+        " rate limit: share of 429s)"
+    )
+    results = checks(tallies)
+    for check in results:
+        print(f"{'ok    ' if check.ok else 'MISSED'} {check.what}")
+    for tally in tallies.values():
+        for line in tally.untyped[:5]:
+            print(f"untyped in {tally.name}: {line}")
+    return 0 if all(c.ok for c in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
