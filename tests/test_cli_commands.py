@@ -14,6 +14,7 @@ import httpx
 import orjson
 import pytest
 from dune_emulator import EmulatorHandle
+from duneq import _constants as C
 from duneq.cli import main
 
 EXECUTION_ID = re.compile(r"\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b")
@@ -301,7 +302,8 @@ def test_rate_limited(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
     *retries, last = res.err.splitlines()
     assert last.startswith("error:") and "429" in last
     assert retries == [
-        f"POST /api/v1/sql/execute answered HTTP 429; retrying {n}/5 in 0.0 s…" for n in range(1, 6)
+        f"POST /api/v1/sql/execute answered HTTP 429; retrying {n}/{C.DEFAULT_MAX_RETRIES} in 0.0 s…"
+        for n in range(1, C.DEFAULT_MAX_RETRIES + 1)
     ]
     quiet = duneq_cli("sql", "select 1", "-q")
     assert quiet.code == 7 and quiet.err.startswith("error:")

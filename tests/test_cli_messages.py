@@ -92,11 +92,11 @@ def test_unreachable_url_says_url_and_cause_at_once_while_retrying(
     lines = proc.stderr.splitlines()
     assert (
         lines[0]
-        == f"cannot connect to {url} (connection refused); retrying 1/5 in "
+        == f"cannot connect to {url} (connection refused); retrying 1/7 in "
         + (lines[0].split(" in ")[-1])
     )
     assert re.fullmatch(r"[\d.]+ s…", lines[0].split(" in ")[-1])
-    assert [int(m) for m in re.findall(r"retrying (\d)/5", proc.stderr)] == [1, 2, 3, 4, 5]
+    assert [int(m) for m in re.findall(r"retrying (\d)/7", proc.stderr)] == [1, 2, 3, 4, 5, 6, 7]
     assert lines[-1] == (
         f"error: cannot connect to {url} (connection refused); "
         "check --base-url or DUNE_API_BASE_URL"
