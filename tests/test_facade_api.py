@@ -13,6 +13,7 @@ from typing import Any
 import duneq
 import httpx
 import orjson
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -128,12 +129,33 @@ def test_arrow_table_upload_round_trips(
             ("blob", "varbinary"),
         ]
         await aw(dune.uploads.insert("emulator", f"typed_{mode}", table))
+        back = await aw(
+            dune.run_sql(f"select * from dune.emulator.typed_{mode} order by id nulls last")
+        )
+        typed = await aw(back.to_arrow())
+        assert [str(f.type) for f in typed.schema] == [
+            "int64",
+            "bool",
+            "double",
+            "string",
+            "date32[day]",
+            "timestamp[ms, tz=UTC]",
+            "binary",
+        ]
+        # the same table, at Dune's millisecond UTC timestamps: equal, types included
+        expected = table.cast(
+            pa.schema([pa.field(f.name, f.type) for f in typed.schema]), safe=False
+        )
+        assert typed.select(expected.column_names).to_pylist() == expected.to_pylist()
         pq.write_table(table, tmp_path / "t.parquet")
         await aw(dune.uploads.insert("emulator", f"typed_{mode}", tmp_path / "t.parquet"))
+        # DataFrames too: the same rows from polars and from pandas
+        await aw(dune.uploads.insert("emulator", f"typed_{mode}", pl.from_arrow(table)))
+        await aw(dune.uploads.insert("emulator", f"typed_{mode}", table.to_pandas()))
         result = await aw(dune.run_sql(f"select * from dune.emulator.typed_{mode}"))
         rows = list(await aw(result.rows))
-        assert len(rows) == 6
-        assert [r["id"] for r in rows[:3]] == [1, 2, None]
+        assert len(rows) == 12
+        assert sorted(r["id"] for r in rows if r["id"] is not None) == [1] * 4 + [2] * 4
         assert rows[0]["flag"] is True and rows[0]["price"] == 1.25 and rows[2]["name"] is None
         assert rows[0]["day"].startswith("2024-01-01") and rows[1]["day"].startswith("2024-02-29")
         assert rows[0]["at"].startswith("2024-01-01 12:30")
