@@ -263,3 +263,39 @@ def test_error_tree() -> None:
     ):
         assert issubclass(exc, duneq.ExecutionError) and issubclass(exc, duneq.DuneError)
     assert duneq.__version__
+
+
+_WRAPPER_MODULES = (
+    "_client.py",
+    "_execution.py",
+    "_queries.py",
+    "_matviews.py",
+    "_pipelines.py",
+    "_uploads.py",
+    "_catalog.py",
+)
+
+
+def test_sync_and_async_wrappers_hold_no_logic() -> None:
+    """Public methods of the client and resource classes only build arguments and run a flow:
+    no branch, loop or try (those live in the shared flows and helpers)."""
+    offenders = []
+    for name in _WRAPPER_MODULES:
+        tree = ast.parse((FACADE / name).read_text(encoding="utf-8"))
+        classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+        twins = [c for n, c in classes.items() if f"Async{n}" in classes or n.startswith("Async")]
+        for cls in twins:
+            for fn in cls.body:
+                if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                if fn.name.startswith("_") or fn.name == "list":  # list(): an iterator by design
+                    continue
+                branches = [
+                    node
+                    for stmt in fn.body
+                    for node in ast.walk(stmt)
+                    if isinstance(node, ast.If | ast.For | ast.While | ast.Try | ast.AsyncFor)
+                ]
+                if branches:
+                    offenders.append(f"{name}:{cls.name}.{fn.name}")
+    assert offenders == []

@@ -55,7 +55,7 @@ from ._pipelines import AsyncPipelines, Pipelines
 from ._polling import PollConfig, RateConfig, RateLimiter
 from ._protocol import Request
 from ._queries import AsyncQueries, Queries
-from ._results import AsyncResult, Result, opened_from_cache
+from ._results import AsyncResult, Origin, Result, opened_from_cache
 from ._retry import RetryPolicy
 from ._states import ExecutionState
 from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items
@@ -254,6 +254,25 @@ class _BaseClient:
             raise CacheMiss(f"offline, and the cache holds no run of {what}{young}")
         return opened_from_cache(hit, options) if hit is not None else None
 
+    def _cache_or(
+        self, hit: Opened | None, flow: run_flows.Flow[Opened]
+    ) -> run_flows.Flow[tuple[Opened, Origin]]:
+        """The cached result if there is one (the flow is then never started), else the flow's."""
+        if hit is not None:
+            flow.close()
+            return hit, "cache"
+        return (yield from flow), "new"
+
+    def _cache_or_latest(
+        self, hit: Opened | None, flow: run_flows.Flow[Latest]
+    ) -> run_flows.Flow[tuple[Opened, Origin]]:
+        """The cached run if there is one, else latest-or-run (reused latest, or a new run)."""
+        if hit is not None:
+            flow.close()
+            return hit, "cache"
+        latest = yield from flow
+        return latest.opened, ("latest" if latest.reused else "new")
+
     def _sweep_flow(
         self,
         query_id: int,
@@ -451,12 +470,9 @@ class Client(_BaseClient):
         """The result of an execution by id (waits first if it is still running)."""
         eid = validate_execution_id(execution_id)
         how, opts = self._wait_args(timeout, cancel_on_timeout, on_progress), self._options(options)
-        hit = self._cached(eid, opts)
-        if hit is not None:
-            return Result(self._bound, hit, source="cache")
-        return Result(
-            self._bound, self._driver.run(run_flows.wait_then_open(self._ctx, eid, how, opts))
-        )
+        flow = run_flows.wait_then_open(self._ctx, eid, how, opts)
+        opened, source = self._driver.run(self._cache_or(self._cached(eid, opts), flow))
+        return Result(self._bound, opened, source=source)
 
     def run_query(
         self,
@@ -476,10 +492,9 @@ class Client(_BaseClient):
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
         run = self._run_key(query_id, params)
         hit = self._cached_run(run, opts, max_age, f"query {query_id}")
-        if hit is not None:
-            return Result(self._bound, hit, source="cache", run=run)
-        opened = self._driver.run(run_flows.run(self._ctx, req, how, opts))
-        return Result(self._bound, opened, run=run)
+        flow = run_flows.run(self._ctx, req, how, opts)
+        opened, source = self._driver.run(self._cache_or(hit, flow))
+        return Result(self._bound, opened, source=source, run=run)
 
     def run_sql(
         self,
@@ -498,10 +513,9 @@ class Client(_BaseClient):
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
         run = self._run_key(sql, params)
         hit = self._cached_run(run, opts, None, "this SQL")
-        if hit is not None:
-            return Result(self._bound, hit, source="cache", run=run)
-        opened = self._driver.run(run_flows.run(self._ctx, req, how, opts))
-        return Result(self._bound, opened, run=run)
+        flow = run_flows.run(self._ctx, req, how, opts)
+        opened, source = self._driver.run(self._cache_or(hit, flow))
+        return Result(self._bound, opened, source=source, run=run)
 
     def latest_result(
         self,
@@ -519,21 +533,18 @@ class Client(_BaseClient):
         ``result.source`` tells which happened ("cache", "latest" or "new")."""
         run, opts = self._run_key(query_id, params), self._options(options)
         hit = self._cached_run(run, opts, max_age, f"query {query_id}")
-        if hit is not None:
-            return Result(self._bound, hit, source="cache", run=run)
-        latest = self._driver.run(
-            self._latest_flow(
-                query_id,
-                max_age,
-                params,
-                performance,
-                timeout,
-                on_progress,
-                cancel_on_timeout,
-                options,
-            )
+        flow = self._latest_flow(
+            query_id,
+            max_age,
+            params,
+            performance,
+            timeout,
+            on_progress,
+            cancel_on_timeout,
+            options,
         )
-        return Result(self._bound, latest.opened, reused=latest.reused, run=run)
+        opened, source = self._driver.run(self._cache_or_latest(hit, flow))
+        return Result(self._bound, opened, source=source, run=run)
 
     def sweep(
         self,
@@ -713,12 +724,9 @@ class AsyncClient(_BaseClient):
         """The result of an execution by id (waits first if it is still running)."""
         eid = validate_execution_id(execution_id)
         how, opts = self._wait_args(timeout, cancel_on_timeout, on_progress), self._options(options)
-        hit = self._cached(eid, opts)
-        if hit is not None:
-            return AsyncResult(self._bound, hit, source="cache")
-        return AsyncResult(
-            self._bound, await self._driver.run(run_flows.wait_then_open(self._ctx, eid, how, opts))
-        )
+        flow = run_flows.wait_then_open(self._ctx, eid, how, opts)
+        opened, source = await self._driver.run(self._cache_or(self._cached(eid, opts), flow))
+        return AsyncResult(self._bound, opened, source=source)
 
     async def run_query(
         self,
@@ -738,10 +746,9 @@ class AsyncClient(_BaseClient):
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
         run = self._run_key(query_id, params)
         hit = self._cached_run(run, opts, max_age, f"query {query_id}")
-        if hit is not None:
-            return AsyncResult(self._bound, hit, source="cache", run=run)
-        opened = await self._driver.run(run_flows.run(self._ctx, req, how, opts))
-        return AsyncResult(self._bound, opened, run=run)
+        flow = run_flows.run(self._ctx, req, how, opts)
+        opened, source = await self._driver.run(self._cache_or(hit, flow))
+        return AsyncResult(self._bound, opened, source=source, run=run)
 
     async def run_sql(
         self,
@@ -760,10 +767,9 @@ class AsyncClient(_BaseClient):
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
         run = self._run_key(sql, params)
         hit = self._cached_run(run, opts, None, "this SQL")
-        if hit is not None:
-            return AsyncResult(self._bound, hit, source="cache", run=run)
-        opened = await self._driver.run(run_flows.run(self._ctx, req, how, opts))
-        return AsyncResult(self._bound, opened, run=run)
+        flow = run_flows.run(self._ctx, req, how, opts)
+        opened, source = await self._driver.run(self._cache_or(hit, flow))
+        return AsyncResult(self._bound, opened, source=source, run=run)
 
     async def latest_result(
         self,
@@ -781,21 +787,18 @@ class AsyncClient(_BaseClient):
         ``result.source`` tells which happened ("cache", "latest" or "new")."""
         run, opts = self._run_key(query_id, params), self._options(options)
         hit = self._cached_run(run, opts, max_age, f"query {query_id}")
-        if hit is not None:
-            return AsyncResult(self._bound, hit, source="cache", run=run)
-        latest = await self._driver.run(
-            self._latest_flow(
-                query_id,
-                max_age,
-                params,
-                performance,
-                timeout,
-                on_progress,
-                cancel_on_timeout,
-                options,
-            )
+        flow = self._latest_flow(
+            query_id,
+            max_age,
+            params,
+            performance,
+            timeout,
+            on_progress,
+            cancel_on_timeout,
+            options,
         )
-        return AsyncResult(self._bound, latest.opened, reused=latest.reused, run=run)
+        opened, source = await self._driver.run(self._cache_or_latest(hit, flow))
+        return AsyncResult(self._bound, opened, source=source, run=run)
 
     async def sweep(
         self,
