@@ -11,7 +11,7 @@ import duneq
 import pyarrow as pa
 import pytest
 from dune_emulator import EmulatorHandle
-from duneq._cache import ARROW_CODEC
+from duneq._cachefile import ARROW_CODEC
 from test_facade_integration import MODES, aw, collect, make, run
 from test_typed_emulator import SQL, same
 
@@ -27,11 +27,9 @@ def requests(emu: EmulatorHandle) -> int:
 
 
 def arrow_entries(root: Path) -> list[Path]:
-    found = []
-    for path in sorted((root / "entries").glob("*.dqe")):
-        if f'"codec":"{ARROW_CODEC}"'.encode() in path.read_bytes()[-4096:]:
-            found.append(path)
-    return found
+    mark = f'"codec":"{ARROW_CODEC}"'.encode()
+    paths = sorted((root / "entries").glob("*.dqe"))
+    return [path for path in paths if mark in path.read_bytes()[-4096:]]
 
 
 def same_table(a: pa.Table, b: pa.Table) -> bool:
@@ -39,7 +37,9 @@ def same_table(a: pa.Table, b: pa.Table) -> bool:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_arrow_hit_without_requests(mode: str, dune_emulator: EmulatorHandle, tmp_path: Path) -> None:
+def test_arrow_hit_without_requests(
+    mode: str, dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
     async def scenario() -> None:
         dune = make(mode, dune_emulator, cache=tmp_path)
         result = await aw(dune.run_sql(SQL, page_size=1))

@@ -24,16 +24,15 @@ from typing import IO, Any, Protocol
 import orjson
 
 from . import _constants as C
+from ._cachefile import ARROW_CODEC, LEN, MAGIC, SUFFIX
 from ._errors import CacheCorruptWarning, InvalidArgument
 from ._models import ExecutionStatus, PageMetadata, QueryError, parse_timestamp
 from ._options import ResultOptions
 from ._types import Row
 from ._warn import warn_at_caller
 
-MAGIC = b"DUNEQC1\n"
-LEN = _LEN = struct.Struct(">Q")
-SUFFIX = _SUFFIX = ".dqe"
-ARROW_CODEC = "arrow-ipc"  # Arrow IPC entries (``_cache_arrow``): one IPC file as the payload
+_LEN = LEN
+_SUFFIX = SUFFIX
 _NO_RUN = "x" * 16  # the run-key slot of an entry read by execution id only
 
 

@@ -8,6 +8,7 @@ types where that inverse is exact (``rows_exact``); other entries serve typed re
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -16,18 +17,28 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any, Protocol
 
+import orjson
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from ._cachefile import ARROW_CODEC, LEN, MAGIC, SUFFIX
 from ._dunetypes import DuneType, TypeOptions, parse_column_types
 from ._types import Row
 
-if TYPE_CHECKING:
-    from ._cache import Cache
 
-ARROW_CODEC = "arrow-ipc"
+class _Store(Protocol):
+    """What an entry writer needs of its ``_cache.Cache``."""
+
+    @property
+    def entries(self) -> Path: ...
+
+    def now(self) -> datetime: ...
+
+    def evict(self, keep: Path | None = None) -> None: ...
+
+
 #: Kinds whose wire value can be rebuilt exactly from their Arrow value (see ``wire_rows``).
 _EXACT_KINDS = frozenset(
     {
@@ -99,9 +110,7 @@ class ArrowEntryWriter:
     """Streams typed batches into a temp entry beside its final name; ``commit`` adds the footer
     and renames it into place, ``abort`` drops it (readers never see a torn entry)."""
 
-    def __init__(self, cache: Cache, name: str, schema: pa.Schema) -> None:
-        from ._cache import MAGIC, SUFFIX
-
+    def __init__(self, cache: _Store, name: str, schema: pa.Schema) -> None:
         self._cache = cache
         self._final = cache.entries / name
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=cache.entries)
@@ -120,8 +129,6 @@ class ArrowEntryWriter:
         self.counts.append(batch.num_rows)
 
     def commit(self, footer: Mapping[str, Any]) -> Path:
-        from ._cache import LEN, MAGIC
-
         if self._ipc is None or self._handle is None:
             raise RuntimeError("the entry is already closed")
         self._ipc.close()
@@ -135,8 +142,6 @@ class ArrowEntryWriter:
             sha256=self._hash.hexdigest(),
             created_at=self._cache.now().isoformat(),
         )
-        import orjson
-
         data = orjson.dumps(meta)
         self._handle.write(data + LEN.pack(len(data)) + MAGIC)
         self._handle.close()
@@ -147,10 +152,8 @@ class ArrowEntryWriter:
 
     def abort(self) -> None:
         if self._ipc is not None:
-            try:
+            with contextlib.suppress(OSError, pa.ArrowException):
                 self._ipc.close()
-            except (OSError, pa.ArrowException):
-                pass
             self._ipc = None
         if self._handle is not None:
             self._handle.close()

@@ -125,9 +125,11 @@ def cached_batches(base: _ResultBase, plan: TypedPlan) -> list[pa.RecordBatch] |
 
 
 def pa_errors() -> type[Exception]:
+    """pyarrow's exception base (pyarrow is imported only once a typed read runs)."""
     import pyarrow as pa
 
-    return pa.ArrowException
+    error: type[Exception] = pa.ArrowException
+    return error
 
 
 class _Tee:
