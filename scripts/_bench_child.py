@@ -29,6 +29,7 @@ FETCH_SCENARIOS = (
     "duneq_iter",
     "duneq_csv",
     "duneq_cache_rows",
+    "duneq_cache_arrow",
     "dune_client_rows",
     "dune_client_csv",
     "duneq_arrow",
@@ -147,7 +148,7 @@ def _floor(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -> Call
 def _import_data_stack(scenario: str) -> None:
     """Import pyarrow/pandas before the clock starts: both clients load them lazily, and an
     import (seconds on a busy machine) is set-up, not fetch time."""
-    if scenario in ("duneq_arrow", "duneq_pandas", "duneq_parquet"):
+    if scenario in ("duneq_arrow", "duneq_pandas", "duneq_parquet", "duneq_cache_arrow"):
         import duneq._typed  # noqa: F401
         import pyarrow.compute
         import pyarrow.csv
@@ -161,6 +162,8 @@ def _duneq(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -> Call
 
     if spec["scenario"] == "duneq_cache_rows":
         return _duneq_cache(spec, check, extra)
+    if spec["scenario"] == "duneq_cache_arrow":
+        return _duneq_cache_arrow(spec, extra)
     client = duneq.Client(spec["api_key"], base_url=spec["base_url"])
     # duneq builds its httpx client (httpcore import, SSL context) on the first request; do it
     # here so that the timed fetch compares like with like (bench.py reports it as set-up).
@@ -211,6 +214,27 @@ def _duneq_cache(
         rows = result.rows
         check.add_rows(rows)
         extra["held"] = rows
+        extra["cache_bytes"] = client.cache.size() if client.cache is not None else 0
+        client.close()
+
+    return run
+
+
+def _duneq_cache_arrow(spec: dict[str, Any], extra: dict[str, Any]) -> Callable[[], None]:
+    """A typed cache hit: the set-up (untimed) runs ``to_arrow()`` once into a fresh cache,
+    which writes an Arrow IPC entry; the timed run opens the result and reads ``to_arrow()``
+    again from that memory-mapped entry, with no request and no parse."""
+    import duneq
+
+    _import_data_stack("duneq_cache_arrow")
+    folder = tempfile.mkdtemp(prefix="duneq-bench-cache-")
+    client = duneq.Client(spec["api_key"], base_url=spec["base_url"], cache=folder)
+    client.get_result(spec["execution_id"]).to_arrow()
+
+    def run() -> None:
+        result = client.get_result(spec["execution_id"])
+        assert result.source == "cache"
+        extra["table"] = result.to_arrow()
         extra["cache_bytes"] = client.cache.size() if client.cache is not None else 0
         client.close()
 

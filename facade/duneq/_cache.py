@@ -3,13 +3,15 @@ expires on the server, written atomically (temp file, then rename) and checked o
 
 An entry is ``MAGIC``, the payload chunks (each length-prefixed), a JSON footer (what the entry
 holds, its codec and the payload's SHA-256), the footer's length and ``MAGIC`` again. The payload
-codec is pluggable (``Codec``): JSON row pages today, Arrow IPC once typed results exist.
+codec is pluggable (``Codec``): JSON row pages, or (``_cache_arrow``) one Arrow IPC file of the
+typed batches, named with the type options so that each schema is its own entry.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import mmap
 import os
 import struct
 import tempfile
@@ -22,15 +24,15 @@ from typing import IO, Any, Protocol
 import orjson
 
 from . import _constants as C
+from ._cachefile import ARROW_CODEC, LEN, MAGIC, SUFFIX
 from ._errors import CacheCorruptWarning, InvalidArgument
 from ._models import ExecutionStatus, PageMetadata, QueryError, parse_timestamp
 from ._options import ResultOptions
 from ._types import Row
 from ._warn import warn_at_caller
 
-MAGIC = b"DUNEQC1\n"
-_LEN = struct.Struct(">Q")
-_SUFFIX = ".dqe"
+_LEN = LEN
+_SUFFIX = SUFFIX
 _NO_RUN = "x" * 16  # the run-key slot of an entry read by execution id only
 
 
@@ -176,6 +178,12 @@ class CachedResult:
     counts: list[int]
     is_partial: bool
     footer: dict[str, Any]
+    #: An Arrow entry's IPC file (a view of the memory-mapped entry); None for JSON entries.
+    payload: memoryview | None = None
+
+    @property
+    def is_arrow(self) -> bool:
+        return self.payload is not None
 
     @property
     def codec(self) -> Codec:
@@ -183,7 +191,12 @@ class CachedResult:
 
     @property
     def rows(self) -> list[Row]:
-        """Every row, decoded now."""
+        """Every row, decoded now (an Arrow entry's in the wire's form)."""
+        if self.payload is not None:
+            from ._cache_arrow import iter_wire_pages
+
+            types = self.footer.get("column_types") or []
+            return [row for page in iter_wire_pages(self.payload, types) for row in page]
         return self.codec.decode(self.chunks)
 
 
@@ -212,6 +225,17 @@ def _read_footer(handle: IO[bytes], size: int) -> tuple[dict[str, Any], int]:
     if not isinstance(footer, dict):
         raise CorruptEntry("footer is not an object")
     return footer, end
+
+
+def _map_payload(handle: IO[bytes], end: int, footer: Mapping[str, Any]) -> memoryview:
+    """An Arrow entry's payload, memory-mapped (not read) and verified against the checksum."""
+    if footer.get("chunks") != 1:
+        raise CorruptEntry("an Arrow entry holds one IPC payload")
+    mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    payload = memoryview(mapped)[len(MAGIC) : end]
+    if hashlib.sha256(payload).hexdigest() != footer.get("sha256"):
+        raise CorruptEntry("payload checksum does not match")
+    return payload
 
 
 def _read_chunks(handle: IO[bytes], end: int, footer: Mapping[str, Any]) -> list[memoryview]:
@@ -374,13 +398,15 @@ class Cache:
                 if self._expired(footer):
                     path.unlink(missing_ok=True)
                     return None
-                chunks = _read_chunks(handle, end, footer)
-            if str(footer.get("codec")) not in CODECS:
+                arrow = footer.get("codec") == ARROW_CODEC
+                payload = _map_payload(handle, end, footer) if arrow else None
+                chunks = [] if arrow else _read_chunks(handle, end, footer)
+            if not arrow and str(footer.get("codec")) not in CODECS:
                 raise CorruptEntry(f"unknown codec {footer.get('codec')!r}")
             counts = footer.get("counts")
             if (
                 not isinstance(counts, list)
-                or len(counts) != len(chunks)
+                or (not arrow and len(counts) != len(chunks))
                 or not all(isinstance(n, int) and n >= 0 for n in counts)
                 or sum(counts) != footer.get("row_count")
             ):
@@ -393,7 +419,8 @@ class Cache:
             return None
         with contextlib.suppress(OSError):
             os.utime(path)  # least recently used is judged by mtime
-        return CachedResult(status, chunks, counts, bool(footer.get("is_partial")), footer)
+        partial = bool(footer.get("is_partial"))
+        return CachedResult(status, chunks, counts, partial, footer, payload)
 
     def _discard(self, path: Path, why: str) -> None:
         path.unlink(missing_ok=True)
@@ -402,12 +429,55 @@ class Cache:
         )
 
     def get(self, execution_id: str, options: ResultOptions) -> CachedResult | None:
-        """The cached result of an execution with these options, if present and unexpired."""
-        for path in self._paths(key=entry_key(execution_id, options)):
+        """The cached result of an execution with these options, if present and unexpired: its
+        JSON entry, else an Arrow entry that gives back the wire's rows exactly."""
+        key = entry_key(execution_id, options)
+        for path in self._paths(key=key):
             found = self._load(path)
             if found is not None:
                 return found
+        if not _arrow_available():
+            return None
+        for path in self.entries.glob(f"*-{key}-*{_SUFFIX}"):
+            if _footer_of(path).get("rows_exact"):
+                found = self._load(path)
+                if found is not None:
+                    return found
         return None
+
+    def get_arrow(
+        self, execution_id: str, options: ResultOptions, types: Mapping[str, str]
+    ) -> CachedResult | None:
+        """The Arrow entry of an execution with these result and type options, if present."""
+        name = f"-{entry_key(execution_id, options)}-{_digest(dict(types))[:12]}{_SUFFIX}"
+        for path in self.entries.glob(f"*{name}"):
+            found = self._load(path)
+            if found is not None and found.is_arrow:
+                return found
+        return None
+
+    def discard_entry(
+        self, execution_id: str, options: ResultOptions, types: Mapping[str, str], why: str
+    ) -> None:
+        """Delete an Arrow entry that failed to read back, with a warning."""
+        name = f"-{entry_key(execution_id, options)}-{_digest(dict(types))[:12]}{_SUFFIX}"
+        for path in self.entries.glob(f"*{name}"):
+            self._discard(path, why)
+
+    def arrow_writer(
+        self,
+        execution_id: str,
+        options: ResultOptions,
+        run: str | None,
+        types: Mapping[str, str],
+        schema: Any,
+    ) -> Any:
+        """A writer (``_cache_arrow.ArrowEntryWriter``) of the Arrow entry for these result and
+        type options; imports pyarrow."""
+        from ._cache_arrow import ArrowEntryWriter
+
+        key = f"{entry_key(execution_id, options)}-{_digest(dict(types))[:12]}"
+        return ArrowEntryWriter(self, f"{run or _NO_RUN}-{key}{_SUFFIX}", schema)
 
     def find_run(
         self, run: str, options: ResultOptions, max_age: timedelta | None
@@ -415,7 +485,7 @@ class Cache:
         """The newest cached run with this run key and options that ended within ``max_age``
         (None: any age) and has not expired."""
         wanted = options_key(options)
-        candidates: list[tuple[datetime, Path]] = []
+        candidates: list[tuple[datetime, bool, Path]] = []
         for path in self._paths(run=run):
             try:
                 with open(path, "rb") as handle:
@@ -428,11 +498,14 @@ class Cache:
             status = footer.get("status")
             if footer.get("options") != wanted or not isinstance(status, dict):
                 continue
+            arrow = footer.get("codec") == ARROW_CODEC
+            if arrow and not (footer.get("rows_exact") and _arrow_available()):
+                continue  # serves typed reads of its own schema only (``get_arrow``)
             ended = parse_timestamp(status.get("execution_ended_at"))
             if ended is None or (max_age is not None and self.now() - ended > max_age):
                 continue
-            candidates.append((ended, path))
-        for _, path in sorted(candidates, reverse=True):
+            candidates.append((ended, not arrow, path))
+        for _, _, path in sorted(candidates, reverse=True):
             found = self._load(path)
             if found is not None:
                 return found
@@ -494,6 +567,22 @@ class Cache:
                 break
             path.unlink(missing_ok=True)
             total -= size
+
+
+def _arrow_available() -> bool:
+    """Whether Arrow entries can be read here (pyarrow is installed; not imported by this)."""
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def _footer_of(path: Path) -> dict[str, Any]:
+    """An entry's footer, or {} when it cannot be read (``_load`` then judges the entry)."""
+    try:
+        with open(path, "rb") as handle:
+            return _read_footer(handle, os.fstat(handle.fileno()).st_size)[0]
+    except (OSError, CorruptEntry, struct.error):
+        return {}
 
 
 CacheArg = bool | str | os.PathLike[str] | Cache | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
@@ -20,7 +21,7 @@ from ._models import ExecutionStatus, PageMetadata, ResultMetadata, merge_metada
 from ._optional import require
 from ._options import ResultOptions
 from ._prefetch import aprefetched, prefetched
-from ._rows import RawPage, RowSequence
+from ._rows import LazyPage, RawPage, RowSequence
 from ._states import ExecutionState
 from ._types import Row
 
@@ -34,14 +35,38 @@ log = logging.getLogger("duneq.cache")
 Origin = Literal["new", "latest", "cache"]
 
 
+def _arrow_pages(hit: CachedResult, options: ResultOptions) -> list[list[Row] | LazyPage]:
+    """An Arrow entry's batches as lazy pages of wire rows (built when first used)."""
+    from ._cache_arrow import open_payload, wire_rows
+
+    assert hit.payload is not None
+    reader = open_payload(hit.payload)
+    types = list(hit.footer.get("column_types") or [])
+    pages: list[list[Row] | LazyPage] = []
+    offset = options.offset
+
+    def load(index: int) -> list[Row]:
+        return wire_rows(reader.get_batch(index), types)
+
+    for index, count in enumerate(hit.counts):
+        pages.append(LazyPage(functools.partial(load, index), count, offset))
+        offset += count
+    return pages
+
+
 def opened_from_cache(hit: CachedResult, options: ResultOptions) -> Opened:
     """A cached entry as an opened result: its first page decoded, the rest kept as stored
-    (JSON pages stay raw until used, as after ``rows``); nothing is fetched."""
+    (JSON pages stay raw until used, as after ``rows``; Arrow batches become rows only when
+    used); nothing is fetched."""
     footer, status = hit.footer, hit.status
     total = sum(hit.counts)
-    if hit.codec.name == JsonCodec.name and hit.chunks:
+    pages: list[list[Row] | RawPage | LazyPage]
+    if hit.is_arrow:
+        first_rows: list[Row] = []
+        pages = list(_arrow_pages(hit, options))
+    elif hit.codec.name == JsonCodec.name and hit.chunks:
         first_rows = hit.codec.decode(hit.chunks[:1])
-        pages: list[list[Row] | RawPage] = [first_rows]
+        pages = [first_rows]
         offset = options.offset + len(first_rows)
         for chunk, count in zip(hit.chunks[1:], hit.counts[1:], strict=True):
             pages.append(RawPage(Raw(chunk), count, offset))
@@ -57,7 +82,7 @@ def opened_from_cache(hit: CachedResult, options: ResultOptions) -> Opened:
         datapoint_count=0,  # nothing was billed for a cache hit
     )
     page = Page(options.offset, first_rows, len(first_rows), meta, status, None)
-    return Opened(status, page, hit.is_partial, options, cached=pages)
+    return Opened(status, page, hit.is_partial, options, cached=pages, hit=hit)
 
 
 class _ResultBase:
@@ -79,6 +104,10 @@ class _ResultBase:
         #: or "cache" (the local cache; no request was made).
         self.source: Origin = source or ("latest" if reused else "new")
         self._store = cache if self.source != "cache" else None
+        #: The cache typed reads look in and write Arrow entries to (hits included).
+        self._arrow_store = cache
+        #: The entry a cache hit was opened from (an Arrow one serves typed reads directly).
+        self._hit: CachedResult | None = opened.hit
         self._run = run
         self._writer: EntryWriter | None = None
         self._writer_next: int | None = None

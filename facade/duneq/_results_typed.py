@@ -100,7 +100,136 @@ def _following(base: _ResultBase, plan: TypedPlan) -> NextFlow[TypedPage]:
     return following
 
 
+# -- the local cache: a complete typed pass becomes an Arrow IPC entry, which later reads serve
+
+
+def cached_batches(base: _ResultBase, plan: TypedPlan) -> list[pa.RecordBatch] | None:
+    """The batches of this read from an Arrow cache entry of the same schema (memory-mapped,
+    no request, no parse), or None; an entry that does not read back is discarded."""
+    cache = base._arrow_store
+    if cache is None:
+        return None
+    from ._cache_arrow import read_batches, type_key
+
+    types = type_key(plan.options)
+    hit = base._hit
+    if hit is None or not hit.is_arrow or hit.footer.get("type_options") != types:
+        hit = cache.get_arrow(base.execution_id, base._options, types)
+    if hit is None or hit.payload is None:
+        return None
+    try:
+        return read_batches(hit.payload, plan.schema)
+    except (ValueError, OSError, pa_errors()) as exc:
+        cache.discard_entry(base.execution_id, base._options, types, str(exc))
+        return None
+
+
+def pa_errors() -> type[Exception]:
+    """pyarrow's exception base (pyarrow is imported only once a typed read runs)."""
+    import pyarrow as pa
+
+    error: type[Exception] = pa.ArrowException
+    return error
+
+
+class _Tee:
+    """Writes the batches of one typed pass to an Arrow entry; only a complete pass commits."""
+
+    def __init__(self, base: _ResultBase, plan: TypedPlan) -> None:
+        self._base, self._plan = base, plan
+        self._writer: Any = None
+        cache = base._arrow_store
+        if cache is None:
+            return
+        from ._cache_arrow import type_key
+
+        try:
+            self._writer = cache.arrow_writer(
+                base.execution_id, base._options, base._run, type_key(plan.options), plan.schema
+            )
+        except OSError as exc:
+            base._cache_failed(exc)
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        if self._writer is None:
+            return
+        try:
+            self._writer.add(batch)
+        except (OSError, pa_errors()) as exc:
+            self.abort()
+            self._base._cache_failed(OSError(str(exc)))
+
+    def commit(self) -> None:
+        writer, self._writer = self._writer, None
+        cache, base = self._base._arrow_store, self._base
+        if writer is None or cache is None:
+            return
+        from ._cache_arrow import rows_exact, type_key
+
+        dtypes = self._plan.parser.dtypes
+        footer = cache.footer(
+            base._status,
+            base._options,
+            is_partial=base._is_partial,
+            run=base._run,
+            column_names=self._plan.parser.names,
+            column_types=[d.text for d in dtypes],
+        )
+        footer["type_options"] = type_key(self._plan.options)
+        footer["rows_exact"] = rows_exact(dtypes, self._plan.options)
+        try:
+            writer.commit(footer)
+        except (OSError, pa_errors()) as exc:
+            writer.abort()
+            base._cache_failed(OSError(str(exc)))
+
+    def abort(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.abort()
+
+
 def sync_batches(
+    base: _ResultBase, driver: SyncDriver, plan: TypedPlan
+) -> Iterator[pa.RecordBatch]:
+    """One batch per page (from an Arrow cache entry when there is one); a complete pass is
+    written to the cache as an Arrow entry."""
+    hit = cached_batches(base, plan)
+    if hit is not None:
+        yield from hit
+        return
+    tee = _Tee(base, plan)
+    try:
+        for batch in _sync_batches(base, driver, plan):
+            tee.add(batch)
+            yield batch
+        tee.commit()
+    finally:
+        tee.abort()
+
+
+async def async_batches(
+    base: _ResultBase, driver: AsyncDriver, plan: TypedPlan
+) -> AsyncGenerator[pa.RecordBatch, None]:
+    """The async twin of ``sync_batches``."""
+    hit = await asyncio.to_thread(cached_batches, base, plan)
+    if hit is not None:
+        for batch in hit:
+            yield batch
+        return
+    tee = _Tee(base, plan)
+    batches = _async_batches(base, driver, plan)
+    try:
+        async for batch in batches:
+            tee.add(batch)
+            yield batch
+        await asyncio.to_thread(tee.commit)
+    finally:
+        tee.abort()
+        await batches.aclose()
+
+
+def _sync_batches(
     base: _ResultBase, driver: SyncDriver, plan: TypedPlan
 ) -> Iterator[pa.RecordBatch]:
     """One batch per page; the next page is fetched in a worker thread meanwhile."""
@@ -112,7 +241,7 @@ def sync_batches(
         yield driver.run(settle(base, plan, plan.parse(page)))
 
 
-async def async_batches(
+async def _async_batches(
     base: _ResultBase, driver: AsyncDriver, plan: TypedPlan
 ) -> AsyncGenerator[pa.RecordBatch, None]:
     """One batch per page; the next page is fetched by a task while a thread parses this one."""
@@ -139,7 +268,7 @@ def repr_html(base: _ResultBase) -> str:
     """A small HTML summary for notebooks from what is already in hand (no request)."""
     meta = base.metadata
     rows = base._first_rows
-    if rows is None and base._rows is not None:
+    if not rows and base._rows is not None:
         rows = base._rows[:HTML_ROWS]
     shown = (rows or [])[:HTML_ROWS]
     names = meta.column_names or (list(shown[0]) if shown else [])

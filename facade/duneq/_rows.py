@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -29,24 +29,37 @@ class RawPage:
     offset: int
 
 
+@dataclass(frozen=True)
+class LazyPage:
+    """A page whose rows are built on first use by ``load`` (an Arrow cache entry's batch)."""
+
+    load: Callable[[], list[Row]]
+    row_count: int
+    offset: int
+
+
 class RowSequence(Sequence[Row]):
     """All rows of a result; supports len, (negative) indexing, slicing, iteration and ==."""
 
     __slots__ = ("_cache", "_execution_id", "_pages", "_starts", "_total")
 
-    def __init__(self, pages: Sequence[list[Row] | RawPage], execution_id: str = "") -> None:
+    def __init__(
+        self, pages: Sequence[list[Row] | RawPage | LazyPage], execution_id: str = ""
+    ) -> None:
         self._pages = list(pages)
         self._execution_id = execution_id
         self._starts: list[int] = []
         total = 0
         for page in self._pages:
             self._starts.append(total)
-            total += page.row_count if isinstance(page, RawPage) else len(page)
+            total += page.row_count if isinstance(page, RawPage | LazyPage) else len(page)
         self._total = total
         self._cache: OrderedDict[int, list[Row]] = OrderedDict()
 
-    def _decode(self, page: RawPage) -> list[Row]:
+    def _decode(self, page: RawPage | LazyPage) -> list[Row]:
         """Decode a raw page; a page that does not hold the rows it announced is an error."""
+        if isinstance(page, LazyPage):
+            return page.load()
         try:
             rows = decode_rows(page.raw)
         except PageFormatError as exc:
@@ -55,7 +68,7 @@ class RowSequence(Sequence[Row]):
             raise self._invalid(page, f"announced {page.row_count} rows but holds {len(rows)}")
         return rows
 
-    def _invalid(self, page: RawPage, problem: str) -> ResponseValidationError:
+    def _invalid(self, page: RawPage | LazyPage, problem: str) -> ResponseValidationError:
         return ResponseValidationError(
             f"results page at offset {page.offset}: {problem}",
             execution_id=self._execution_id or None,
@@ -63,7 +76,7 @@ class RowSequence(Sequence[Row]):
 
     def _page(self, index: int) -> list[Row]:
         page = self._pages[index]
-        if not isinstance(page, RawPage):
+        if not isinstance(page, RawPage | LazyPage):
             return page
         rows = self._cache.get(index)
         if rows is None:
@@ -98,7 +111,7 @@ class RowSequence(Sequence[Row]):
 
     def __iter__(self) -> Iterator[Row]:
         for index, page in enumerate(self._pages):
-            if isinstance(page, RawPage):
+            if isinstance(page, RawPage | LazyPage):
                 cached = self._cache.get(index)
                 yield from cached if cached is not None else self._decode(page)
             else:
@@ -109,7 +122,7 @@ class RowSequence(Sequence[Row]):
         for index in range(len(self._pages)):
             yield self._page(index)
 
-    def parts(self) -> Iterator[tuple[list[Row] | RawPage, int]]:
+    def parts(self) -> Iterator[tuple[list[Row] | RawPage | LazyPage, int]]:
         """Each kept page as it is held (decoded rows or raw JSON) and its first row's offset
         within this sequence; typed results build batches from them without re-fetching."""
         yield from zip(self._pages, self._starts, strict=True)

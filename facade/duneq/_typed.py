@@ -78,6 +78,10 @@ class TypedPlan:
         """The batch with its ambiguous columns rebuilt from the page's JSON ``rows``."""
         return self.parser.with_columns(parsed.batch, rows, parsed.ambiguous, parsed.offset)
 
+    @property
+    def options(self) -> TypeOptions:
+        return self.parser.options
+
     def table(self, batches: Sequence[pa.RecordBatch]) -> pa.Table:
         return pa.Table.from_batches(list(batches), schema=self.schema)
 
@@ -85,4 +89,6 @@ class TypedPlan:
         """A batch from a page kept by ``rows``: decoded rows or raw JSON (never re-fetched)."""
         if isinstance(part, list):
             return self.parser.from_rows(part, offset)
+        if callable(getattr(part, "load", None)):  # a LazyPage of an Arrow cache entry
+            return self.parser.from_rows(part.load(), offset)
         return self.parser.from_json_rows(part.raw, part.offset)

@@ -265,6 +265,8 @@ class Opened:
     source: Source | None = None
     #: Every page of a result read from the local cache (then nothing is fetched).
     cached: list[Any] | None = None
+    #: The cache entry ``cached`` came from (a ``_cache.CachedResult``).
+    hit: Any = None
 
 
 def open_result(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) -> Flow[Opened]:
