@@ -177,7 +177,7 @@ def test_parallel_siblings_start_before_either_finishes(
         )
         plan = await aw(dune.pipelines.get_query_pipeline(final))
         assert [n.dependencies for n in plan.nodes] == [(), (), (1, 2)]
-        dune_emulator.control.pin_next_executions(count=2, executing_seconds=0.4)
+        dune_emulator.control.pin_next_executions(count=2, executing_seconds=1.0)
         pipeline_run = await aw(dune.pipelines.execute_query_pipeline(final))
         events: list[duneq.PipelineEvent] = []
         status = await aw(pipeline_run.wait(timeout=60, on_progress=events.append))
