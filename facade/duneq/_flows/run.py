@@ -16,22 +16,14 @@ from .context import Flow, FlowContext
 __all__ = ["Flow", "Latest", "latest_or_run", "run", "wait_then_open"]
 from .latest import latest_probe
 from .pages import Opened, open_result
-from .wait import WaitArgs, execute, first_poll_delay, wait
+from .wait import WaitArgs, execute, first_poll_delay, wait_with
 
 
 def wait_then_open(
     ctx: FlowContext, execution_id: str, how: WaitArgs, options: ResultOptions
 ) -> Flow[Opened]:
     """Wait for an execution, then open its result at the first page."""
-    status = yield from wait(
-        ctx,
-        execution_id,
-        timeout=how.timeout,
-        on_progress=how.on_progress,
-        cancel_on_timeout=how.cancel_on_timeout,
-        first_delay=how.first_delay,
-        since=how.since,
-    )
+    status = yield from wait_with(ctx, execution_id, how)
     return (yield from open_result(ctx, status, options))
 
 
