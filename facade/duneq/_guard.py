@@ -18,7 +18,7 @@ import orjson
 
 from ._errors import DuneError, ResponseValidationError
 from ._flows.send import response_error, transport_error
-from ._http import DuneKeyAuth, Settings
+from ._http import DuneKeyAuth, Settings, transport_failure
 from ._lowlevel import LowLevelClient, build_client
 from ._protocol import Request, TransportFailure
 from ._retry import (
@@ -47,17 +47,6 @@ def request_kind(request: httpx.Request) -> RequestKind:
 def _as_request(request: httpx.Request, kind: RequestKind) -> Request:
     path = request.url.path.removeprefix("/api")
     return Request(request.method, path, kind=kind)
-
-
-def _failure(exc: httpx.TransportError) -> TransportFailure:
-    detail = type(exc).__name__
-    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return TransportFailure("connect", detail)
-    if isinstance(exc, httpx.TimeoutException):
-        return TransportFailure("timeout", detail)
-    if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError):
-        return TransportFailure("protocol", detail)
-    return TransportFailure("read", detail)
 
 
 class _Decision:
@@ -132,7 +121,7 @@ class GuardedTransport(httpx.BaseTransport):
                 response = self._inner.handle_request(request)
                 response.read()
             except httpx.TransportError as exc:
-                outcome = self._decide.after_failure(req, _failure(exc), attempt)
+                outcome = self._decide.after_failure(req, transport_failure(exc), attempt)
             else:
                 outcome = self._decide.after_response(req, response, attempt)
                 if outcome is None:
@@ -170,7 +159,7 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
                 response = await self._inner.handle_async_request(request)
                 await response.aread()
             except httpx.TransportError as exc:
-                outcome = self._decide.after_failure(req, _failure(exc), attempt)
+                outcome = self._decide.after_failure(req, transport_failure(exc), attempt)
             else:
                 outcome = self._decide.after_response(req, response, attempt)
                 if outcome is None:

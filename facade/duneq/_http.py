@@ -177,7 +177,8 @@ def build_lowlevel(settings: Settings, transport: object) -> LowLevelClient:
     )
 
 
-def _failure(exc: httpx.TransportError) -> TransportFailure:
+def transport_failure(exc: httpx.TransportError) -> TransportFailure:
+    """What a driver reports for an exchange httpx could not complete (the retry class)."""
     # the class name, then the OS's reason when httpx has one ("[Errno 111] Connection refused")
     reason = str(exc).strip()
     detail = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
@@ -250,7 +251,7 @@ class SyncDriver:
                     else:
                         body += chunk
         except httpx.TransportError as exc:
-            return _failure(exc)
+            return transport_failure(exc)
         except _Overtime:
             return TransportFailure("timeout", "deadline reached while the body was arriving")
         return RawResponse(resp.status_code, resp.headers, bytes(body))
@@ -301,7 +302,7 @@ class AsyncDriver:
             async with asyncio.timeout(req.timeout):
                 return await self._exchange(client, req)
         except httpx.TransportError as exc:
-            return _failure(exc)
+            return transport_failure(exc)
         except TimeoutError:
             return TransportFailure("timeout", "deadline reached while the body was arriving")
 

@@ -100,13 +100,10 @@ def exchange(
 
 
 def _started_id(resp: RawResponse) -> str | None:
-    """The execution id a billed request's answer names, if any."""
-    try:
-        data = orjson.loads(resp.content)
-    except orjson.JSONDecodeError:
-        return None
-    value = data.get("execution_id") if isinstance(data, dict) else None
-    return value if isinstance(value, str) else None
+    """The execution id a billed request's answer names, if any (read off the bytes: the
+    answer is parsed once, by the flow's own ``parse``)."""
+    found = _EXECUTION_ID.search(resp.content)
+    return found.group(1).decode() if found else None
 
 
 def _exchange(
