@@ -14,6 +14,7 @@ import duneq
 import httpx
 import pytest
 from dune_emulator import EmulatorHandle
+from dune_emulator.testing import EmulatorTime
 
 MODES = ["sync", "async"]
 BASE_SQL = "select n, n * 2 as doubled from unnest(sequence(1, {last})) as t(n)"
@@ -36,8 +37,11 @@ FAST_POLL = duneq.PollConfig(first=0.02, growth=0.05, cap=0.1)
 
 
 def make(mode: str, emu: EmulatorHandle, **kw: Any) -> Any:
+    """A client that polls often and waits on the emulator's clock: time is not the point."""
     cls = duneq.Client if mode == "sync" else duneq.AsyncClient
-    kw.setdefault("poll", FAST_POLL)  # time is not the point here: poll often
+    kw.setdefault("poll", FAST_POLL)
+    for name, value in EmulatorTime(emu).client_kwargs(asynchronous=mode == "async").items():
+        kw.setdefault(name, value)
     return cls(api_key=emu.api_key, base_url=emu.base_url, **kw)
 
 

@@ -164,6 +164,7 @@ class ExecutionEngine:
         self._clock = clock
         self._settings = settings
         self._lock = threading.RLock()
+        self._work_done = threading.Condition(self._lock)
         self._pool = ThreadPoolExecutor(worker_threads, thread_name_prefix="dune-emulator-sql")
         self._pins: deque[Pin] = deque()
         self._on_finish = on_finish
@@ -242,6 +243,18 @@ class ExecutionEngine:
         with self._lock:
             now = self._clock.now_ns()
             self._advance(now)
+
+    def settle(self, timeout: float = 30.0) -> bool:
+        """Wait (real time, at most `timeout` s) until no started execution's SQL is still
+        running, so a clock jump lands after the work; False if some is still running."""
+        deadline = time.monotonic() + timeout
+        with self._work_done:
+            while any(not ex.work.done for ex in self._active if ex.slot_ns is not None):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._work_done.wait(min(left, 0.05))
+        return True
 
     def start_ticker(self, interval: float = TICK_SECONDS) -> None:
         """Catch up every `interval` real seconds in a daemon thread, so queues advance on
@@ -492,6 +505,7 @@ class ExecutionEngine:
             with self._lock:
                 w.done_clock_ns = self._clock.now_ns()
                 w.done = True
+                self._work_done.notify_all()
                 if w.cancelled and w.result is not None:
                     ex.result = w.result
                     w.result = None

@@ -13,6 +13,7 @@ import pytest
 
 from .config import EmulatorConfig
 from .server import EmulatorHandle, run_emulator
+from .testing import EmulatorTime
 
 TEST_API_KEY = "test-key"
 FIXTURES_OPTION = "--dune-emulator-fixtures"
@@ -53,3 +54,10 @@ def dune_emulator(dune_emulator_server: EmulatorHandle) -> EmulatorHandle:
     """The session emulator, reset (faults, pins, counters, settings, executions) for this test."""
     dune_emulator_server.control.reset()
     return dune_emulator_server
+
+
+@pytest.fixture
+def dune_emulator_time(dune_emulator: EmulatorHandle) -> EmulatorTime:
+    """Sleep and clock on the (reset) emulator's clock, for clients whose waits are not the
+    point of a test: ``duneq.Client(..., **dune_emulator_time.client_kwargs())``."""
+    return EmulatorTime(dune_emulator)

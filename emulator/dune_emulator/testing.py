@@ -1,11 +1,17 @@
-"""Small helpers for tests written against the emulator over HTTP."""
+"""Small helpers for tests written against the emulator: polling over HTTP, and a sleep and
+clock that run a client on the emulator's clock instead of real time."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from .server import EmulatorHandle
 
 TERMINAL_STATES = frozenset(
     {
@@ -27,3 +33,43 @@ def wait_terminal(client: httpx.Client, execution_id: str, limit_s: float = 60) 
         if status["state"] in TERMINAL_STATES or time.monotonic() > deadline:
             return status
         time.sleep(0.02)
+
+
+class EmulatorTime:
+    """A ``sleep`` and a monotonic ``clock`` on an in-process emulator's clock. A client given
+    them (``duneq.Client(..., **EmulatorTime(emu).client_kwargs())``) waits without waiting:
+    each sleep lets the emulator's running SQL finish, then jumps its clock ahead, so pinned
+    executions, poll schedules, backoff and deadlines cost no real time."""
+
+    def __init__(self, emulator: EmulatorHandle) -> None:
+        self._state = emulator.state
+        self._lock = threading.Lock()
+        self._last = 0.0
+        self.slept = 0.0  # seconds of emulator time all sleeps have skipped
+
+    def clock(self) -> float:
+        """Seconds on a monotonic clock that moves with the emulator's (never backwards, even
+        when a reset takes the emulator's offset back to zero)."""
+        with self._lock:
+            self._last = max(self._last, time.monotonic() + self._state.clock.offset_seconds)
+            return self._last
+
+    def sleep(self, seconds: float) -> None:
+        """Let running SQL finish (real time), then move the emulator's clock `seconds` on."""
+        if seconds <= 0:
+            return
+        if not self._state.engine.settle():
+            raise RuntimeError("emulator SQL still running after 30 s; cannot jump its clock")
+        self._state.clock.advance(seconds)
+        self._state.engine.catch_up()
+        with self._lock:
+            self.slept += seconds
+
+    async def async_sleep(self, seconds: float) -> None:
+        """`sleep` for asyncio clients; it yields to the loop once, as a real sleep would."""
+        self.sleep(seconds)
+        await asyncio.sleep(0)
+
+    def client_kwargs(self, *, asynchronous: bool = False) -> dict[str, Any]:
+        """``sleep`` and ``clock`` for a duneq ``Client`` (or ``AsyncClient``)."""
+        return {"sleep": self.async_sleep if asynchronous else self.sleep, "clock": self.clock}
