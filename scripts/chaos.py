@@ -140,7 +140,8 @@ async def _close(dune: Any) -> None:
 def _timing(
     handle: EmulatorHandle, emulator_clock: bool
 ) -> tuple[EmulatorTime | None, Callable[[], float]]:
-    """The emulator's time (after a reset) and its clock when asked for, else real time."""
+    """The emulator's time and its clock when asked for, else real time; call it after a
+    reset, which takes the emulator's clock back to zero."""
     if not emulator_clock:
         return None, time.monotonic
     emulated = EmulatorTime(handle)
