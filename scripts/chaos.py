@@ -22,6 +22,7 @@ import duneq
 import httpx
 from dune_emulator import EmulatorConfig, EmulatorHandle
 from dune_emulator.server import run_emulator
+from dune_emulator.testing import EmulatorTime
 
 Mode = Literal["sync", "async"]
 API_KEY = "chaos-key"
@@ -111,8 +112,14 @@ class Tally:
         return self.exact / self.runs if self.runs else 0.0
 
 
-def make_client(handle: EmulatorHandle, mode: Mode, **kw: Any) -> Any:
+def make_client(
+    handle: EmulatorHandle, mode: Mode, emulated: EmulatorTime | None = None, **kw: Any
+) -> Any:
+    """A ``mode`` client of the emulator; given ``emulated``, it sleeps and reads its clock on
+    the emulator's clock instead of real time."""
     cls = duneq.Client if mode == "sync" else duneq.AsyncClient
+    if emulated is not None:
+        kw.update(emulated.client_kwargs(asynchronous=mode == "async"))
     return cls(api_key=handle.api_key, base_url=handle.base_url, **kw)
 
 
@@ -130,12 +137,31 @@ async def _close(dune: Any) -> None:
     await _maybe(dune.close())
 
 
+def _timing(
+    handle: EmulatorHandle, emulator_clock: bool
+) -> tuple[EmulatorTime | None, Callable[[], float]]:
+    """The emulator's time and its clock when asked for, else real time; call it after a
+    reset, which takes the emulator's clock back to zero."""
+    if not emulator_clock:
+        return None, time.monotonic
+    emulated = EmulatorTime(handle)
+    return emulated, emulated.clock
+
+
 def reads_under_faults(
-    handle: EmulatorHandle, *, rate: float, runs: int, mode: Mode, seed: int
+    handle: EmulatorHandle,
+    *,
+    rate: float,
+    runs: int,
+    mode: Mode,
+    seed: int,
+    emulator_clock: bool = False,
 ) -> Tally:
-    """``runs`` runs of SQL with ``rate`` of every read (status, results pages) faulted."""
+    """``runs`` runs of SQL with ``rate`` of every read (status, results pages) faulted. With
+    ``emulator_clock``, polls, backoff and the overrun are on the emulator's clock (for tests)."""
     control = handle.control
     control.reset()
+    emulated, clock = _timing(handle, emulator_clock)
     control.pin_next_executions(count=runs, executing_seconds=0.3)
     control.add_fault_rate(rate, READ_MIX, route="GET /api/v1/*", seed=seed)
     tally = Tally(f"reads {rate:.0%} faults ({mode})")
@@ -143,16 +169,16 @@ def reads_under_faults(
     want = expected_checksum()
 
     async def main() -> None:
-        dune = make_client(handle, mode)
+        dune = make_client(handle, mode, emulated)
         try:
             for _ in range(runs):
                 tally.runs += 1
-                start = time.monotonic()
+                start = clock()
                 try:
                     rows = await _run_rows(dune, timeout)
                 except Exception as exc:
                     tally.error(exc)
-                    tally.max_overrun = max(tally.max_overrun, time.monotonic() - start - timeout)
+                    tally.max_overrun = max(tally.max_overrun, clock() - start - timeout)
                     continue
                 if checksum(rows) == want:
                     tally.exact += 1
@@ -168,19 +194,27 @@ def reads_under_faults(
 
 
 def executes_under_faults(
-    handle: EmulatorHandle, *, rate: float, runs: int, mode: Mode, seed: int
+    handle: EmulatorHandle,
+    *,
+    rate: float,
+    runs: int,
+    mode: Mode,
+    seed: int,
+    emulator_clock: bool = False,
 ) -> Tally:
     """Runs with ``rate`` of executes faulted: counts duplicate executions (the emulator's
-    counter) and checks that every failed execute that started a run says so."""
+    counter) and checks that every failed execute that started a run says so. With
+    ``emulator_clock``, polls and backoff are on the emulator's clock (for tests)."""
     control = handle.control
     control.reset()
+    emulated, _ = _timing(handle, emulator_clock)
     control.pin_next_executions(count=runs * 2, executing_seconds=0.2)
     control.add_fault_rate(rate, EXECUTE_MIX, route=EXECUTE_ROUTE, seed=seed)
     tally = Tally(f"execute {rate:.0%} faults ({mode})")
     want = expected_checksum()
 
     async def main() -> None:
-        dune = make_client(handle, mode)
+        dune = make_client(handle, mode, emulated)
         try:
             for _ in range(runs):
                 tally.runs += 1
@@ -210,11 +244,16 @@ def executes_under_faults(
 
 
 def deadline_overruns(
-    handle: EmulatorHandle, *, mode: Mode, kinds: Sequence[str] | None = None
+    handle: EmulatorHandle,
+    *,
+    mode: Mode,
+    kinds: Sequence[str] | None = None,
+    emulator_clock: bool = False,
 ) -> Tally:
     """``wait(timeout=2)`` with ``Client(timeout=3)`` on a 30 s run while every status call
     meets one fault kind: it must end in ExecutionTimeout within 1 s of the deadline, and the
-    remote run must be cancelled."""
+    remote run must be cancelled. With ``emulator_clock``, the client's sleeps, its deadline
+    and the overrun are on the emulator's clock (for kinds whose point is not real time)."""
     control = handle.control
     tally = Tally(f"deadline wait(timeout={WAIT_TIMEOUT:g}) ({mode})")
     worst = ""
@@ -223,21 +262,23 @@ def deadline_overruns(
         control.reset()
         control.pin_next_executions(count=1, executing_seconds=30.0)
 
-        async def one(kind: str = kind) -> tuple[float, BaseException | None, str]:
-            dune = make_client(handle, mode, timeout=CLIENT_TIMEOUT)
+        async def one(
+            kind: str, emulated: EmulatorTime | None, clock: Callable[[], float]
+        ) -> tuple[float, BaseException | None, str]:
+            dune = make_client(handle, mode, emulated, timeout=CLIENT_TIMEOUT)
             try:
                 execution = await _maybe(dune.execute_sql(SQL))
                 control.add_fault_rate(1.0, [DEADLINE_FAULTS[kind]], route=STATUS_ROUTE)
-                start = time.monotonic()
+                start = clock()
                 try:
                     await _maybe(execution.wait(timeout=WAIT_TIMEOUT))
                 except Exception as failure:
-                    return time.monotonic() - start, failure, execution.execution_id
-                return time.monotonic() - start, None, execution.execution_id
+                    return clock() - start, failure, execution.execution_id
+                return clock() - start, None, execution.execution_id
             finally:
                 await _close(dune)
 
-        elapsed, exc, eid = asyncio.run(one())
+        elapsed, exc, eid = asyncio.run(one(kind, *_timing(handle, emulator_clock)))
         tally.runs += 1
         overrun = max(elapsed - WAIT_TIMEOUT, 0.0)
         if overrun >= tally.max_overrun:

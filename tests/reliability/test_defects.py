@@ -13,6 +13,7 @@ import duneq
 import httpx
 import pytest
 from dune_emulator import EmulatorHandle
+from dune_emulator.testing import EmulatorTime
 from duneq._flows.context import FlowContext
 from duneq._flows.wait import wait
 from duneq._protocol import RawResponse, Request
@@ -42,9 +43,12 @@ def remote_state(emu: EmulatorHandle, execution_id: str) -> str:
 # -- 1. reads retried
 
 
-def test_reads_retry_500_and_broken_bodies(dune_emulator: EmulatorHandle) -> None:
+def test_reads_retry_500_and_broken_bodies(
+    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime
+) -> None:
+    """The retries' backoff waits on the emulator's clock: the retries are the point, not time."""
     control = dune_emulator.control
-    with client(dune_emulator) as dune:
+    with client(dune_emulator, **dune_emulator_time.client_kwargs()) as dune:
         run = dune.execute_sql("select range as n from range(5)")
         run.wait(timeout=30)
         control.add_fault(STATUS, count=2, status=500)
