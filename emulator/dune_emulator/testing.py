@@ -51,24 +51,38 @@ class EmulatorTime:
         """Seconds on a monotonic clock that moves with the emulator's (never backwards, even
         when a reset takes the emulator's offset back to zero)."""
         with self._lock:
-            self._last = max(self._last, time.monotonic() + self._state.clock.offset_seconds)
-            return self._last
+            return self._now()
+
+    def _now(self) -> float:
+        self._last = max(self._last, time.monotonic() + self._state.clock.offset_seconds)
+        return self._last
 
     def sleep(self, seconds: float) -> None:
-        """Let running SQL finish (real time), then move the emulator's clock `seconds` on."""
-        if seconds <= 0:
-            return
-        if not self._state.engine.settle():
-            raise RuntimeError("emulator SQL still running after 30 s; cannot jump its clock")
-        self._state.clock.advance(seconds)
-        self._state.engine.catch_up()
-        with self._lock:
-            self.slept += seconds
+        """Let running SQL finish (real time), then move the emulator's clock on to `seconds`
+        after the call. Sleepers overlap: one that another's jump already carried past its end
+        returns without moving the clock again."""
+        if seconds > 0:
+            self._sleep_until(self.clock() + seconds)
 
     async def async_sleep(self, seconds: float) -> None:
-        """`sleep` for asyncio clients; it yields to the loop once, as a real sleep would."""
-        self.sleep(seconds)
+        """`sleep` for asyncio clients: the other tasks get to start their sleeps before the
+        jump, so sleeps that run at once overlap as they would in real time."""
+        until = self.clock() + max(seconds, 0.0)
         await asyncio.sleep(0)
+        if seconds > 0:
+            self._sleep_until(until)
+            await asyncio.sleep(0)
+
+    def _sleep_until(self, until: float) -> None:
+        if not self._state.engine.settle():
+            raise RuntimeError("emulator SQL still running after 30 s; cannot jump its clock")
+        with self._lock:
+            jump = until - self._now()
+            if jump > 0:
+                self._state.clock.advance(jump)
+                self._last += jump
+                self.slept += jump
+        self._state.engine.catch_up()
 
     def client_kwargs(self, *, asynchronous: bool = False) -> dict[str, Any]:
         """``sleep`` and ``clock`` for a duneq ``Client`` (or ``AsyncClient``)."""
