@@ -18,6 +18,7 @@ import argparse
 import difflib
 import filecmp
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -154,12 +155,14 @@ def prepare_for_generator(doc: dict[str, Any], overrides: dict[str, str]) -> dic
 
 def _template_dir(tmp: Path) -> Path:
     """Our templates plus the pinned generator's endpoint template under another name, so that
-    ours can include it and add to it (the generator's file is read from the installed package)."""
-    import openapi_python_client
-
+    ours can include it and add to it (the generator's file is read from the installed package,
+    found without importing it: the import alone takes most of a second)."""
+    package = importlib.util.find_spec("openapi_python_client")
+    if package is None or package.origin is None:
+        raise RegenerateError(f"openapi_python_client is not importable by {sys.executable}")
     out = tmp / "templates"
     shutil.copytree(TEMPLATES, out)
-    pinned = Path(openapi_python_client.__file__).parent / "templates" / "endpoint_module.py.jinja"
+    pinned = Path(package.origin).parent / "templates" / "endpoint_module.py.jinja"
     shutil.copyfile(pinned, out / PINNED_ENDPOINT_TEMPLATE)
     return out
 

@@ -4,10 +4,14 @@ contract fails loudly into generated/ and warns elsewhere; bad input gets one cl
 from __future__ import annotations
 
 import copy
+import io
 import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
+from contextlib import redirect_stderr
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -359,9 +363,19 @@ DEFECTS: dict[str, Any] = {
 }
 
 
-def test_each_defect_class_is_handled(tmp_path: Path) -> None:
-    out = tmp_path / "pkg" / "dune_api"
-    regenerate.generate(_write(tmp_path, DEFECTS), out)
+@pytest.fixture(scope="module")
+def defects_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
+    """One CLI run on DEFECTS (exit code, output tree), shared by the tests reading its output;
+    the words error and warning are in both the spec's and the output's path."""
+    tmp = tmp_path_factory.mktemp("error-warning")
+    out = tmp / "error-warning" / "dune_api"
+    code = regenerate.main(["--spec", str(_write(tmp, DEFECTS)), "--output", str(out)])
+    return code, out
+
+
+def test_each_defect_class_is_handled(defects_run: tuple[int, Path]) -> None:
+    code, out = defects_run
+    assert code == 0
     module = (out / "api" / "executions" / "get_execution_status.py").read_text()
     # JSON kept over text/plain; the schema takes the contract's model name for this response.
     assert "GetExecutionStatusResponse.from_dict(response.json())" in module
@@ -400,14 +414,13 @@ def test_generator_failure_leads_with_cause_and_pointer(tmp_path: Path) -> None:
     assert "--- openapi-python-client output" in str(caught.value)
 
 
-def test_words_error_and_warning_in_paths_do_not_fail(tmp_path: Path) -> None:
-    out = tmp_path / "error-warning" / "dune_api"
-    assert regenerate.main(["--spec", str(_write(tmp_path, DEFECTS)), "--output", str(out)]) == 0
+def test_words_error_and_warning_in_paths_do_not_fail(defects_run: tuple[int, Path]) -> None:
+    code, out = defects_run
+    assert out.parent.name == "error-warning"
+    assert code == 0
 
 
-def _ours() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(regenerate.DEFAULT_SPEC.read_text(encoding="utf-8"))
-    return data
+Change = Callable[[dict[str, Any]], None]
 
 
 def _removed(doc: dict[str, Any]) -> None:
@@ -421,6 +434,63 @@ def _renamed(doc: dict[str, Any]) -> None:
 def _collision(doc: dict[str, Any]) -> None:
     schemas = doc["components"]["schemas"]
     schemas["models.GetExecutionStatusResponse"] = copy.deepcopy(schemas["Error"])
+
+
+# The collision touches only schemas, so it shares one changed spec (two generator runs, not
+# four) with the rename. Any contract line makes the strict run fail, so each line printed is an
+# item that breaks the contract on its own.
+SPEC_CHANGES: dict[Change, tuple[Change, ...]] = {
+    _removed: (_removed,),
+    _renamed: (_renamed, _collision),
+    _collision: (_renamed, _collision),
+}
+
+
+@dataclass(frozen=True)
+class ContractRun:
+    """The CLI on a changed copy of our spec: first into the output as if it were generated/
+    (--strict-contract), then into the same output as any other directory."""
+
+    strict_code: int
+    strict_err: str
+    left_alone: bool
+    code: int
+    err: str
+    status_module: bool
+
+
+@pytest.fixture(scope="module")
+def contract_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[tuple[Change, ...]], ContractRun]:
+    """Runs (once per set of changes) of the CLI on our spec with those changes applied."""
+    ours = yaml.safe_load(regenerate.DEFAULT_SPEC.read_text(encoding="utf-8"))
+    runs: dict[tuple[Change, ...], ContractRun] = {}
+
+    def run(changes: tuple[Change, ...]) -> ContractRun:
+        if changes not in runs:
+            doc = copy.deepcopy(ours)
+            for change in changes:
+                change(doc)
+            tmp = tmp_path_factory.mktemp("contract")
+            out = tmp / "tree" / "dune_api"
+            argv = ["--spec", str(_write(tmp, doc)), "--output", str(out)]
+            with redirect_stderr(io.StringIO()) as strict_err:
+                strict_code = regenerate.main([*argv, "--strict-contract"])
+            left_alone = not out.exists()
+            with redirect_stderr(io.StringIO()) as err:
+                code = regenerate.main(argv)
+            runs[changes] = ContractRun(
+                strict_code=strict_code,
+                strict_err=strict_err.getvalue(),
+                left_alone=left_alone,
+                code=code,
+                err=err.getvalue(),
+                status_module=(out / "api" / "executions" / "get_execution_status.py").is_file(),
+            )
+        return runs[changes]
+
+    return run
 
 
 @pytest.mark.parametrize(
@@ -441,24 +511,19 @@ def _collision(doc: dict[str, Any]) -> None:
     ],
 )
 def test_contract_breakage_fails_into_generated_tree(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: Any, message: str
+    contract_run: Callable[[tuple[Change, ...]], ContractRun], change: Change, message: str
 ) -> None:
-    doc = _ours()
-    change(doc)
-    spec = _write(tmp_path, doc)
-    out = tmp_path / "tree" / "dune_api"
-    argv = ["--spec", str(spec), "--output", str(out)]
-    assert regenerate.main([*argv, "--strict-contract"]) == 1
-    err = capsys.readouterr().err
-    assert f"regenerate: contract: {message}" in err
-    assert not out.exists(), "a broken contract leaves the output as it was"
+    run = contract_run(SPEC_CHANGES[change])
+    assert run.strict_code == 1
+    assert f"regenerate: contract: {message}" in run.strict_err
+    assert run.left_alone, "a broken contract leaves the output as it was"
     # Into any other output the exit is 0: a missing item is a warning; a renamed operation is
     # generated under its contract name regardless.
-    assert regenerate.main(argv) == 0
+    assert run.code == 0
     if change is _renamed:
-        assert (out / "api" / "executions" / "get_execution_status.py").is_file()
+        assert run.status_module
     else:
-        assert f"regenerate: warning: contract: {message}" in capsys.readouterr().err
+        assert f"regenerate: warning: contract: {message}" in run.err
 
 
 def test_contract_covers_every_generated_name_the_facade_imports() -> None:
@@ -523,26 +588,15 @@ def test_unknown_contract_item_is_a_clear_error(data: dict[str, Any], message: s
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
-    tmp_path: Path, name: str, text: str, message: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, message: str
 ) -> None:
+    # In-process: test_regenerate.py runs this exit-2 path as a real process.
     spec = tmp_path / name
     spec.write_text(text, encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "scripts" / "regenerate.py"),
-            "--spec",
-            str(spec),
-            "--output",
-            str(tmp_path / "o"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert regenerate.main(["--spec", str(spec), "--output", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1, err
 
 
 def _raw_generator_log(tmp_path: Path, doc: dict[str, Any]) -> str:
