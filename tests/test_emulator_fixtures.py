@@ -4,6 +4,7 @@ handle, and `duneq emulator` as a background process: keys, fixtures and clean s
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -261,11 +262,14 @@ def test_pytest_plugin_option_and_ini(tmp_path: Path) -> None:
         )
     )
     base = [sys.executable, "-m", "pytest", "-q", "-p", "dune_emulator.pytest_plugin"]
-    base += ["-p", "no:cacheprovider", "-p", "no:xdist"]
+    base += ["-p", "no:cacheprovider"]
+    # Only the plugin under test: autoloading every installed plugin costs a second a run.
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     run = subprocess.run(
         [*base, "--dune-emulator-fixtures", "fx.yaml"],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=300,
@@ -274,6 +278,6 @@ def test_pytest_plugin_option_and_ini(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     (tmp_path / "pytest.ini").write_text("[pytest]\ndune_emulator_fixtures = fx.yaml\n")
     run = subprocess.run(
-        base, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False
+        base, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
     )
     assert run.returncode == 0, run.stdout + run.stderr
