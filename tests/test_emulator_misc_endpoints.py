@@ -133,3 +133,16 @@ def test_custom_endpoint_serves_latest_result(
     _control(dune_emulator, "POST", "/endpoints", json=body)
     dune_emulator.control.reset()
     assert emu_api.get(url).json() == {"error": "Custom endpoint not found"}
+
+
+def test_empty_paging_values_are_400_in_every_state(
+    emu_api: httpx.Client, run_sql: Callable[..., tuple[str, dict[str, Any]]]
+) -> None:
+    done, _ = run_sql("select 1 as x")
+    failed, status = run_sql("select * from no_such_table")
+    assert status["state"] == "QUERY_STATE_FAILED"
+    for eid in (done, failed):
+        for name in ("limit", "offset"):
+            r = emu_api.get(f"/execution/{eid}/results", params={name: ""})
+            assert r.status_code == 400, (eid, name, r.text)
+            assert r.json()["error"] == f"{name} must be an integer, got ''"

@@ -94,9 +94,10 @@ def int_path(request: Request, name: str, not_found: str) -> int:
 def int_param(
     request: Request, name: str, default: int | None, minimum: int = 0, maximum: int = MAX_ID
 ) -> int | None:
-    """An integer query parameter within [minimum, maximum], else 400 naming the parameter."""
+    """An integer query parameter within [minimum, maximum], else 400 naming the parameter
+    (an empty value, ``limit=``, is not an integer either)."""
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
