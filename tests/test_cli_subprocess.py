@@ -43,9 +43,25 @@ def finish(proc: subprocess.Popen[str], stdin: str | None = None) -> tuple[int, 
 
 
 def test_piped_output_is_plain_text_with_progress_and_cost(dune_emulator: EmulatorHandle) -> None:
-    # Each state lasts well beyond the first poll interval (0.25 s +/- jitter), so every one is seen.
-    dune_emulator.control.pin_next_executions(1, pending_seconds=1.0, executing_seconds=1.0)
-    code, out, err = finish(start_duneq(dune_emulator, "run", "2", "--param", "n=3"))
+    # Each state lasts a minute on the emulator's clock, which moves on only once the process
+    # has printed the state: every one is seen, however slowly the polls come.
+    dune_emulator.control.pin_next_executions(1, pending_seconds=60, executing_seconds=60)
+    proc = start_duneq(dune_emulator, "run", "2", "--param", "n=3")
+    try:
+        assert proc.stderr is not None
+        printed = []
+        for line in proc.stderr:
+            printed.append(line)
+            if "QUERY_STATE_PENDING" in line or "QUERY_STATE_EXECUTING" in line:
+                dune_emulator.control.advance_clock(60)
+            if "QUERY_STATE_COMPLETED" in line:
+                break
+        code, out, rest = finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    err = "".join(printed) + rest
     assert code == 0, err
     assert out.splitlines()[2:] == ["0", "1", "2"]
     assert "\x1b" not in out + err
