@@ -3,6 +3,7 @@ each output format, the result flags and every error exit code."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import re
 import sys
@@ -14,8 +15,9 @@ import httpx
 import orjson
 import pytest
 from dune_emulator import EmulatorHandle
+from dune_emulator.testing import EmulatorTime
 from duneq import _constants as C
-from duneq.cli import main
+from duneq.cli import commands, main
 
 EXECUTION_ID = re.compile(r"\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b")
 RESULTS = "GET /api/v1/execution/{execution_id}/results"
@@ -43,9 +45,17 @@ def duneq_cli(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> Any:
-    """Call ``duneq ARGS...`` against the emulator (key and URL from the environment)."""
+    """Call ``duneq ARGS...`` against the emulator (key and URL from the environment); its
+    clients wait on the emulator's clock, so polls, pinned runs and timeouts take no real time."""
     monkeypatch.setenv("DUNE_API_KEY", dune_emulator.api_key)
     monkeypatch.setenv("DUNE_API_BASE_URL", dune_emulator.base_url)
+    emulator_time = EmulatorTime(dune_emulator).client_kwargs()
+    build = commands._client
+
+    def client(args: argparse.Namespace, **kwargs: Any) -> duneq.Client:
+        return build(args, **emulator_time, **kwargs)
+
+    monkeypatch.setattr(commands, "_client", client)
 
     def call(*argv: str) -> Run:
         capsys.readouterr()
@@ -347,7 +357,8 @@ def test_help_lists_commands_and_exit_codes(duneq_cli: Any) -> None:
 
 def view_and_reader(emu: EmulatorHandle) -> tuple[int, int]:
     """A view over a saved query and a saved query that reads it; returns (view qid, reader)."""
-    with duneq.Client(emu.api_key, base_url=emu.base_url) as client:
+    emulator_time = EmulatorTime(emu).client_kwargs()
+    with duneq.Client(emu.api_key, base_url=emu.base_url, **emulator_time) as client:
         base = client.queries.create("base", "select 3 as x union all select 4")
         view = client.matviews.upsert("result_cli", base)
         view.execution.wait(timeout=30)

@@ -4,6 +4,7 @@ happen, a reused result's cost, singular counts, and ``max_age`` on the server's
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import re
@@ -11,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,14 +20,16 @@ from typing import Any
 import duneq
 import pytest
 from dune_emulator import EmulatorHandle
+from dune_emulator.testing import EmulatorTime
 from duneq._errors import PartialResultWarning
 from duneq._flows.latest import server_now, server_time
-from duneq.cli import _show_warning, main
+from duneq.cli import _show_warning, commands, main
 from duneq.cli.output import elide, write_rows
 from duneq.cli.progress import Board, cost_line, plural
 
 REPO = Path(__file__).resolve().parent.parent
 ID = r"[0-9A-Z]{26}"
+BUILD_CLIENT = commands._client
 WIDE_SQL = (
     "select n, 123456789012345678901234567890 as big, n * 1000003 as amount, "
     "'0x1234567890abcdef1234567890abcdef12345678' as tx_hash, "
@@ -34,24 +38,20 @@ WIDE_SQL = (
 )
 
 
-def env_for(emu: EmulatorHandle, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "DUNE_API_KEY": emu.api_key, "DUNE_API_BASE_URL": emu.base_url, **extra}
+def env_for(emu: EmulatorHandle) -> dict[str, str]:
+    """The environment of a real ``duneq`` process: the emulator's key and URL, no TERM."""
+    env = {**os.environ, "DUNE_API_KEY": emu.api_key, "DUNE_API_BASE_URL": emu.base_url}
     env.pop("TERM", None)
     return env
 
 
-def duneq_process(
-    env: dict[str, str], *argv: str, timeout: float = 90
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "duneq", *argv],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
-        timeout=timeout,
-        check=False,
-    )
+def give_cli_clients(monkeypatch: pytest.MonkeyPatch, **extra: Any) -> None:
+    """Every client the in-process CLI builds also gets ``extra`` (a sleep and a clock)."""
+
+    def client(args: argparse.Namespace, **kwargs: Any) -> duneq.Client:
+        return BUILD_CLIENT(args, **extra, **kwargs)
+
+    monkeypatch.setattr(commands, "_client", client)
 
 
 @pytest.fixture
@@ -60,9 +60,11 @@ def cli(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> Any:
-    """``duneq ARGS...`` in-process: returns (exit code, stdout, stderr)."""
+    """``duneq ARGS...`` in-process, waiting on the emulator's clock: returns (exit code,
+    stdout, stderr)."""
     monkeypatch.setenv("DUNE_API_KEY", dune_emulator.api_key)
     monkeypatch.setenv("DUNE_API_BASE_URL", dune_emulator.base_url)
+    give_cli_clients(monkeypatch, **EmulatorTime(dune_emulator).client_kwargs())
 
     def call(*argv: str) -> tuple[int, str, str]:
         capsys.readouterr()
@@ -80,53 +82,74 @@ def error_lines(err: str) -> list[str]:
 # --------------------------------------------------------------------------- unreachable URL
 
 
+class SkippedTime:
+    """A sleep that returns at once and records its seconds, and a monotonic clock that
+    moves on by them: retry backoff costs no real time."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+    def clock(self) -> float:
+        return time.monotonic() + sum(self.slept)
+
+
 def test_unreachable_url_says_url_and_cause_at_once_while_retrying(
-    dune_emulator: EmulatorHandle,
+    cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with socket.socket() as sock:  # a port nobody listens on: connection refused
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    proc = duneq_process(env_for(dune_emulator, DUNE_API_BASE_URL=url), "run", "2")
-    assert proc.returncode == 1
-    lines = proc.stderr.splitlines()
+    monkeypatch.setenv("DUNE_API_BASE_URL", url)
+    skipped = SkippedTime()  # no emulator answers there: its clock cannot move, this one can
+    give_cli_clients(monkeypatch, sleep=skipped.sleep, clock=skipped.clock)
+    code, out, err = cli("run", "2")
+    assert code == 1
+    lines = err.splitlines()
     assert (
         lines[0]
         == f"cannot connect to {url} (connection refused); retrying 1/7 in "
         + (lines[0].split(" in ")[-1])
     )
     assert re.fullmatch(r"[\d.]+ s…", lines[0].split(" in ")[-1])
-    assert [int(m) for m in re.findall(r"retrying (\d)/7", proc.stderr)] == [1, 2, 3, 4, 5, 6, 7]
+    assert [int(m) for m in re.findall(r"retrying (\d)/7", err)] == [1, 2, 3, 4, 5, 6, 7]
+    said = re.findall(r"retrying \d/7 in ([\d.]+) s…", err)
+    assert said == [f"{delay:.1f}" for delay in skipped.slept]  # each says the backoff taken
     assert lines[-1] == (
         f"error: cannot connect to {url} (connection refused); "
         "check --base-url or DUNE_API_BASE_URL"
     )
-    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    assert "Traceback" not in err and out == ""
 
 
 # --------------------------------------------------------------------------- wide tables
 
 
-def test_table_fits_80_columns_without_cutting_numbers(dune_emulator: EmulatorHandle) -> None:
-    proc = duneq_process(env_for(dune_emulator, COLUMNS="80"), "sql", WIDE_SQL, "-q")
-    assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
+def test_table_fits_80_columns_without_cutting_numbers(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, err = cli("sql", WIDE_SQL, "-q")
+    assert code == 0, err
+    lines = out.splitlines()
     assert max(len(line) for line in lines) <= 80
-    assert "123456789012345678901234567890" in proc.stdout or "1.2345678901234568e+29" in (
-        proc.stdout
-    )
+    assert "123456789012345678901234567890" in out or "1.2345678901234568e+29" in out
     for n in (1, 2, 3):
-        assert re.search(rf"\b{n * 1000003}\b", proc.stdout)  # whole, never wrapped or cut
+        assert re.search(rf"\b{n * 1000003}\b", out)  # whole, never wrapped or cut
     # a hash keeps both ends (how much of each depends on the room the exact 30-digit
     # integer leaves: it is no longer shortened to a float)
-    assert re.search(r"0x12\w*…\w*5678", proc.stdout)
+    assert re.search(r"0x12\w*…\w*5678", out)
     assert re.fullmatch(
         r"\(\+\d columns? not shown; use -o csv or -o json, or --columns to choose\)", lines[-1]
     )
     assert len(lines) == 2 + 3 + 1
-    wide = duneq_process(env_for(dune_emulator, COLUMNS="400"), "sql", WIDE_SQL, "-q")
-    assert "0x1234567890abcdef1234567890abcdef12345678" in wide.stdout
-    assert "not shown" not in wide.stdout and "…" not in wide.stdout
+    monkeypatch.setenv("COLUMNS", "400")
+    wide = cli("sql", WIDE_SQL, "-q")[1]
+    assert "0x1234567890abcdef1234567890abcdef12345678" in wide
+    assert "not shown" not in wide and "…" not in wide
 
 
 def test_rich_table_fits_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -309,7 +332,10 @@ def test_latest_max_age_follows_the_emulator_clock(cli: Any, dune_emulator: Emul
 def test_library_latest_result_judges_age_on_the_server_clock(
     dune_emulator: EmulatorHandle,
 ) -> None:
-    with duneq.Client(dune_emulator.api_key, base_url=dune_emulator.base_url) as dune:
+    emulator_time = EmulatorTime(dune_emulator).client_kwargs()
+    with duneq.Client(
+        dune_emulator.api_key, base_url=dune_emulator.base_url, **emulator_time
+    ) as dune:
         first = dune.latest_result(2, params={"n": 3})
         again = dune.latest_result(2, params={"n": 3}, max_age=timedelta(hours=1))
         assert again.reused and again.execution_id == first.execution_id

@@ -16,47 +16,73 @@ from duneq.cli import main
 REPO = Path(__file__).resolve().parent.parent
 
 
-def duneq_process(
-    emu: EmulatorHandle, *argv: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
+def env_for(emu: EmulatorHandle) -> dict[str, str]:
+    """The environment of a real ``duneq`` process: the emulator's key and URL, no TERM."""
     env = {**os.environ, "DUNE_API_KEY": emu.api_key, "DUNE_API_BASE_URL": emu.base_url}
     env.pop("TERM", None)
-    return subprocess.run(
+    return env
+
+
+def start_duneq(emu: EmulatorHandle, *argv: str) -> subprocess.Popen[str]:
+    """``python -m duneq ARGV`` started (stdin, stdout and stderr piped), not waited for."""
+    return subprocess.Popen(
         [sys.executable, "-m", "duneq", *argv],
-        input=stdin,
-        capture_output=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        env=env,
+        env=env_for(emu),
         cwd=REPO,
-        timeout=60,
-        check=False,
     )
+
+
+def finish(proc: subprocess.Popen[str], stdin: str | None = None) -> tuple[int, str, str]:
+    """Feed ``stdin``, wait; returns the process's (exit code, stdout, stderr)."""
+    out, err = proc.communicate(stdin, timeout=60)
+    return proc.returncode, out, err
 
 
 def test_piped_output_is_plain_text_with_progress_and_cost(dune_emulator: EmulatorHandle) -> None:
-    # Each state lasts well beyond the first poll interval (0.25 s +/- jitter), so every one is seen.
-    dune_emulator.control.pin_next_executions(1, pending_seconds=1.0, executing_seconds=1.0)
-    proc = duneq_process(dune_emulator, "run", "2", "--param", "n=3")
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[2:] == ["0", "1", "2"]
-    assert "\x1b" not in proc.stdout + proc.stderr
-    states = re.findall(
-        r"^[0-9A-Z]{26} (QUERY_STATE_\w+) elapsed=[\d.]+s polls=\d+$", proc.stderr, re.M
-    )
+    # Each state lasts a minute on the emulator's clock, which moves on only once the process
+    # has printed the state: every one is seen, however slowly the polls come.
+    dune_emulator.control.pin_next_executions(1, pending_seconds=60, executing_seconds=60)
+    proc = start_duneq(dune_emulator, "run", "2", "--param", "n=3")
+    try:
+        assert proc.stderr is not None
+        printed = []
+        for line in proc.stderr:
+            printed.append(line)
+            if "QUERY_STATE_PENDING" in line or "QUERY_STATE_EXECUTING" in line:
+                dune_emulator.control.advance_clock(60)
+            if "QUERY_STATE_COMPLETED" in line:
+                break
+        code, out, rest = finish(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    err = "".join(printed) + rest
+    assert code == 0, err
+    assert out.splitlines()[2:] == ["0", "1", "2"]
+    assert "\x1b" not in out + err
+    states = re.findall(r"^[0-9A-Z]{26} (QUERY_STATE_\w+) elapsed=[\d.]+s polls=\d+$", err, re.M)
     assert states == ["QUERY_STATE_PENDING", "QUERY_STATE_EXECUTING", "QUERY_STATE_COMPLETED"]
-    assert re.search(r"^cost: .* credits, 3 datapoints, 3 rows, [\d.]+s$", proc.stderr, re.M)
-    assert dune_emulator.api_key not in proc.stdout + proc.stderr
+    assert re.search(r"^cost: .* credits, 3 datapoints, 3 rows, [\d.]+s$", err, re.M)
+    assert dune_emulator.api_key not in out + err
 
 
 def test_real_exit_codes(dune_emulator: EmulatorHandle) -> None:
-    not_found = duneq_process(dune_emulator, "run", "987654")
-    assert not_found.returncode == 4
-    assert not_found.stderr.startswith("error:") and "Traceback" not in not_found.stderr
-    failed = duneq_process(dune_emulator, "sql", "-", stdin="select nope from nowhere")
-    assert failed.returncode == 5
-    assert "[execution_id=" in failed.stderr
-    usage = duneq_process(dune_emulator, "run")
-    assert usage.returncode == 2
+    # three independent processes, started at once; each exit code comes from the OS
+    not_found = start_duneq(dune_emulator, "run", "987654")
+    failed = start_duneq(dune_emulator, "sql", "-")
+    usage = start_duneq(dune_emulator, "run")
+    code, _, err = finish(not_found)
+    assert code == 4
+    assert err.startswith("error:") and "Traceback" not in err
+    code, _, err = finish(failed, stdin="select nope from nowhere")
+    assert code == 5
+    assert "[execution_id=" in err
+    assert finish(usage)[0] == 2
 
 
 def test_emulator_command_serves_until_interrupted(capsys: pytest.CaptureFixture[str]) -> None:

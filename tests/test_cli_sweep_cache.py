@@ -1,13 +1,15 @@
-"""``duneq sweep`` and ``duneq cache`` in-process against the emulator."""
+"""``duneq sweep`` and ``duneq cache`` in-process against the emulator, on its clock."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Any
 
 import pytest
 from dune_emulator import EmulatorHandle
-from duneq.cli import main
+from dune_emulator.testing import EmulatorTime
+from duneq.cli import commands, main
 from duneq.cli.errors import UsageError
 from duneq.cli.sweep import parse_grid
 
@@ -39,6 +41,13 @@ def test_sweep_and_cache_commands(
     monkeypatch.setenv("DUNE_API_KEY", dune_emulator.api_key)
     monkeypatch.setenv("DUNE_API_BASE_URL", dune_emulator.base_url)
     monkeypatch.setenv("DUNEQ_CACHE_DIR", str(tmp_path / "cache"))
+    emulator_time = EmulatorTime(dune_emulator).client_kwargs()  # waits cost no real time
+    build = commands._client
+
+    def client(args: argparse.Namespace, **kwargs: Any) -> duneq.Client:
+        return build(args, **emulator_time, **kwargs)
+
+    monkeypatch.setattr(commands, "_client", client)
     with duneq.Client() as dune:
         qid = dune.queries.create(
             "grid",
@@ -61,7 +70,7 @@ def test_sweep_and_cache_commands(
     assert all(r["day"] == r["day_text"] and r["param_n"] == "7" and r["n"] == 7 for r in rows)
     assert main(["cache", "path"]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "cache")
-    with duneq.Client() as dune:  # DUNEQ_CACHE_DIR turns the cache on
+    with duneq.Client(**emulator_time) as dune:  # DUNEQ_CACHE_DIR turns the cache on
         result = dune.run_sql("select 1 as one")
         assert len(result.rows) == 1
     assert main(["cache", "ls"]) == 0
