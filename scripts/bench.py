@@ -551,14 +551,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-poll", action="store_true", help="skip the polling measurement")
     parser.add_argument("--json", dest="json_path", default=None, help="save raw numbers here")
     parser.add_argument("--profile", default=None, help="cProfile each timed fetch into DIR")
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 run, pins 1 s / 3 s")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 run, one 0.5 s pin")
     args = parser.parse_args(argv)
     args.sizes = [
         int(s.replace("_", ""))
         for s in (args.sizes or ("2000" if args.quick else "1000000,100000,10000")).split(",")
     ]
     args.repeat = args.repeat or (1 if args.quick else 3)
-    args.pins = [float(p) for p in (args.pins or ("1,3" if args.quick else "2,60")).split(",")]
+    args.pins = [float(p) for p in (args.pins or ("0.5" if args.quick else "2,60")).split(",")]
     args.poll_threads = args.poll_threads or (2 if args.quick else 9)
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     unknown = set(args.scenarios) - set(SCENARIOS)

@@ -1,4 +1,6 @@
-"""``duneq mcp`` as a real subprocess, driven by the mcp SDK's own client against the emulator."""
+"""``duneq mcp`` driven by the mcp SDK's own client against the emulator: as a real subprocess
+over stdio and over streamable HTTP, and (for the tools' budget, deadline, read-only and error
+behaviour) as the same server built in-process from the same flags, waiting on the emulator's clock."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,9 @@ import anyio
 import httpx
 import pytest
 from dune_emulator import EmulatorHandle
+from dune_emulator.testing import EmulatorTime
+from duneq.cli.parser import build_parser
+from duneq.mcp import ServerConfig, build_server, server_client
 from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 
@@ -45,6 +51,18 @@ async def stdio_session(emu: EmulatorHandle, *flags: str) -> AsyncIterator[Clien
         command=sys.executable, args=["-m", "duneq", "mcp", *flags], env=_env(emu), cwd=REPO
     )
     async with Client(params, read_timeout_seconds=60) as client:
+        yield client
+
+
+@asynccontextmanager
+async def inproc_session(emu: EmulatorHandle, *flags: str) -> AsyncIterator[Client]:
+    """A connected SDK client on the server ``duneq mcp FLAGS`` serves, built in this process
+    with its client on the emulator's clock, so pinned runs and tool waits cost no real time."""
+    args = build_parser().parse_args(["mcp", *flags])
+    config = ServerConfig(**{f.name: getattr(args, f.name) for f in fields(ServerConfig)})
+    time_kw = EmulatorTime(emu).client_kwargs(asynchronous=True)
+    dune = server_client(config, api_key=emu.api_key, base_url=emu.base_url, **time_kw)
+    async with dune, Client(build_server(dune, config, secret=emu.api_key)) as client:
         yield client
 
 
@@ -163,7 +181,7 @@ def test_async_hand_off_then_get_execution(dune_emulator: EmulatorHandle) -> Non
     dune_emulator.control.pin_next_executions(1, pending_seconds=0.5, executing_seconds=2.5)
 
     async def scenario() -> None:
-        async with stdio_session(dune_emulator, "--tool-timeout", "0.5") as client:
+        async with inproc_session(dune_emulator, "--tool-timeout", "0.5") as client:
             started = await call(client, "run_query", query_id=2, params={"n": 3})
             assert started["finished"] is False and started["result"] is None
             assert started["state"] in ("QUERY_STATE_PENDING", "QUERY_STATE_EXECUTING")
@@ -186,16 +204,16 @@ def test_async_hand_off_then_get_execution(dune_emulator: EmulatorHandle) -> Non
 
 def test_budget_refusals(dune_emulator: EmulatorHandle) -> None:
     async def scenario() -> None:
-        async with stdio_session(dune_emulator, "--max-credits", "15") as client:
+        async with inproc_session(dune_emulator, "--max-credits", "15") as client:
             await call(client, "run_sql", sql="select 1 as a")
             text = await refused(client, "run_sql", sql="select 2 as a")
             assert "Refused by the session budget" in text
             assert "estimated at 10 credits" in text and "only 5 of the 15-credit" in text
-        async with stdio_session(dune_emulator, "--max-executions", "1") as client:
+        async with inproc_session(dune_emulator, "--max-executions", "1") as client:
             await call(client, "run_query", query_id=2, params={"n": 2})
             text = await refused(client, "run_query", query_id=2, params={"n": 2})
             assert "--max-executions is 1" in text
-        async with stdio_session(dune_emulator, "--max-datapoints", "4") as client:
+        async with inproc_session(dune_emulator, "--max-datapoints", "4") as client:
             text = await refused(client, "run_query", query_id=2, params={"n": 10})
             assert "10 datapoints (10 rows x 1 columns)" in text
             assert "only 4 of the 4-datapoint budget" in text
@@ -210,7 +228,7 @@ def test_budget_refusals(dune_emulator: EmulatorHandle) -> None:
 
 def test_read_only_by_default_and_writes_when_allowed(dune_emulator: EmulatorHandle) -> None:
     async def scenario() -> None:
-        async with stdio_session(dune_emulator) as client:
+        async with inproc_session(dune_emulator) as client:
             text = await refused(
                 client, "run_sql", sql="-- make a table\nCREATE TABLE dune.me.t AS SELECT 1 AS a"
             )
@@ -219,7 +237,7 @@ def test_read_only_by_default_and_writes_when_allowed(dune_emulator: EmulatorHan
             assert ok["result"]["rows"] == [["create table x"]]
             unknown = await refused(client, "create_query", name="x", sql="select 1")
             assert "create_query" in unknown
-        async with stdio_session(dune_emulator, "--allow-writes") as client:
+        async with inproc_session(dune_emulator, "--allow-writes") as client:
             names = {t.name for t in (await client.list_tools()).tools}
             assert names == READ_TOOLS | WRITE_TOOLS
             made = await call(client, "create_query", name="mcp test", sql="select 41 + 1 as n")
@@ -235,7 +253,7 @@ def test_read_only_by_default_and_writes_when_allowed(dune_emulator: EmulatorHan
 
 def test_sql_error_with_line_and_column(dune_emulator: EmulatorHandle) -> None:
     async def scenario() -> None:
-        async with stdio_session(dune_emulator) as client:
+        async with inproc_session(dune_emulator) as client:
             text = await refused(client, "run_sql", sql="select 1 as a,\n  nope from dex.trades")
             assert "The SQL failed at line 2, column 3:" in text
             assert "Column 'nope' cannot be resolved" in text
@@ -254,7 +272,7 @@ def test_partial_result_is_flagged(dune_emulator: EmulatorHandle) -> None:
     dune_emulator.control.configure(result_row_cap=3)
 
     async def scenario() -> None:
-        async with stdio_session(dune_emulator) as client:
+        async with inproc_session(dune_emulator) as client:
             out = await call(
                 client,
                 "run_sql",

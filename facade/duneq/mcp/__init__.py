@@ -6,6 +6,6 @@ A layer above the library (like the CLI), never imported by it; it needs the ``d
 from __future__ import annotations
 
 from .budget import Budget, BudgetExceeded
-from .server import ServerConfig, build_server, serve
+from .server import ServerConfig, build_server, serve, server_client
 
-__all__ = ["Budget", "BudgetExceeded", "ServerConfig", "build_server", "serve"]
+__all__ = ["Budget", "BudgetExceeded", "ServerConfig", "build_server", "serve", "server_client"]

@@ -27,6 +27,7 @@ from .._options import encode_params, validate_execution_id, validate_query_id
 from .._protocol import Request
 from .._results import AsyncResult
 from .._states import RUNNING_STATES, SUCCESS_STATES, ExecutionState
+from .._types import NOT_GIVEN
 from .._types import Performance as Tier
 from .._version import __version__
 from . import models as M
@@ -817,6 +818,27 @@ def _add_write_tools(server: MCPServer, t: DuneTools) -> None:
     )
 
 
+def server_client(
+    config: ServerConfig,
+    *,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    sleep: Callable[[float], Awaitable[object] | object] | None = None,
+    clock: Callable[[], float] | None = None,
+) -> AsyncClient:
+    """The AsyncClient the tools share: waits up to the tool deadline, never cancels a run on it,
+    allows partial results (``sleep`` and ``clock`` as for AsyncClient, e.g. a test's)."""
+    return AsyncClient(
+        api_key if api_key else NOT_GIVEN,
+        base_url=base_url if base_url else NOT_GIVEN,
+        sleep=sleep,
+        clock=clock,
+        wait_timeout=config.tool_timeout,
+        cancel_on_timeout=False,
+        partial="allow",
+    )
+
+
 def serve(
     config: ServerConfig,
     *,
@@ -826,16 +848,9 @@ def serve(
     host: str = "127.0.0.1",
 ) -> None:
     """Run the server over stdio, or streamable HTTP on ``http_port``, until it is stopped."""
-    from .._types import NOT_GIVEN
 
     async def main() -> None:
-        async with AsyncClient(
-            api_key if api_key else NOT_GIVEN,
-            base_url=base_url if base_url else NOT_GIVEN,
-            wait_timeout=config.tool_timeout,
-            cancel_on_timeout=False,
-            partial="allow",
-        ) as dune:
+        async with server_client(config, api_key=api_key, base_url=base_url) as dune:
             secret = dune._settings.api_key
             server = build_server(dune, config, secret=secret)
             if http_port is None:
