@@ -467,3 +467,20 @@ def test_raw_page_that_does_not_hold_its_announced_rows_is_an_error() -> None:
     ) as info:
         list(rows)
     assert info.value.execution_id == EID
+
+
+def test_clients_share_one_verifying_tls_context() -> None:
+    import ssl
+
+    from duneq import _guard
+
+    url = "https://api.dune.com"
+    with (
+        duneq.Client(api_key="k", base_url=url) as one,
+        duneq.Client(api_key="k", base_url=url) as two,
+    ):
+        pools = [c._http._transport._pool for c in (one, two)]  # type: ignore[attr-defined]
+        contexts = {id(pool._ssl_context) for pool in pools}
+    context = _guard._tls_context()
+    assert contexts == {id(context)}
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

@@ -10,6 +10,8 @@ over the same inner transport (one connection pool) and keep their own retry loo
 from __future__ import annotations
 
 import asyncio
+import functools
+import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -176,6 +178,13 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process, made on first use (SSL_CERT_FILE / SSL_CERT_DIR
+    are read then): loading the CA bundle took about 50 ms per client, most of building one."""
+    return httpx.create_ssl_context()
+
+
 def _common(settings: Settings) -> dict[str, Any]:
     return {
         "base_url": f"{settings.base_url}/api",
@@ -193,7 +202,7 @@ def sync_clients(
     sleep: Callable[[float], object],
 ) -> tuple[httpx.Client, LowLevelClient]:
     """The facade's httpx client and the guarded low-level client, over one inner transport."""
-    inner = transport if transport is not None else httpx.HTTPTransport()
+    inner = transport if transport is not None else httpx.HTTPTransport(verify=_tls_context())
     facade = httpx.Client(transport=inner, **_common(settings))
     lowlevel = build_client(
         f"{settings.base_url}/api", settings.timeout, _common(settings)["headers"], {}
@@ -212,7 +221,7 @@ def async_clients(
     sleep: Callable[[float], Awaitable[object] | object],
 ) -> tuple[httpx.AsyncClient, LowLevelClient]:
     """The async twin of ``sync_clients``."""
-    inner = transport if transport is not None else httpx.AsyncHTTPTransport()
+    inner = transport if transport is not None else httpx.AsyncHTTPTransport(verify=_tls_context())
     facade = httpx.AsyncClient(transport=inner, **_common(settings))
     lowlevel = build_client(
         f"{settings.base_url}/api", settings.timeout, _common(settings)["headers"], {}
