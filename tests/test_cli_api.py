@@ -4,7 +4,6 @@ early."""
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import subprocess
@@ -18,10 +17,10 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from cli_seam import give_cli_clients
 from dune_emulator import EmulatorHandle
 from dune_emulator.testing import EmulatorTime
-from duneq import Client
-from duneq.cli import commands, main
+from duneq.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -44,13 +43,7 @@ def duneq(
     the emulator's clock; ``stdin`` is what the command reads as its standard input."""
     monkeypatch.setenv("DUNE_API_KEY", dune_emulator.api_key)
     monkeypatch.setenv("DUNE_API_BASE_URL", dune_emulator.base_url)
-    emulator_time = EmulatorTime(dune_emulator).client_kwargs()
-    build = commands._client
-
-    def client(args: argparse.Namespace, **kwargs: Any) -> Client:
-        return build(args, **emulator_time, **kwargs)
-
-    monkeypatch.setattr(commands, "_client", client)
+    give_cli_clients(monkeypatch, **EmulatorTime(dune_emulator).client_kwargs())
 
     def call(*argv: str, stdin: str | None = None) -> Ran:
         if stdin is not None:

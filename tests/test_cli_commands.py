@@ -3,7 +3,6 @@ each output format, the result flags and every error exit code."""
 
 from __future__ import annotations
 
-import argparse
 import io
 import re
 import sys
@@ -14,10 +13,11 @@ import duneq
 import httpx
 import orjson
 import pytest
+from cli_seam import give_cli_clients
 from dune_emulator import EmulatorHandle
 from dune_emulator.testing import EmulatorTime
 from duneq import _constants as C
-from duneq.cli import commands, main
+from duneq.cli import main
 
 EXECUTION_ID = re.compile(r"\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b")
 RESULTS = "GET /api/v1/execution/{execution_id}/results"
@@ -49,13 +49,7 @@ def duneq_cli(
     clients wait on the emulator's clock, so polls, pinned runs and timeouts take no real time."""
     monkeypatch.setenv("DUNE_API_KEY", dune_emulator.api_key)
     monkeypatch.setenv("DUNE_API_BASE_URL", dune_emulator.base_url)
-    emulator_time = EmulatorTime(dune_emulator).client_kwargs()
-    build = commands._client
-
-    def client(args: argparse.Namespace, **kwargs: Any) -> duneq.Client:
-        return build(args, **emulator_time, **kwargs)
-
-    monkeypatch.setattr(commands, "_client", client)
+    give_cli_clients(monkeypatch, **EmulatorTime(dune_emulator).client_kwargs())
 
     def call(*argv: str) -> Run:
         capsys.readouterr()

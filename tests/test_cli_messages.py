@@ -4,7 +4,6 @@ happen, a reused result's cost, singular counts, and ``max_age`` on the server's
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import re
@@ -19,17 +18,17 @@ from typing import Any
 
 import duneq
 import pytest
+from cli_seam import give_cli_clients
 from dune_emulator import EmulatorHandle
 from dune_emulator.testing import EmulatorTime
 from duneq._errors import PartialResultWarning
 from duneq._flows.latest import server_now, server_time
-from duneq.cli import _show_warning, commands, main
+from duneq.cli import _show_warning, main
 from duneq.cli.output import elide, write_rows
 from duneq.cli.progress import Board, cost_line, plural
 
 REPO = Path(__file__).resolve().parent.parent
 ID = r"[0-9A-Z]{26}"
-BUILD_CLIENT = commands._client
 WIDE_SQL = (
     "select n, 123456789012345678901234567890 as big, n * 1000003 as amount, "
     "'0x1234567890abcdef1234567890abcdef12345678' as tx_hash, "
@@ -43,15 +42,6 @@ def env_for(emu: EmulatorHandle) -> dict[str, str]:
     env = {**os.environ, "DUNE_API_KEY": emu.api_key, "DUNE_API_BASE_URL": emu.base_url}
     env.pop("TERM", None)
     return env
-
-
-def give_cli_clients(monkeypatch: pytest.MonkeyPatch, **extra: Any) -> None:
-    """Every client the in-process CLI builds also gets ``extra`` (a sleep and a clock)."""
-
-    def client(args: argparse.Namespace, **kwargs: Any) -> duneq.Client:
-        return BUILD_CLIENT(args, **extra, **kwargs)
-
-    monkeypatch.setattr(commands, "_client", client)
 
 
 @pytest.fixture

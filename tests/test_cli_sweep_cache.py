@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_seam import give_cli_clients
 from dune_emulator import EmulatorHandle
 from dune_emulator.testing import EmulatorTime
-from duneq.cli import commands, main
+from duneq.cli import main
 from duneq.cli.errors import UsageError
 from duneq.cli.sweep import parse_grid
 
@@ -42,12 +42,7 @@ def test_sweep_and_cache_commands(
     monkeypatch.setenv("DUNE_API_BASE_URL", dune_emulator.base_url)
     monkeypatch.setenv("DUNEQ_CACHE_DIR", str(tmp_path / "cache"))
     emulator_time = EmulatorTime(dune_emulator).client_kwargs()  # waits cost no real time
-    build = commands._client
-
-    def client(args: argparse.Namespace, **kwargs: Any) -> duneq.Client:
-        return build(args, **emulator_time, **kwargs)
-
-    monkeypatch.setattr(commands, "_client", client)
+    give_cli_clients(monkeypatch, **emulator_time)
     with duneq.Client() as dune:
         qid = dune.queries.create(
             "grid",
