@@ -3,13 +3,16 @@ entries, concurrent writers in two processes, and LRU eviction."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duneq
+import orjson
 import pytest
 from dune_emulator import EmulatorHandle
 from duneq._cache import Cache, status_from_dict
@@ -148,37 +151,51 @@ _STATUS = {
 }
 
 
-def _writer(root: str, tag: int, rounds: int) -> None:
-    cache = Cache(root)
-    options = ResultOptions.build()
-    status = status_from_dict(_STATUS)
-    for _ in range(rounds):
-        writer = cache.writer(status.execution_id, options, None)
-        for page in range(20):
-            writer.add([{"tag": tag, "i": page * 100 + i} for i in range(100)], 100)
-        footer = cache.footer(
-            status, options, is_partial=False, run=None, column_names=["tag", "i"], column_types=[]
-        )
-        writer.commit(footer)
+# Each writer is a fresh interpreter that imports only the cache, so both start in a fraction of
+# a second and their rounds overlap (a spawned multiprocessing child re-imports this module, and
+# with it pytest and the emulator, for seconds).
+_WRITER = """
+import sys
+import orjson
+from duneq._cache import Cache, status_from_dict
+from duneq._options import ResultOptions
+
+root, tag, rounds, status = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+cache = Cache(root)
+options = ResultOptions.build()
+status = status_from_dict(orjson.loads(status))
+for _ in range(rounds):
+    writer = cache.writer(status.execution_id, options, None)
+    for page in range(20):
+        writer.add([{"tag": tag, "i": page * 100 + i} for i in range(100)], 100)
+    footer = cache.footer(
+        status, options, is_partial=False, run=None, column_names=["tag", "i"], column_types=[]
+    )
+    writer.commit(footer)
+"""
 
 
 def test_two_processes_never_show_a_torn_entry(tmp_path: Path) -> None:
-    ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(tmp_path), tag, 15)) for tag in (1, 2)]
-    for proc in procs:
-        proc.start()
+    status = orjson.dumps(_STATUS).decode()
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), str(tag), "15", status])
+        for tag in (1, 2)
+    ]
     cache = Cache(tmp_path)
     options = ResultOptions.build()
     seen: set[int] = set()
-    while any(p.is_alive() for p in procs):
+    # Until the first commit there is nothing to read; spinning then only starves the writers'
+    # start-up of CPU. From the first entry on, read as fast as possible.
+    while not entries(tmp_path) and any(p.poll() is None for p in procs):
+        time.sleep(0.01)
+    while any(p.poll() is None for p in procs):
         hit = cache.get(_STATUS["execution_id"], options)
         if hit is not None:
             tags = {row["tag"] for row in hit.rows}
             assert len(tags) == 1 and len(hit.rows) == 2000  # one writer's whole entry
             seen |= tags
     for proc in procs:
-        proc.join()
-        assert proc.exitcode == 0
+        assert proc.wait() == 0
     final = cache.get(_STATUS["execution_id"], options)
     assert final is not None and len(final.rows) == 2000
     assert [p.name for p in (tmp_path / "entries").iterdir() if p.name.startswith(".tmp")] == []

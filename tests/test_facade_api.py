@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from dune_emulator import EmulatorHandle
+from dune_emulator.testing import EmulatorTime
 
 MODES = ["sync", "async"]
 
@@ -33,9 +34,14 @@ async def collect(iterable: Any) -> list[Any]:
     return list(iterable)
 
 
+FAST_POLL = duneq.PollConfig(first=0.02, growth=0.05, cap=0.1)
+
+
 def make(mode: str, emu: EmulatorHandle) -> Any:
+    """A client that polls often and waits (polls, the request rate) on the emulator's clock."""
     cls = duneq.Client if mode == "sync" else duneq.AsyncClient
-    return cls(api_key=emu.api_key, base_url=emu.base_url)
+    waits = EmulatorTime(emu).client_kwargs(asynchronous=mode == "async")
+    return cls(api_key=emu.api_key, base_url=emu.base_url, poll=FAST_POLL, **waits)
 
 
 def run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:

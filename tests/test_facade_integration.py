@@ -15,6 +15,7 @@ import duneq
 import orjson
 import pytest
 from dune_emulator import EmulatorHandle
+from dune_emulator.testing import EmulatorTime
 
 MODES = ["sync", "async"]
 STATUS = "GET /api/v1/execution/{execution_id}/status"
@@ -40,16 +41,29 @@ async def collect(iterable: Any) -> list[Any]:
 FAST_POLL = duneq.PollConfig(first=0.02, growth=0.05, cap=0.1)
 
 
-def make(mode: str, emu: EmulatorHandle, sleeps: list[float] | None = None, **kw: Any) -> Any:
-    """A client of the given mode; with ``sleeps``, sleeping is recorded and shortened."""
+def make(
+    mode: str,
+    emu: EmulatorHandle,
+    sleeps: list[float] | None = None,
+    *,
+    real_time: bool = False,
+    **kw: Any,
+) -> Any:
+    """A client of the given mode that polls often and, unless ``real_time`` (a test about the
+    wall clock), waits on the emulator's clock; with ``sleeps``, every sleep's length is kept."""
+    emu_time = EmulatorTime(emu)
     if sleeps is not None:
 
-        def fast(seconds: float) -> None:
+        def recorded(seconds: float) -> None:
             sleeps.append(seconds)
+            emu_time.sleep(seconds)
 
-        kw["sleep"] = fast
+        kw["sleep"] = recorded
+    if not real_time:
+        for name, value in emu_time.client_kwargs(asynchronous=mode == "async").items():
+            kw.setdefault(name, value)
     cls = duneq.Client if mode == "sync" else duneq.AsyncClient
-    kw.setdefault("poll", FAST_POLL)  # time is not the point here: poll often
+    kw.setdefault("poll", FAST_POLL)
     return cls(api_key=emu.api_key, base_url=emu.base_url, **kw)
 
 
@@ -316,7 +330,7 @@ def test_latest_result_reuse_and_rerun(mode: str, dune_emulator: EmulatorHandle)
     async def scenario() -> None:
         from datetime import timedelta
 
-        dune = make(mode, dune_emulator)
+        dune = make(mode, dune_emulator, real_time=True)  # max_age is judged on the wall clock
         first = await aw(dune.latest_result(2, params={"n": 6}, max_age=timedelta(hours=1)))
         assert first.reused is False
         assert [r["number"] for r in await aw(first.rows)] == list(range(6))
@@ -352,7 +366,7 @@ def test_auth_errors(mode: str, dune_emulator: EmulatorHandle, monkeypatch: Any)
 def test_client_reads_environment(dune_emulator: EmulatorHandle, monkeypatch: Any) -> None:
     monkeypatch.setenv("DUNE_API_KEY", dune_emulator.api_key)
     monkeypatch.setenv("DUNE_API_BASE_URL", dune_emulator.base_url)
-    with duneq.Client() as dune:
+    with duneq.Client(**EmulatorTime(dune_emulator).client_kwargs()) as dune:
         assert dune.base_url == dune_emulator.base_url
         assert isinstance(dune.lowlevel, __import__("dune_api").Client)
         result = dune.run_query(2, params={"n": 3})

@@ -9,6 +9,7 @@ from typing import Any
 import duneq
 import pytest
 from dune_emulator import EmulatorHandle
+from dune_emulator.testing import EmulatorTime
 
 MODES = ["sync", "async"]
 CREATE = "POST /api/v1/query"
@@ -18,9 +19,14 @@ async def aw(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
+FAST_POLL = duneq.PollConfig(first=0.02, growth=0.05, cap=0.1)
+
+
 def make(mode: str, emu: EmulatorHandle) -> Any:
+    """A client that polls often and waits (polls, the request rate) on the emulator's clock."""
     cls = duneq.Client if mode == "sync" else duneq.AsyncClient
-    return cls(api_key=emu.api_key, base_url=emu.base_url)
+    waits = EmulatorTime(emu).client_kwargs(asynchronous=mode == "async")
+    return cls(api_key=emu.api_key, base_url=emu.base_url, poll=FAST_POLL, **waits)
 
 
 @pytest.mark.parametrize("mode", MODES)

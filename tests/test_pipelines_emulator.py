@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 from dune_emulator import EmulatorHandle
-from dune_emulator.testing import wait_terminal
+from dune_emulator.testing import EmulatorTime, wait_terminal
 
 BASE_SQL = "select n, n * 2 as doubled from unnest(sequence(1, 4)) as t(n)"
 
@@ -47,13 +47,18 @@ def three_levels(api: httpx.Client) -> tuple[int, int, int]:
     return base, mid, final
 
 
-def wait_pipeline(api: httpx.Client, pid: str, limit_s: float = 30) -> dict[str, Any]:
+def wait_pipeline(
+    api: httpx.Client, emu: EmulatorHandle, pid: str, limit_s: float = 30
+) -> dict[str, Any]:
+    """Poll the pipeline until completed (or `limit_s` real seconds pass); between polls the
+    emulator's clock moves 0.1 s on, so pinned nodes cost no real time."""
+    emu_time = EmulatorTime(emu)
     deadline = time.monotonic() + limit_s
     while True:
         body: dict[str, Any] = api.get(f"/pipelines/executions/{pid}/status").json()
         if body["status"] == "completed" or time.monotonic() > deadline:
             return body
-        time.sleep(0.02)
+        emu_time.sleep(0.1)
 
 
 def node_status(node: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +123,7 @@ def test_three_level_pipeline_runs_in_order_with_results(
     assert first["status"] in ("pending", "executing")
     assert "execution_id" in node_status(first["node_executions"][0])
     assert "execution_id" not in node_status(first["node_executions"][2])
-    body = wait_pipeline(emu_api, pid)
+    body = wait_pipeline(emu_api, dune_emulator, pid)
     assert body["status"] == "completed" and "error" not in body
     statuses = [node_status(n) for n in body["node_executions"]]
     assert [s["status"] for s in statuses] == ["QUERY_STATE_COMPLETED"] * 3
@@ -146,7 +151,7 @@ def test_parallel_siblings_and_shared_dependency(
     assert [n["dependencies"] for n in plan] == [[], [], [1, 2]]
     dune_emulator.control.pin_next_executions(count=2, executing_seconds=1.0)
     pid = emu_api.post(f"/query/{final}/pipeline/execute", json={}).json()["pipeline_execution_id"]
-    body = wait_pipeline(emu_api, pid)
+    body = wait_pipeline(emu_api, dune_emulator, pid)
     ids = [node_status(n)["execution_id"] for n in body["node_executions"]]
     left, right, last = (emu_api.get(f"/execution/{i}/status").json() for i in ids)
     # the siblings overlap on the emulator clock; the query starts after both ended
@@ -168,7 +173,7 @@ def test_failing_middle_node_skips_dependents(
     )
     assert r.status_code == 200
     pid = emu_api.post(f"/query/{final}/pipeline/execute").json()["pipeline_execution_id"]
-    body = wait_pipeline(emu_api, pid)
+    body = wait_pipeline(emu_api, dune_emulator, pid)
     assert body["status"] == "completed"
     first, middle, last = (node_status(n) for n in body["node_executions"])
     assert first["status"] == "QUERY_STATE_COMPLETED"
@@ -197,13 +202,15 @@ def test_cancelled_node_skips_dependents(
     ]
 
 
-def test_execute_pipeline_both_body_shapes(emu_api: httpx.Client) -> None:
+def test_execute_pipeline_both_body_shapes(
+    emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
     _, _, final = three_levels(emu_api)
     plan = emu_api.get(f"/query/{final}/pipeline").json()["pipeline"]
     for body in ({"pipeline": plan}, {"query_id": final, "performance": "large"}):
         r = emu_api.post("/pipelines/execute", json=body)
         assert r.status_code == 200, r.text
-        done = wait_pipeline(emu_api, r.json()["pipeline_execution_id"])
+        done = wait_pipeline(emu_api, dune_emulator, r.json()["pipeline_execution_id"])
         last = node_status(done["node_executions"][-1])
         assert rows(emu_api, last["execution_id"]) == [{"answer": 21}]
 
