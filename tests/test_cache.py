@@ -81,6 +81,31 @@ def test_max_age_decides(mode: str, dune_emulator: EmulatorHandle, tmp_path: Pat
     run(scenario)
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_editing_a_query_retires_its_cached_runs(
+    mode: str, dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        dune = make(mode, dune_emulator, cache=tmp_path, poll=FAST_POLL)
+        qid = await aw(dune.queries.create("edited", "select 1 as v"))
+        first = await aw(dune.run_query(qid))
+        assert await aw(first.rows) == [{"v": 1}]
+        hour = timedelta(hours=1)
+        assert (await aw(dune.run_query(qid, max_age=hour))).source == "cache"
+        await aw(dune.queries.update(qid, name="renamed"))  # same SQL: the run still answers
+        assert (await aw(dune.run_query(qid, max_age=hour))).source == "cache"
+        await aw(dune.queries.update(qid, query_sql="select 2 as v"))
+        fresh = await aw(dune.run_query(qid, max_age=hour))
+        assert fresh.source == "new" and await aw(fresh.rows) == [{"v": 2}]
+        # the old execution's own result is still what it was
+        old = await aw(dune.get_result(first.execution_id))
+        assert await aw(old.rows) == [{"v": 1}]
+        assert (await aw(dune.run_query(qid, max_age=hour))).execution_id == fresh.execution_id
+        await aw(dune.close())
+
+    run(scenario)
+
+
 def test_expired_entry_is_dropped(dune_emulator: EmulatorHandle, tmp_path: Path) -> None:
     clock = [datetime.now(UTC)]
     cache = duneq.Cache(tmp_path, now=lambda: clock[0])

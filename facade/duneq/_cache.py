@@ -511,6 +511,27 @@ class Cache:
                 return found
         return None
 
+    def forget_runs(self, query_id: int) -> int:
+        """Stop serving cached runs of a saved query to ``max_age`` lookups (its SQL or
+        parameters changed): those entries are deleted; returns how many went."""
+        removed = 0
+        for path in self._paths():
+            if path.name.startswith(_NO_RUN + "-"):
+                continue  # read by execution id only: such a result never changes
+            try:
+                with open(path, "rb") as handle:
+                    footer, _ = _read_footer(handle, os.fstat(handle.fileno()).st_size)
+            except FileNotFoundError:
+                continue
+            except (CorruptEntry, OSError, struct.error) as exc:
+                self._discard(path, str(exc))
+                continue
+            status = footer.get("status")
+            if isinstance(status, dict) and status.get("query_id") == query_id:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     # -- housekeeping
 
     def ls(self) -> list[EntryInfo]:

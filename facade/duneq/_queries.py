@@ -12,6 +12,7 @@ from typing import Any
 
 from . import _lowlevel as wire
 from ._bound import Bound
+from ._cache import Cache
 from ._errors import InvalidArgument, ResponseValidationError
 from ._flows.context import Flow, FlowContext
 from ._flows.send import call
@@ -22,6 +23,7 @@ from ._protocol import Request
 _UPDATABLE = frozenset(
     {"name", "query_sql", "description", "tags", "parameters", "is_private", "is_archived"}
 )
+_CHANGES_RESULTS = frozenset({"query_sql", "parameters"})  # an update of these makes new results
 
 
 def _opt_str(value: object) -> str | None:
@@ -96,6 +98,17 @@ def _query_id_of(req: Request, data: dict[str, Any]) -> int:
 def _id_flow(ctx: FlowContext, req: Request) -> Flow[int]:
     data = yield from call(ctx, req)
     return _query_id_of(req, data)
+
+
+def _update_flow(
+    ctx: FlowContext, cache: Cache | None, query_id: int, fields: Mapping[str, Any]
+) -> Flow[int]:
+    """PATCH the query; once its SQL or parameters changed, cached runs of it no longer answer
+    ``max_age`` lookups (they ran the old text)."""
+    updated = yield from _id_flow(ctx, _update(query_id, fields))
+    if cache is not None and _CHANGES_RESULTS & set(fields):
+        cache.forget_runs(query_id)
+    return updated
 
 
 def _get_flow(ctx: FlowContext, req: Request) -> Flow[SavedQuery]:
@@ -187,6 +200,7 @@ class Queries:
     def __init__(self, bound: Bound[SyncDriver]) -> None:
         self._driver = bound.driver
         self._ctx = bound.ctx
+        self._cache = bound.cache
 
     def create(
         self,
@@ -208,7 +222,7 @@ class Queries:
 
     def update(self, query_id: int, **fields: Any) -> int:
         """Change the given fields only (name, query_sql, description, tags, parameters, ...)."""
-        return self._driver.run(_id_flow(self._ctx, _update(query_id, fields)))
+        return self._driver.run(_update_flow(self._ctx, self._cache, query_id, fields))
 
     def archive(self, query_id: int) -> int:
         """Archive: the query can no longer be run or edited (Dune has no delete)."""
@@ -237,6 +251,7 @@ class AsyncQueries:
     def __init__(self, bound: Bound[AsyncDriver]) -> None:
         self._driver = bound.driver
         self._ctx = bound.ctx
+        self._cache = bound.cache
 
     async def create(
         self,
@@ -258,7 +273,7 @@ class AsyncQueries:
 
     async def update(self, query_id: int, **fields: Any) -> int:
         """Change the given fields only (name, query_sql, description, tags, parameters, ...)."""
-        return await self._driver.run(_id_flow(self._ctx, _update(query_id, fields)))
+        return await self._driver.run(_update_flow(self._ctx, self._cache, query_id, fields))
 
     async def archive(self, query_id: int) -> int:
         """Archive: the query can no longer be run or edited (Dune has no delete)."""
