@@ -14,6 +14,7 @@ from test_facade_integration import MODES, aw, count, make, run
 EXECUTE_SQL = "POST /api/v1/sql/execute"
 EXECUTE_QUERY = "POST /api/v1/query/{query_id}/execute"
 RESULTS = "GET /api/v1/execution/{execution_id}/results"
+CSV_RESULTS = "GET /api/v1/execution/{execution_id}/results/csv"
 POLL = duneq.PollConfig(first=0.02, growth=0.05, cap=0.1)
 
 
@@ -51,6 +52,39 @@ def test_datapoint_budget_refuses_a_results_fetch(mode: str, dune_emulator: Emul
         assert (info.value.spent, info.value.would_cost, info.value.left) == (8, 6, 2)
         assert count(dune_emulator, RESULTS) == fetched
         await aw(dune.close())
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_csv_downloads_count_and_respect_the_datapoint_budget(
+    mode: str, dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        dune = make(mode, dune_emulator, poll=POLL)
+        execution = await aw(dune.execute_sql("select range as a, 'x,\ny' as b from range(5)"))
+        await aw(execution.wait())
+        out = tmp_path / "all.csv"
+        await aw(dune.download_csv(execution.execution_id, out, page_size=2))
+        assert out.read_text().count("x,") == 5  # 5 rows, the quoted comma and newline intact
+        assert dune.spent.datapoints == 10  # 5 rows x 2 columns, over 3 CSV pages
+        await aw(dune.close())
+
+        capped = make(mode, dune_emulator, max_datapoints=8, poll=POLL)
+        csv_pages = count(dune_emulator, CSV_RESULTS)
+        refused = tmp_path / "refused.csv"
+        with pytest.raises(duneq.BudgetExceeded) as info:
+            await aw(capped.download_csv(execution.execution_id, refused))
+        # the one-row probe (2) told the size; the 10-datapoint page was refused unfetched
+        assert (info.value.spent, info.value.would_cost) == (2, 10)
+        assert count(dune_emulator, CSV_RESULTS) == csv_pages and not refused.exists()
+        paged = tmp_path / "paged.csv"
+        with pytest.raises(duneq.BudgetExceeded):
+            await aw(capped.download_csv(execution.execution_id, paged, page_size=2))
+        # 2 before, the probe 2, the first 2-row page 4: the second page would pass 8
+        assert capped.spent.datapoints == 8
+        assert paged.read_text().count("x,") == 2  # the page fetched was written, whole
+        await aw(capped.close())
 
     run(scenario)
 

@@ -484,3 +484,24 @@ def test_clients_share_one_verifying_tls_context() -> None:
     context = _guard._tls_context()
     assert contexts == {id(context)}
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+
+
+@pytest.mark.parametrize(
+    ("body", "datapoints"),
+    [
+        (b"a,b\n1,2\n3,4\n", 4),
+        (b"a,b\n1,2\n3,4", 4),  # no final newline: the last record still counts
+        (b'a,"b,c"\n"x\ny",2\n', 2),  # a quoted comma in the header, a quoted newline in data
+        (b'a,b\n"say ""hi""",2\n', 2),  # doubled quotes inside a quoted field
+        (b"a,b,c\n", 0),  # header only
+        (b"", 0),
+    ],
+)
+def test_csv_pages_count_their_datapoints_in_any_chunking(body: bytes, datapoints: int) -> None:
+    from duneq._flows.csv import _Records
+
+    for size in (1, 2, 3, len(body) or 1):
+        records = _Records()
+        for at in range(0, len(body), size):
+            records.feed(body[at : at + size])
+        assert records.datapoints() == datapoints, (body, size)

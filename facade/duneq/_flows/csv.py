@@ -1,11 +1,13 @@
 """CSV results streamed to a path or writable as the bytes arrive: one header row for all
-pages, nothing held but the network chunk in hand, and a retried page written only once."""
+pages, nothing held but the network chunk in hand, a retried page written only once, and every
+page checked against the client's datapoint budget and counted in its ledger."""
 
 from __future__ import annotations
 
 import codecs
 import io
 import os
+import re
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -13,7 +15,15 @@ from .._errors import InvalidArgument
 from .._options import ResultOptions
 from .._protocol import ChunkSink
 from .context import Flow, FlowContext
-from .pages import Source, next_start, offset_from_uri, page_request
+from .pages import (
+    Source,
+    fetch_page,
+    next_start,
+    offset_from_uri,
+    page_estimate,
+    page_limit,
+    page_request,
+)
 from .send import send
 
 CsvDest = str | os.PathLike[str] | IO[bytes] | IO[str]
@@ -80,6 +90,45 @@ class CsvSink:
             self._close = None
 
 
+_QUOTED_FIELD = re.compile(rb'"[^"]*"')
+
+
+class _Records:
+    """Counts one CSV body's records and its header's fields as chunks pass, quotes honoured
+    (a quoted newline or comma is data), so a page's datapoints are known without parsing it."""
+
+    def __init__(self) -> None:
+        self.newlines = 0
+        self.fields = 1
+        self._quoted = False
+        self._in_header = True
+        self._last = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        self._last = chunk[-1:]
+        if self._quoted:  # a field opened in an earlier chunk: skip to its closing quote
+            end = chunk.find(b'"')
+            if end < 0:
+                return
+            chunk, self._quoted = chunk[end + 1 :], False
+        plain = _QUOTED_FIELD.sub(b"", chunk)  # whole quoted runs ("" inside one included)
+        opened = plain.find(b'"')
+        if opened >= 0:  # a field left open at the chunk's end
+            plain, self._quoted = plain[:opened], True
+        if self._in_header:
+            cut = plain.find(b"\n")
+            self.fields += plain.count(b",", 0, cut if cut >= 0 else len(plain))
+            self._in_header = cut < 0
+        self.newlines += plain.count(b"\n")
+
+    def datapoints(self) -> int:
+        """Data rows (records after the header) times the header's fields."""
+        records = self.newlines + (1 if self._last not in (b"", b"\n") else 0)
+        return max(records - 1, 0) * self.fields
+
+
 class _PageBody(ChunkSink):
     """One CSV page's body on its way to the sink: the header is kept only for the first page,
     and an attempt that broke off mid-body is taken back before the retry."""
@@ -91,6 +140,7 @@ class _PageBody(ChunkSink):
         self._written = sink.written
         self._started = False
         self._in_header = not keep_header
+        self.records = _Records()
 
     def begin(self) -> None:
         if self._started and not self._sink.rewind(self._position, self._written):
@@ -100,8 +150,10 @@ class _PageBody(ChunkSink):
             )
         self._started = True
         self._in_header = not self._keep_header
+        self.records = _Records()
 
     def write(self, chunk: bytes) -> None:
+        self.records.feed(chunk)
         if self._in_header:
             cut = chunk.find(b"\n")
             if cut < 0:
@@ -112,16 +164,31 @@ class _PageBody(ChunkSink):
 
 
 def write_csv(ctx: FlowContext, source: Source, options: ResultOptions, dest: CsvDest) -> Flow[int]:
-    """Stream every CSV page to ``dest`` with exactly one header row; returns bytes written."""
+    """Stream every CSV page to ``dest`` with exactly one header row; returns bytes written.
+    Under a datapoint budget a one-row JSON probe first tells the result's size, so that each
+    page is refused before it is fetched, as JSON pages are."""
     page_request(source, options, options.offset, sink=ChunkSink())  # refuse before opening dest
+    known = None
+    if ctx.ledger.max_datapoints is not None:
+        probe = yield from fetch_page(ctx, source, options, options.offset, size=1)
+        known = probe.metadata
+
+    def check(offset: int) -> None:
+        if ctx.ledger.max_datapoints is not None:
+            cost = page_estimate(options, offset, page_limit(options, offset), known)
+            ctx.ledger.check_datapoints(cost, f"the CSV page at offset {offset} of {source}")
+
+    check(options.offset)  # before ``dest`` is opened (or truncated)
     sink = CsvSink(dest)
     try:
         offset: int | None = options.offset
         first = True
         while offset is not None:
+            check(offset)
             body = _PageBody(sink, keep_header=first)
             req = page_request(source, options, offset, sink=body)
             resp = yield from send(ctx, req)
+            ctx.ledger.fetched(body.records.datapoints())
             offset = next_start(options, offset, _announced(resp.headers))
             first = False
     finally:
