@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import duneq
 import pytest
@@ -397,7 +398,7 @@ def test_csv_page_body_drops_the_header_across_any_chunking(
     from duneq._flows.csv import CsvSink, _PageBody
 
     out = io.BytesIO()
-    body = _PageBody(CsvSink(out), keep_header=False)
+    body = _PageBody(CsvSink(out), 0, keep_header=False)
     body.begin()
     for chunk in chunks:
         body.write(chunk)
@@ -505,3 +506,21 @@ def test_csv_pages_count_their_datapoints_in_any_chunking(body: bytes, datapoint
         for at in range(0, len(body), size):
             records.feed(body[at : at + size])
         assert records.datapoints() == datapoints, (body, size)
+
+
+def test_a_csv_page_with_a_next_offset_is_sized_by_it_not_scanned(tmp_path: Path) -> None:
+    from duneq._flows.csv import CsvSink, _PageBody
+
+    sink = CsvSink(tmp_path / "out.csv")
+    body = _PageBody(sink, 1000, keep_header=True)
+    body.begin()
+    body.headers({"x-dune-next-offset": "1003"})
+    body.write(b'a,"b,c",d\n1,"x\ny",3\n')  # the headers say 3 rows; only the header is read
+    assert body.records.datapoints() == 3 * 3
+    last = _PageBody(sink, 1003, keep_header=False)
+    last.begin()
+    last.headers({})  # the last page announces nothing: its records are counted
+    last.write(b'a,"b,c",d\n4,"x\ny",6\n7,8,9\n')
+    assert last.records.datapoints() == 2 * 3
+    sink.close()
+    assert (tmp_path / "out.csv").read_bytes() == b'a,"b,c",d\n1,"x\ny",3\n4,"x\ny",6\n7,8,9\n'

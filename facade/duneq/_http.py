@@ -243,6 +243,8 @@ class SyncDriver:
         try:
             with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
                 into = req.sink if req.sink is not None and resp.is_success else None
+                if into is not None:
+                    into.headers(resp.headers)
                 for chunk in resp.iter_bytes():
                     if limit is not None and time.monotonic() > limit:
                         raise _Overtime
@@ -310,6 +312,8 @@ class AsyncDriver:
         body = bytearray()
         async with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
             into = req.sink if req.sink is not None and resp.is_success else None
+            if into is not None:
+                into.headers(resp.headers)
             async for chunk in resp.aiter_bytes():
                 if into is not None:
                     into.write(chunk)

@@ -41,6 +41,9 @@ class ChunkSink:
     def begin(self) -> None:
         """Start (or restart) the body of one attempt."""
 
+    def headers(self, headers: Mapping[str, str]) -> None:
+        """The headers of a 2xx answer whose body is about to stream in."""
+
     def write(self, chunk: bytes) -> None:
         """One network-sized piece of the body."""
         raise NotImplementedError

@@ -8,7 +8,7 @@ import codecs
 import io
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from .._errors import InvalidArgument
@@ -100,12 +100,13 @@ class _Records:
     def __init__(self) -> None:
         self.newlines = 0
         self.fields = 1
+        self.rows: int | None = None  # set when the headers told the page's size: no scan
         self._quoted = False
         self._in_header = True
         self._last = b""
 
     def feed(self, chunk: bytes) -> None:
-        if not chunk:
+        if not chunk or (self.rows is not None and not self._in_header):
             return
         self._last = chunk[-1:]
         if self._quoted:  # a field opened in an earlier chunk: skip to its closing quote
@@ -124,7 +125,9 @@ class _Records:
         self.newlines += plain.count(b"\n")
 
     def datapoints(self) -> int:
-        """Data rows (records after the header) times the header's fields."""
+        """Data rows (records after the header, or as the headers told) times the fields."""
+        if self.rows is not None:
+            return self.rows * self.fields
         records = self.newlines + (1 if self._last not in (b"", b"\n") else 0)
         return max(records - 1, 0) * self.fields
 
@@ -133,8 +136,9 @@ class _PageBody(ChunkSink):
     """One CSV page's body on its way to the sink: the header is kept only for the first page,
     and an attempt that broke off mid-body is taken back before the retry."""
 
-    def __init__(self, sink: CsvSink, *, keep_header: bool) -> None:
+    def __init__(self, sink: CsvSink, offset: int, *, keep_header: bool) -> None:
         self._sink = sink
+        self._offset = offset
         self._keep_header = keep_header
         self._position = sink.tell()
         self._written = sink.written
@@ -151,6 +155,11 @@ class _PageBody(ChunkSink):
         self._started = True
         self._in_header = not self._keep_header
         self.records = _Records()
+
+    def headers(self, headers: Mapping[str, str]) -> None:
+        announced = _announced(headers)
+        if announced is not None and announced > self._offset:  # not the last page
+            self.records.rows = announced - self._offset
 
     def write(self, chunk: bytes) -> None:
         self.records.feed(chunk)
@@ -185,7 +194,7 @@ def write_csv(ctx: FlowContext, source: Source, options: ResultOptions, dest: Cs
         first = True
         while offset is not None:
             check(offset)
-            body = _PageBody(sink, keep_header=first)
+            body = _PageBody(sink, offset, keep_header=first)
             req = page_request(source, options, offset, sink=body)
             resp = yield from send(ctx, req)
             ctx.ledger.fetched(body.records.datapoints())
@@ -196,7 +205,7 @@ def write_csv(ctx: FlowContext, source: Source, options: ResultOptions, dest: Cs
     return sink.written
 
 
-def _announced(headers: Any) -> int | None:
+def _announced(headers: Mapping[str, str]) -> int | None:
     """The next page's offset from ``x-dune-next-offset`` or ``x-dune-next-uri``."""
     raw = headers.get("x-dune-next-offset")
     if raw is not None and raw.strip().isdigit():
