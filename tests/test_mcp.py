@@ -20,6 +20,7 @@ import httpx
 import pytest
 from dune_emulator import EmulatorHandle
 from dune_emulator.testing import EmulatorTime
+from duneq.cli.commands import mcp_config
 from duneq.cli.parser import build_parser
 from duneq.mcp import ServerConfig, build_server, server_client
 from mcp import Client, StdioServerParameters
@@ -59,7 +60,8 @@ async def inproc_session(emu: EmulatorHandle, *flags: str) -> AsyncIterator[Clie
     """A connected SDK client on the server ``duneq mcp FLAGS`` serves, built in this process
     with its client on the emulator's clock, so pinned runs and tool waits cost no real time."""
     args = build_parser().parse_args(["mcp", *flags])
-    config = ServerConfig(**{f.name: getattr(args, f.name) for f in fields(ServerConfig)})
+    config = mcp_config(args)  # what ``duneq mcp`` itself serves with: every field from a flag
+    assert config == ServerConfig(**{f.name: getattr(args, f.name) for f in fields(ServerConfig)})
     time_kw = EmulatorTime(emu).client_kwargs(asynchronous=True)
     dune = server_client(config, api_key=emu.api_key, base_url=emu.base_url, **time_kw)
     async with dune, Client(build_server(dune, config, secret=emu.api_key)) as client:

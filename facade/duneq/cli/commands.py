@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .._protocol import Retrying
     from .._results import Result
     from .._types import Row
+    from ..mcp import ServerConfig
 
 # --------------------------------------------------------------------------- helpers
 
@@ -400,12 +401,11 @@ def _cmd_endpoint(args: argparse.Namespace) -> int:
         return _emit(args, board, result, fmt, started)
 
 
-def _cmd_mcp(args: argparse.Namespace) -> int:
-    try:
-        from ..mcp import ServerConfig, serve
-    except ImportError:
-        raise UsageError("duneq mcp needs the mcp extra: pip install 'duneq[mcp]'") from None
-    config = ServerConfig(
+def mcp_config(args: argparse.Namespace) -> ServerConfig:
+    """The MCP server's settings from ``duneq mcp``'s parsed flags (needs the mcp extra)."""
+    from ..mcp import ServerConfig
+
+    return ServerConfig(
         max_rows=args.max_rows,
         tool_timeout=args.tool_timeout,
         max_credits=args.max_credits,
@@ -413,7 +413,14 @@ def _cmd_mcp(args: argparse.Namespace) -> int:
         max_datapoints=args.max_datapoints,
         allow_writes=args.allow_writes,
     )
-    serve(config, api_key=args.api_key, base_url=args.base_url, http_port=args.http)
+
+
+def _cmd_mcp(args: argparse.Namespace) -> int:
+    try:
+        from ..mcp import serve
+    except ImportError:
+        raise UsageError("duneq mcp needs the mcp extra: pip install 'duneq[mcp]'") from None
+    serve(mcp_config(args), api_key=args.api_key, base_url=args.base_url, http_port=args.http)
     return 0
 
 
