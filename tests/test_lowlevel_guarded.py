@@ -95,3 +95,51 @@ def test_async_lowlevel_retries_and_raises_typed(dune_emulator: EmulatorHandle) 
                 await get_execution_status.asyncio(started.execution_id, client=dune.lowlevel)
 
     asyncio.run(scenario())
+
+
+def test_lowlevel_calls_keep_the_client_budget_and_offline_switch(
+    dune_emulator: EmulatorHandle, tmp_path: Any
+) -> None:
+    with duneq.Client(
+        api_key=dune_emulator.api_key, base_url=dune_emulator.base_url, max_credits=15
+    ) as dune:
+        started = execute_sql.sync(client=dune.lowlevel, body=ExecuteSqlRequest(sql="select 1"))
+        assert isinstance(started, ExecuteQueryResponse)
+        assert dune.spent.credits == 10 and dune.spent.executions == 1  # counted like a run
+        sent = _count(dune_emulator, EXECUTE)
+        with pytest.raises(duneq.BudgetExceeded, match="nothing was sent"):
+            execute_sql.sync(client=dune.lowlevel, body=ExecuteSqlRequest(sql="select 2"))
+        assert _count(dune_emulator, EXECUTE) == sent  # refused before the request
+        with pytest.raises(duneq.BudgetExceeded):  # the facade sees the same ledger
+            dune.run_sql("select 3")
+        status = get_execution_status.sync(started.execution_id, client=dune.lowlevel)
+        assert isinstance(status, GetExecutionStatusResponse)  # reads are not billed
+
+    with duneq.Client(
+        api_key=dune_emulator.api_key,
+        base_url=dune_emulator.base_url,
+        cache=tmp_path,
+        offline=True,
+    ) as offline:
+        before = dune_emulator.control.counters()["requests"]
+        with pytest.raises(duneq.CacheMiss, match="offline"):
+            get_usage.sync(client=offline.lowlevel)
+        with pytest.raises(duneq.CacheMiss, match="offline"):
+            get_execution_status.sync(started.execution_id, client=offline.lowlevel)
+        assert dune_emulator.control.counters()["requests"] == before  # not one request
+
+
+def test_async_lowlevel_keeps_the_budget(dune_emulator: EmulatorHandle) -> None:
+    async def scenario() -> None:
+        async with duneq.AsyncClient(
+            api_key=dune_emulator.api_key, base_url=dune_emulator.base_url, max_credits=5
+        ) as dune:
+            with pytest.raises(duneq.BudgetExceeded):
+                await execute_sql.asyncio(
+                    client=dune.lowlevel, body=ExecuteSqlRequest(sql="select 1")
+                )
+            assert dune.spent.credits == 0 and dune.spent.executions == 0
+
+    before = _count(dune_emulator, EXECUTE)
+    asyncio.run(scenario())
+    assert _count(dune_emulator, EXECUTE) == before

@@ -382,7 +382,7 @@ class Client(_BaseClient):
             offline=offline,
         )
         http, self.lowlevel = sync_clients(
-            self._settings, transport, self._ctx.retry, self._ctx.rand, sleep or time.sleep
+            self._settings, transport, self._ctx, sleep or time.sleep
         )
         driver = SyncDriver(lambda: http, sleep or time.sleep)
         self._http = http
@@ -630,7 +630,7 @@ class AsyncClient(_BaseClient):
             offline=offline,
         )
         http, self.lowlevel = async_clients(
-            self._settings, transport, self._ctx.retry, self._ctx.rand, sleep or asyncio.sleep
+            self._settings, transport, self._ctx, sleep or asyncio.sleep
         )
         driver = AsyncDriver(lambda: http, sleep or asyncio.sleep)
         self._http = http

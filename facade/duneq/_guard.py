@@ -19,7 +19,8 @@ import httpx
 import orjson
 
 from ._errors import DuneError, ResponseValidationError
-from ._flows.send import response_error, transport_error
+from ._flows.context import FlowContext
+from ._flows.send import Charge, admit, response_error, transport_error
 from ._http import DuneKeyAuth, Settings, transport_failure
 from ._lowlevel import LowLevelClient, build_client
 from ._protocol import Request, TransportFailure
@@ -49,6 +50,18 @@ def request_kind(request: httpx.Request) -> RequestKind:
 def _as_request(request: httpx.Request, kind: RequestKind) -> Request:
     path = request.url.path.removeprefix("/api")
     return Request(request.method, path, kind=kind)
+
+
+def _charge(ctx: FlowContext, req: Request, request: httpx.Request) -> Charge | None:
+    """The offline switch, then a billed call's credit check and reservation, as for flows."""
+    admit(ctx, req)
+    if req.kind != "billed":
+        return None
+    try:
+        body = orjson.loads(request.content) if request.content else {}
+    except orjson.JSONDecodeError:
+        body = {}
+    return Charge(ctx, req, body)
 
 
 class _Decision:
@@ -106,16 +119,28 @@ class GuardedTransport(httpx.BaseTransport):
     def __init__(
         self,
         inner: httpx.BaseTransport,
-        policy: RetryPolicy,
-        rand: Callable[[], float],
+        ctx: FlowContext,
         sleep: Callable[[float], object],
     ) -> None:
         self._inner = inner
-        self._decide = _Decision(policy, rand)
+        self._ctx = ctx
+        self._decide = _Decision(ctx.retry, ctx.rand)
         self._sleep = sleep
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         req = _as_request(request, request_kind(request))
+        charge = _charge(self._ctx, req, request)
+        try:
+            response = self._attempts(request, req)
+        except BaseException as exc:
+            if charge is not None:
+                charge.failed(exc)
+            raise
+        if charge is not None:
+            charge.answered(response.content)
+        return response
+
+    def _attempts(self, request: httpx.Request, req: Request) -> httpx.Response:
         attempt = 0
         while True:
             outcome: float | DuneError | None
@@ -144,16 +169,28 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
-        policy: RetryPolicy,
-        rand: Callable[[], float],
+        ctx: FlowContext,
         sleep: Callable[[float], Awaitable[object] | object],
     ) -> None:
         self._inner = inner
-        self._decide = _Decision(policy, rand)
+        self._ctx = ctx
+        self._decide = _Decision(ctx.retry, ctx.rand)
         self._sleep = sleep
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         req = _as_request(request, request_kind(request))
+        charge = _charge(self._ctx, req, request)
+        try:
+            response = await self._attempts(request, req)
+        except BaseException as exc:
+            if charge is not None:
+                charge.failed(exc)
+            raise
+        if charge is not None:
+            charge.answered(response.content)
+        return response
+
+    async def _attempts(self, request: httpx.Request, req: Request) -> httpx.Response:
         attempt = 0
         while True:
             outcome: float | DuneError | None
@@ -197,8 +234,7 @@ def _common(settings: Settings) -> dict[str, Any]:
 def sync_clients(
     settings: Settings,
     transport: httpx.BaseTransport | None,
-    policy: RetryPolicy,
-    rand: Callable[[], float],
+    ctx: FlowContext,
     sleep: Callable[[float], object],
 ) -> tuple[httpx.Client, LowLevelClient]:
     """The facade's httpx client and the guarded low-level client, over one inner transport."""
@@ -208,7 +244,7 @@ def sync_clients(
         f"{settings.base_url}/api", settings.timeout, _common(settings)["headers"], {}
     )
     lowlevel.set_httpx_client(
-        httpx.Client(transport=GuardedTransport(inner, policy, rand, sleep), **_common(settings))
+        httpx.Client(transport=GuardedTransport(inner, ctx, sleep), **_common(settings))
     )
     return facade, lowlevel
 
@@ -216,8 +252,7 @@ def sync_clients(
 def async_clients(
     settings: Settings,
     transport: httpx.AsyncBaseTransport | None,
-    policy: RetryPolicy,
-    rand: Callable[[], float],
+    ctx: FlowContext,
     sleep: Callable[[float], Awaitable[object] | object],
 ) -> tuple[httpx.AsyncClient, LowLevelClient]:
     """The async twin of ``sync_clients``."""
@@ -227,9 +262,7 @@ def async_clients(
         f"{settings.base_url}/api", settings.timeout, _common(settings)["headers"], {}
     )
     lowlevel.set_async_httpx_client(
-        httpx.AsyncClient(
-            transport=AsyncGuardedTransport(inner, policy, rand, sleep), **_common(settings)
-        )
+        httpx.AsyncClient(transport=AsyncGuardedTransport(inner, ctx, sleep), **_common(settings))
     )
     return facade, lowlevel
 

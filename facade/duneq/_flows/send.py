@@ -67,43 +67,58 @@ def exchange(
     *,
     paced: bool = True,
 ) -> Flow[P]:
-    """``_exchange`` under the client's offline switch and credit budget: a billed request is
-    checked first and reserves its estimated cost (kept when the run may have started,
-    released when nothing ran)."""
+    """``_exchange`` under the client's offline switch and credit budget (``Charge``)."""
+    admit(ctx, req)
+    if req.kind != "billed":
+        return (yield from _exchange(ctx, req, parse, deadline, paced=paced))
+    charge = Charge(ctx, req, req.json)
+    seen: list[bytes] = []
+
+    def noted(resp: RawResponse) -> P:
+        seen.append(resp.content)
+        return parse(resp)
+
+    try:
+        result = yield from _exchange(ctx, req, noted, deadline, paced=paced)
+    except BaseException as exc:
+        charge.failed(exc)
+        raise
+    charge.answered(seen[-1] if seen else b"")
+    return result
+
+
+def admit(ctx: FlowContext, req: Request) -> None:
+    """Refuse any request of an offline client (flows and ``dune.lowlevel`` alike)."""
     if ctx.offline:
         raise CacheMiss(
             f"the client is offline and {req.method} {req.display_path} needs the server; "
             "only cached results can be read"
         )
-    if req.kind != "billed":
-        return (yield from _exchange(ctx, req, parse, deadline, paced=paced))
-    body = req.json if isinstance(req.json, dict) else {}
-    cost = ctx.ledger.execution_estimate(body.get("performance"))
-    ctx.ledger.check_credits(cost, f"{req.method} {req.display_path}")
-    ctx.ledger.reserve(cost)
-    seen: list[str | None] = []
-
-    def noted(resp: RawResponse) -> P:
-        seen.append(_started_id(resp))
-        return parse(resp)
-
-    try:
-        result = yield from _exchange(ctx, req, noted, deadline, paced=paced)
-    except ExecutionMayHaveStarted:
-        ctx.ledger.started(f"unknown:{id(req)}", cost)
-        raise
-    except BaseException:
-        ctx.ledger.release(cost)
-        raise
-    ctx.ledger.started((seen[-1] if seen else None) or f"unknown:{id(req)}", cost)
-    return result
 
 
-def _started_id(resp: RawResponse) -> str | None:
-    """The execution id a billed request's answer names, if any (read off the bytes: the
-    answer is parsed once, by the flow's own ``parse``)."""
-    found = _EXECUTION_ID.search(resp.content)
-    return found.group(1).decode() if found else None
+class Charge:
+    """A billed request's credits: checked against the budget and reserved when made, then
+    kept for the run it started (also one that may have started) or released if none did."""
+
+    def __init__(self, ctx: FlowContext, req: Request, body: object) -> None:
+        self._ledger = ctx.ledger
+        self._unknown = f"unknown:{id(self)}"
+        performance = body.get("performance") if isinstance(body, dict) else None
+        self.cost = self._ledger.execution_estimate(performance)
+        self._ledger.check_credits(self.cost, f"{req.method} {req.display_path}")
+        self._ledger.reserve(self.cost)
+
+    def answered(self, content: bytes) -> None:
+        """The 2xx answer: the reservation moves to the execution it names."""
+        found = _EXECUTION_ID.search(content)
+        self._ledger.started(found.group(1).decode() if found else self._unknown, self.cost)
+
+    def failed(self, exc: BaseException) -> None:
+        """No answer: kept if the run may have started, else released."""
+        if isinstance(exc, ExecutionMayHaveStarted):
+            self._ledger.started(self._unknown, self.cost)
+        else:
+            self._ledger.release(self.cost)
 
 
 def _exchange(
