@@ -14,7 +14,6 @@ import hashlib
 import mmap
 import os
 import struct
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +23,7 @@ from typing import IO, Any, Protocol
 import orjson
 
 from . import _constants as C
-from ._cachefile import ARROW_CODEC, LEN, MAGIC, SUFFIX
+from ._cachefile import ARROW_CODEC, LEN, MAGIC, SUFFIX, open_entry, seal_entry
 from ._errors import CacheCorruptWarning, InvalidArgument
 from ._models import ExecutionStatus, PageMetadata, QueryError, parse_timestamp
 from ._options import ResultOptions
@@ -266,11 +265,9 @@ class EntryWriter:
         self._cache = cache
         self._final = cache.entries / name
         self._codec = codec
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=_SUFFIX, dir=cache.entries)
-        self._tmp = Path(tmp)
-        self._handle: IO[bytes] | None = os.fdopen(fd, "wb")
+        self._tmp, handle = open_entry(cache.entries)
+        self._handle: IO[bytes] | None = handle
         self._hash = hashlib.sha256()
-        self._handle.write(MAGIC)
         self.chunks = 0
         self.rows = 0
         self.counts: list[int] = []
@@ -300,11 +297,8 @@ class EntryWriter:
             sha256=self._hash.hexdigest(),
             created_at=self._cache.now().isoformat(),
         )
-        data = orjson.dumps(meta)
-        self._handle.write(data + _LEN.pack(len(data)) + MAGIC)
-        self._handle.close()
-        self._handle = None
-        os.replace(self._tmp, self._final)
+        handle, self._handle = self._handle, None
+        seal_entry(handle, self._tmp, self._final, meta)
         self._cache.evict(keep=self._final)
         return self._final
 
@@ -479,13 +473,9 @@ class Cache:
         key = f"{entry_key(execution_id, options)}-{_digest(dict(types))[:12]}"
         return ArrowEntryWriter(self, f"{run or _NO_RUN}-{key}{_SUFFIX}", schema)
 
-    def find_run(
-        self, run: str, options: ResultOptions, max_age: timedelta | None
-    ) -> CachedResult | None:
-        """The newest cached run with this run key and options that ended within ``max_age``
-        (None: any age) and has not expired."""
-        wanted = options_key(options)
-        candidates: list[tuple[datetime, bool, Path]] = []
+    def _footers(self, run: str | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """Each entry's footer (of one run key, or all), read without the payload; an entry
+        gone meanwhile is skipped, a corrupt one discarded."""
         for path in self._paths(run=run):
             try:
                 with open(path, "rb") as handle:
@@ -495,6 +485,16 @@ class Cache:
             except (CorruptEntry, OSError, struct.error) as exc:
                 self._discard(path, str(exc))
                 continue
+            yield path, footer
+
+    def find_run(
+        self, run: str, options: ResultOptions, max_age: timedelta | None
+    ) -> CachedResult | None:
+        """The newest cached run with this run key and options that ended within ``max_age``
+        (None: any age) and has not expired."""
+        wanted = options_key(options)
+        candidates: list[tuple[datetime, bool, Path]] = []
+        for path, footer in self._footers(run):
             status = footer.get("status")
             if footer.get("options") != wanted or not isinstance(status, dict):
                 continue
@@ -515,17 +515,9 @@ class Cache:
         """Stop serving cached runs of a saved query to ``max_age`` lookups (its SQL or
         parameters changed): those entries are deleted; returns how many went."""
         removed = 0
-        for path in self._paths():
+        for path, footer in self._footers():
             if path.name.startswith(_NO_RUN + "-"):
                 continue  # read by execution id only: such a result never changes
-            try:
-                with open(path, "rb") as handle:
-                    footer, _ = _read_footer(handle, os.fstat(handle.fileno()).st_size)
-            except FileNotFoundError:
-                continue
-            except (CorruptEntry, OSError, struct.error) as exc:
-                self._discard(path, str(exc))
-                continue
             status = footer.get("status")
             if isinstance(status, dict) and status.get("query_id") == query_id:
                 path.unlink(missing_ok=True)

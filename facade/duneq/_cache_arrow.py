@@ -11,19 +11,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-import orjson
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from ._cachefile import ARROW_CODEC, LEN, MAGIC, SUFFIX
+from ._cachefile import ARROW_CODEC, open_entry, seal_entry
 from ._dunetypes import DuneType, TypeOptions, parse_column_types
 from ._types import Row
 
@@ -113,12 +110,10 @@ class ArrowEntryWriter:
     def __init__(self, cache: _Store, name: str, schema: pa.Schema) -> None:
         self._cache = cache
         self._final = cache.entries / name
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=cache.entries)
-        self._tmp = Path(tmp)
-        self._handle: IO[bytes] | None = os.fdopen(fd, "wb")
-        self._handle.write(MAGIC)
+        self._tmp, handle = open_entry(cache.entries)
+        self._handle: IO[bytes] | None = handle
         self._hash = hashlib.sha256()
-        self._sink = pa.PythonFile(_HashingSink(self._handle, self._hash), mode="w")
+        self._sink = pa.PythonFile(_HashingSink(handle, self._hash), mode="w")
         self._ipc: ipc.RecordBatchFileWriter | None = ipc.new_file(self._sink, schema)
         self.counts: list[int] = []
 
@@ -142,11 +137,8 @@ class ArrowEntryWriter:
             sha256=self._hash.hexdigest(),
             created_at=self._cache.now().isoformat(),
         )
-        data = orjson.dumps(meta)
-        self._handle.write(data + LEN.pack(len(data)) + MAGIC)
-        self._handle.close()
-        self._handle = None
-        os.replace(self._tmp, self._final)
+        handle, self._handle = self._handle, None
+        seal_entry(handle, self._tmp, self._final, meta)
         self._cache.evict(keep=self._final)
         return self._final
 
