@@ -130,14 +130,11 @@ class GuardedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         req = _as_request(request, request_kind(request))
         charge = _charge(self._ctx, req, request)
-        try:
+        if charge is None:
+            return self._attempts(request, req)
+        with charge.pending() as answers:
             response = self._attempts(request, req)
-        except BaseException as exc:
-            if charge is not None:
-                charge.failed(exc)
-            raise
-        if charge is not None:
-            charge.answered(response.content)
+            answers.append(response.content)
         return response
 
     def _attempts(self, request: httpx.Request, req: Request) -> httpx.Response:
@@ -180,14 +177,11 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         req = _as_request(request, request_kind(request))
         charge = _charge(self._ctx, req, request)
-        try:
+        if charge is None:
+            return await self._attempts(request, req)
+        with charge.pending() as answers:
             response = await self._attempts(request, req)
-        except BaseException as exc:
-            if charge is not None:
-                charge.failed(exc)
-            raise
-        if charge is not None:
-            charge.answered(response.content)
+            answers.append(response.content)
         return response
 
     async def _attempts(self, request: httpx.Request, req: Request) -> httpx.Response:

@@ -3,9 +3,10 @@ transport failures, error statuses and bodies, and bodies that are not what was 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -71,20 +72,13 @@ def exchange(
     admit(ctx, req)
     if req.kind != "billed":
         return (yield from _exchange(ctx, req, parse, deadline, paced=paced))
-    charge = Charge(ctx, req, req.json)
-    seen: list[bytes] = []
+    with Charge(ctx, req, req.json).pending() as answers:
 
-    def noted(resp: RawResponse) -> P:
-        seen.append(resp.content)
-        return parse(resp)
+        def noted(resp: RawResponse) -> P:
+            answers.append(resp.content)
+            return parse(resp)
 
-    try:
-        result = yield from _exchange(ctx, req, noted, deadline, paced=paced)
-    except BaseException as exc:
-        charge.failed(exc)
-        raise
-    charge.answered(seen[-1] if seen else b"")
-    return result
+        return (yield from _exchange(ctx, req, noted, deadline, paced=paced))
 
 
 def admit(ctx: FlowContext, req: Request) -> None:
@@ -108,17 +102,22 @@ class Charge:
         self._ledger.check_credits(self.cost, f"{req.method} {req.display_path}")
         self._ledger.reserve(self.cost)
 
-    def answered(self, content: bytes) -> None:
-        """The 2xx answer: the reservation moves to the execution it names."""
-        found = _EXECUTION_ID.search(content)
+    @contextlib.contextmanager
+    def pending(self) -> Iterator[list[bytes]]:
+        """Around the request: the caller appends each 2xx body it gets; the last one's
+        execution takes the reservation. With no answer it is kept if the run may have
+        started, else released."""
+        answers: list[bytes] = []
+        try:
+            yield answers
+        except BaseException as exc:
+            if isinstance(exc, ExecutionMayHaveStarted):
+                self._ledger.started(self._unknown, self.cost)
+            else:
+                self._ledger.release(self.cost)
+            raise
+        found = _EXECUTION_ID.search(answers[-1]) if answers else None
         self._ledger.started(found.group(1).decode() if found else self._unknown, self.cost)
-
-    def failed(self, exc: BaseException) -> None:
-        """No answer: kept if the run may have started, else released."""
-        if isinstance(exc, ExecutionMayHaveStarted):
-            self._ledger.started(self._unknown, self.cost)
-        else:
-            self._ledger.release(self.cost)
 
 
 def _exchange(
