@@ -32,8 +32,9 @@ SQL = f"select range as n, range * 7 % 13 as m from range({ROWS})"
 STATUS_ROUTE = "GET /api/v1/execution/{execution_id}/status"
 EXECUTE_ROUTE = "POST /api/v1/sql/execute"
 
-#: Every fault kind a read may meet, before and after the handler ran.
-READ_MIX: list[dict[str, Any]] = [
+#: The fault kinds reads and executes share: statuses before and after the handler ran, and
+#: broken connections.
+_COMMON_MIX: list[dict[str, Any]] = [
     {"kind": "status", "status": 429, "retry_after": 0.5},
     {"kind": "status", "status": 500},
     {"kind": "status", "status": 500, "after_handler": True},
@@ -42,20 +43,17 @@ READ_MIX: list[dict[str, Any]] = [
     {"kind": "drop"},
     {"kind": "reset"},
     {"kind": "truncate"},
+]
+#: Every fault kind a read may meet.
+READ_MIX: list[dict[str, Any]] = [
+    *_COMMON_MIX,
     {"kind": "status", "status": 200, "body": ["not", "a", "status"]},
     {"kind": "delay", "delay_seconds": 0.3},
     {"kind": "trickle", "delay_seconds": 0.3},
 ]
 #: The same kinds on execute: some reach the engine (a run starts), some do not.
 EXECUTE_MIX: list[dict[str, Any]] = [
-    {"kind": "status", "status": 429, "retry_after": 0.5},
-    {"kind": "status", "status": 500},
-    {"kind": "status", "status": 500, "after_handler": True},
-    {"kind": "status", "status": 502},
-    {"kind": "status", "status": 503, "after_handler": True},
-    {"kind": "drop"},
-    {"kind": "reset"},
-    {"kind": "truncate"},
+    *_COMMON_MIX,
     {"kind": "status", "status": 200, "body": {"state": "QUERY_STATE_PENDING"}},
     {"kind": "trickle", "delay_seconds": 0.3},
 ]
