@@ -13,6 +13,11 @@ from dune_emulator.testing import EmulatorTime
 COMPLETED = "QUERY_STATE_COMPLETED"
 
 
+def client_on(emu: EmulatorHandle, emu_time: EmulatorTime) -> duneq.Client:
+    """A client of ``emu`` that sleeps and reads its clock through ``emu_time``."""
+    return duneq.Client(api_key=emu.api_key, base_url=emu.base_url, **emu_time.client_kwargs())
+
+
 def test_sleep_moves_the_emulator_clock_and_the_client_clock(dune_emulator: EmulatorHandle) -> None:
     emu_time = EmulatorTime(dune_emulator)
     before = emu_time.clock()
@@ -30,9 +35,7 @@ def test_sleep_moves_the_emulator_clock_and_the_client_clock(dune_emulator: Emul
 def test_a_pinned_10_minutes_complete_on_the_emulator_clock(dune_emulator: EmulatorHandle) -> None:
     emu_time = EmulatorTime(dune_emulator)
     dune_emulator.control.pin_next_executions(count=1, executing_seconds=600)
-    with duneq.Client(
-        api_key=dune_emulator.api_key, base_url=dune_emulator.base_url, **emu_time.client_kwargs()
-    ) as dune:
+    with client_on(dune_emulator, emu_time) as dune:
         execution = dune.execute_sql("select 42 as answer")
         status = execution.wait(timeout=1200)
         assert status.state == COMPLETED
@@ -48,9 +51,7 @@ def test_a_pinned_10_minutes_complete_on_the_emulator_clock(dune_emulator: Emula
 def test_the_deadline_is_on_the_emulator_clock(dune_emulator: EmulatorHandle) -> None:
     emu_time = EmulatorTime(dune_emulator)
     dune_emulator.control.pin_next_executions(count=1, executing_seconds=3600)
-    with duneq.Client(
-        api_key=dune_emulator.api_key, base_url=dune_emulator.base_url, **emu_time.client_kwargs()
-    ) as dune:
+    with client_on(dune_emulator, emu_time) as dune:
         execution = dune.execute_sql("select 1 as x")
         with pytest.raises(duneq.ExecutionTimeout):
             execution.wait(timeout=600)
