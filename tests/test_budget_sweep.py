@@ -253,7 +253,7 @@ def test_sweep_flow_adapts_to_429() -> None:
         retry=RetryPolicy(max_retries=0),
         clock=script.clock,
         rand=lambda: 0.5,
-        limiter=RateLimiter(RateConfig(initial=10_000.0, ceiling=10_000.0)),
+        limiter=RateLimiter(RateConfig(floor=10_000.0, ceiling=10_000.0)),
     )
     items = build_items([{"n": n} for n in range(8)])
     limit = InflightLimit()

@@ -81,6 +81,36 @@ def test_rate_limits(emu_api: httpx.Client, dune_emulator: EmulatorHandle) -> No
     assert emu_api.post("/query/2/execute").status_code == 200
 
 
+def test_rate_limit_headers_on_every_authenticated_response(
+    emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
+    """Dune's documented RateLimit/RateLimit-Policy fields, per bucket, counting down."""
+    first = emu_api.get("/query/2")
+    assert first.headers["ratelimit-policy"] == '"read";q=1000000;w=60'  # unlimited: still sent
+    assert first.headers["ratelimit"] == '"read";r=999999;t=60'
+    dune_emulator.control.configure(rate_limit_plan="free")  # 15 writes, 40 reads a minute
+    dune_emulator.control.advance_clock(61)
+    reads = [emu_api.get("/query/2") for _ in range(41)]
+    assert [r.status_code for r in reads] == [200] * 40 + [429]
+    assert reads[0].headers["ratelimit-policy"] == '"read";q=40;w=60'
+    assert [r.headers["ratelimit"] for r in reads[:3]] == [
+        f'"read";r={n};t=60' for n in (39, 38, 37)
+    ]
+    assert reads[-1].headers["ratelimit"] == '"read";r=0;t=60'
+    assert reads[-1].headers["retry-after"] == "60"
+    write = emu_api.post("/query/2/execute")
+    assert write.status_code == 200  # the buckets are counted apart
+    assert write.headers["ratelimit"] == '"write";r=14;t=60'
+    dune_emulator.control.advance_clock(30)
+    assert emu_api.get("/query/2").headers["ratelimit"] == '"read";r=0;t=30'
+    dune_emulator.control.advance_clock(30)
+    assert emu_api.get("/query/2").headers["ratelimit"] == '"read";r=39;t=60'
+    unauthenticated = httpx.get(f"{dune_emulator.base_url}/api/v1/query/2")
+    assert unauthenticated.status_code == 401 and "ratelimit" not in unauthenticated.headers
+    with pytest.raises(EmulatorControlError, match="rate_limit_plan"):
+        dune_emulator.control.configure(rate_limit_plan="gold")
+
+
 class _Records(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -114,3 +144,15 @@ def test_drop_sends_nothing_and_the_server_logs_no_error(
     finally:
         logging.getLogger("uvicorn.error").removeHandler(records)
     assert records.messages == []
+
+
+def test_deprecated_routes_send_deprecation_headers(
+    emu_api: httpx.Client, dune_emulator: EmulatorHandle
+) -> None:
+    dune_emulator.control.configure(deprecated_routes=["GET /api/v1/query/{query_id}"])
+    old = emu_api.get("/query/2")
+    assert old.headers["deprecation"].startswith("@") and "2027" in old.headers["sunset"]
+    assert 'rel="deprecation"' in old.headers["link"]
+    assert "deprecation" not in emu_api.get("/query/2/results", params={"limit": 1}).headers
+    with pytest.raises(EmulatorControlError, match="deprecated_routes"):
+        dune_emulator.control.configure(deprecated_routes="GET /x")

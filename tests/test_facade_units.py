@@ -20,7 +20,7 @@ from duneq._options import (
     validate_execution_id,
     validate_query_id,
 )
-from duneq._polling import PollConfig, RateConfig, RateLimiter, poll_interval
+from duneq._polling import PollConfig, RateLimiter, poll_interval
 from duneq._protocol import RawResponse, Request
 from duneq._retry import (
     RetryPolicy,
@@ -161,67 +161,130 @@ def test_poll_interval_grows_to_cap_with_bounded_jitter() -> None:
     assert queued == cfg.pending_cap  # polls slower while queued
 
 
-def test_rate_limiter_paces_grows_and_halves_on_429() -> None:
-    limiter = RateLimiter(RateConfig(initial=10.0, ceiling=20.0, increase=5.0, burst=1))
-    assert limiter.reserve("high", 0.0) == 0.0
-    assert limiter.reserve("high", 0.0) == pytest.approx(0.1)  # the next slot of 10/s
-    assert limiter.reserve("low", 0.0) == 0.0  # buckets are separate
-    for _ in range(100):
-        limiter.success("high")
-    assert limiter.rate("high") == 20.0  # the ceiling holds
-    limiter.throttled("high", 1.0, 7.0)
-    assert limiter.rate("high") == 10.0
-    assert limiter.held("high", 2.0) == pytest.approx(6.0)
-    assert limiter.reserve("high", 2.0) == pytest.approx(6.0)
-    bursty = RateLimiter(RateConfig(initial=10.0, burst=3))
-    assert [bursty.reserve("high", 0.0) for _ in range(4)] == pytest.approx([0, 0, 0, 0.1])
+def _heard(limiter: RateLimiter, ticket: int, remaining: int, reset: float, now: float) -> None:
+    """The limiter reads one answer's rate-limit headers (a 40-a-minute read policy)."""
+    headers = {
+        "RateLimit-Policy": '"read";q=40;w=60, "ip";q=1000;w=1',
+        "RateLimit": f'"read";r={remaining};t={reset:g}, "ip";r=999;t=1',
+    }
+    limiter.observe(
+        "high",
+        ticket,
+        {k.lower(): v for k, v in headers.items()},
+        now,
+        status=200,
+        retry_after=None,
+    )
 
 
-def simulate_rate_limit(limit_per_minute: int, flows: int, seconds: float) -> tuple[int, int]:
+def test_rate_limiter_delays_nothing_without_evidence() -> None:
+    limiter = RateLimiter()
+    slots = [limiter.reserve(bucket, 0.0, needed=40) for bucket in ("high", "low") * 500]
+    assert {slot.delay for slot in slots} == {0.0}  # 1000 requests at once: no pacing
+    assert limiter.rate("high") is None
+
+
+def test_rate_limiter_follows_the_servers_headers() -> None:
+    limiter = RateLimiter()
+    first = limiter.reserve("high", 0.0)
+    _heard(limiter, first.ticket, remaining=3, reset=30, now=0.0)
+    # three remain; a read needing only those goes at once, the fourth waits for the reset
+    assert [limiter.reserve("high", 0.0).delay for _ in range(4)] == [0.0, 0.0, 0.0, 30.0]
+    # after the reset the policy's quota (40) is there again
+    assert [limiter.reserve("high", 31.0).delay for _ in range(39)] == [0.0] * 39
+    assert limiter.reserve("low", 31.0).delay == 0.0  # buckets are separate
+
+
+def test_rate_limiter_spreads_a_read_that_needs_more_than_remain() -> None:
+    limiter = RateLimiter()
+    _heard(limiter, limiter.reserve("high", 0.0).ticket, remaining=10, reset=60, now=0.0)
+    delays = [limiter.reserve("high", 0.0, needed=20 - n).delay for n in range(10)]
+    assert delays == pytest.approx([6.0 * n for n in range(10)])  # 10 left over 60 s
+
+
+def test_rate_limiter_counts_requests_sent_after_an_answer() -> None:
+    limiter = RateLimiter()
+    tickets = [limiter.reserve("high", 0.0).ticket for _ in range(5)]
+    _heard(limiter, tickets[0], remaining=6, reset=60, now=0.1)  # 4 more were already sent
+    assert [limiter.reserve("high", 0.1).delay for _ in range(3)] == [0.0, 0.0, 60.0]
+    _heard(limiter, tickets[1], remaining=7, reset=60, now=0.2)  # newer: 7 - (8 - 2) = 1 left
+    assert [limiter.reserve("high", 0.2).delay for _ in range(2)] == [0.0, 60.0]
+    _heard(limiter, tickets[0], remaining=30, reset=60, now=0.3)  # older news is ignored
+    assert limiter.reserve("high", 0.3).delay > 0
+
+
+def test_rate_limiter_holds_for_retry_after_then_paces_at_what_succeeded() -> None:
+    limiter = RateLimiter()
+    for n in range(10):  # 10 successes within the last minute, no headers at all
+        slot = limiter.reserve("high", float(n))
+        limiter.observe("high", slot.ticket, {}, float(n), status=200, retry_after=None)
+    slot = limiter.reserve("high", 10.0)
+    limiter.observe("high", slot.ticket, {}, 10.0, status=429, retry_after=50.0)
+    assert limiter.held("high", 20.0) == pytest.approx(40.0)
+    assert limiter.rate("high") == pytest.approx(10 / 60)
+    delays = [limiter.reserve("high", 20.0).delay for _ in range(3)]
+    assert delays == pytest.approx([40.0, 46.0, 52.0])  # after the hold, 1 per 6 s
+    again = limiter.reserve("high", 20.0)  # a second 429 at once does not compound
+    limiter.observe("high", again.ticket, {}, 20.0, status=429, retry_after=40.0)
+    assert limiter.rate("high") == pytest.approx(10 / 60)
+
+
+def simulate_rate_limit(
+    limit_per_minute: int, flows: int, seconds: float, *, headers: bool
+) -> tuple[int, int]:
     """(allowed, throttled) for ``flows`` always-ready callers on one limiter against a
-    sliding one-minute window server (the emulator's rule, Retry-After rounded up)."""
+    server with fixed one-minute windows (the emulator's rule), with or without its
+    RateLimit headers."""
     import heapq
     import math
-    from collections import deque
 
     limiter = RateLimiter()
-    hits: deque[float] = deque()
+    window_start, used = 0.0, 0
     ok = throttled = 0
-    events: list[tuple[float, int, str, float]] = [(0.0, n, "want", 0.0) for n in range(flows)]
+    Event = tuple[float, int, str, float, int]
+    events: list[Event] = [(0.0, n, "want", 0.0, 0) for n in range(flows)]
     while events:
-        now, n, what, retry_after = heapq.heappop(events)
+        now, n, what, retry_after, ticket = heapq.heappop(events)
         if now > seconds:
             break
         if what == "want":
-            heapq.heappush(events, (now + limiter.reserve("high", now), n, "send", 0.0))
+            slot = limiter.reserve("high", now)
+            heapq.heappush(events, (now + slot.delay, n, "send", 0.0, slot.ticket))
         elif what == "send":
             if limiter.held("high", now) > 0:
-                heapq.heappush(events, (now + limiter.held("high", now), n, "want", 0.0))
+                heapq.heappush(events, (now + limiter.held("high", now), n, "send", 0.0, ticket))
                 continue
-            while hits and hits[0] <= now - 60:
-                hits.popleft()
-            if len(hits) >= limit_per_minute:
-                throttled += 1
-                wait = max(1.0, math.ceil(hits[0] + 60 - now))
-                heapq.heappush(events, (now + 0.01, n, "429", wait))
-            else:
-                ok += 1
-                hits.append(now)
-                heapq.heappush(events, (now + 0.01, n, "ok", 0.0))
-        elif what == "ok":
-            limiter.success("high")
-            heapq.heappush(events, (now + 0.25, n, "want", 0.0))
-        else:
-            limiter.throttled("high", now, retry_after)
-            heapq.heappush(events, (now + retry_after, n, "want", 0.0))
+            if now >= window_start + 60:
+                window_start, used = now, 0
+            allowed = used < limit_per_minute
+            used += allowed
+            reset = max(math.ceil(window_start + 60 - now), 1)
+            said = {}
+            if headers:
+                said = {
+                    "ratelimit-policy": f'"read";q={limit_per_minute};w=60',
+                    "ratelimit": f'"read";r={limit_per_minute - used};t={reset}',
+                }
+            status = 200 if allowed else 429
+            ok += allowed
+            throttled += not allowed
+            at = now + 0.01
+            limiter.observe(
+                "high", ticket, said, at, status=status, retry_after=None if allowed else reset
+            )
+            pause = 0.25 if allowed else 0.0
+            heapq.heappush(events, (at + pause, n, "want", 0.0, 0))
     return ok, throttled
 
 
-def test_adaptive_rate_keeps_429s_under_a_fifth_at_ten_a_minute() -> None:
+@pytest.mark.parametrize("headers", [True, False], ids=["headers", "no-headers"])
+def test_rate_limiter_keeps_429s_under_a_fifth_at_ten_a_minute(headers: bool) -> None:
     for flows in (1, 5, 20):
-        ok, throttled = simulate_rate_limit(10, flows, 600.0)
+        ok, throttled = simulate_rate_limit(10, flows, 600.0, headers=headers)
         assert throttled <= 0.2 * (ok + throttled), (flows, ok, throttled)
         assert ok >= 90  # and the allowance is used
+        if headers:  # only the first burst, sent before any answer said what remains
+            assert throttled <= max(flows - 10, 0), (flows, ok, throttled)
 
 
 def simulate_polls(run_seconds: float, rand: Callable[[], float]) -> tuple[int, float]:

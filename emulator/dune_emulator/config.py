@@ -33,6 +33,18 @@ def _optional_positive_int(name: str, value: Any) -> None:
         raise ValueError(f"{name} must be a positive integer or null, got {value!r}")
 
 
+def _plan(name: str, value: Any) -> None:
+    from .ratelimit import PLANS
+
+    if value not in PLANS:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, PLANS))}, got {value!r}")
+
+
+def _routes(name: str, value: Any) -> None:
+    if not (isinstance(value, list) and all(isinstance(v, str) and " /" in v for v in value)):
+        raise ValueError(f'{name} must be a list of routes like "GET /api/v1/...", got {value!r}')
+
+
 def _non_negative(name: str, value: Any) -> None:
     if not (_is_number(value) and value >= 0):
         raise ValueError(f"{name} must be a number >= 0, got {value!r}")
@@ -45,6 +57,8 @@ def _positive(name: str, value: Any) -> None:
 
 def _setting(default: Any, check: Callable[[str, Any], None]) -> Any:
     """A runtime setting: its default and the check `configure` applies to new values."""
+    if isinstance(default, list):
+        return field(default_factory=lambda: list(default), metadata={"check": check})
     return field(default=default, metadata={"check": check})
 
 
@@ -56,7 +70,11 @@ class RuntimeSettings:
     datapoint_cap: int = _setting(250_000, _positive_int)
     result_row_cap: int | None = _setting(None, _optional_positive_int)
     max_concurrent_executions: int = _setting(3, _positive_int)
+    #: Dune's per-plan request quotas (free, plus, premium); the two settings below override.
+    rate_limit_plan: str = _setting("unlimited", _plan)
     rate_limit_low_rpm: int | None = _setting(None, _optional_positive_int)
+    #: Routes ("GET /api/v1/query/{query_id}/results") answered with Dune's deprecation headers.
+    deprecated_routes: list[str] = _setting([], _routes)  # noqa: RUF009 (a fresh list each)
     rate_limit_high_rpm: int | None = _setting(None, _optional_positive_int)
     result_ttl_seconds: float = _setting(NINETY_DAYS, _positive)
     default_pending_seconds: float = _setting(0.0, _non_negative)
@@ -81,7 +99,7 @@ class RuntimeSettings:
         return dataclasses.asdict(self)
 
     def copy(self) -> RuntimeSettings:
-        return dataclasses.replace(self)
+        return dataclasses.replace(self, deprecated_routes=list(self.deprecated_routes))
 
 
 RUNTIME_FIELDS = frozenset(f.name for f in dataclasses.fields(RuntimeSettings))

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import INVALID_API_KEY, TOO_MANY_REQUESTS
 from .faults import Fault
-from .ratelimit import bucket_for
+from .ratelimit import bucket_for, plan_limits
 from .state import EmulatorState
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,28 @@ async def _send_json(
     await send({"type": "http.response.body", "body": payload})
 
 
+#: What a retired endpoint answers with (RFC 9745 Deprecation, RFC 8594 Sunset, and a link).
+DEPRECATION_HEADERS = {
+    "Deprecation": "@1767225600",
+    "Sunset": "Wed, 30 Jun 2027 00:00:00 GMT",
+    "Link": '<https://docs.dune.com/api-reference/overview/versioning>; rel="deprecation"',
+}
+
+
+def _with_headers(send: Send, extra: dict[str, str]) -> Send:
+    """``send`` with ``extra`` headers added to the response start (the rate-limit fields)."""
+    encoded = [(k.lower().encode(), v.encode()) for k, v in extra.items()]
+    names = {k for k, _ in encoded}
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
+            message = {**message, "headers": [*kept, *encoded]}
+        await send(message)
+
+    return sending
+
+
 class Gateway:
     """Wraps the Starlette app; see the module docstring."""
 
@@ -108,17 +130,23 @@ class Gateway:
                 )
                 return
         fault = self.state.faults.take(name) if name else None
-        if name is not None:
-            method, template = name.split(" ", 1)
-            settings = self.state.settings
-            bucket = bucket_for(method, template)
-            limit = settings.rate_limit_low_rpm if bucket == "low" else settings.rate_limit_high_rpm
-            wait = self.state.rate_limiter.check(key, bucket, limit, self.state.clock.now_ns())
-            if wait is not None:
-                await _send_json(
-                    send, 429, {"error": TOO_MANY_REQUESTS}, {"Retry-After": str(int(wait))}
-                )
-                return
+        method, template = name.split(" ", 1) if name is not None else (scope["method"], path)
+        settings = self.state.settings
+        bucket = bucket_for(method, template)
+        low, high = plan_limits(
+            settings.rate_limit_plan, settings.rate_limit_low_rpm, settings.rate_limit_high_rpm
+        )
+        decision = self.state.rate_limiter.check(
+            key, bucket, low if bucket == "low" else high, self.state.clock.now_ns()
+        )
+        extra = dict(decision.headers)
+        if name is not None and name in settings.deprecated_routes:
+            extra.update(DEPRECATION_HEADERS)
+        send = _with_headers(send, extra)
+        if not decision.allowed:
+            self.state.rate_limiter.throttled[name or f"{method} {path}"] += 1
+            await _send_json(send, 429, {"error": TOO_MANY_REQUESTS})
+            return
         if fault is None:
             await self.app(scope, receive, send)
             return

@@ -37,14 +37,13 @@ POLL_CAP = 4.5
 POLL_JITTER = 0.2  # +/- 20 %: spreads polls so the delay after completion is not phase-locked
 POLL_PENDING_QUEUE_STEP = 0.5  # extra seconds per queue position while PENDING
 POLL_PENDING_CAP = 8.0
-# Adaptive per-key request rate (requests per second, per Dune bucket): AIMD between floor and
-# ceiling; a 429 halves it and holds the bucket for the Retry-After.
-RATE_INITIAL = 10.0
-RATE_CEILING = 50.0
+# Request pacing (per key and Dune bucket) happens only on the server's evidence: its RateLimit
+# headers, or a 429. After a 429 without headers a bucket is paced at what succeeded over the
+# last RATE_WINDOW seconds (Dune's quotas are per minute), growing RATE_INCREASE per success.
 RATE_FLOOR = 1.0 / 60.0
-RATE_INCREASE = 5.0  # req/s gained per second of full use without a 429
-RATE_DECREASE = 0.5
-RATE_BURST = 5  # requests that may go at once after a quiet spell
+RATE_CEILING = 1000.0  # Dune's per-IP limit, requests per second
+RATE_INCREASE = 0.02
+RATE_WINDOW = 60.0
 # Deadlines: time a remote cancel may take after a wait's deadline (it bounds the overrun).
 CANCEL_GRACE = 0.75
 INTERRUPT_CANCEL_GRACE = 5.0  # after Ctrl-C / task cancellation

@@ -107,24 +107,25 @@ def validate_timeout(name: str, value: object) -> float | None:
 
 
 def validate_rate(rate: object) -> RateConfig:
-    """The client's adaptive rate settings: finite positive rates with floor <= initial <=
-    ceiling, and a decrease factor in (0, 1)."""
+    """The client's pacing settings: finite positive rates with floor <= ceiling, a
+    non-negative increase and a positive window."""
     if rate is None:
         return RateConfig()
     if not isinstance(rate, RateConfig):
         raise InvalidArgument(f"rate must be a duneq.RateConfig or None, got {rate!r}")
-    for name in ("initial", "ceiling", "floor", "increase"):
+    for name in ("ceiling", "floor", "window"):
         value = getattr(rate, name)
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e9:
             raise InvalidArgument(f"rate.{name} must be a positive number, got {value!r}")
-    if isinstance(rate.burst, bool) or not isinstance(rate.burst, int) or rate.burst < 1:
-        raise InvalidArgument(f"rate.burst must be a positive integer, got {rate.burst!r}")
-    if not rate.floor <= rate.initial <= rate.ceiling:
-        raise InvalidArgument("rate needs floor <= initial <= ceiling (requests per second)")
-    if isinstance(rate.decrease, bool) or not isinstance(rate.decrease, int | float):
-        raise InvalidArgument(f"rate.decrease must be a number in (0, 1), got {rate.decrease!r}")
-    if not 0 < rate.decrease < 1:
-        raise InvalidArgument(f"rate.decrease must be a number in (0, 1), got {rate.decrease!r}")
+    increase = rate.increase
+    if (
+        isinstance(increase, bool)
+        or not isinstance(increase, int | float)
+        or not 0 <= increase < 10
+    ):
+        raise InvalidArgument(f"rate.increase must be a number in [0, 10), got {increase!r}")
+    if not rate.floor <= rate.ceiling:
+        raise InvalidArgument("rate needs floor <= ceiling (requests per second)")
     return rate
 
 

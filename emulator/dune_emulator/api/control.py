@@ -81,6 +81,7 @@ async def counters(request: Request) -> Response:
             "executions_started": state.engine.started_count,
             "peak_inflight": state.engine.peak_inflight,
             "faults_injected": dict(state.faults.injected),
+            "throttled": dict(state.rate_limiter.throttled),
         }
     )
 

@@ -32,3 +32,5 @@ class FlowContext:
     ledger: Ledger = field(default_factory=Ledger)
     #: Offline: every request is refused (results come from the local cache only).
     offline: bool = False
+    #: Routes whose Deprecation header this client has already warned about (once each).
+    deprecations: set[str] = field(default_factory=set)

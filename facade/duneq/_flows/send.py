@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -32,7 +32,7 @@ from .._errors import (
     ServerError,
 )
 from .._polling import bucket_of
-from .._protocol import RawResponse, Request, Retrying, Sleep, TransportFailure
+from .._protocol import Notice, RawResponse, Request, Retrying, Sleep, TransportFailure
 from .._retry import backoff_delay, is_retryable_failure, is_retryable_status, parse_retry_after
 from .context import Flow, FlowContext
 
@@ -51,9 +51,12 @@ class DeadlineReached(Exception):
         super().__init__(f"deadline reached ({last})" if last is not None else "deadline reached")
 
 
-def send(ctx: FlowContext, req: Request, deadline: float | None = None) -> Flow[RawResponse]:
-    """Send one request with the retry rules; return a 2xx response or raise a mapped error."""
-    return (yield from exchange(ctx, req, _as_is, deadline))
+def send(
+    ctx: FlowContext, req: Request, deadline: float | None = None, *, needed: int = 1
+) -> Flow[RawResponse]:
+    """Send one request with the retry rules; return a 2xx response or raise a mapped error
+    (``needed``: requests the caller's read still has to send, this one included)."""
+    return (yield from exchange(ctx, req, _as_is, deadline, needed=needed))
 
 
 def _as_is(resp: RawResponse) -> RawResponse:
@@ -67,11 +70,12 @@ def exchange(
     deadline: float | None = None,
     *,
     paced: bool = True,
+    needed: int = 1,
 ) -> Flow[P]:
     """``_exchange`` under the client's offline switch and credit budget (``Charge``)."""
     admit(ctx, req)
     if req.kind != "billed":
-        return (yield from _exchange(ctx, req, parse, deadline, paced=paced))
+        return (yield from _exchange(ctx, req, parse, deadline, paced=paced, needed=needed))
     with Charge(ctx, req, req.json).pending() as answers:
 
         def noted(resp: RawResponse) -> P:
@@ -127,18 +131,19 @@ def _exchange(
     deadline: float | None = None,
     *,
     paced: bool = True,
+    needed: int = 1,
 ) -> Flow[P]:
     """Send ``req`` under the rate limiter and the retry rules and ``parse`` its 2xx answer.
 
     An idempotent read is retried (jittered backoff) on transport failures, 429/5xx and on a
     2xx body that ``parse`` rejects; with a ``deadline`` every attempt's timeout is the time
     left, and a wait or Retry-After that outlives it raises DeadlineReached. ``paced=False``
-    skips the rate limiter's wait (a last-chance cancel that must not wait out a 429 hold)."""
+    skips the rate limiter's wait (a last-chance cancel that must not wait out a 429 hold);
+    ``needed`` tells the limiter how many requests the caller's read still has to send."""
     attempt = 0
     bucket = bucket_of(req.method, req.path)
     while True:
-        if paced:
-            yield from _take_slot(ctx, bucket, deadline)
+        ticket = yield from _take_slot(ctx, bucket, deadline, needed if paced else 0)
         if req.sink is not None:
             req.sink.begin()
         reply = yield _bounded(ctx, req, deadline)
@@ -153,10 +158,12 @@ def _exchange(
         if not isinstance(reply, RawResponse):
             raise TypeError("driver returned no response for a request")
         retry_after = parse_retry_after(reply.headers)
-        if reply.status == 429:
-            ctx.limiter.throttled(bucket, ctx.clock(), retry_after)
-        else:
-            ctx.limiter.success(bucket)
+        ctx.limiter.observe(
+            bucket, ticket, reply.headers, ctx.clock(), status=reply.status, retry_after=retry_after
+        )
+        deprecated = deprecation(ctx, req, reply.headers)
+        if deprecated is not None:
+            yield Notice(deprecated)
         if 200 <= reply.status < 300:
             try:
                 return parse(reply)
@@ -185,17 +192,58 @@ def _bounded(ctx: FlowContext, req: Request, deadline: float | None) -> Request:
     return replace(req, timeout=left if req.timeout is None else min(left, req.timeout))
 
 
-def _take_slot(ctx: FlowContext, bucket: str, deadline: float | None) -> Flow[None]:
-    """Wait for this request's slot of the client's rate, then for any 429 hold on the bucket
-    that began meanwhile (once: an injected sleep may not move the clock)."""
-    delay = ctx.limiter.reserve(bucket, ctx.clock())
+def _take_slot(ctx: FlowContext, bucket: str, deadline: float | None, needed: int) -> Flow[int]:
+    """Reserve this request with the client's limiter and wait as long as the server's evidence
+    says, then for any 429 hold on the bucket that began meanwhile (once: an injected sleep may
+    not move the clock); ``needed`` 0 reserves without waiting (a last-chance cancel). Returns
+    the reservation's ticket, which the answer's headers are matched with."""
+    slot = ctx.limiter.reserve(bucket, ctx.clock(), max(needed, 1))
+    delay = slot.delay if needed > 0 else 0.0
     for _ in range(2):
         if delay <= 0:
-            return
+            return slot.ticket
         if deadline is not None and ctx.clock() + delay >= deadline:
             raise DeadlineReached()
         yield Sleep(delay)
         delay = ctx.limiter.held(bucket, ctx.clock())
+    return slot.ticket
+
+
+def deprecation(
+    ctx: FlowContext, req: Request, headers: Mapping[str, str]
+) -> DeprecationWarning | None:
+    """A ``DeprecationWarning`` naming the endpoint the first time this client sees Dune's
+    ``Deprecation`` (or ``Sunset``) header on it; None otherwise."""
+    flag, sunset = headers.get("deprecation"), headers.get("sunset")
+    if flag is None and sunset is None:
+        return None
+    route = f"{req.method} {_route(req.display_path)}"
+    if route in ctx.deprecations:
+        return None
+    ctx.deprecations.add(route)
+    when = f"; it is removed after {sunset}" if sunset else ""
+    link = _deprecation_link(headers.get("link"))
+    more = f"; see {link}" if link else ""
+    return DeprecationWarning(f"Dune has deprecated {route}{when}{more}")
+
+
+_ID_SEGMENT = re.compile(r"/(?:01[0-9A-HJKMNP-TV-Z]{24}|\d+)(?=/|$)")
+
+
+def _route(path: str) -> str:
+    """A path with its ids (execution ULIDs, query ids) replaced, so one warning covers them."""
+    return _ID_SEGMENT.sub("/{id}", path)
+
+
+def _deprecation_link(value: str | None) -> str | None:
+    if not value:
+        return None
+    for part in value.split(","):
+        if 'rel="deprecation"' in part or "rel=deprecation" in part:
+            start, end = part.find("<"), part.find(">")
+            if 0 <= start < end:
+                return part[start + 1 : end]
+    return None
 
 
 def _pause(
@@ -310,11 +358,18 @@ def parse_json(req: Request, resp: RawResponse) -> dict[str, Any]:
 
 
 def call(
-    ctx: FlowContext, req: Request, deadline: float | None = None, *, paced: bool = True
+    ctx: FlowContext,
+    req: Request,
+    deadline: float | None = None,
+    *,
+    paced: bool = True,
+    needed: int = 1,
 ) -> Flow[dict[str, Any]]:
     """Send and decode a JSON object answer (a read whose body is broken is retried)."""
     return (
-        yield from exchange(ctx, req, lambda resp: parse_json(req, resp), deadline, paced=paced)
+        yield from exchange(
+            ctx, req, lambda resp: parse_json(req, resp), deadline, paced=paced, needed=needed
+        )
     )
 
 
