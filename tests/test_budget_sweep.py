@@ -46,8 +46,9 @@ def test_datapoint_budget_refuses_a_results_fetch(mode: str, dune_emulator: Emul
         small = await aw(dune.run_sql("select range as a, range * 2 as b from range(4)"))
         assert len(await aw(small.rows)) == 4  # 8 datapoints
         fetched = count(dune_emulator, RESULTS)
-        with pytest.raises(duneq.BudgetExceeded) as info:
-            await aw(dune.run_sql("select range as a, range * 2 as b from range(3)"))
+        more = await aw(dune.run_sql("select range as a, range * 2 as b from range(3)"))
+        with pytest.raises(duneq.BudgetExceeded) as info:  # refused when its rows are read
+            await aw(more.rows)
         assert info.value.unit == "datapoints"
         assert (info.value.spent, info.value.would_cost, info.value.left) == (8, 6, 2)
         assert count(dune_emulator, RESULTS) == fetched

@@ -85,7 +85,7 @@ def test_run_query_pages_rows_and_metadata(mode: str, dune_emulator: EmulatorHan
         dune = make(mode, dune_emulator)
         result = await aw(dune.run_query(2, params={"n": 50}, page_size=7))
         assert result.metadata.total_row_count == 50
-        assert result.metadata.pages_fetched == 1
+        assert result.metadata.pages_fetched == 0  # the status told the size: nothing paid yet
         streamed = await collect(result.iter_rows())
         assert [r["number"] for r in streamed] == list(range(50))
         pages = await collect(result.iter_pages())
@@ -203,8 +203,9 @@ def test_datapoint_cap_and_budget(mode: str, dune_emulator: EmulatorHandle) -> N
     async def scenario() -> None:
         dune = make(mode, dune_emulator)
         sql = "select range as a, range as b from range(40)"
+        capped = await aw(dune.run_sql(sql))  # opening reads nothing; the first page is refused
         with pytest.raises(duneq.DatapointLimitExceeded, match="ignore_datapoint_limit=True"):
-            await aw(dune.run_sql(sql))
+            await aw(capped.rows)
         lifted = await aw(dune.run_sql(sql, ignore_datapoint_limit=True, page_size=25))
         assert len(await aw(lifted.rows)) == 40
         before = count(dune_emulator, RESULTS)

@@ -155,9 +155,10 @@ def test_every_type_to_arrow_polars_pandas(
             True
         ] * 3
         if wire == "csv":
-            # rows 2 and 3 came as CSV; row 2's empty label and row 3's NULLs are ambiguous in
-            # CSV, so only those pages were re-read as JSON (narrowed to the text columns)
-            assert count(dune_emulator, CSV) - csv_before == 2
+            # every row came as CSV (opening fetched nothing); row 2's empty label and row 3's
+            # NULLs are ambiguous in CSV, so only those pages were re-read as JSON (narrowed to
+            # the text columns)
+            assert count(dune_emulator, CSV) - csv_before == 3
             assert count(dune_emulator, JSON) - json_before == 2
         else:
             assert count(dune_emulator, CSV) == csv_before
@@ -219,9 +220,11 @@ def test_batches_parquet_and_big_int_options(
 def test_arrow_c_stream_and_html(dune_emulator: EmulatorHandle) -> None:
     dune = make("sync", dune_emulator)
     result = dune.run_sql(SQL, page_size=2)
-    html = result._repr_html_()
-    assert "QUERY_STATE_COMPLETED" in html and "swap, &quot;quoted&quot;" in html
-    assert "3 rows" in html and "uint256" in html
+    html = result._repr_html_()  # nothing fetched yet: the status's facts, no rows
+    assert "QUERY_STATE_COMPLETED" in html and "swap, &quot;quoted&quot;" not in html
+    assert "3 rows" in html and "uint256" in html and "no rows fetched yet" in html
+    assert len(result.rows) == 3
+    assert "swap, &quot;quoted&quot;" in result._repr_html_()
     table = pa.table(result)
     assert table.num_rows == 3 and table.schema.field("amount_raw").type == pa.string()
     frame = pl.DataFrame(result)

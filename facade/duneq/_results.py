@@ -115,15 +115,21 @@ class _ResultBase:
         self._status = opened.status
         self._source = opened.source if opened.source is not None else opened.status.execution_id
         self._options: ResultOptions = opened.options
-        # The first page's rows are held until a pass moves beyond it (then re-fetched if the
-        # result is iterated again), so streaming holds one page at a time.
-        self._first_rows: list[Row] | None = first.rows or []
-        self._first_offset = first.offset
-        self._after_first = after(first, self._options)
-        first.rows = None
+        # The first page's rows (when opening fetched it) are held until a pass moves beyond it
+        # (then re-fetched if the result is iterated again), so streaming holds one page at a
+        # time; a result opened from its status alone holds none.
+        self._first_rows: list[Row] | None = None
+        self._first_offset = self._options.offset
+        self._after_first: int | None = None
+        self._page_meta: dict[int, PageMetadata] = {}
+        if first is not None:
+            self._first_rows = first.rows or []
+            self._first_offset = first.offset
+            self._after_first = after(first, self._options)
+            self._page_meta[first.offset] = first.metadata
+            first.rows = None
         self._is_partial = opened.is_partial
         self.reused = self.source != "new"
-        self._page_meta: dict[int, PageMetadata] = {first.offset: first.metadata}
         self._rows: RowSequence | None = None
         if opened.cached is not None:  # a cache hit holds every page already
             self._rows = RowSequence(opened.cached, self.execution_id)
@@ -131,7 +137,7 @@ class _ResultBase:
     # -- flows (run by the sync or async driver)
 
     def _fetch(self, offset: int, *, decode: bool = True) -> Flow[Page]:
-        known = self._page_meta.get(self._first_offset)
+        known = self._page_meta.get(self._first_offset) or self._status.result_metadata
         return fetch_page(
             self._ctx, self._source, self._options, offset, decode=decode, known=known
         )
@@ -162,10 +168,11 @@ class _ResultBase:
     def _rows_flow(self) -> Flow[RowSequence]:
         """Fetch every page for ``rows``: pages after the first stay raw until used."""
         first = self._first_rows
-        if first is None:
-            first = self._taken((yield from self._fetch(self._first_offset)))
-        pages: list[list[Row] | RawPage] = [first]
         offset = self._after_first
+        if first is None:
+            page = yield from self._fetch(self._first_offset)
+            first, offset = self._taken(page), after(page, self._options)
+        pages: list[list[Row] | RawPage] = [first]
         while offset is not None:
             page = yield from self._fetch(offset, decode=False)
             offset = after(page, self._options)

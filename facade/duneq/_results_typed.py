@@ -286,7 +286,12 @@ def repr_html(base: _ResultBase) -> str:
         f"{total if total is not None else '?'} rows, {len(names)} columns",
         f"cost {cost:g} credits" if cost is not None else "cost not reported",
     ]
-    more = "" if total is None or total <= len(shown) else f"<p>first {len(shown)} rows</p>"
+    if not shown and total:
+        more = "<p>no rows fetched yet (<code>.rows</code>, <code>to_arrow()</code>)</p>"
+    elif total is None or total <= len(shown):
+        more = ""
+    else:
+        more = f"<p>first {len(shown)} rows</p>"
     return (
         f"<div><p>{' · '.join(facts)}</p><table><thead><tr>{head}</tr></thead>"
         f"<tbody>{body}</tbody></table>{more}</div>"

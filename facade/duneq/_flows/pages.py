@@ -258,7 +258,9 @@ class Opened:
     """A result opened at its first page: what ``Result`` is built from."""
 
     status: ExecutionStatus
-    first: Page
+    #: The first page when opening needed it (None: nothing fetched yet; the status told the
+    #: schema and size, and the first read fetches its pages on its own wire path).
+    first: Page | None
     is_partial: bool
     options: ResultOptions
     #: Where further pages come from (None: the execution of ``status``).
@@ -270,10 +272,14 @@ class Opened:
 
 
 def open_result(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) -> Flow[Opened]:
-    """Check policy and budget from the status, then fetch the first page (budget re-checked;
-    when the status cannot tell the size, a one-row probe learns it before a full page)."""
+    """Check policy and budget from the status. When the status tells the schema and size,
+    nothing more is fetched (the first read fetches its own pages, JSON or CSV, and pays for
+    them once); else the first page is fetched, after a one-row probe when a budget needs the
+    size first."""
     partial = yield from check_partial(status, options)
     checked = check_budget(status.execution_id, status.result_metadata, options)
+    if checked and described(status):
+        return Opened(status, None, partial, options)
     size = None if checked else 1
     known = status.result_metadata
     eid = status.execution_id
@@ -284,6 +290,16 @@ def open_result(ctx: FlowContext, status: ExecutionStatus, options: ResultOption
             page = yield from fetch_page(ctx, eid, options, options.offset, known=page.metadata)
     partial = partial or page.status.state == ExecutionState.COMPLETED_PARTIAL
     return Opened(status, page, partial, options)
+
+
+def described(status: ExecutionStatus) -> bool:
+    """Whether a finished status tells a result's columns, their types and its row count."""
+    meta = status.result_metadata
+    if meta is None or meta.total_row_count is None:
+        return False
+    if meta.total_row_count == 0:
+        return True
+    return bool(meta.column_names) and len(meta.column_types) == len(meta.column_names)
 
 
 def merge_page(pages: dict[int, PageMetadata], page: Page) -> None:

@@ -43,6 +43,10 @@ def read_all(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) 
     """Open a completed execution's result and read every page: (rows, names, types)."""
     opened = yield from open_result(ctx, status, options)
     page = opened.first
+    if page is None:
+        page = yield from fetch_page(
+            ctx, status.execution_id, options, options.offset, known=status.result_metadata
+        )
     rows: list[Row] = list(page.rows or [])
     columns = list(page.metadata.column_names)
     types = list(page.metadata.column_types)
