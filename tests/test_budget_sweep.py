@@ -76,15 +76,15 @@ def test_csv_downloads_count_and_respect_the_datapoint_budget(
         refused = tmp_path / "refused.csv"
         with pytest.raises(duneq.BudgetExceeded) as info:
             await aw(capped.download_csv(execution.execution_id, refused))
-        # the one-row probe (2) told the size; the 10-datapoint page was refused unfetched
-        assert (info.value.spent, info.value.would_cost) == (2, 10)
+        # the (free) status told the size; the 10-datapoint page was refused unfetched
+        assert (info.value.spent, info.value.would_cost) == (0, 10)
         assert count(dune_emulator, CSV_RESULTS) == csv_pages and not refused.exists()
         paged = tmp_path / "paged.csv"
         with pytest.raises(duneq.BudgetExceeded):
             await aw(capped.download_csv(execution.execution_id, paged, page_size=2))
-        # 2 before, the probe 2, the first 2-row page 4: the second page would pass 8
+        # two 2-row pages (4 each): the third page would pass 8
         assert capped.spent.datapoints == 8
-        assert paged.read_text().count("x,") == 2  # the page fetched was written, whole
+        assert paged.read_text().count("x,") == 4  # the pages fetched were written, whole
         await aw(capped.close())
 
     run(scenario)

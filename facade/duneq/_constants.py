@@ -50,6 +50,9 @@ INTERRUPT_CANCEL_GRACE = 5.0  # after Ctrl-C / task cancellation
 
 DEFAULT_WAIT_TIMEOUT = 600.0
 DEFAULT_PAGE_SIZE = 32_000
+#: By default a typed, CSV or rows read cuts pages to this many datapoints (rows x columns):
+#: Dune's default per-request cap, so no page is refused and narrow tables need few requests.
+PAGE_DATAPOINTS = 250_000
 ROW_PAGE_CACHE = 2  # decoded pages a RowSequence keeps
 DEFAULT_PERFORMANCE: Final[None] = None  # None: let the API choose by plan
 PERFORMANCE_TIERS = frozenset({"medium", "large"})

@@ -189,9 +189,10 @@ def results_request(
     limit: int | None,
     *,
     sink: ChunkSink | None = None,
+    csv: bool = False,
 ) -> Request:
-    """One page of ``/results`` (JSON) or, with a ``sink``, ``/results/csv``."""
-    builder = get_execution_results_csv if sink is not None else get_execution_results
+    """One page of ``/results`` (JSON) or, with a ``sink`` or ``csv``, ``/results/csv``."""
+    builder = get_execution_results_csv if sink is not None or csv else get_execution_results
     kwargs = builder.build_request(
         execution_id,
         limit=_opt(limit),

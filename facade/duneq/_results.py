@@ -243,7 +243,7 @@ class _ResultBase:
             self._writer = None
 
     def _csv_flow(self, dest: CsvDest) -> Flow[int]:
-        return write_csv(self._ctx, self._source, self._options, dest)
+        return write_csv(self._ctx, self._source, self._options, dest, self._status.result_metadata)
 
     def _kept(self, page: Page) -> list[Row] | RawPage:
         """Record a page fetched for ``rows`` and keep it compact (raw JSON when possible)."""

@@ -20,6 +20,8 @@ from ._prefetch import NextFlow, aprefetched, prefetched
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from ._fanout import PageSteps
+    from ._flows.reader import CsvPage, ReadPlan
     from ._results import _ResultBase
     from ._typed import ParsedPage, TypedPage, TypedPlan
 
@@ -229,16 +231,68 @@ async def async_batches(
         await batches.aclose()
 
 
+def read_plan(base: _ResultBase) -> Flow[ReadPlan | None]:
+    """The page plan of a CSV read of ``base`` (None: read it page by page as before): from
+    the status, or a one-row probe when filters change the row count."""
+    from ._flows.pages import EndpointSource
+    from ._flows.reader import plan_read, probe
+
+    if isinstance(base._source, EndpointSource) or base._first_rows is not None:
+        return None
+    meta = base._status.result_metadata
+    if base._options.filters:
+        page = yield from probe(base._ctx, base._source, base._options)
+        meta = page.metadata
+    return plan_read(base._source, base._options, meta)
+
+
+def _csv_steps(
+    base: _ResultBase, plan: TypedPlan, reader: ReadPlan, work: Any
+) -> PageSteps[CsvPage, Any]:
+    from ._fanout import PageSteps
+    from ._flows.reader import csv_page
+
+    def fetch(offset: int, needed: int) -> Flow[CsvPage]:
+        return csv_page(base._ctx, reader, offset, needed)
+
+    return PageSteps(reader, fetch, lambda page: page.announced, work)
+
+
+def parse_verified(base: _ResultBase, plan: TypedPlan, page: CsvPage) -> ParsedPage:
+    """A verified CSV page as a batch; its parsed row count must be its verified count."""
+    from ._errors import ResponseValidationError
+    from ._typed import TypedPage
+
+    parsed = plan.parse(TypedPage(page.offset, page.announced, csv=page.data))
+    if parsed.batch.num_rows != page.rows:
+        raise ResponseValidationError(
+            f"CSV page at offset {page.offset} of execution {base.execution_id}: "
+            f"{page.rows} records parsed as {parsed.batch.num_rows} rows",
+            execution_id=base.execution_id,
+        )
+    return parsed
+
+
 def _sync_batches(
     base: _ResultBase, driver: SyncDriver, plan: TypedPlan
 ) -> Iterator[pa.RecordBatch]:
-    """One batch per page; the next page is fetched in a worker thread meanwhile."""
+    """One batch per page: CSV pages fetched a few at a time by offset, each verified and
+    parsed in the thread that fetched it, delivered in order (see ``_fanout``)."""
     if base._rows is not None:  # already downloaded: never fetch (and pay for) it again
         for part, offset in base._rows.parts():
             yield plan.part(part, offset)
         return
-    for page in prefetched(driver, _first_flow(base, plan), _following(base, plan)):
-        yield driver.run(settle(base, plan, plan.parse(page)))
+    reader = driver.run(read_plan(base)) if plan.wire == "csv" else None
+    if reader is None:
+        for page in prefetched(driver, _first_flow(base, plan), _following(base, plan)):
+            yield driver.run(settle(base, plan, plan.parse(page)))
+        return
+    from ._fanout import read_pages
+
+    def work(page: CsvPage) -> pa.RecordBatch:
+        return driver.run(settle(base, plan, parse_verified(base, plan, page)))
+
+    yield from read_pages(driver, _csv_steps(base, plan, reader, work))
 
 
 async def _async_batches(
@@ -249,13 +303,29 @@ async def _async_batches(
         for part, offset in base._rows.parts():
             yield plan.part(part, offset)
         return
-    pages = aprefetched(driver, _first_flow(base, plan), _following(base, plan))
+    reader = await driver.run(read_plan(base)) if plan.wire == "csv" else None
+    if reader is None:
+        pages = aprefetched(driver, _first_flow(base, plan), _following(base, plan))
+        try:
+            async for page in pages:
+                parsed = await asyncio.to_thread(plan.parse, page)
+                yield await driver.run(settle(base, plan, parsed))
+        finally:
+            await pages.aclose()
+        return
+    from ._fanout import aread_pages
+
+    async def work(page: CsvPage) -> pa.RecordBatch:
+        parsed = await asyncio.to_thread(parse_verified, base, plan, page)
+        return await driver.run(settle(base, plan, parsed))
+
+    steps = _csv_steps(base, plan, reader, None)
+    batches = aread_pages(driver, steps, work)
     try:
-        async for page in pages:
-            parsed = await asyncio.to_thread(plan.parse, page)
-            yield await driver.run(settle(base, plan, parsed))
+        async for batch in batches:
+            yield batch
     finally:
-        await pages.aclose()
+        await batches.aclose()  # type: ignore[attr-defined]
 
 
 def parquet_writer(dest: ParquetDest, plan: TypedPlan, compression: str) -> Any:

@@ -12,19 +12,17 @@ from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 from .._errors import InvalidArgument
+from .._models import PageMetadata
 from .._options import ResultOptions
 from .._protocol import ChunkSink
 from .context import Flow, FlowContext
 from .pages import (
     Source,
-    fetch_page,
     next_start,
     offset_from_uri,
-    page_estimate,
-    page_limit,
     page_request,
 )
-from .send import send
+from .wait import get_status
 
 CsvDest = str | os.PathLike[str] | IO[bytes] | IO[str]
 
@@ -172,37 +170,61 @@ class _PageBody(ChunkSink):
         self._sink.write(chunk)
 
 
-def write_csv(ctx: FlowContext, source: Source, options: ResultOptions, dest: CsvDest) -> Flow[int]:
-    """Stream every CSV page to ``dest`` with exactly one header row; returns bytes written.
-    Under a datapoint budget a one-row JSON probe first tells the result's size, so that each
-    page is refused before it is fetched, as JSON pages are."""
-    page_request(source, options, options.offset, sink=ChunkSink())  # refuse before opening dest
-    known = None
-    if ctx.ledger.max_datapoints is not None:
-        probe = yield from fetch_page(ctx, source, options, options.offset, size=1)
-        known = probe.metadata
+def writable(dest: CsvDest) -> None:
+    """Refuse a destination path whose folder does not exist, before anything is fetched."""
+    if isinstance(dest, str | os.PathLike):
+        path = os.fspath(dest)
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise InvalidArgument(f"cannot write CSV to {path!r}: folder {folder!r} does not exist")
 
-    def check(offset: int) -> None:
-        if ctx.ledger.max_datapoints is not None:
-            cost = page_estimate(options, offset, page_limit(options, offset), known)
-            ctx.ledger.check_datapoints(cost, f"the CSV page at offset {offset} of {source}")
 
-    check(options.offset)  # before ``dest`` is opened (or truncated)
-    sink = CsvSink(dest)
+def write_csv(
+    ctx: FlowContext,
+    source: Source,
+    options: ResultOptions,
+    dest: CsvDest,
+    known: PageMetadata | None = None,
+) -> Flow[int]:
+    """Write every CSV page to ``dest`` with exactly one header row; returns bytes written.
+
+    Each page is held until it is verified (the header is the result's columns, the record
+    count what its offsets imply) and only then written, so a short or broken page is retried
+    and never reaches the file. The read's size comes from ``known`` (the status) or a one-row
+    JSON probe; each page is checked against the client's datapoint budget before it is sent."""
+    from .reader import csv_page, follows, plan_read, probe
+
+    page_request(source, options, options.offset, sink=ChunkSink())  # refuse before any request
+    writable(dest)
+    if (known is None or known.total_row_count is None) and not options.filters:
+        if isinstance(source, str):  # a status call is free and tells the size
+            known = (yield from get_status(ctx, source)).result_metadata
+    if known is None or known.total_row_count is None or options.filters:
+        known = (yield from probe(ctx, source, options)).metadata
+    plan = plan_read(source, options, known)
+    if plan is None:
+        raise InvalidArgument(f"the result of {source} does not tell its columns; cannot read it")
+    sink: CsvSink | None = None
     try:
-        offset: int | None = options.offset
-        first = True
+        offset: int | None = plan.start
+        pages = max(((plan.rows or 0) + plan.size - 1) // plan.size, 1)
         while offset is not None:
-            check(offset)
-            body = _PageBody(sink, offset, keep_header=first)
-            req = page_request(source, options, offset, sink=body)
-            resp = yield from send(ctx, req)
-            ctx.ledger.fetched(body.records.datapoints())
-            offset = next_start(options, offset, _announced(resp.headers))
-            first = False
+            page = yield from csv_page(ctx, plan, offset, needed=pages)
+            pages = max(pages - 1, 1)
+            if sink is None:  # the destination is opened once the first page is verified
+                sink = CsvSink(dest)
+                sink.write(page.data)
+            else:
+                sink.write(page.data[page.body_start :])
+            if follows(plan, offset, page.announced):
+                nxt = offset + plan.size
+                offset = nxt if plan.end is not None and nxt < plan.end else None
+            else:
+                offset = next_start(options, offset, page.announced)
     finally:
-        sink.close()
-    return sink.written
+        if sink is not None:
+            sink.close()
+    return sink.written if sink is not None else 0
 
 
 def _announced(headers: Mapping[str, str]) -> int | None:
