@@ -1,0 +1,92 @@
+"""Every result page is verified against what was announced before anyone sees it: short or
+non-CSV 200 bodies on the CSV route are retried, never returned, written or cached as a
+result. Real HTTP to the emulator, whose faults cut a body in half (with a matching
+Content-Length) or answer 200 with a JSON error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duneq
+import pyarrow as pa
+import pytest
+from dune_emulator import EmulatorHandle
+from dune_emulator.testing import EmulatorTime
+
+CSV = "GET /api/v1/execution/{execution_id}/results/csv"
+ROWS = 5000
+SQL = f"select range as n, 'r' || cast(range as varchar) as label from range({ROWS})"
+FAULTS: list[dict[str, Any]] = [
+    {"kind": "truncate"},  # a 200 with half the body and a matching Content-Length
+    {"status": 200, "body": {"error": "oops"}},  # a 200 whose body is not CSV at all
+]
+
+
+def _client(emu: EmulatorHandle, time: EmulatorTime, **kw: Any) -> duneq.Client:
+    return duneq.Client(emu.api_key, base_url=emu.base_url, **time.client_kwargs(), **kw)
+
+
+def _exact(table: pa.Table) -> bool:
+    return table.num_rows == ROWS and table.column("n").to_pylist() == list(range(ROWS))
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=["truncated", "not-csv"])
+def test_a_short_or_broken_csv_page_is_verified_and_recovered(
+    fault: dict[str, Any],
+    dune_emulator: EmulatorHandle,
+    dune_emulator_time: EmulatorTime,
+    tmp_path: Path,
+) -> None:
+    with _client(dune_emulator, dune_emulator_time) as dune:
+        result = dune.run_sql(SQL, page_size=1000)
+        dune_emulator.control.add_fault(CSV, count=2, **fault)
+        assert _exact(result.to_arrow())  # the faulted pages were fetched again
+        dune_emulator.control.add_fault(CSV, count=2, **fault)
+        out = tmp_path / "out.csv"
+        result.to_csv(out)
+        lines = out.read_text().splitlines()
+        assert lines[0] == "n,label" and len(lines) == ROWS + 1
+        assert [int(line.split(",")[0]) for line in lines[1:]] == list(range(ROWS))
+        dune_emulator.control.add_fault(CSV, count=1, **fault)
+        again = tmp_path / "again.csv"
+        dune.download_csv(result.execution_id, again, page_size=1000)
+        assert again.read_text() == out.read_text()
+    injected = dune_emulator.control.counters()["faults_injected"]
+    assert sum(injected.values()) == 5
+
+
+def test_a_page_that_stays_short_raises_naming_execution_and_offset(
+    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime, tmp_path: Path
+) -> None:
+    with _client(dune_emulator, dune_emulator_time, max_retries=2) as dune:
+        result = dune.run_sql(SQL, page_size=1000)
+        dune_emulator.control.add_fault(CSV, count=10, kind="truncate")
+        with pytest.raises(duneq.ResponseValidationError) as info:
+            result.to_arrow()
+        message = str(info.value)
+        assert result.execution_id in message and "offset 0" in message
+        assert "records" in message and "announce" in message
+        out = tmp_path / "never.csv"
+        dune_emulator.control.add_fault(CSV, count=10, kind="truncate")
+        with pytest.raises(duneq.ResponseValidationError):
+            result.to_csv(out)
+        assert not out.exists()  # nothing unverified reached the file
+
+
+def test_a_faulted_read_never_caches_a_short_result(
+    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    with _client(dune_emulator, dune_emulator_time, cache=cache, max_retries=1) as dune:
+        result = dune.run_sql(SQL, page_size=1000)
+        eid = result.execution_id
+        dune_emulator.control.add_fault(CSV, count=2, kind="truncate")  # one try, one retry
+        with pytest.raises(duneq.ResponseValidationError):
+            result.to_arrow()
+        assert _exact(result.to_arrow())  # the faults are spent: a whole, verified read
+    dune_emulator.control.add_fault(CSV, count=10, kind="truncate")  # a fresh client...
+    with _client(dune_emulator, dune_emulator_time, cache=cache, offline=True) as offline:
+        cached = offline.get_result(eid, page_size=1000)
+        assert _exact(cached.to_arrow())  # ...is served the whole result, from the cache
+        assert [row["n"] for row in cached.rows] == list(range(ROWS))
