@@ -326,7 +326,12 @@ class PartialResultWarning(DuneWarning):
     """Emitted when a truncated (COMPLETED_PARTIAL) result is returned under policy ``"warn"``."""
 
 
-class CacheCorruptWarning(DuneWarning):
+class CacheWarning(DuneWarning):
+    """The local cache could not be read or written (a full disk, a read-only folder, an entry
+    path that is not a file); the result is fetched and returned all the same."""
+
+
+class CacheCorruptWarning(CacheWarning):
     """A cache entry failed its checks; it was deleted and the data is fetched again."""
 
 
