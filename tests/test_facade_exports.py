@@ -36,6 +36,7 @@ EXPECTED = {
     "BudgetExceeded",
     "Cache",
     "CacheCorruptWarning",
+    "CacheWarning",
     "CacheMiss",
     "Client",
     "Conflict",

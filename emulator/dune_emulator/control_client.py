@@ -58,8 +58,10 @@ class EmulatorControl:
         kind: str = "status",
         delay_seconds: float = 0.0,
         after_handler: bool = False,
+        skip: int = 0,
     ) -> None:
-        """The next `count` requests to `route` ("METHOD /api/v1/template") misbehave."""
+        """The next `count` requests to `route` ("METHOD /api/v1/template") misbehave, after
+        `skip` of them have been let through."""
         self._call(
             "POST",
             "/faults",
@@ -72,6 +74,7 @@ class EmulatorControl:
                 "kind": kind,
                 "delay_seconds": delay_seconds,
                 "after_handler": after_handler,
+                "skip": skip,
             },
         )
 

@@ -17,7 +17,9 @@ FAULT_KINDS = ("status", "drop", "delay", "truncate", "reset", "trickle")
 
 @dataclass
 class Fault:
-    """`count` upcoming requests to `route` ("METHOD /api/v1/template") misbehave as `kind`."""
+    """`count` upcoming requests to `route` ("METHOD /api/v1/template") misbehave as `kind`,
+    after `skip` of them have been let through. `after_handler` runs the handler first (its
+    work is done) for a status fault, or before the pause for a delay (a slow reply)."""
 
     route: str
     kind: str = "status"
@@ -27,6 +29,7 @@ class Fault:
     body: Any = None
     delay_seconds: float = 0.0
     after_handler: bool = False
+    skip: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -48,6 +51,9 @@ def parse_fault(raw: Any, known_routes: set[str]) -> Fault:
     count = raw.get("count", 1)
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         raise ValueError("count must be a positive integer")
+    skip = raw.get("skip", 0)
+    if not isinstance(skip, int) or isinstance(skip, bool) or skip < 0:
+        raise ValueError("skip must be an integer >= 0")
     status = raw.get("status")
     if kind == "status":
         status = 500 if status is None else status
@@ -68,6 +74,7 @@ def parse_fault(raw: Any, known_routes: set[str]) -> Fault:
         body=raw.get("body"),
         delay_seconds=float(delay),
         after_handler=bool(raw.get("after_handler", False)),
+        skip=skip,
     )
 
 
@@ -203,6 +210,9 @@ class FaultBook:
         with self._lock:
             self.requests[route] += 1
             for fault in self._faults:
+                if fault.route == route and fault.skip > 0:
+                    fault.skip -= 1  # this one passes untouched; later ones misbehave
+                    return None
                 if fault.route == route:
                     fault.count -= 1
                     if fault.count <= 0:

@@ -167,7 +167,13 @@ class Gateway:
         return dated
 
     async def _apply(self, fault: Fault, scope: Scope, receive: Receive, send: Send) -> None:
-        if fault.kind == "delay":
+        if fault.kind == "delay" and fault.after_handler:
+            # the work is done at once, the answer comes late (a slow reply)
+            status, headers, body = await self._capture(scope, receive)
+            await asyncio.sleep(fault.delay_seconds)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        elif fault.kind == "delay":
             await asyncio.sleep(fault.delay_seconds)
             await self.app(scope, receive, send)
         elif fault.kind == "drop":

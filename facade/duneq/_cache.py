@@ -23,7 +23,18 @@ from typing import IO, Any, Protocol
 import orjson
 
 from . import _constants as C
-from ._cachefile import ARROW_CODEC, LEN, MAGIC, SUFFIX, open_entry, seal_entry
+from ._cachefile import (
+    ARROW_CODEC,
+    LEN,
+    MAGIC,
+    SUFFIX,
+    clean_orphans,
+    discard_temp,
+    is_temp,
+    open_entry,
+    seal_entry,
+    warn_failed,
+)
 from ._errors import CacheCorruptWarning, InvalidArgument
 from ._models import ExecutionStatus, PageMetadata, QueryError, parse_timestamp
 from ._options import ResultOptions
@@ -265,7 +276,11 @@ class EntryWriter:
         self._cache = cache
         self._final = cache.entries / name
         self._codec = codec
-        self._tmp, handle = open_entry(cache.entries)
+        try:
+            self._tmp, handle = open_entry(cache.entries)
+        except OSError as exc:
+            cache.failed("start the entry", exc, name)
+            raise
         self._handle: IO[bytes] | None = handle
         self._hash = hashlib.sha256()
         self.chunks = 0
@@ -278,9 +293,13 @@ class EntryWriter:
             raise RuntimeError("the entry is already closed")
         data = self._codec.encode(rows)
         head = _LEN.pack(len(data))
-        for part in (head, data):
-            self._handle.write(part)
-            self._hash.update(part)
+        try:
+            for part in (head, data):
+                self._handle.write(part)
+                self._hash.update(part)
+        except OSError as exc:
+            self._fail("write", exc)
+            raise
         self.chunks += 1
         self.rows += count
         self.counts.append(count)
@@ -298,15 +317,24 @@ class EntryWriter:
             created_at=self._cache.now().isoformat(),
         )
         handle, self._handle = self._handle, None
-        seal_entry(handle, self._tmp, self._final, meta)
+        try:
+            seal_entry(handle, self._tmp, self._final, meta)
+        except OSError as exc:
+            self._cache.failed("write the entry", exc, self._final.name)
+            raise
         self._cache.evict(keep=self._final)
         return self._final
 
     def abort(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-            self._tmp.unlink(missing_ok=True)
+        """Drop the entry being written; never raises (a full disk may refuse the close)."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            discard_temp(handle, self._tmp)
+
+    def _fail(self, what: str, exc: OSError) -> None:
+        """One warning, the temp file gone; the writer is closed."""
+        self.abort()
+        self._cache.failed(f"{what} the entry", exc, self._final.name)
 
 
 class Cache:
@@ -332,15 +360,24 @@ class Cache:
         self.path = Path(path).expanduser() if path is not None else default_cache_dir()
         self.max_bytes = max_bytes
         self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
+        self._failures: set[str] = set()
 
     def __repr__(self) -> str:
         return f"Cache({str(self.path)!r}, max_bytes={self.max_bytes!r})"
 
+    def failed(self, what: str, exc: BaseException, entry: str | None = None) -> None:
+        """A read or write the cache could not do: one CacheWarning per entry (or operation),
+        so a read that fails to load an entry and then to write it warns once."""
+        key = entry or what
+        if key in self._failures:
+            return
+        self._failures.add(key)
+        warn_failed(f"{what} {entry}" if entry else what, exc)
+
     @property
     def entries(self) -> Path:
-        folder = self.path / "entries"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        """The folder of the entries (created by the first write, not by reads)."""
+        return self.path / "entries"
 
     # -- writing
 
@@ -374,8 +411,16 @@ class Cache:
     # -- reading
 
     def _paths(self, run: str | None = None, key: str | None = None) -> Iterator[Path]:
-        pattern = f"{run or '*'}-{key or '*'}{_SUFFIX}"
-        return self.entries.glob(pattern)
+        """The entries matching a run key and entry key (temp files of writers never)."""
+        return self._glob(f"{run or '*'}-{key or '*'}{_SUFFIX}")
+
+    def _glob(self, pattern: str) -> Iterator[Path]:
+        try:
+            found = [p for p in self.entries.glob(pattern) if not is_temp(p)]
+        except OSError as exc:  # an unreadable folder: nothing cached, nothing breaks
+            self.failed("list its entries", exc)
+            return iter(())
+        return iter(found)
 
     def _expired(self, footer: Mapping[str, Any]) -> bool:
         status = footer.get("status")
@@ -390,7 +435,8 @@ class Cache:
                 size = os.fstat(handle.fileno()).st_size
                 footer, end = _read_footer(handle, size)
                 if self._expired(footer):
-                    path.unlink(missing_ok=True)
+                    with contextlib.suppress(OSError):  # a read-only cache keeps it
+                        path.unlink(missing_ok=True)
                     return None
                 arrow = footer.get("codec") == ARROW_CODEC
                 payload = _map_payload(handle, end, footer) if arrow else None
@@ -411,13 +457,17 @@ class Cache:
         except (CorruptEntry, ValueError, KeyError, TypeError, struct.error) as exc:
             self._discard(path, str(exc))
             return None
+        except OSError as exc:  # not a file, unreadable: not ours to delete
+            self.failed("read the entry", exc, path.name)
+            return None
         with contextlib.suppress(OSError):
             os.utime(path)  # least recently used is judged by mtime
         partial = bool(footer.get("is_partial"))
         return CachedResult(status, chunks, counts, partial, footer, payload)
 
     def _discard(self, path: Path, why: str) -> None:
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
         warn_at_caller(
             CacheCorruptWarning(f"cache entry {path.name} is corrupt ({why}); fetching it again")
         )
@@ -432,7 +482,7 @@ class Cache:
                 return found
         if not _arrow_available():
             return None
-        for path in self.entries.glob(f"*-{key}-*{_SUFFIX}"):
+        for path in self._glob(f"*-{key}-*{_SUFFIX}"):
             if _footer_of(path).get("rows_exact"):
                 found = self._load(path)
                 if found is not None:
@@ -444,7 +494,7 @@ class Cache:
     ) -> CachedResult | None:
         """The Arrow entry of an execution with these result and type options, if present."""
         name = f"-{entry_key(execution_id, options)}-{_digest(dict(types))[:12]}{_SUFFIX}"
-        for path in self.entries.glob(f"*{name}"):
+        for path in self._glob(f"*{name}"):
             found = self._load(path)
             if found is not None and found.is_arrow:
                 return found
@@ -455,7 +505,7 @@ class Cache:
     ) -> None:
         """Delete an Arrow entry that failed to read back, with a warning."""
         name = f"-{entry_key(execution_id, options)}-{_digest(dict(types))[:12]}{_SUFFIX}"
-        for path in self.entries.glob(f"*{name}"):
+        for path in self._glob(f"*{name}"):
             self._discard(path, why)
 
     def arrow_writer(
@@ -480,9 +530,9 @@ class Cache:
             try:
                 with open(path, "rb") as handle:
                     footer, _ = _read_footer(handle, os.fstat(handle.fileno()).st_size)
-            except FileNotFoundError:
+            except OSError:  # gone meanwhile, or not a readable file: skipped
                 continue
-            except (CorruptEntry, OSError, struct.error) as exc:
+            except (CorruptEntry, struct.error) as exc:
                 self._discard(path, str(exc))
                 continue
             yield path, footer
@@ -520,7 +570,11 @@ class Cache:
                 continue  # read by execution id only: such a result never changes
             status = footer.get("status")
             if isinstance(status, dict) and status.get("query_id") == query_id:
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:
+                    self.failed("retire the entry", exc, path.name)
+                    continue
                 removed += 1
         return removed
 
@@ -551,19 +605,32 @@ class Cache:
         return [info for _, info in sorted(infos, key=lambda pair: pair[0], reverse=True)]
 
     def clear(self) -> int:
-        """Delete every entry (and stale temp files); returns how many entries went."""
+        """Delete every entry and orphaned temp file (a live writer's is left alone); returns
+        how many entries went."""
         removed = 0
-        for path in self.entries.iterdir():
-            if path.suffix == _SUFFIX:
-                path.unlink(missing_ok=True)
-                removed += not path.name.startswith(".tmp-")
+        for path in self._paths():
+            path.unlink(missing_ok=True)
+            removed += 1
+        clean_orphans(self.entries)
         return removed
 
     def size(self) -> int:
-        return sum(p.stat().st_size for p in self._paths() if p.exists())
+        """Bytes held by entries (files being written, or orphaned, are not counted)."""
+        total = 0
+        for path in self._paths():
+            with contextlib.suppress(OSError):
+                total += path.stat().st_size
+        return total
+
+    def clean_orphans(self) -> int:
+        """Delete temp files left by writers that died (no lock held, and the pid gone or
+        the file an hour old); returns how many went. Runs at every entry commit too."""
+        return clean_orphans(self.entries)
 
     def evict(self, keep: Path | None = None) -> None:
-        """Delete least recently used entries until the cache fits in ``max_bytes``."""
+        """Delete orphaned temp files, then least recently used entries until the cache fits
+        in ``max_bytes``."""
+        clean_orphans(self.entries)
         if self.max_bytes is None:
             return
         stats: list[tuple[float, int, Path]] = []
@@ -578,7 +645,8 @@ class Cache:
         for _, size, path in stats:
             if total <= self.max_bytes:
                 break
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
             total -= size
 
 

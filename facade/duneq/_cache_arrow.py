@@ -20,7 +20,7 @@ from typing import IO, Any, Protocol
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from ._cachefile import ARROW_CODEC, open_entry, seal_entry
+from ._cachefile import ARROW_CODEC, discard_temp, open_entry, seal_entry
 from ._dunetypes import DuneType, TypeOptions, parse_column_types
 from ._types import Row
 
@@ -34,6 +34,8 @@ class _Store(Protocol):
     def now(self) -> datetime: ...
 
     def evict(self, keep: Path | None = None) -> None: ...
+
+    def failed(self, what: str, exc: BaseException, entry: str | None = None) -> None: ...
 
 
 #: Kinds whose wire value can be rebuilt exactly from their Arrow value (see ``wire_rows``).
@@ -110,23 +112,41 @@ class ArrowEntryWriter:
     def __init__(self, cache: _Store, name: str, schema: pa.Schema) -> None:
         self._cache = cache
         self._final = cache.entries / name
-        self._tmp, handle = open_entry(cache.entries)
-        self._handle: IO[bytes] | None = handle
+        self._ipc: ipc.RecordBatchFileWriter | None = None
+        self._handle: IO[bytes] | None = None
+        try:
+            self._tmp, handle = open_entry(cache.entries)
+        except OSError as exc:
+            cache.failed("start the entry", exc, name)
+            raise
+        self._handle = handle
         self._hash = hashlib.sha256()
         self._sink = pa.PythonFile(_HashingSink(handle, self._hash), mode="w")
-        self._ipc: ipc.RecordBatchFileWriter | None = ipc.new_file(self._sink, schema)
+        try:
+            self._ipc = ipc.new_file(self._sink, schema)
+        except (OSError, pa.ArrowException) as exc:
+            self._fail("write", exc)
+            raise
         self.counts: list[int] = []
 
     def add(self, batch: pa.RecordBatch) -> None:
         if self._ipc is None:
             raise RuntimeError("the entry is already closed")
-        self._ipc.write_batch(batch)
+        try:
+            self._ipc.write_batch(batch)
+        except (OSError, pa.ArrowException) as exc:
+            self._fail("write", exc)
+            raise
         self.counts.append(batch.num_rows)
 
     def commit(self, footer: Mapping[str, Any]) -> Path:
         if self._ipc is None or self._handle is None:
             raise RuntimeError("the entry is already closed")
-        self._ipc.close()
+        try:
+            self._ipc.close()
+        except (OSError, pa.ArrowException) as exc:
+            self._fail("write", exc)
+            raise
         self._ipc = None
         meta = dict(footer)
         meta.update(
@@ -138,19 +158,29 @@ class ArrowEntryWriter:
             created_at=self._cache.now().isoformat(),
         )
         handle, self._handle = self._handle, None
-        seal_entry(handle, self._tmp, self._final, meta)
+        try:
+            seal_entry(handle, self._tmp, self._final, meta)
+        except OSError as exc:
+            self._cache.failed("write the entry", exc, self._final.name)
+            raise
         self._cache.evict(keep=self._final)
         return self._final
 
     def abort(self) -> None:
+        """Drop the entry being written; never raises (a full disk may refuse the close)."""
         if self._ipc is not None:
             with contextlib.suppress(OSError, pa.ArrowException):
                 self._ipc.close()
             self._ipc = None
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-            self._tmp.unlink(missing_ok=True)
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            discard_temp(handle, self._tmp)
+
+    def _fail(self, what: str, exc: BaseException) -> None:
+        """One warning, the temp file gone; the writer is closed."""
+        self._ipc = None  # its sink failed: closing it again could only fail again
+        self.abort()
+        self._cache.failed(f"{what} the entry", exc, self._final.name)
 
 
 def open_payload(payload: memoryview) -> ipc.RecordBatchFileReader:

@@ -145,6 +145,10 @@ class ServerError(APIStatusError):
 class APIConnectionError(APIError):
     """The request could not be completed: connection refused, reset or dropped."""
 
+    #: The transport failure ("connect": never sent; "read", "timeout", "protocol": it may
+    #: have reached the server), when the error comes from one.
+    failure: str | None = None
+
 
 class APITimeout(APIConnectionError):
     """The HTTP request timed out."""
@@ -322,7 +326,12 @@ class PartialResultWarning(DuneWarning):
     """Emitted when a truncated (COMPLETED_PARTIAL) result is returned under policy ``"warn"``."""
 
 
-class CacheCorruptWarning(DuneWarning):
+class CacheWarning(DuneWarning):
+    """The local cache could not be read or written (a full disk, a read-only folder, an entry
+    path that is not a file); the result is fetched and returned all the same."""
+
+
+class CacheCorruptWarning(CacheWarning):
     """A cache entry failed its checks; it was deleted and the data is fetched again."""
 
 
@@ -331,11 +340,32 @@ class UnknownStateWarning(DuneWarning):
 
 
 class InsertFailed(DuneError):
-    """A chunked insert stopped at a chunk: every earlier chunk landed (each request is atomic),
-    that chunk and the later ones did not. ``rows_written`` is exactly what is in the table."""
+    """A chunked insert stopped at a chunk. ``rows_written`` rows (``chunks_written`` chunks)
+    are confirmed in the table. ``unknown_rows`` (input rows, 0-based, end exclusive) and
+    ``unknown_chunk`` name the failed chunk when the server may have written it (a 5xx, a
+    reply cut or dropped); they are None when it surely did not land. ``resume_row`` is the
+    first input row not confirmed (pass it as ``start_row`` when that chunk did not land)."""
 
-    def __init__(self, message: str, *, rows_written: int, chunks_written: int, table: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        rows_written: int,
+        chunks_written: int,
+        table: str,
+        resume_row: int = 0,
+        unknown_chunk: int | None = None,
+        unknown_rows: range | None = None,
+    ) -> None:
         super().__init__(message)
         self.rows_written = rows_written
         self.chunks_written = chunks_written
         self.table = table
+        self.resume_row = resume_row
+        self.unknown_chunk = unknown_chunk
+        self.unknown_rows = unknown_rows
+
+    @property
+    def outcome_known(self) -> bool:
+        """True when the failed chunk surely did not land (resume at ``resume_row``)."""
+        return self.unknown_rows is None

@@ -12,14 +12,19 @@ from typing import Any, Generic, TypeVar
 
 from . import _lowlevel as wire
 from ._bound import Bound
-from ._errors import InvalidArgument, ResponseValidationError
+from ._errors import APITimeout, InvalidArgument, ResponseValidationError
 from ._execution import AsyncExecution, Execution
 from ._flows.context import Flow, FlowContext
-from ._flows.send import call
+from ._flows.send import DeadlineReached, call
 from ._flows.wait import execute
 from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus
-from ._options import validate_execution_id, validate_positive_int, validate_query_id
+from ._options import (
+    validate_execution_id,
+    validate_positive_int,
+    validate_query_id,
+    validate_timeout,
+)
 from ._protocol import Request
 from ._states import ExecutionState
 from ._types import NOT_GIVEN, NotGiven, Performance
@@ -195,8 +200,22 @@ def delete_flow(ctx: FlowContext, name: str) -> Flow[str]:
     return message if isinstance(message, str) else ""
 
 
-def upsert_flow(ctx: FlowContext, req: Request) -> Flow[tuple[str, ExecutionStatus]]:
-    data = yield from call(ctx, req)
+def upsert_flow(
+    ctx: FlowContext, req: Request, timeout: float | None = None
+) -> Flow[tuple[str, ExecutionStatus]]:
+    """Create or update the view and start its refresh, within ``timeout`` seconds."""
+    deadline = None if timeout is None else ctx.clock() + timeout
+    try:
+        data = yield from call(ctx, req, deadline)
+    except DeadlineReached as exc:
+        if exc.last is not None:
+            raise exc.last from None
+        raise APITimeout(
+            "the upsert could not be sent before the deadline (client rate limit); nothing "
+            "was started",
+            method=req.method,
+            path=req.display_path,
+        ) from None
     name, raw_id = data.get("name"), data.get("execution_id")
     if not isinstance(name, str) or not name:
         raise ResponseValidationError(
@@ -211,6 +230,12 @@ def upsert_flow(ctx: FlowContext, req: Request) -> Flow[tuple[str, ExecutionStat
             path=req.display_path,
         ) from None
     return name, ExecutionStatus(execution_id, ExecutionState.PENDING)
+
+
+def refresh_flow(ctx: FlowContext, req: Request, timeout: float | None) -> Flow[ExecutionStatus]:
+    """Start a refresh within ``timeout`` seconds (None: the client's request timeout)."""
+    deadline = None if timeout is None else ctx.clock() + timeout
+    return (yield from execute(ctx, req, deadline))
 
 
 def page_flow(
@@ -252,8 +277,10 @@ class MaterializedViews:
         performance: Performance | None | NotGiven = NOT_GIVEN,
         is_private: bool | None = None,
         expires_at: datetime | str | None = None,
+        timeout: float | None = None,
     ) -> UpsertedView[Execution]:
-        """Create the view over ``query_id`` (or update it, same query only) and start a refresh."""
+        """Create the view over ``query_id`` (or update it, same query only) and start a
+        refresh; ``timeout`` bounds that call."""
         req = upsert_request(
             name,
             query_id,
@@ -262,7 +289,9 @@ class MaterializedViews:
             is_private=is_private,
             expires_at=expires_at,
         )
-        full, status = self._bound.driver.run(upsert_flow(self._bound.ctx, req))
+        full, status = self._bound.driver.run(
+            upsert_flow(self._bound.ctx, req, validate_timeout("timeout", timeout))
+        )
         return UpsertedView(full, Execution(self._bound, status))
 
     def get(self, name: str) -> MaterializedView:
@@ -286,11 +315,17 @@ class MaterializedViews:
         return self._bound.driver.run(delete_flow(self._bound.ctx, name))
 
     def refresh(
-        self, name: str, *, performance: Performance | None | NotGiven = NOT_GIVEN
+        self,
+        name: str,
+        *,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
     ) -> Execution:
-        """Start recomputing the view; returns the refresh's Execution handle."""
+        """Start recomputing the view; returns the refresh's Execution handle. ``timeout``
+        bounds the start call."""
         req = refresh_request(name, self._bound.defaults.perf(performance))
-        return Execution(self._bound, self._bound.driver.run(execute(self._bound.ctx, req)))
+        flow = refresh_flow(self._bound.ctx, req, validate_timeout("timeout", timeout))
+        return Execution(self._bound, self._bound.driver.run(flow))
 
 
 class AsyncMaterializedViews:
@@ -309,8 +344,10 @@ class AsyncMaterializedViews:
         performance: Performance | None | NotGiven = NOT_GIVEN,
         is_private: bool | None = None,
         expires_at: datetime | str | None = None,
+        timeout: float | None = None,
     ) -> UpsertedView[AsyncExecution]:
-        """Create the view over ``query_id`` (or update it, same query only) and start a refresh."""
+        """Create the view over ``query_id`` (or update it, same query only) and start a
+        refresh; ``timeout`` bounds that call."""
         req = upsert_request(
             name,
             query_id,
@@ -319,7 +356,9 @@ class AsyncMaterializedViews:
             is_private=is_private,
             expires_at=expires_at,
         )
-        full, status = await self._bound.driver.run(upsert_flow(self._bound.ctx, req))
+        full, status = await self._bound.driver.run(
+            upsert_flow(self._bound.ctx, req, validate_timeout("timeout", timeout))
+        )
         return UpsertedView(full, AsyncExecution(self._bound, status))
 
     async def get(self, name: str) -> MaterializedView:
@@ -346,9 +385,15 @@ class AsyncMaterializedViews:
         return await self._bound.driver.run(delete_flow(self._bound.ctx, name))
 
     async def refresh(
-        self, name: str, *, performance: Performance | None | NotGiven = NOT_GIVEN
+        self,
+        name: str,
+        *,
+        performance: Performance | None | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
     ) -> AsyncExecution:
-        """Start recomputing the view; returns the refresh's AsyncExecution handle."""
+        """Start recomputing the view; returns the refresh's AsyncExecution handle.
+        ``timeout`` bounds the start call."""
         req = refresh_request(name, self._bound.defaults.perf(performance))
-        status = await self._bound.driver.run(execute(self._bound.ctx, req))
+        flow = refresh_flow(self._bound.ctx, req, validate_timeout("timeout", timeout))
+        status = await self._bound.driver.run(flow)
         return AsyncExecution(self._bound, status)

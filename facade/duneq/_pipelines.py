@@ -21,6 +21,7 @@ from ._options import (
     encode_params,
     validate_execution_id,
     validate_query_id,
+    validate_timeout,
 )
 from ._pipelines_model import (
     QUERY_EXECUTION,
@@ -291,21 +292,30 @@ class Pipelines:
         params: Mapping[str, ParamValue] | None = None,
         *,
         performance: Performance | None | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
     ) -> PipelineRun:
-        """Refresh the views a query reads (in dependency order), then run it; returns at once."""
+        """Refresh the views a query reads (in dependency order), then run it; returns once
+        started. ``timeout`` bounds the start call (None: the client's request timeout)."""
         qid, encoded, perf = _query_args(self._bound.defaults, query_id, params, performance)
         req = flows.execute_query_pipeline_request(qid, encoded, perf)
+        limit = validate_timeout("timeout", timeout)
         return PipelineRun(
-            self._bound, self._bound.driver.run(flows.start(self._bound.ctx, req)), query_id=qid
+            self._bound,
+            self._bound.driver.run(flows.start_within(self._bound.ctx, req, limit)),
+            query_id=qid,
         )
 
-    def execute_pipeline(self, definition: Pipeline | Mapping[str, object]) -> PipelineRun:
-        """Run an explicit definition (a Pipeline, or its ``{"nodes": [...]}`` mapping)."""
+    def execute_pipeline(
+        self, definition: Pipeline | Mapping[str, object], *, timeout: float | None = None
+    ) -> PipelineRun:
+        """Run an explicit definition (a Pipeline, or its ``{"nodes": [...]}`` mapping);
+        ``timeout`` bounds the start call."""
         pipeline = flows.as_definition(definition)
+        limit = validate_timeout("timeout", timeout)
         req = flows.execute_pipeline_request(pipeline)
         return PipelineRun(
             self._bound,
-            self._bound.driver.run(flows.start(self._bound.ctx, req)),
+            self._bound.driver.run(flows.start_within(self._bound.ctx, req, limit)),
             definition=pipeline,
         )
 
@@ -340,25 +350,30 @@ class AsyncPipelines:
         params: Mapping[str, ParamValue] | None = None,
         *,
         performance: Performance | None | NotGiven = NOT_GIVEN,
+        timeout: float | None = None,
     ) -> AsyncPipelineRun:
-        """Refresh the views a query reads (in dependency order), then run it; returns at once."""
+        """Refresh the views a query reads (in dependency order), then run it; returns once
+        started. ``timeout`` bounds the start call (None: the client's request timeout)."""
         qid, encoded, perf = _query_args(self._bound.defaults, query_id, params, performance)
         req = flows.execute_query_pipeline_request(qid, encoded, perf)
+        limit = validate_timeout("timeout", timeout)
         return AsyncPipelineRun(
             self._bound,
-            await self._bound.driver.run(flows.start(self._bound.ctx, req)),
+            await self._bound.driver.run(flows.start_within(self._bound.ctx, req, limit)),
             query_id=qid,
         )
 
     async def execute_pipeline(
-        self, definition: Pipeline | Mapping[str, object]
+        self, definition: Pipeline | Mapping[str, object], *, timeout: float | None = None
     ) -> AsyncPipelineRun:
-        """Run an explicit definition (a Pipeline, or its ``{"nodes": [...]}`` mapping)."""
+        """Run an explicit definition (a Pipeline, or its ``{"nodes": [...]}`` mapping);
+        ``timeout`` bounds the start call."""
         pipeline = flows.as_definition(definition)
+        limit = validate_timeout("timeout", timeout)
         req = flows.execute_pipeline_request(pipeline)
         return AsyncPipelineRun(
             self._bound,
-            await self._bound.driver.run(flows.start(self._bound.ctx, req)),
+            await self._bound.driver.run(flows.start_within(self._bound.ctx, req, limit)),
             definition=pipeline,
         )
 

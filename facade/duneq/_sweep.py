@@ -68,6 +68,10 @@ class SweepItem:
     columns: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
     started: float = 0.0  # client clock at submission (this process only)
+    #: Wall-clock time (UTC, ISO) its execute was about to be sent, until its answer came: a
+    #: process killed meanwhile leaves it in the state file, and the resume looks for the
+    #: execution the server may have started then.
+    submitting_at: str | None = None
 
     @property
     def encoded(self) -> dict[str, Any]:
@@ -140,7 +144,8 @@ class SweepState:
 
     def load(self, items: Sequence[SweepItem]) -> None:
         """Apply a saved state to ``items`` (matched by key); running items stay running so
-        that they are waited on, never executed again."""
+        that they are waited on, never executed again; an item caught while submitting keeps
+        its ``submitting_at`` (the sweep then adopts what the server started)."""
         if self.path is None or not self.path.exists():
             return
         try:
@@ -157,6 +162,10 @@ class SweepState:
         saved = {rec.get("key"): rec for rec in data.get("items", []) if isinstance(rec, dict)}
         for item in items:
             rec = saved.get(item.key)
+            if rec is not None and rec.get("outcome") == "submitting":
+                when = rec.get("submitting_at")
+                item.submitting_at = when if isinstance(when, str) else None
+                continue
             if rec is None or rec.get("outcome") not in ("running", "done", "failed"):
                 continue
             eid = rec.get("execution_id")
@@ -180,7 +189,10 @@ class SweepState:
                     "index": item.index,
                     "params": item.encoded,
                     "execution_id": item.execution_id,
-                    "outcome": item.outcome,
+                    "outcome": "submitting"
+                    if item.outcome == "queued" and item.submitting_at
+                    else item.outcome,
+                    "submitting_at": item.submitting_at,
                     "error": _error_record(item.error),
                 }
                 for item in items

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -131,11 +132,14 @@ def _ndjson_line(row: Mapping[str, Any]) -> bytes:
     )
 
 
-def _pack(lines: Iterable[bytes], limit: int, media: str, header: bytes = b"") -> Iterator[Chunk]:
-    """Records packed into chunks of at most ``limit`` bytes (header repeated in each)."""
+def _pack(
+    lines: Iterable[bytes], limit: int, media: str, header: bytes = b"", skip: int = 0
+) -> Iterator[Chunk]:
+    """Records packed into chunks of at most ``limit`` bytes (header repeated in each), the
+    first ``skip`` records left out (a resumed insert)."""
     parts: list[bytes] = []
     size = len(header)
-    for line in lines:
+    for line in itertools.islice(lines, skip, None):
         if len(header) + len(line) > limit:
             raise InvalidArgument(
                 f"one record is {len(line)} bytes, more than the {limit}-byte request limit"
@@ -164,12 +168,12 @@ def _csv_records(stream: IO[bytes]) -> Iterator[bytes]:
         yield pending if pending.endswith(b"\n") else pending + b"\n"
 
 
-def _csv_chunks(stream: IO[bytes], limit: int) -> Iterator[Chunk]:
+def _csv_chunks(stream: IO[bytes], limit: int, skip: int = 0) -> Iterator[Chunk]:
     records = _csv_records(stream)
     header = next(records, None)
     if header is None:
         raise InvalidArgument("the CSV data is empty: expected a header row")
-    yield from _pack(records, limit, CSV, header.removeprefix(b"\xef\xbb\xbf"))
+    yield from _pack(records, limit, CSV, header.removeprefix(b"\xef\xbb\xbf"), skip)
 
 
 def _lines(stream: IO[bytes]) -> Iterator[bytes]:
@@ -194,41 +198,43 @@ def _dict_lines(rows: Iterable[Any]) -> Iterator[bytes]:
             raise InvalidArgument(f"row {index}: {exc}") from None
 
 
-def _file_chunks(path: Path, limit: int) -> Iterator[Chunk]:
+def _file_chunks(path: Path, limit: int, skip: int) -> Iterator[Chunk]:
     suffix = path.suffix.lower()
     if suffix in _PARQUET_SUFFIXES:
         import pyarrow.parquet as pq
 
         batches = pq.ParquetFile(path).iter_batches(batch_size=10_000)
-        yield from _pack(_arrow_lines(batches), limit, NDJSON)
+        yield from _pack(_arrow_lines(batches), limit, NDJSON, skip=skip)
         return
     with path.open("rb") as stream:
         if suffix in _NDJSON_SUFFIXES:
-            yield from _pack(_lines(stream), limit, NDJSON)
+            yield from _pack(_lines(stream), limit, NDJSON, skip=skip)
         else:
-            yield from _csv_chunks(stream, limit)
+            yield from _csv_chunks(stream, limit, skip)
 
 
-def chunks(data: object, limit: int) -> Iterator[Chunk]:
-    """Insert chunks for any accepted data (see ``Uploads.insert``)."""
+def chunks(data: object, limit: int, skip: int = 0) -> Iterator[Chunk]:
+    """Insert chunks for any accepted data (see ``Uploads.insert``), its first ``skip`` rows
+    left out."""
     if isinstance(data, bytes | bytearray | memoryview):
         import io
 
-        return _csv_chunks(io.BytesIO(bytes(data)), limit)
+        return _csv_chunks(io.BytesIO(bytes(data)), limit, skip)
     if is_path(data):
         path = Path(data)  # type: ignore[arg-type]
         if not path.is_file():
             raise InvalidArgument(f"no such file: {str(path)!r}")
-        return _file_chunks(path, limit)
+        return _file_chunks(path, limit, skip)
     if isinstance(data, str):
         import io
 
-        return _csv_chunks(io.BytesIO(data.encode()), limit)
+        return _csv_chunks(io.BytesIO(data.encode()), limit, skip)
     if is_table(data):
         table = to_arrow(data)
-        return _pack(_arrow_lines(table.to_batches(max_chunksize=10_000)), limit, NDJSON)
+        lines = _arrow_lines(table.to_batches(max_chunksize=10_000))
+        return _pack(lines, limit, NDJSON, skip=skip)
     if isinstance(data, Iterable) and not isinstance(data, Mapping):
-        return _pack(_dict_lines(data), limit, NDJSON)
+        return _pack(_dict_lines(data), limit, NDJSON, skip=skip)
     raise InvalidArgument(
         "data must be CSV bytes or text, a file path (.csv, .ndjson/.jsonl, .parquet), an "
         f"iterable of dicts, or a pyarrow/polars/pandas table; got {type(data).__name__}"

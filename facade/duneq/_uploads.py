@@ -1,7 +1,8 @@
 """Uploaded tables (``dune.uploads``): list, create, upload_csv, insert, clear, delete.
 
 Inserts are split into chunks under Dune's per-request limit; each request is atomic, so when
-one fails the rows of every earlier chunk are in the table and none of the failed one are.
+one fails the rows of every earlier chunk are in the table, and the failed one's are either
+surely not (it was refused or never sent) or maybe (the reply was lost): InsertFailed says which.
 ``legacy=True`` sends the same calls to the deprecated ``/v1/table/*`` routes.
 """
 
@@ -14,7 +15,14 @@ from typing import Any
 from . import _lowlevel as wire
 from . import _upload_data as data_
 from ._bound import Bound
-from ._errors import DuneError, InsertFailed, InvalidArgument, ResponseValidationError
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    DuneError,
+    InsertFailed,
+    InvalidArgument,
+    ResponseValidationError,
+)
 from ._flows.context import Flow, FlowContext
 from ._flows.send import call
 from ._http import AsyncDriver, SyncDriver
@@ -304,6 +312,43 @@ def message_flow(ctx: FlowContext, req: Request) -> Flow[str]:
     return message if isinstance(message, str) else ""
 
 
+def _may_have_landed(exc: BaseException) -> bool:
+    """Whether a failed insert request may have been written anyway: it reached the server
+    and no answer said it was refused (a 5xx, a reply cut, dropped or unreadable)."""
+    if isinstance(exc, APIStatusError):
+        return exc.status_code >= 500 or exc.status_code == 408
+    if isinstance(exc, APIConnectionError):
+        return exc.failure != "connect"
+    return isinstance(exc, ResponseValidationError)
+
+
+def _rows(n: int) -> str:
+    return f"{n} row{'' if n == 1 else 's'}"
+
+
+def _stopped(
+    full: str, exc: BaseException, rows: int, sent: int, first: int, count: int | None
+) -> str:
+    """What a stopped insert tells: rows confirmed, the failed chunk (unknown or not landed)
+    and the safe way to resume. ``count`` is the failed chunk's rows when its outcome is
+    unknown."""
+    chunk = sent + 1
+    confirmed = f"{_rows(rows)} in {sent} chunk{'' if sent == 1 else 's'} landed before it"
+    if count is None:
+        return (
+            f"insert into {full} stopped at chunk {chunk}: {exc}. {confirmed}; that chunk and "
+            f"the rest did not. Resume with start_row={first}"
+        )
+    last = first + count
+    return (
+        f"insert into {full} stopped at chunk {chunk}: {exc}. {confirmed}. Chunk {chunk} "
+        f"(input rows {first}..{last - 1}, {_rows(count)}) reached the server and may or may "
+        f"not have been written. Before resuming, count the table's rows (select count(*) "
+        f"from {full}): if those {_rows(count)} are there, resume with start_row={last}, "
+        f"else with start_row={first}"
+    )
+
+
 def insert_flow(
     ctx: FlowContext,
     namespace: str,
@@ -311,14 +356,19 @@ def insert_flow(
     data: object,
     limit: int,
     legacy: bool,
+    start_row: int = 0,
 ) -> Flow[InsertResult]:
-    """Send the data chunk by chunk; a failure after the first chunk raises InsertFailed
-    saying exactly how many rows (and chunks) landed before it."""
+    """Send the data chunk by chunk (from input row ``start_row``). A failure raises
+    InsertFailed saying which rows are confirmed and whether the failed chunk may have
+    landed, except a first chunk that surely did not (the API's own error)."""
     ns, table = _name("namespace", namespace), _name("table_name", table_name)
     full = f"dune.{ns}.{table}"
     rows = written = sent = 0
-    pieces = data_.chunks(data, limit)
+    first = start_row  # the input row the next chunk starts at
+    pieces = data_.chunks(data, limit, start_row)
+    chunk: data_.Chunk | None = None
     while True:
+        chunk = None
         try:
             chunk = next(pieces, None)
             if chunk is None:
@@ -328,21 +378,39 @@ def insert_flow(
             )
             reply = yield from call(ctx, req)
         except (DuneError, OSError, ValueError) as exc:
-            if sent == 0:
+            unknown = chunk is not None and _may_have_landed(exc)
+            if sent == 0 and not unknown:
                 raise
+            count = chunk.rows if unknown and chunk is not None else None
             raise InsertFailed(
-                f"insert into {full} stopped at chunk {sent + 1}: {exc}. "
-                f"{rows} row{'' if rows == 1 else 's'} in {sent} chunk"
-                f"{'' if sent == 1 else 's'} landed before it; that chunk and the rest did not",
+                _stopped(full, exc, rows, sent, first, count),
                 rows_written=rows,
                 chunks_written=sent,
                 table=full,
+                resume_row=first,
+                unknown_chunk=sent + 1 if count is not None else None,
+                unknown_rows=range(first, first + count) if count is not None else None,
             ) from exc
+        except BaseException as exc:  # an interrupt: say what is known, keep the exception
+            if chunk is not None:
+                exc.add_note(
+                    f"duneq: insert into {full} interrupted: {_rows(rows)} confirmed; chunk "
+                    f"{sent + 1} (input rows {first}..{first + chunk.rows - 1}) may or may not "
+                    "have been written"
+                )
+            raise
         counted = _int(reply.get("rows_written"))
         rows += counted if counted is not None else chunk.rows
         written += _int(reply.get("bytes_written")) or len(chunk.content)
         sent += 1
+        first += chunk.rows
     return InsertResult(full, rows, written, sent)
+
+
+def start_row_of(start_row: object) -> int:
+    if isinstance(start_row, bool) or not isinstance(start_row, int) or start_row < 0:
+        raise InvalidArgument(f"start_row must be an integer >= 0, got {start_row!r}")
+    return start_row
 
 
 # -- API ---------------------------------------------------------------------------------------
@@ -404,10 +472,20 @@ class Uploads:
         *,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
         legacy: bool = False,
+        start_row: int = 0,
     ) -> InsertResult:
         """Append rows: CSV bytes, a file path (CSV, NDJSON or parquet, streamed), an iterable
-        of dicts, or a pyarrow/polars/pandas table, in atomic chunks of at most chunk_bytes."""
-        flow = insert_flow(self._ctx, namespace, table_name, data, chunk_limit(chunk_bytes), legacy)
+        of dicts, or a pyarrow/polars/pandas table, in atomic chunks of at most chunk_bytes;
+        ``start_row`` skips the data's first rows (resuming after InsertFailed)."""
+        flow = insert_flow(
+            self._ctx,
+            namespace,
+            table_name,
+            data,
+            chunk_limit(chunk_bytes),
+            legacy,
+            start_row_of(start_row),
+        )
         return self._driver.run(flow)
 
     def clear(self, namespace: str, table_name: str, *, legacy: bool = False) -> str:
@@ -483,10 +561,20 @@ class AsyncUploads:
         *,
         chunk_bytes: int = DEFAULT_CHUNK_BYTES,
         legacy: bool = False,
+        start_row: int = 0,
     ) -> InsertResult:
         """Append rows: CSV bytes, a file path (CSV, NDJSON or parquet, streamed), an iterable
-        of dicts, or a pyarrow/polars/pandas table, in atomic chunks of at most chunk_bytes."""
-        flow = insert_flow(self._ctx, namespace, table_name, data, chunk_limit(chunk_bytes), legacy)
+        of dicts, or a pyarrow/polars/pandas table, in atomic chunks of at most chunk_bytes;
+        ``start_row`` skips the data's first rows (resuming after InsertFailed)."""
+        flow = insert_flow(
+            self._ctx,
+            namespace,
+            table_name,
+            data,
+            chunk_limit(chunk_bytes),
+            legacy,
+            start_row_of(start_row),
+        )
         return await self._driver.run(flow)
 
     async def clear(self, namespace: str, table_name: str, *, legacy: bool = False) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
+from .. import _constants as C
 from .._errors import (
+    APITimeout,
     DuneError,
     ExecutionTimeout,
     InvalidArgument,
@@ -35,8 +37,8 @@ from .._pipelines_model import (
 )
 from .._protocol import Notice, RawResponse, Request
 from .context import Flow, FlowContext
-from .send import exchange, parse_json, send
-from .wait import INTERRUPTS, cancel_quietly, poll
+from .send import DeadlineReached, exchange, parse_json, send
+from .wait import INTERRUPTS, cancel_quietly, interrupt_grace, poll
 
 EventCallback = Callable[[PipelineEvent], object]
 StatusCallback = Callable[[PipelineStatus], object]
@@ -102,9 +104,20 @@ def get_pipeline(ctx: FlowContext, req: Request) -> Flow[Pipeline]:
         ) from None
 
 
-def start(ctx: FlowContext, req: Request) -> Flow[str]:
-    """Send an execute request; returns the new pipeline_execution_id."""
-    resp = yield from send(ctx, req)
+def start(ctx: FlowContext, req: Request, deadline: float | None = None) -> Flow[str]:
+    """Send an execute request (within ``deadline``); returns the new pipeline_execution_id.
+    A reply that does not come in time is ExecutionMayHaveStarted (never retried)."""
+    try:
+        resp = yield from send(ctx, req, deadline)
+    except DeadlineReached as exc:
+        if exc.last is not None:
+            raise exc.last from None
+        raise APITimeout(
+            "the pipeline execute could not be sent before the deadline (client rate limit); "
+            "nothing was started",
+            method=req.method,
+            path=req.display_path,
+        ) from None
     raw = parse_json(req, resp).get("pipeline_execution_id")
     try:
         return validate_execution_id(raw, "pipeline_execution_id")
@@ -115,6 +128,12 @@ def start(ctx: FlowContext, req: Request) -> Flow[str]:
             method=req.method,
             path=req.display_path,
         ) from None
+
+
+def start_within(ctx: FlowContext, req: Request, timeout: float | None) -> Flow[str]:
+    """``start`` with its deadline ``timeout`` seconds from now (None: the request timeout)."""
+    deadline = None if timeout is None else ctx.clock() + timeout
+    return (yield from start(ctx, req, deadline))
 
 
 def get_status(
@@ -141,13 +160,38 @@ def _pipeline_status(req: Request, resp: RawResponse, pipeline_execution_id: str
         ) from None
 
 
-def cancel_nodes(ctx: FlowContext, execution_ids: tuple[str, ...]) -> Flow[tuple[str, ...]]:
-    """Cancel node executions one by one; returns those the API confirmed."""
+def cancel_nodes(
+    ctx: FlowContext, execution_ids: tuple[str, ...], grace: float = C.CANCEL_GRACE
+) -> Flow[tuple[str, ...]]:
+    """Cancel node executions one by one, all within ``grace`` seconds together; returns those
+    the API confirmed."""
+    until = ctx.clock() + grace
     confirmed = []
     for execution_id in execution_ids:
-        ok = yield from cancel_quietly(ctx, execution_id)
-        confirmed.append(ok)
-    return tuple(eid for eid, ok in zip(execution_ids, confirmed, strict=True) if ok)
+        left = until - ctx.clock()
+        if left <= 0:
+            break
+        if (yield from cancel_quietly(ctx, execution_id, left)):
+            confirmed.append(execution_id)
+    return tuple(confirmed)
+
+
+def _cancel_pass(
+    ctx: FlowContext, pipeline_execution_id: str, known: PipelineStatus | None, grace: float
+) -> Flow[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Cancel the running nodes within ``grace`` seconds; when no status ever answered, one
+    last status call (in the same grace) learns them. Returns (running, confirmed)."""
+    until = ctx.clock() + grace
+    if known is None:
+        try:
+            known = yield from get_status(ctx, pipeline_execution_id, until)
+        except (DuneError, DeadlineReached):
+            return (), ()
+    running = known.running_execution_ids
+    left = until - ctx.clock()
+    if not running or left <= 0:
+        return running, ()
+    return running, (yield from cancel_nodes(ctx, running, left))
 
 
 def wait(
@@ -164,6 +208,7 @@ def wait(
     failed; at the deadline or on an interrupt cancel the running nodes (if asked)."""
     seen: list[PipelineStatus] = []
     warned: set[str] = set()
+    deadline = None if timeout is None else ctx.clock() + timeout
 
     def check(status: PipelineStatus, elapsed: float, polls: int) -> Flow[bool]:
         previous = seen[-1] if seen else None
@@ -192,8 +237,10 @@ def wait(
     def expire(status: PipelineStatus | None, elapsed: float) -> Flow[NoReturn]:
         running = status.running_execution_ids if status is not None else ()
         cancelled: tuple[str, ...] = ()
-        if cancel_on_timeout and running:
-            cancelled = yield from cancel_nodes(ctx, running)
+        if cancel_on_timeout:
+            running, cancelled = yield from _cancel_pass(
+                ctx, pipeline_execution_id, status, C.CANCEL_GRACE
+            )
         raise ExecutionTimeout(
             pipeline_execution_id,
             state=str(status.state) if status is not None else None,
@@ -216,12 +263,14 @@ def wait(
             )
         )
     except INTERRUPTS:
-        if cancel_on_timeout and seen:
-            yield from cancel_nodes(ctx, seen[-1].running_execution_ids)
+        if cancel_on_timeout:
+            known = seen[-1] if seen else None
+            grace = interrupt_grace(ctx, deadline)
+            yield from _cancel_pass(ctx, pipeline_execution_id, known, grace)
         raise
 
 
 def cancel_running(ctx: FlowContext, pipeline_execution_id: str) -> Flow[tuple[str, ...]]:
     """Cancel every node execution still running; returns the ids the API confirmed."""
     status = yield from get_status(ctx, pipeline_execution_id)
-    return (yield from cancel_nodes(ctx, status.running_execution_ids))
+    return (yield from cancel_nodes(ctx, status.running_execution_ids, C.INTERRUPT_CANCEL_GRACE))

@@ -327,12 +327,14 @@ def transport_error(req: Request, failure: TransportFailure) -> APIError:
             path=req.display_path,
         )
     cls = APITimeout if failure.kind == "timeout" else APIConnectionError
-    return cls(
+    error = cls(
         f"{failure.kind} error: {failure.detail}",
         method=req.method,
         path=req.display_path,
         execution_id=req.execution_id,
     )
+    error.failure = failure.kind
+    return error
 
 
 def invalid(req: Request, resp: RawResponse, what: str) -> ResponseValidationError:

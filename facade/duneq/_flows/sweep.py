@@ -5,9 +5,12 @@ it completes, and the state saved after every change. Sync and async run the sam
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from .. import _constants as C
 from .._errors import APIError, BudgetExceeded, DuneError, ExecutionTimeout, RateLimited
+from .._lowlevel import latest_results_request, status_from_wire
 from .._models import ExecutionStatus
 from .._options import ResultOptions
 from .._polling import poll_interval
@@ -18,7 +21,9 @@ from .._sweep import ProgressHook, SweepItem, SweepProgress, SweepState
 from .._types import Row
 from .budget import InflightLimit
 from .context import Flow, FlowContext
+from .latest import server_time
 from .pages import after, fetch_page, open_result
+from .send import parse_json, send
 from .wait import WaitArgs, cancel_quietly, execute, get_status, raise_for_terminal
 
 
@@ -37,6 +42,48 @@ def _progress(ctx: FlowContext, items: list[SweepItem]) -> SweepProgress:
     for item in items:
         count[item.outcome] += 1
     return SweepProgress(**count, credits=ctx.ledger.credits)
+
+
+#: Clocks agree within this (a Date header has whole seconds): an execution submitted this
+#: long before the "submitting" record still counts as the one that record sent.
+_SUBMIT_TOLERANCE = timedelta(seconds=2)
+
+
+def adopt_started(
+    ctx: FlowContext,
+    query_id: int,
+    item: SweepItem,
+    options: ResultOptions,
+    claimed: set[str],
+) -> Flow[str | None]:
+    """The execution a killed process's execute started for ``item``, if the server shows
+    one: the query's latest run with the item's parameters, submitted after the item's
+    "submitting" record and not another item's. None when there is none to see."""
+    try:
+        since = datetime.fromisoformat(item.submitting_at or "")
+    except ValueError:
+        return None
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    req = latest_results_request(query_id, options, item.encoded, C.LATEST_PROBE_LIMIT)
+    local = datetime.now(UTC)
+    try:
+        resp = yield from send(ctx, req)
+        probe = status_from_wire(parse_json(req, resp))
+    except BudgetExceeded:
+        raise
+    except (DuneError, KeyError, TypeError, ValueError):
+        return None  # no latest run (404) or none readable: it is run again
+    server = server_time(resp.headers)
+    skew = server - local if server is not None else timedelta(0)
+    if abs(skew) <= _SUBMIT_TOLERANCE:
+        skew = timedelta(0)
+    submitted = probe.submitted_at
+    if submitted is None or probe.execution_id in claimed:
+        return None
+    if submitted < since + skew - _SUBMIT_TOLERANCE:
+        return None  # an older run: the record's execute never reached the server
+    return probe.execution_id
 
 
 def read_all(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) -> Flow[Any]:
@@ -95,6 +142,14 @@ def sweep(
         except DuneError as exc:
             fail(item, exc)
 
+    claimed = {i.execution_id for i in items if i.execution_id}
+    for item in items:  # caught while submitting by a crash: adopt what the server started
+        if item.outcome == "queued" and item.submitting_at is not None:
+            eid = yield from adopt_started(ctx, state.query_id, item, options, claimed)
+            if eid is not None:
+                item.execution_id, item.outcome = eid, "running"
+                claimed.add(eid)
+            item.submitting_at = None
     running = {i.execution_id: i for i in items if i.outcome == "running" and i.execution_id}
     for item in items:  # finished earlier, results still to fetch: never run again
         if item.outcome == "done" and item.rows is None and item.execution_id:
@@ -119,22 +174,30 @@ def sweep(
         # -- submit up to the limit (the plan's, or the caller's)
         while queue and len(running) < limit.allowed() and not (reached and running):
             item = queue[0]
+            # on disk before the request leaves, so that a crash meanwhile is adopted on resume
+            item.submitting_at = datetime.now(UTC).isoformat()
+            state.save(items)
             try:
                 started = yield from execute(ctx, request(item.encoded))
             except RateLimited as exc:
+                item.submitting_at = None  # a 429 started nothing
                 limit.throttled(len(running))
                 throttles += 1
                 if not running:
                     yield Sleep(backoff_delay(throttles, exc.retry_after, ctx.retry, ctx.rand))
                 break
             except BudgetExceeded:
+                item.submitting_at = None  # refused before sending
+                state.save(items)
                 raise
             except APIError as exc:
                 queue.pop(0)
+                item.submitting_at = None
                 fail(item, exc)
                 changed()
                 continue
             queue.pop(0)
+            item.submitting_at = None
             throttles = 0
             item.execution_id, item.outcome = started.execution_id, "running"
             item.started = ctx.clock()

@@ -126,6 +126,14 @@ def cancel_quietly(
         return False
 
 
+def interrupt_grace(ctx: FlowContext, deadline: float | None) -> float:
+    """How long the cancel after an interrupt may take: ``INTERRUPT_CANCEL_GRACE``, but never
+    past the wait's deadline by more than ``CANCEL_GRACE`` (a timeout bounds the interrupt too)."""
+    if deadline is None:
+        return C.INTERRUPT_CANCEL_GRACE
+    return min(C.INTERRUPT_CANCEL_GRACE, max(deadline - ctx.clock(), 0.0) + C.CANCEL_GRACE)
+
+
 def raise_for_terminal(status: ExecutionStatus) -> None:
     """Raise the error for FAILED / CANCELLED / EXPIRED; return for the completed states."""
     state = status.state
@@ -229,6 +237,8 @@ def wait(
     """Poll until a terminal state; at the deadline, or when the caller interrupts, cancel the
     remote run (if asked) before raising."""
     warned: set[str] = set()
+    began = ctx.clock() if since is None else since
+    deadline = None if timeout is None else began + timeout
 
     def check(status: ExecutionStatus, elapsed: float, polls: int) -> Flow[bool]:
         if on_progress is not None:
@@ -274,7 +284,7 @@ def wait(
         )
     except INTERRUPTS:
         if cancel_on_timeout:
-            yield from cancel_quietly(ctx, execution_id, C.INTERRUPT_CANCEL_GRACE)
+            yield from cancel_quietly(ctx, execution_id, interrupt_grace(ctx, deadline))
         raise
 
 
