@@ -4,6 +4,7 @@ transport failures, error statuses and bodies, and bodies that are not what was 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -40,6 +41,9 @@ log = logging.getLogger("duneq.send")
 
 P = TypeVar("P")
 _EXECUTION_ID = re.compile(rb'"execution_id"\s*:\s*"([0-9A-Za-z]{26})"')
+#: Serial numbers for bookings of executes whose id is unknown: never reused in a process
+#: (``id()`` is, once a Charge is freed, so a later booking overwrote an earlier one).
+_UNKNOWN_SERIAL = itertools.count(1)
 
 
 class DeadlineReached(Exception):
@@ -100,7 +104,7 @@ class Charge:
 
     def __init__(self, ctx: FlowContext, req: Request, body: object) -> None:
         self._ledger = ctx.ledger
-        self._unknown = f"unknown:{id(self)}"
+        self._unknown = f"unknown:{next(_UNKNOWN_SERIAL)}"
         performance = body.get("performance") if isinstance(body, dict) else None
         self.cost = self._ledger.execution_estimate(performance)
         self._ledger.check_credits(self.cost, f"{req.method} {req.display_path}")

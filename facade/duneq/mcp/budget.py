@@ -4,6 +4,7 @@ Checked before every execute and every results fetch, so a refusal costs nothing
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 #: Credits one execution is estimated at, by engine tier (Dune's API prices per execution).
@@ -28,6 +29,7 @@ class Budget:
     executions: int = 0
     datapoints: int = 0
     _credits: dict[str, float] = field(default_factory=dict)
+    _serial: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
     def credits(self) -> float:
@@ -39,8 +41,10 @@ class Budget:
             return None
         return max(self.max_datapoints - self.datapoints, 0)
 
-    def check_execute(self, what: str, performance: str | None) -> float:
-        """Refuse an execution that would pass a limit; returns its credit estimate."""
+    def check_execute(self, what: str, performance: str | None) -> str:
+        """Refuse an execution that would pass a limit, else reserve its credit estimate and
+        one execution at once (so concurrent tool calls cannot both pass the check); returns
+        the reservation's key, unique in this session."""
         estimate = TIER_CREDITS.get(performance or "medium", TIER_CREDITS["medium"])
         if self.max_executions is not None and self.executions + 1 > self.max_executions:
             raise BudgetExceeded(
@@ -57,11 +61,19 @@ class Budget:
                     f"{_num(self.max_credits)}-credit budget (--max-credits) remain; reuse a "
                     "result with latest_result or get_results instead."
                 )
-        return estimate
-
-    def record_execution(self, execution_id: str, estimate: float) -> None:
+        key = f"reserved:{next(self._serial)}"
         self.executions += 1
-        self._credits[execution_id] = estimate
+        self._credits[key] = estimate
+        return key
+
+    def record_execution(self, key: str, execution_id: str) -> None:
+        """The execute answered: the reservation becomes the execution's booking."""
+        self._credits[execution_id] = self._credits.pop(key)
+
+    def release(self, key: str) -> None:
+        """The execute failed before any run started (an ambiguous one keeps its booking)."""
+        if self._credits.pop(key, None) is not None:
+            self.executions -= 1
 
     def settle(self, execution_id: str, cost: float | None) -> None:
         """Replace an execution's estimate by the cost the API reported."""

@@ -4,7 +4,6 @@ a session budget and read-only defaults (built on the SDK's high-level ``MCPServ
 # No ``from __future__ import annotations``: the SDK reads the tools' annotations at runtime.
 
 import json
-import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from .._version import __version__
 from . import models as M
 from .budget import Budget, BudgetExceeded
 from .errors import sentence
+from .readonly import ALLOWED, ParameterError, check_parameters, read_only_refusal, render
 
 _T = TypeVar("_T")
 
@@ -57,25 +57,15 @@ class ServerConfig:
     allow_writes: bool = False
 
 
-# -------------------------------------------------------------------------------- SQL writes
-
-_STRINGS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
-_COMMENTS = re.compile(r"--[^\n]*|/\*.*?\*/", re.S)
-_WRITE = re.compile(
-    r"\b(insert\s+into|delete\s+from|update\s+\w[\w.\"]*\s+set|merge\s+into|truncate\s+table"
-    r"|create\s+(or\s+replace\s+)?(table|view|materialized|schema)|drop\s+\w+|alter\s+\w+"
-    r"|grant\s|revoke\s)",
-    re.I,
-)
-
-
-def writes_data(sql: str) -> str | None:
-    """The statement that would change data (``insert into`` ...), or None for a read."""
-    found = _WRITE.search(_COMMENTS.sub(" ", _STRINGS.sub("''", sql)))
-    return " ".join(found.group(0).lower().split()) if found else None
-
-
 # -------------------------------------------------------------------------------- rendering
+
+
+def _read_only(reason: str) -> str:
+    """The one-sentence refusal of SQL that read-only mode does not run."""
+    return (
+        f"Refused: this server is read-only and {reason}; it runs only {ALLOWED}, unless the "
+        "user restarts `duneq mcp` with --allow-writes."
+    )
 
 
 def _state(state: ExecutionState | str) -> str:
@@ -301,9 +291,18 @@ class DuneTools:
     ) -> M.Execution:
         """Start an execution (budget first), wait up to the tool deadline, then fetch or hand off."""
         started = time.monotonic()
-        estimate = self.budget.check_execute(what, performance)
-        execution = await start()
-        self.budget.record_execution(execution.execution_id, estimate)
+        key = self.budget.check_execute(what, performance)
+        try:
+            execution = await start()
+        except E.ExecutionMayHaveStarted as exc:
+            # It may be running and billed: the reservation stays booked.
+            if exc.execution_id:
+                self.budget.record_execution(key, exc.execution_id)
+            raise
+        except BaseException:
+            self.budget.release(key)
+            raise
+        self.budget.record_execution(key, execution.execution_id)
         left = max(self.config.tool_timeout - (time.monotonic() - started), 0.0)
         try:
             status = await execution.wait(left, cancel_on_timeout=False)
@@ -317,16 +316,52 @@ class DuneTools:
     # -- tools
 
     async def run_sql(self, sql: str, limit: int | None, performance: Tier | None) -> M.Execution:
-        if not self.config.allow_writes and (stmt := writes_data(sql)):
-            raise ToolError(
-                f"Refused: this server is read-only and the SQL contains `{stmt}`; only SELECT "
-                "queries run unless the user restarts `duneq mcp` with --allow-writes."
-            )
+        if not self.config.allow_writes and (refusal := read_only_refusal(sql)):
+            raise ToolError(_read_only(refusal.reason))
         return await self.execute(
             "running this SQL",
             lambda: self.dune.execute_sql(sql, performance=performance),
             performance,
             limit,
+        )
+
+    async def check_saved_query(
+        self, query_id: int, params: Mapping[str, Any] | None, *, runs: bool
+    ) -> None:
+        """Before a saved query is run (``runs``) or its results looked up: ``params`` checked
+        against its declared parameter types and, read-only, the SQL Dune would run with them
+        classified (text parameters are pasted into the SQL as they are)."""
+        read_only = not self.config.allow_writes
+        if not params and not (read_only and runs):
+            return
+        try:
+            query = await self.dune.queries.get(query_id)
+        except E.PermissionDenied as exc:
+            if params and read_only:
+                raise ToolError(
+                    _read_only(
+                        f"query {query_id}'s SQL cannot be read with this key ({_one_line(exc)}), "
+                        "so its parameters cannot be checked; run it without params"
+                    )
+                ) from None
+            return
+        try:
+            values = check_parameters(query_id, query.parameters, params or {})
+        except ParameterError as exc:
+            raise ToolError(f"Invalid argument: {exc}; nothing was sent to Dune.") from None
+        if not read_only:
+            return
+        refusal = read_only_refusal(render(query.query_sql or "", values))
+        if refusal is None:
+            return
+        texts = {p.get("key") for p in query.parameters if p.get("type") in ("text", None)}
+        if refusal.unparsed and not texts & set(params or {}):
+            return  # typed values only: nothing the caller gave can change the SQL's shape
+        raise ToolError(
+            _read_only(
+                f"query {query_id} with these parameters does not pass the check "
+                f"({refusal.reason.removeprefix('it ')})"
+            )
         )
 
     async def run_query(
@@ -336,6 +371,7 @@ class DuneTools:
         limit: int | None,
         performance: Tier | None,
     ) -> M.Execution:
+        await self.check_saved_query(validate_query_id(query_id), params, runs=True)
         return await self.execute(
             f"running query {query_id}",
             lambda: self.dune.execute_query(query_id, params, performance=performance),
@@ -389,6 +425,7 @@ class DuneTools:
         run_if_stale: bool,
     ) -> M.Execution:
         qid = validate_query_id(query_id)
+        await self.check_saved_query(qid, params, runs=run_if_stale)
         max_age = timedelta(seconds=max_age_seconds) if max_age_seconds is not None else None
         status = await self._probe(qid, params, max_age)
         if status is not None:
@@ -507,6 +544,10 @@ class DuneTools:
             private_dashboards=_int(body.get("private_dashboards")),
             session=M.SessionBudget.model_validate(self.budget.summary()),
         )
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()).rstrip(".")
 
 
 def _float(value: object) -> float | None:
