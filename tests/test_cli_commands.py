@@ -85,8 +85,8 @@ def test_limit_fetches_only_what_it_shows(duneq_cli: Any, dune_emulator: Emulato
     rows = orjson.loads(res.out)
     assert len(rows) == 3
     assert {row["blockchain"] for row in rows} == {"base"}
-    # 3 rows x 9 columns billed: the other 197 rows were never downloaded
-    assert "27 datapoints, 3 rows" in res.err
+    # 3 rows x 15 columns billed: the other 197 rows were never downloaded
+    assert "45 datapoints, 3 rows" in res.err
     assert result_requests(dune_emulator) == 1
 
 
