@@ -292,3 +292,14 @@ def test_first_examples_answer_from_the_sample_data(
         assert len(result.rows) == 200
         runs = dune.sweep(3, params=[{"day": f"2024-01-0{d} 00:00:00"} for d in (1, 2)])
         assert len(runs.failed) == 0 and len(runs.rows) == 10
+
+
+def test_the_install_line_installs_every_extra() -> None:
+    """`pip install "duneq[all]"`, the README's line, covers every other extra."""
+    import tomllib
+
+    project = tomllib.loads((README.parent / "pyproject.toml").read_text("utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    (line,) = extras["all"]
+    assert set(line.removeprefix("duneq[").removesuffix("]").split(",")) == set(extras) - {"all"}
+    assert 'pip install "/path/to/duneq[all]"' in README.read_text(encoding="utf-8")

@@ -343,10 +343,8 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
 def _cmd_emulator(args: argparse.Namespace) -> int:
     try:
         from dune_emulator.cli import main as emulator_main
-    except ImportError:
-        raise UsageError(
-            "the emulator needs the emulator extra: pip install 'duneq[emulator]'"
-        ) from None
+    except ImportError as exc:
+        raise UsageError(f"the emulator cannot start: {exc}") from None
     argv = ["--host", args.host, "--port", str(args.port)]
     if args.data_dir:
         argv += ["--data-dir", args.data_dir]

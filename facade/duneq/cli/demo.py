@@ -210,10 +210,8 @@ def run_demo(quiet: bool = False) -> int:
     """Start the emulator, run every step, print a summary; 0 when all steps behaved."""
     try:
         from dune_emulator import EmulatorConfig, run_emulator
-    except ImportError:
-        raise UsageError(
-            "the demo needs the emulator extra: pip install 'duneq[emulator]'"
-        ) from None
+    except ImportError as exc:
+        raise UsageError(f"the demo cannot start: {exc}") from None
     from .._client import Client
 
     started = time.monotonic()
