@@ -479,3 +479,38 @@ def test_table_output_shows_typed_values(duneq_cli: Any, monkeypatch: pytest.Mon
         "[1.5,NaN,Infinity,-Infinity]",
     ]
     assert str(2**256 - 1) in lines[3] and "0.00" in lines[3]
+
+
+# --------------------------------------------------------------------------- table preview
+
+
+def test_table_shows_the_first_rows_and_fetches_only_them(
+    duneq_cli: Any, dune_emulator: EmulatorHandle
+) -> None:
+    sql = "select n from unnest(sequence(1, 3000)) as t(n) order by n"
+    res = duneq_cli("sql", sql, "--page-size", "200")
+    assert res.code == 0, res.err
+    lines = res.out.splitlines()
+    assert lines[:3] == ["n", "--", "1"] and lines[41] == "40"
+    assert lines[42:] == [
+        "(2,960 more rows not shown, of 3,000; --all shows every row, "
+        "-o csv or --out FILE streams them)"
+    ]
+    assert result_requests(dune_emulator) == 1  # one request of 40 rows, not 15 pages
+    assert "40 datapoints, 40 rows" in res.err
+
+
+def test_table_all_shows_every_row_and_limit_caps_the_count(
+    duneq_cli: Any, dune_emulator: EmulatorHandle
+) -> None:
+    sql = "select n from unnest(sequence(1, 450)) as t(n) order by n"
+    res = duneq_cli("sql", sql, "--page-size", "200", "--all")
+    assert res.code == 0, res.err
+    assert res.out.splitlines()[2:] == [str(n) for n in range(1, 451)]
+    assert result_requests(dune_emulator) == 3
+    limited = duneq_cli("sql", sql, "--limit", "100")
+    assert limited.out.splitlines()[-1].startswith("(60 more rows not shown, of 100;")
+    small = duneq_cli("sql", sql, "--limit", "7")
+    assert small.out.splitlines()[2:] == [str(n) for n in range(1, 8)]  # no note: all shown
+    # other formats and files are never cut
+    assert len(duneq_cli("sql", sql, "-o", "csv").out.splitlines()) == 451

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_ERROR, Interrupted, UsageError, transport_problem
-from .output import check_output, resolve_format, write_parquet, write_rows
+from .output import TABLE_ROWS, check_output, resolve_format, write_parquet, write_rows
 from .parser import parse_params
 from .progress import Board, ExecutionProgress, cost_line, live_wanted, plural, say
 
@@ -88,7 +88,34 @@ def _result_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.page_size is not None:
         options["page_size"] = args.page_size
     # with --limit the client asks for min(limit, page size) rows and stops after `limit`
+    shown = _table_preview(args)
+    if shown is not None:
+        options["limit"] = shown  # a table fetches (and pays for) only the rows it shows
     return options
+
+
+def _table_preview(args: argparse.Namespace) -> int | None:
+    """How many rows a table on stdout shows (None: all of them, as ``--all`` or a file)."""
+    if not hasattr(args, "all") or args.all or args.out is not None:
+        return None
+    if resolve_format(args.output, args.out) != "table":
+        return None
+    return TABLE_ROWS if args.limit is None else min(args.limit, TABLE_ROWS)
+
+
+def _rows_left(args: argparse.Namespace, result: Result, shown: int) -> str:
+    """The line under a table cut to its first rows: how many more and how to get them."""
+    total = result.metadata.total_row_count
+    if _table_preview(args) is None or total is None:
+        return ""
+    wanted = total if args.limit is None else min(total, args.limit)
+    left = wanted - shown
+    if left <= 0:
+        return ""
+    return (
+        f"({left:,} more {'row' if left == 1 else 'rows'} not shown, of {wanted:,}; "
+        "--all shows every row, -o csv or --out FILE streams them)"
+    )
 
 
 def _wait_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -130,6 +157,8 @@ def _emit(args: argparse.Namespace, board: Board, result: Result, fmt: str, star
             stdout=sys.stdout,
             rich_table=live_wanted(),
         )
+        if fmt == "table" and (left := _rows_left(args, result, rows)):
+            print(left, file=sys.stdout, flush=True)
     if not args.quiet:
         if args.out:
             print(f"wrote {plural(rows, 'row')} to {args.out}", file=sys.stderr)

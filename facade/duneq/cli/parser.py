@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from .._version import __version__
 from .errors import EXIT_CODES_HELP, UsageError
-from .output import FORMATS
+from .output import FORMATS, TABLE_ROWS
 
 _DESCRIPTION = """\
 Run Dune Analytics queries from the command line.
@@ -206,8 +206,16 @@ def _add_result_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_output_flags(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+def _add_output_flags(
+    parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS, *, preview: bool = True
+) -> None:
     group = parser.add_argument_group("output")
+    if preview:
+        group.add_argument(
+            "--all",
+            action="store_true",
+            help=f"show every row in a table (default: the first {TABLE_ROWS}, fetching no more)",
+        )
     group.add_argument(
         "-o",
         "--output",
@@ -282,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = command("status", "Show the status of an execution.")
     status.add_argument("execution_id", metavar="EXECUTION_ID")
-    _add_output_flags(status, formats=("table", "json"))
+    _add_output_flags(status, formats=("table", "json"), preview=False)
 
     results = command("results", "Print the result of an execution (waits if it is running).")
     results.add_argument("execution_id", metavar="EXECUTION_ID")
@@ -338,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("--state", metavar="FILE", help="resume from / record progress in FILE")
     _add_execution_flags(sweep)
-    _add_output_flags(sweep)
+    _add_output_flags(sweep, preview=False)
 
     cache = command("cache", "Inspect the local result cache: ls, clear or path.")
     cache.add_argument("action", choices=("ls", "clear", "path"), metavar="ls|clear|path")
