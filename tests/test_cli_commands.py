@@ -76,7 +76,9 @@ def test_run_saved_query_with_param_as_csv(duneq_cli: Any) -> None:
     assert res.code == 0, res.err
     assert res.out.splitlines() == ["number", *[str(i) for i in range(7)]]
     assert "QUERY_STATE_COMPLETED" in res.err
-    assert re.search(r"^cost: [\d.]+ credits, 7 datapoints, 7 rows, [\d.]+s$", res.err, re.M)
+    assert re.search(
+        r"^cost: [\d.]+ credits, 7 datapoints, 7 rows, [\d.]+s \(new run\)$", res.err, re.M
+    )
 
 
 def test_limit_fetches_only_what_it_shows(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
@@ -247,9 +249,26 @@ def test_latest_reuses_a_fresh_result(duneq_cli: Any, dune_emulator: EmulatorHan
     again = duneq_cli("latest", "2", "--max-age", "6h", "-o", "csv")
     assert again.code == 0, again.err
     assert again.out == first.out
-    assert "reused latest result from " in again.err
-    assert "no new execution credits" in again.err and "10 credits" not in again.err
+    assert "cost: 0 credits, 10 datapoints, 10 rows" in again.err
+    assert "(no new execution: the latest run, ended " in again.err
+    assert "10 credits" not in again.err
     assert executions(dune_emulator) == started
+
+
+def test_reading_a_finished_execution_says_nothing_new_was_paid(duneq_cli: Any) -> None:
+    """`results` never executes: 0 credits, the datapoints it read, and which execution."""
+    ran = duneq_cli("run", "2", "--param", "n=3", "-o", "csv")
+    assert "cost: 10 credits, 3 datapoints, 3 rows" in ran.err and "(new run)" in ran.err
+    eid = ran.execution_id
+    for _ in range(2):  # every time, not only the first
+        read = duneq_cli("results", eid, "-o", "csv")
+        assert read.code == 0, read.err
+        assert re.search(
+            rf"^cost: 0 credits, 3 datapoints, 3 rows, [\d.]+s \(no new execution: read "
+            rf"execution {eid}\)$",
+            read.err,
+            re.M,
+        ), read.err
 
 
 # --------------------------------------------------------------------------- errors
@@ -514,3 +533,33 @@ def test_table_all_shows_every_row_and_limit_caps_the_count(
     assert small.out.splitlines()[2:] == [str(n) for n in range(1, 8)]  # no note: all shown
     # other formats and files are never cut
     assert len(duneq_cli("sql", sql, "-o", "csv").out.splitlines()) == 451
+
+
+# --------------------------------------------------------------------------- --cache --max-age
+
+
+def test_cache_max_age_saves_the_rerun_of_run_and_sql(
+    duneq_cli: Any, dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    cache = str(tmp_path / "cc")
+    for argv in (["run", "2", "--param", "n=2"], ["sql", "select 7 as seven"]):
+        before = executions(dune_emulator)
+        first = duneq_cli("--cache", cache, *argv, "--max-age", "1h", "-o", "csv")
+        again = duneq_cli("--cache", cache, *argv, "--max-age", "1h", "-o", "csv")
+        assert first.code == again.code == 0, first.err + again.err
+        assert again.out == first.out and again.out.count("\n") >= 2
+        assert executions(dune_emulator) - before == 1  # the repeat made no execution
+        assert "(new run)" in first.err
+        assert "cost: 0 credits, 0 datapoints" in again.err
+        assert "(no request: the local cache, ended " in again.err
+    listed = duneq_cli("--cache", cache, "cache", "ls")
+    assert 'sql "select 7 as seven"' in listed.out and "query 2" in listed.out
+
+
+def test_max_age_without_a_cache_is_a_usage_error(
+    duneq_cli: Any, dune_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DUNEQ_CACHE_DIR", raising=False)
+    res = duneq_cli("sql", "select 1", "--max-age", "1h")
+    assert res.code == 2 and "--max-age reuses a run from the local cache" in res.err
+    assert executions(dune_emulator) == 0

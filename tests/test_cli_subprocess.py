@@ -67,7 +67,7 @@ def test_piped_output_is_plain_text_with_progress_and_cost(dune_emulator: Emulat
     assert "\x1b" not in out + err
     states = re.findall(r"^[0-9A-Z]{26} (QUERY_STATE_\w+) elapsed=[\d.]+s polls=\d+$", err, re.M)
     assert states == ["QUERY_STATE_PENDING", "QUERY_STATE_EXECUTING", "QUERY_STATE_COMPLETED"]
-    assert re.search(r"^cost: .* credits, 3 datapoints, 3 rows, [\d.]+s$", err, re.M)
+    assert re.search(r"^cost: .* credits, 3 datapoints, 3 rows, [\d.]+s \(new run\)$", err, re.M)
     assert dune_emulator.api_key not in out + err
 
 

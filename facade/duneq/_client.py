@@ -229,6 +229,13 @@ class _BaseClient:
     def _run_key(self, target: int | str, params: Mapping[str, ParamValue] | None) -> str:
         return run_key(target, encode_params(params))
 
+    def _sql_run(self, sql: str, params: Mapping[str, ParamValue] | None) -> str:
+        """The run key of raw SQL; the cache keeps its text so that ``cache ls`` shows it."""
+        run = self._run_key(sql, params)
+        if self._cache is not None and isinstance(sql, str):
+            self._cache.remember_sql(run, sql)
+        return run
+
     def _cached(self, execution_id: str, options: ResultOptions) -> Opened | None:
         """An execution's result from the local cache (offline: raise when it is missing)."""
         hit = self._cache.get(execution_id, options) if self._cache is not None else None
@@ -505,14 +512,16 @@ class Client(_BaseClient):
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        max_age: timedelta | None = None,
         **options: Unpack[ResultKwargs],
     ) -> Result:
         """Execute raw SQL, wait for it and return its result (the result is cached under the
-        SQL text and parameters; offline, a cached run of them is returned)."""
+        SQL text and parameters); with ``max_age``, a cached run of them that young is
+        returned instead (offline, one of any age)."""
         req, opts = self._sql_request(sql, params, performance), self._options(options)
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
-        run = self._run_key(sql, params)
-        hit = self._cached_run(run, opts, None, "this SQL")
+        run = self._sql_run(sql, params)
+        hit = self._cached_run(run, opts, max_age, "this SQL")
         flow = run_flows.run(self._ctx, req, how, opts)
         opened, source = self._driver.run(self._cache_or(hit, flow))
         return Result(self._bound, opened, source=source, run=run)
@@ -759,14 +768,16 @@ class AsyncClient(_BaseClient):
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        max_age: timedelta | None = None,
         **options: Unpack[ResultKwargs],
     ) -> AsyncResult:
         """Execute raw SQL, wait for it and return its result (the result is cached under the
-        SQL text and parameters; offline, a cached run of them is returned)."""
+        SQL text and parameters); with ``max_age``, a cached run of them that young is
+        returned instead (offline, one of any age)."""
         req, opts = self._sql_request(sql, params, performance), self._options(options)
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
-        run = self._run_key(sql, params)
-        hit = self._cached_run(run, opts, None, "this SQL")
+        run = self._sql_run(sql, params)
+        hit = self._cached_run(run, opts, max_age, "this SQL")
         flow = run_flows.run(self._ctx, req, how, opts)
         opened, source = await self._driver.run(self._cache_or(hit, flow))
         return AsyncResult(self._bound, opened, source=source, run=run)

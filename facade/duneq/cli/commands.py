@@ -122,6 +122,18 @@ def _wait_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"timeout": args.timeout, "cancel_on_timeout": not args.no_cancel}
 
 
+def _cache_age(args: argparse.Namespace) -> timedelta | None:
+    """``--max-age`` of ``run``/``sql``, which only means something with a local cache."""
+    if args.max_age is None:
+        return None
+    if args.cache is None and not os.environ.get("DUNEQ_CACHE_DIR"):
+        raise UsageError(
+            "--max-age reuses a run from the local cache: add --cache [DIR] "
+            "(or set DUNEQ_CACHE_DIR); for the server's latest result use duneq latest"
+        )
+    return timedelta(seconds=args.max_age)
+
+
 def _output(args: argparse.Namespace) -> str:
     fmt = resolve_format(args.output, args.out)
     check_output(fmt, args.out)
@@ -141,8 +153,17 @@ def _typed_pages(result: Result) -> Iterator[list[Row]]:
         offset += len(page)
 
 
-def _emit(args: argparse.Namespace, board: Board, result: Result, fmt: str, started: float) -> int:
-    """Write the result, then the cost line; returns the exit code."""
+def _emit(
+    args: argparse.Namespace,
+    board: Board,
+    result: Result,
+    fmt: str,
+    started: float,
+    *,
+    executes: bool = True,
+) -> int:
+    """Write the result, then the cost line (``executes``: the command may have run the
+    query; ``results`` and ``endpoint`` only read); returns the exit code."""
     board.close()  # the live display must stop before data is printed
     if fmt == "parquet":
         rows = write_parquet(result, args.out)
@@ -168,9 +189,9 @@ def _emit(args: argparse.Namespace, board: Board, result: Result, fmt: str, star
                 datapoints=result.metadata.datapoint_count,
                 rows=rows,
                 seconds=time.monotonic() - started,
-                note=f"execution {result.execution_id}" if result.reused else "",
-                reused=result.reused,
-                reused_from=result.status.execution_ended_at,
+                origin=result.source if executes or result.source == "cache" else "read",
+                execution_id=result.execution_id,
+                ended_at=result.status.execution_ended_at,
             ),
             file=sys.stderr,
         )
@@ -218,6 +239,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     fmt = _output(args)
     params = parse_params(args.param)
+    max_age = _cache_age(args)
     with _client(args) as client, _board(args) as board:
         progress = ExecutionProgress(board)
         with _interruptible(args, client, board, progress):
@@ -226,6 +248,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 params,
                 performance=args.performance,
                 on_progress=progress,
+                max_age=max_age,
                 **_wait_options(args),
                 **_result_options(args),
             )
@@ -256,6 +279,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     sql = _read_sql(args)
     fmt = _output(args)
     params = parse_params(args.param)
+    max_age = _cache_age(args)
     with _client(args) as client, _board(args) as board:
         progress = ExecutionProgress(board)
         with _interruptible(args, client, board, progress):
@@ -264,6 +288,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
                 params,
                 performance=args.performance,
                 on_progress=progress,
+                max_age=max_age,
                 **_wait_options(args),
                 **_result_options(args),
             )
@@ -283,7 +308,7 @@ def _cmd_results(args: argparse.Namespace) -> int:
                 **_wait_options(args),
                 **_result_options(args),
             )
-            return _emit(args, board, result, fmt, started)
+            return _emit(args, board, result, fmt, started, executes=False)
 
 
 def _cmd_latest(args: argparse.Namespace) -> int:
@@ -425,7 +450,7 @@ def _cmd_endpoint(args: argparse.Namespace) -> int:
     fmt = _output(args)
     with _client(args) as client, _board(args) as board:
         result = client.endpoints.results(args.handle, args.slug, **_result_options(args))
-        return _emit(args, board, result, fmt, started)
+        return _emit(args, board, result, fmt, started, executes=False)
 
 
 def mcp_config(args: argparse.Namespace) -> ServerConfig:

@@ -206,6 +206,16 @@ def _add_result_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_cache_age(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-age",
+        type=parse_duration,
+        metavar="AGE",
+        help="with --cache: reuse a cached run of the same query and parameters that ended "
+        "at most this long ago (e.g. 30m, 6h) instead of executing again",
+    )
+
+
 def _add_output_flags(
     parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS, *, preview: bool = True
 ) -> None:
@@ -277,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = command("run", "Execute a saved query, wait, and print its result.")
     run.add_argument("query_id", type=_query_id, metavar="QUERY_ID")
+    _add_cache_age(run)
     _add_execution_flags(run)
     _add_result_flags(run)
     _add_output_flags(run)
@@ -284,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     sql = command("sql", "Execute raw SQL, wait, and print its result.")
     sql.add_argument("sql", nargs="?", metavar="SQL", help='the SQL text, or "-" for stdin')
     sql.add_argument("-f", "--file", metavar="FILE", help="read the SQL from FILE")
+    _add_cache_age(sql)
     _add_execution_flags(sql)
     _add_result_flags(sql)
     _add_output_flags(sql)

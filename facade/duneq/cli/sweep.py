@@ -139,12 +139,21 @@ def run_cache_command(args: argparse.Namespace) -> int:
         for info in infos:
             expires = info.expires_at.isoformat() if info.expires_at else "-"
             print(
-                f"{info.execution_id}  query {info.query_id if info.query_id is not None else '-'}"
+                f"{info.execution_id}  {_entry_of(info)}"
                 f"  {info.row_count:>10,} rows  {info.size:>12,} bytes  expires {expires}"
             )
         total = sum(info.size for info in infos)
         print(f"{len(infos)} entries, {total:,} bytes in {cache.path}", file=sys.stderr)
     return 0
+
+
+def _entry_of(info: Any) -> str:
+    """What an entry is of: ``query N``, or the SQL text of a raw-SQL run on one line."""
+    if info.sql is not None:
+        text = " ".join(info.sql.split())
+        shown = text if len(text) <= 60 else text[:59] + "…"
+        return f'sql "{shown}"'
+    return f"query {info.query_id if info.query_id else '-'}"
 
 
 def write_sweep_parquet(runs: Any, out: str | None) -> int:
