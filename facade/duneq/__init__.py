@@ -77,6 +77,7 @@ _LAZY: dict[str, str] = {
     "PipelineStatus": "._pipelines_model",
     "Spent": "._flows.budget",
     "SweepFailure": "._sweep",
+    "SweepStopped": "._errors",
     "SweepProgress": "._sweep",
     "SweepRuns": "._sweep",
     "Pipelines": "._pipelines",
@@ -158,6 +159,7 @@ if TYPE_CHECKING:
         RateLimited,
         ResponseValidationError,
         ServerError,
+        SweepStopped,
         UnknownStateWarning,
     )
     from ._execution import (
@@ -324,6 +326,7 @@ __all__ = [
     "SweepFailure",
     "SweepProgress",
     "SweepRuns",
+    "SweepStopped",
     "TableColumn",
     "UnknownStateWarning",
     "UploadedTable",

@@ -24,7 +24,7 @@ from ._catalog import (
     usage_flow,
     usage_request,
 )
-from ._errors import CacheMiss, InvalidArgument
+from ._errors import APIError, CacheMiss, InvalidArgument
 from ._execution import AsyncExecution, Execution
 from ._flows import run as run_flows
 from ._flows import sweep as sweep_flows
@@ -58,7 +58,7 @@ from ._queries import AsyncQueries, Queries
 from ._results import AsyncResult, Origin, Result, opened_from_cache
 from ._retry import RetryPolicy
 from ._states import ExecutionState
-from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items
+from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items, sweep_outcome
 from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance, Row
 from ._uploads import AsyncUploads, Uploads
 
@@ -291,7 +291,8 @@ class _BaseClient:
         timeout: float | None | NotGiven,
         cancel_on_timeout: bool | NotGiven,
         options: Mapping[str, object],
-    ) -> tuple[run_flows.Flow[None], list[SweepItem]]:
+        keep_going: bool = False,
+    ) -> tuple[run_flows.Flow[tuple[SweepItem, APIError] | None], list[SweepItem]]:
         """The sweep flow for both clients and the items it fills, every argument validated."""
         qid = validate_query_id(query_id)
         items = build_items(params)
@@ -299,6 +300,8 @@ class _BaseClient:
             max_concurrent = validate_positive_int("max_concurrent", max_concurrent)
         if on_progress is not None and not callable(on_progress):
             raise InvalidArgument("on_progress must be a callable or None")
+        if not isinstance(keep_going, bool):
+            raise InvalidArgument("keep_going must be True or False")
         saved = SweepState(state, qid)
         saved.load(items)
         perf = self._defaults.perf(performance)
@@ -314,6 +317,8 @@ class _BaseClient:
             store=_CacheStore(self._cache, self._options(options))
             if self._cache is not None
             else None,
+            keep_going=keep_going,
+            credits_before=self._ctx.ledger.credits,
         )
         return flow, items
 
@@ -566,10 +571,14 @@ class Client(_BaseClient):
         performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        keep_going: bool = False,
         **options: Unpack[ResultKwargs],
     ) -> SweepRuns:
         """Run a saved query once per parameter set, at most ``max_concurrent`` at a time (None:
-        the plan's limit from status responses), resumable from the ``state`` file."""
+        the plan's limit from status responses), resumable from the ``state`` file. An error
+        every item would get (401, 402, 403, 404, unknown parameter names) raises
+        ``SweepStopped`` unless ``keep_going``; a sweep whose every item failed warns."""
+        spent_before = self._ctx.ledger.credits
         flow, items = self._sweep_flow(
             query_id,
             params,
@@ -580,9 +589,10 @@ class Client(_BaseClient):
             timeout,
             cancel_on_timeout,
             options,
+            keep_going,
         )
-        self._driver.run(flow)
-        return SweepRuns(items, self._ctx.ledger.credits)
+        stopped = self._driver.run(flow)
+        return sweep_outcome(items, self._ctx.ledger.credits - spent_before, stopped)
 
     def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
@@ -822,10 +832,14 @@ class AsyncClient(_BaseClient):
         performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        keep_going: bool = False,
         **options: Unpack[ResultKwargs],
     ) -> SweepRuns:
         """Run a saved query once per parameter set, at most ``max_concurrent`` at a time (None:
-        the plan's limit from status responses), resumable from the ``state`` file."""
+        the plan's limit from status responses), resumable from the ``state`` file. An error
+        every item would get (401, 402, 403, 404, unknown parameter names) raises
+        ``SweepStopped`` unless ``keep_going``; a sweep whose every item failed warns."""
+        spent_before = self._ctx.ledger.credits
         flow, items = self._sweep_flow(
             query_id,
             params,
@@ -836,9 +850,10 @@ class AsyncClient(_BaseClient):
             timeout,
             cancel_on_timeout,
             options,
+            keep_going,
         )
-        await self._driver.run(flow)
-        return SweepRuns(items, self._ctx.ledger.credits)
+        stopped = await self._driver.run(flow)
+        return sweep_outcome(items, self._ctx.ledger.credits - spent_before, stopped)
 
     async def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]

@@ -306,6 +306,23 @@ class BudgetExceeded(DuneError):
         )
 
 
+class SweepStopped(DuneError):
+    """A sweep item failed with an error that does not depend on the item (401, 402, 403,
+    404, or a 400 on parameter names), so the sweep stopped instead of repeating it for every
+    item. ``error`` is that error, ``runs`` the SweepRuns so far (the rest stay queued)."""
+
+    def __init__(self, error: APIError, *, params: object, not_started: int, runs: object) -> None:
+        self.error = error
+        self.params = params
+        self.not_started = not_started
+        self.runs = runs
+        super().__init__(
+            f"sweep stopped: {error}; it does not depend on the item ({params}), so every item "
+            f"would fail the same way; {not_started} not started (keep_going=True, or "
+            "--keep-going, runs them all)"
+        )
+
+
 class CacheMiss(DuneError):
     """The client is offline and the local cache holds no usable entry for the call."""
 

@@ -14,15 +14,19 @@ from typing import Any, Literal
 import orjson
 
 from ._errors import (
+    APIError,
     DuneError,
+    DuneWarning,
     ExecutionCancelled,
     ExecutionError,
     ExecutionExpired,
     InvalidArgument,
     QueryFailed,
+    SweepStopped,
 )
 from ._options import encode_params
 from ._types import Row
+from ._warn import warn_at_caller
 
 Outcome = Literal["queued", "running", "done", "failed"]
 STATE_VERSION = 1
@@ -30,7 +34,8 @@ STATE_VERSION = 1
 
 @dataclass(frozen=True)
 class SweepProgress:
-    """What ``on_progress`` receives after every change: item counts and credits so far."""
+    """What ``on_progress`` receives after every change: item counts and the credits this
+    sweep has spent so far (not what the client spent before it)."""
 
     done: int
     running: int
@@ -214,7 +219,7 @@ class SweepRuns:
 
     def __init__(self, items: Sequence[SweepItem], credits: float) -> None:
         self.items = list(items)
-        #: Credits this client had spent when the sweep ended.
+        #: Credits this sweep spent (executions and result pages).
         self.credits = credits
 
     @property
@@ -290,3 +295,22 @@ class SweepRuns:
 
 
 ProgressHook = Callable[[SweepProgress], object]
+
+
+def sweep_outcome(
+    items: list[SweepItem], credits: float, stopped: tuple[SweepItem, APIError] | None
+) -> SweepRuns:
+    """The finished sweep; raise ``SweepStopped`` if it stopped on an error every item would
+    get, and warn when every item failed (so that a sweep of failures is never silent)."""
+    runs = SweepRuns(items, credits)
+    if stopped is not None:
+        item, error = stopped
+        where = ", ".join(f"{k}={v}" for k, v in item.params.items())
+        queued = sum(i.outcome == "queued" for i in items)
+        raise SweepStopped(error, params=where or "no parameters", not_started=queued, runs=runs)
+    failed = runs.failed
+    if items and len(failed) == len(items):
+        warn_at_caller(
+            DuneWarning(f"every sweep item failed ({len(items)}); the first: {failed[0].error}")
+        )
+    return runs

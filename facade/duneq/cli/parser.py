@@ -357,6 +357,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-concurrent", type=_positive_int, metavar="N", help="runs in flight (default: plan's)"
     )
     sweep.add_argument("--state", metavar="FILE", help="resume from / record progress in FILE")
+    sweep.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="run every item even after an error every item would get (401, 402, 403, 404, "
+        "unknown parameter names); by default the sweep stops at the first",
+    )
     _add_execution_flags(sweep)
     _add_output_flags(sweep, preview=False)
 
