@@ -83,6 +83,7 @@ EXPECTED = {
     "SweepFailure",
     "SweepProgress",
     "SweepRuns",
+    "SweepStopped",
     "Pipelines",
     "PollConfig",
     "Progress",

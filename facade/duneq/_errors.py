@@ -24,12 +24,14 @@ DuneError
     └── DatapointBudgetExceeded
 BudgetExceeded                     the client-wide credit/datapoint budget; nothing was sent
 CacheMiss                          offline mode, and the cache does not hold what was asked
+SweepStopped                       a sweep item's error every item would get; carries it
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from ._pipelines_model import PipelineStatus
 
@@ -311,10 +313,11 @@ class SweepStopped(DuneError):
     404, or a 400 on parameter names), so the sweep stopped instead of repeating it for every
     item. ``error`` is that error, ``runs`` the SweepRuns so far (the rest stay queued)."""
 
-    def __init__(self, error: APIError, *, params: object, not_started: int, runs: object) -> None:
+    def __init__(self, error: APIError, *, params: str, not_started: int, runs: Any) -> None:
         self.error = error
         self.params = params
         self.not_started = not_started
+        #: The ``SweepRuns`` so far (typed loosely: the sweep module imports this one).
         self.runs = runs
         super().__init__(
             f"sweep stopped: {error}; it does not depend on the item ({params}), so every item "
