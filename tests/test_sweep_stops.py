@@ -121,3 +121,40 @@ def test_cli_sweep_interrupted_says_how_to_resume(
     )
     assert main(["sweep", "2", "--param", "n=1..3"]) == 130
     assert "give --state FILE next time" in capsys.readouterr().err
+
+
+# -- parameter columns typed from the query's declared parameters ---------------------------------
+
+
+def test_numeric_and_datetime_parameters_are_typed_columns(dune_emulator: EmulatorHandle) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    with client(dune_emulator) as dune:
+        numbers = dune.sweep(2, params=[{"n": 1}, {"n": 2}])
+        table = numbers.to_arrow()
+        assert table.schema.field("n").type == pa.int64()
+        assert table.column("n").to_pylist() == [1, 2, 2]
+        assert numbers.column_types[0] == "bigint"
+
+        days = dune.sweep(3, params=[{"day": dt.date(2024, 1, 2)}, {"day": "2024-01-03 00:00:00"}])
+        table = days.to_arrow()
+        assert table.schema.field("day").type == pa.timestamp("ms", tz="UTC")
+        assert set(table.column("day").to_pylist()) == {
+            dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+            dt.datetime(2024, 1, 3, tzinfo=dt.UTC),
+        }
+
+        qid = dune.queries.create(
+            "scaled",
+            "select {{x}} * 2 as twice",
+            parameters=[{"key": "x", "type": "number", "value": "1"}],
+        )
+        scaled = dune.sweep(qid, params=[{"x": "1.5"}, {"x": Decimal("0.25")}])
+        assert scaled.column_types[0] == "decimal(38,2)"
+        assert scaled.to_arrow().column("x").to_pylist() == [Decimal("1.50"), Decimal("0.25")]
+
+        chains = dune.sweep(1, params=[{"chain": "base"}])
+        assert chains.to_arrow().schema.field("chain").type == pa.string()

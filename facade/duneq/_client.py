@@ -24,7 +24,7 @@ from ._catalog import (
     usage_flow,
     usage_request,
 )
-from ._errors import APIError, CacheMiss, InvalidArgument
+from ._errors import APIError, CacheMiss, DuneError, InvalidArgument
 from ._execution import AsyncExecution, Execution
 from ._flows import run as run_flows
 from ._flows import sweep as sweep_flows
@@ -55,12 +55,17 @@ from ._pipelines import AsyncPipelines, Pipelines
 from ._polling import PollConfig, RateConfig, RateLimiter
 from ._protocol import Request
 from ._queries import AsyncQueries, Queries
+from ._queries import _get as query_get_request
+from ._queries import _get_flow as query_get_flow
 from ._results import AsyncResult, Origin, Result, opened_from_cache
 from ._retry import RetryPolicy
 from ._states import ExecutionState
 from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items, sweep_outcome
 from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance, Row
 from ._uploads import AsyncUploads, Uploads
+
+#: What a sweep flow returns: the item and error that stopped it, or None.
+SweepStop = tuple[SweepItem, APIError] | None
 
 
 def _limit(name: str, value: object, kind: type[float] | type[int]) -> Any:
@@ -292,7 +297,8 @@ class _BaseClient:
         cancel_on_timeout: bool | NotGiven,
         options: Mapping[str, object],
         keep_going: bool = False,
-    ) -> tuple[run_flows.Flow[tuple[SweepItem, APIError] | None], list[SweepItem]]:
+        declared: dict[str, str] | None = None,
+    ) -> tuple[run_flows.Flow[SweepStop], list[SweepItem]]:
         """The sweep flow for both clients and the items it fills, every argument validated."""
         qid = validate_query_id(query_id)
         items = build_items(params)
@@ -304,8 +310,9 @@ class _BaseClient:
             raise InvalidArgument("keep_going must be True or False")
         saved = SweepState(state, qid)
         saved.load(items)
+        declared = {} if declared is None else declared
         perf = self._defaults.perf(performance)
-        flow = sweep_flows.sweep(
+        run = sweep_flows.sweep(
             self._ctx,
             items,
             lambda encoded: execute_query_request(qid, encoded, perf),
@@ -320,7 +327,22 @@ class _BaseClient:
             keep_going=keep_going,
             credits_before=self._ctx.ledger.credits,
         )
-        return flow, items
+        return self._typed_sweep(qid, run, declared), items
+
+    def _typed_sweep(
+        self, query_id: int, run: run_flows.Flow[SweepStop], declared: dict[str, str]
+    ) -> run_flows.Flow[SweepStop]:
+        """Read the query's declared parameter types into ``declared`` (for typed parameter
+        columns; an unreadable query leaves it empty), then run the sweep."""
+        try:
+            query = yield from query_get_flow(self._ctx, query_get_request(query_id))
+        except DuneError:
+            query = None
+        if query is not None:
+            for p in query.parameters:
+                if isinstance(p.get("key"), str) and isinstance(p.get("type"), str):
+                    declared[p["key"]] = p["type"]
+        return (yield from run)
 
     def _latest_flow(
         self,
@@ -579,6 +601,7 @@ class Client(_BaseClient):
         every item would get (401, 402, 403, 404, unknown parameter names) raises
         ``SweepStopped`` unless ``keep_going``; a sweep whose every item failed warns."""
         spent_before = self._ctx.ledger.credits
+        declared: dict[str, str] = {}
         flow, items = self._sweep_flow(
             query_id,
             params,
@@ -590,9 +613,10 @@ class Client(_BaseClient):
             cancel_on_timeout,
             options,
             keep_going,
+            declared,
         )
         stopped = self._driver.run(flow)
-        return sweep_outcome(items, self._ctx.ledger.credits - spent_before, stopped)
+        return sweep_outcome(items, self._ctx.ledger.credits - spent_before, stopped, declared)
 
     def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
@@ -840,6 +864,7 @@ class AsyncClient(_BaseClient):
         every item would get (401, 402, 403, 404, unknown parameter names) raises
         ``SweepStopped`` unless ``keep_going``; a sweep whose every item failed warns."""
         spent_before = self._ctx.ledger.credits
+        declared: dict[str, str] = {}
         flow, items = self._sweep_flow(
             query_id,
             params,
@@ -851,9 +876,10 @@ class AsyncClient(_BaseClient):
             cancel_on_timeout,
             options,
             keep_going,
+            declared,
         )
         stopped = await self._driver.run(flow)
-        return sweep_outcome(items, self._ctx.ledger.credits - spent_before, stopped)
+        return sweep_outcome(items, self._ctx.ledger.credits - spent_before, stopped, declared)
 
     async def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
