@@ -158,3 +158,14 @@ def test_numeric_and_datetime_parameters_are_typed_columns(dune_emulator: Emulat
 
         chains = dune.sweep(1, params=[{"chain": "base"}])
         assert chains.to_arrow().schema.field("chain").type == pa.string()
+
+
+def test_latest_result_takes_params_positionally_as_run_query_does(
+    dune_emulator: EmulatorHandle,
+) -> None:
+    """`latest_result(1, {"chain": "base"})` and `run_query(1, {"chain": "base"})` match."""
+    with client(dune_emulator) as dune:
+        ran = dune.run_query(1, {"chain": "base"}, limit=5)
+        latest = dune.latest_result(1, {"chain": "base"}, limit=5)
+        assert latest.source == "latest" and latest.execution_id == ran.execution_id
+        assert {r["blockchain"] for r in latest.rows} == {"base"}

@@ -556,9 +556,9 @@ class Client(_BaseClient):
     def latest_result(
         self,
         query_id: int,
+        params: Mapping[str, ParamValue] | None = None,
         *,
         max_age: timedelta | None = None,
-        params: Mapping[str, ParamValue] | None = None,
         performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
@@ -819,9 +819,9 @@ class AsyncClient(_BaseClient):
     async def latest_result(
         self,
         query_id: int,
+        params: Mapping[str, ParamValue] | None = None,
         *,
         max_age: timedelta | None = None,
-        params: Mapping[str, ParamValue] | None = None,
         performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
