@@ -82,6 +82,25 @@ def test_max_age_decides(mode: str, dune_emulator: EmulatorHandle, tmp_path: Pat
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_run_sql_max_age_reuses_a_cached_run(
+    mode: str, dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    async def scenario() -> None:
+        dune = make(mode, dune_emulator, cache=tmp_path, poll=FAST_POLL)
+        sql = "select 5 as five"
+        first = await aw(dune.run_sql(sql))
+        await aw(first.rows)
+        again = await aw(dune.run_sql(sql, max_age=timedelta(hours=1)))
+        assert again.source == "cache" and again.execution_id == first.execution_id
+        assert count(dune_emulator, "POST /api/v1/sql/execute") == 1
+        (info,) = duneq.Cache(tmp_path).ls()
+        assert info.sql == sql and info.query_id in (0, None)  # `cache ls` can name it
+        await aw(dune.close())
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_editing_a_query_retires_its_cached_runs(
     mode: str, dune_emulator: EmulatorHandle, tmp_path: Path
 ) -> None:

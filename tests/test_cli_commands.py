@@ -76,7 +76,9 @@ def test_run_saved_query_with_param_as_csv(duneq_cli: Any) -> None:
     assert res.code == 0, res.err
     assert res.out.splitlines() == ["number", *[str(i) for i in range(7)]]
     assert "QUERY_STATE_COMPLETED" in res.err
-    assert re.search(r"^cost: [\d.]+ credits, 7 datapoints, 7 rows, [\d.]+s$", res.err, re.M)
+    assert re.search(
+        r"^cost: [\d.]+ credits, 7 datapoints, 7 rows, [\d.]+s \(new run\)$", res.err, re.M
+    )
 
 
 def test_limit_fetches_only_what_it_shows(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
@@ -85,8 +87,8 @@ def test_limit_fetches_only_what_it_shows(duneq_cli: Any, dune_emulator: Emulato
     rows = orjson.loads(res.out)
     assert len(rows) == 3
     assert {row["blockchain"] for row in rows} == {"base"}
-    # 3 rows x 9 columns billed: the other 197 rows were never downloaded
-    assert "27 datapoints, 3 rows" in res.err
+    # 3 rows x 15 columns billed: the other 197 rows were never downloaded
+    assert "45 datapoints, 3 rows" in res.err
     assert result_requests(dune_emulator) == 1
 
 
@@ -247,9 +249,26 @@ def test_latest_reuses_a_fresh_result(duneq_cli: Any, dune_emulator: EmulatorHan
     again = duneq_cli("latest", "2", "--max-age", "6h", "-o", "csv")
     assert again.code == 0, again.err
     assert again.out == first.out
-    assert "reused latest result from " in again.err
-    assert "no new execution credits" in again.err and "10 credits" not in again.err
+    assert "cost: 0 credits, 10 datapoints, 10 rows" in again.err
+    assert "(no new execution: the latest run, ended " in again.err
+    assert "10 credits" not in again.err
     assert executions(dune_emulator) == started
+
+
+def test_reading_a_finished_execution_says_nothing_new_was_paid(duneq_cli: Any) -> None:
+    """`results` never executes: 0 credits, the datapoints it read, and which execution."""
+    ran = duneq_cli("run", "2", "--param", "n=3", "-o", "csv")
+    assert "cost: 10 credits, 3 datapoints, 3 rows" in ran.err and "(new run)" in ran.err
+    eid = ran.execution_id
+    for _ in range(2):  # every time, not only the first
+        read = duneq_cli("results", eid, "-o", "csv")
+        assert read.code == 0, read.err
+        assert re.search(
+            rf"^cost: 0 credits, 3 datapoints, 3 rows, [\d.]+s \(no new execution: read "
+            rf"execution {eid}\)$",
+            read.err,
+            re.M,
+        ), read.err
 
 
 # --------------------------------------------------------------------------- errors
@@ -479,3 +498,68 @@ def test_table_output_shows_typed_values(duneq_cli: Any, monkeypatch: pytest.Mon
         "[1.5,NaN,Infinity,-Infinity]",
     ]
     assert str(2**256 - 1) in lines[3] and "0.00" in lines[3]
+
+
+# --------------------------------------------------------------------------- table preview
+
+
+def test_table_shows_the_first_rows_and_fetches_only_them(
+    duneq_cli: Any, dune_emulator: EmulatorHandle
+) -> None:
+    sql = "select n from unnest(sequence(1, 3000)) as t(n) order by n"
+    res = duneq_cli("sql", sql, "--page-size", "200")
+    assert res.code == 0, res.err
+    lines = res.out.splitlines()
+    assert lines[:3] == ["n", "--", "1"] and lines[41] == "40"
+    assert lines[42:] == [
+        "(2,960 more rows not shown, of 3,000; --all shows every row, "
+        "-o csv or --out FILE streams them)"
+    ]
+    assert result_requests(dune_emulator) == 1  # one request of 40 rows, not 15 pages
+    assert "40 datapoints, 40 rows" in res.err
+
+
+def test_table_all_shows_every_row_and_limit_caps_the_count(
+    duneq_cli: Any, dune_emulator: EmulatorHandle
+) -> None:
+    sql = "select n from unnest(sequence(1, 450)) as t(n) order by n"
+    res = duneq_cli("sql", sql, "--page-size", "200", "--all")
+    assert res.code == 0, res.err
+    assert res.out.splitlines()[2:] == [str(n) for n in range(1, 451)]
+    assert result_requests(dune_emulator) == 3
+    limited = duneq_cli("sql", sql, "--limit", "100")
+    assert limited.out.splitlines()[-1].startswith("(60 more rows not shown, of 100;")
+    small = duneq_cli("sql", sql, "--limit", "7")
+    assert small.out.splitlines()[2:] == [str(n) for n in range(1, 8)]  # no note: all shown
+    # other formats and files are never cut
+    assert len(duneq_cli("sql", sql, "-o", "csv").out.splitlines()) == 451
+
+
+# --------------------------------------------------------------------------- --cache --max-age
+
+
+def test_cache_max_age_saves_the_rerun_of_run_and_sql(
+    duneq_cli: Any, dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    cache = str(tmp_path / "cc")
+    for argv in (["run", "2", "--param", "n=2"], ["sql", "select 7 as seven"]):
+        before = executions(dune_emulator)
+        first = duneq_cli("--cache", cache, *argv, "--max-age", "1h", "-o", "csv")
+        again = duneq_cli("--cache", cache, *argv, "--max-age", "1h", "-o", "csv")
+        assert first.code == again.code == 0, first.err + again.err
+        assert again.out == first.out and again.out.count("\n") >= 2
+        assert executions(dune_emulator) - before == 1  # the repeat made no execution
+        assert "(new run)" in first.err
+        assert "cost: 0 credits, 0 datapoints" in again.err
+        assert "(no request: the local cache, ended " in again.err
+    listed = duneq_cli("--cache", cache, "cache", "ls")
+    assert 'sql "select 7 as seven"' in listed.out and "query 2" in listed.out
+
+
+def test_max_age_without_a_cache_is_a_usage_error(
+    duneq_cli: Any, dune_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DUNEQ_CACHE_DIR", raising=False)
+    res = duneq_cli("sql", "select 1", "--max-age", "1h")
+    assert res.code == 2 and "--max-age reuses a run from the local cache" in res.err
+    assert executions(dune_emulator) == 0

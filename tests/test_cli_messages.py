@@ -276,12 +276,12 @@ def test_reused_result_is_not_charged_again_and_counts_are_singular(
 ) -> None:
     code, _, err = cli("latest", "2", "--param", "n=1", "-o", "csv")
     assert code == 0, err
-    assert re.search(r"^cost: 10 credits, 1 datapoint, 1 row, [\d.]+s$", err, re.M), err
+    assert re.search(r"^cost: 10 credits, 1 datapoint, 1 row, [\d.]+s \(new run\)$", err, re.M), err
     code, _, err = cli("latest", "2", "--param", "n=1", "--max-age", "1h", "-o", "csv")
     assert code == 0, err
     assert re.search(
-        r"^cost: reused latest result from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, no new execution "
-        rf"credits, 1 datapoint, 1 row, [\d.]+s \(execution {ID}\)$",
+        r"^cost: 0 credits, 1 datapoint, 1 row, [\d.]+s \(no new execution: the latest run, "
+        rf"ended \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d UTC, execution {ID}\)$",
         err,
         re.M,
     ), err
@@ -300,6 +300,16 @@ def test_plural_and_cost_line() -> None:
     )
     assert cost_line(credits=None, datapoints=None, rows=2, seconds=1) == (
         "cost: ? credits, ? datapoints, 2 rows, 1.0s"
+    )
+    # what was paid now, and where the data came from
+    eid = "01HZZZZZZZZZZZZZZZZZZZZZZZ"
+    assert cost_line(
+        credits=10, datapoints=9, rows=3, seconds=1, origin="read", execution_id=eid
+    ) == (f"cost: 0 credits, 9 datapoints, 3 rows, 1.0s (no new execution: read execution {eid})")
+    assert cost_line(
+        credits=10, datapoints=9, rows=3, seconds=0, origin="cache", execution_id=eid
+    ) == (
+        f"cost: 0 credits, 0 datapoints, 3 rows, 0.0s (no request: the local cache, execution {eid})"
     )
 
 

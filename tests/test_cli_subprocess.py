@@ -67,7 +67,7 @@ def test_piped_output_is_plain_text_with_progress_and_cost(dune_emulator: Emulat
     assert "\x1b" not in out + err
     states = re.findall(r"^[0-9A-Z]{26} (QUERY_STATE_\w+) elapsed=[\d.]+s polls=\d+$", err, re.M)
     assert states == ["QUERY_STATE_PENDING", "QUERY_STATE_EXECUTING", "QUERY_STATE_COMPLETED"]
-    assert re.search(r"^cost: .* credits, 3 datapoints, 3 rows, [\d.]+s$", err, re.M)
+    assert re.search(r"^cost: .* credits, 3 datapoints, 3 rows, [\d.]+s \(new run\)$", err, re.M)
     assert dune_emulator.api_key not in out + err
 
 
@@ -113,3 +113,32 @@ def test_emulator_command_serves_until_interrupted(capsys: pytest.CaptureFixture
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("command", ["emulator", "demo"])
+def test_without_the_emulator_extra_the_cli_names_the_install(command: str) -> None:
+    """An install without the `emulator` extra (uvicorn absent) gets the pip line, exit 2."""
+    script = (
+        "import sys; sys.modules['uvicorn'] = None\n"
+        "from duneq.cli import main\n"
+        f"sys.exit(main([{command!r}]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "missing: uvicorn" in proc.stderr and "pip install 'duneq[emulator]'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_importing_the_emulator_without_its_extra_says_what_to_install() -> None:
+    script = "import sys; sys.modules['uvicorn'] = None; import dune_emulator"
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO
+    )
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last == (
+        "ModuleNotFoundError: dune_emulator needs the emulator extra (missing: uvicorn): "
+        "pip install 'duneq[emulator]' (or 'duneq[all]' for everything the README shows)"
+    )

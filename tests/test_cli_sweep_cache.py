@@ -62,7 +62,7 @@ def test_sweep_and_cache_commands(
     assert table.column_names == ["day", "param_n", "day_text", "n"]  # n clashes: renamed
     rows = table.to_pylist()
     assert [r["day_text"] for r in rows] == ["2024-01-01", "2024-01-02", "2024-01-03"]
-    assert all(r["day"] == r["day_text"] and r["param_n"] == "7" and r["n"] == 7 for r in rows)
+    assert all(r["day"] == r["day_text"] and r["param_n"] == 7 and r["n"] == 7 for r in rows)
     assert main(["cache", "path"]) == 0
     assert capsys.readouterr().out.strip() == str(tmp_path / "cache")
     with duneq.Client(**emulator_time) as dune:  # DUNEQ_CACHE_DIR turns the cache on

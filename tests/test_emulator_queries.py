@@ -33,7 +33,7 @@ def test_crud_cycle(emu_api: httpx.Client) -> None:
     assert emu_api.get(f"/query/{qid}").json()["is_archived"] is True
     assert emu_api.patch(f"/query/{qid}", json={"name": "x"}).status_code == 403
     listing = emu_api.get("/queries", params={"limit": 2}).json()
-    assert listing["total"] == 3 and [q["id"] for q in listing["queries"]] == [1, 2]
+    assert listing["total"] == 5 and [q["id"] for q in listing["queries"]] == [1, 2]
     assert emu_api.post("/query", json={"name": "x"}).status_code == 400
     assert emu_api.post("/query", content=b"not json").json() == {
         "error": "Invalid request body payload"

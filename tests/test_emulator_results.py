@@ -40,6 +40,12 @@ def test_types_and_encodings(emu_api: httpx.Client, trades: str) -> None:
         "taker": "varbinary",
         "token_bought_amount_raw": "uint256",
         "block_number": "bigint",
+        "block_date": "date",
+        "block_month": "date",
+        "version": "varchar",
+        "token_sold_symbol": "varchar",
+        "token_pair": "varchar",
+        "evt_index": "bigint",
     }
     row = body["result"]["rows"][0]
     assert row["block_time"] == "2024-01-01 00:00:00.000 UTC"
@@ -47,7 +53,9 @@ def test_types_and_encodings(emu_api: httpx.Client, trades: str) -> None:
     assert row["token_bought_amount_raw"] == "1" + "0" * 40  # beyond 128 bits, as a string
     assert isinstance(row["amount_usd"], float) and row["block_number"] == 18900000
     assert meta["row_count"] == 1 and meta["total_row_count"] == 1000
-    assert meta["datapoint_count"] == 9
+    assert row["block_date"] == "2024-01-01T00:00:00Z" and row["token_pair"] == "USDC-WETH"
+    assert row["token_sold_symbol"] != row["token_bought_symbol"]
+    assert meta["datapoint_count"] == 15
     assert body["next_offset"] == 1
 
 
@@ -108,7 +116,7 @@ def test_csv_pages(emu_api: httpx.Client, trades: str) -> None:
     rows: list[list[str]] = []
     for text in texts:
         page = list(csv.reader(io.StringIO(text)))
-        assert page[0][0] == "block_time" and len(page[0]) == 9  # one header row per page
+        assert page[0][0] == "block_time" and len(page[0]) == 15  # one header row per page
         assert all(line[0] != "block_time" for line in page[1:])
         rows += page[1:]
     assert len(rows) == 1000 and rows[0][0] == "2024-01-01 00:00:00.000 UTC"
@@ -172,9 +180,9 @@ def test_bad_result_params(
 def test_datapoint_cap_and_flags(
     emu_api: httpx.Client, dune_emulator: EmulatorHandle, trades: str
 ) -> None:
-    dune_emulator.control.configure(datapoint_cap=900)
+    dune_emulator.control.configure(datapoint_cap=1500)
     url = f"/execution/{trades}/results"
-    assert emu_api.get(url, params={"limit": 100}).status_code == 200  # 100 x 9 = 900
+    assert emu_api.get(url, params={"limit": 100}).status_code == 200  # 100 x 15 = 1500
     r = emu_api.get(url, params={"limit": 101})
     assert r.status_code == 402 and "configured limits per request" in r.json()["error"]
     for flag in ("ignore_max_datapoints_per_request", "ignore_max_credits_per_request"):

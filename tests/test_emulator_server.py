@@ -91,8 +91,12 @@ def test_cli_serves_and_prints_base_url() -> None:
         base = first.split("listening on ", 1)[1].split()[0]
         assert proc.stdout.readline().strip() == f"export DUNE_API_BASE_URL={base}"
         assert proc.stdout.readline().strip() == "export DUNE_API_KEY=cli-key"
+        # the seeded ids are said at start, not only found through `duneq queries list`
+        assert "1215383 (chain)" in proc.stdout.readline()
         r = httpx.get(f"{base}/api/v1/query/2", headers={"X-Dune-Api-Key": "cli-key"})
         assert r.json()["query_id"] == 2
+        r = httpx.get(f"{base}/api/v1/query/1215383", headers={"X-Dune-Api-Key": "cli-key"})
+        assert r.json()["parameters"][0]["key"] == "chain"
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -84,6 +84,7 @@ EXPECTED = {
     "SweepFailure",
     "SweepProgress",
     "SweepRuns",
+    "SweepStopped",
     "Pipelines",
     "PollConfig",
     "Progress",

@@ -86,6 +86,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m dune_emulator
     print(f"Dune emulator listening on {handle.base_url}  (API at {handle.base_url}/api/v1)")
     print(f"export DUNE_API_BASE_URL={handle.base_url}")
     print(f"export DUNE_API_KEY={handle.api_key}")
+    print(
+        "sample data: tables dex.trades, tokens.transfers, samples.all_types; saved queries "
+        "1 (chain), 2 (n), 3 (day), 1215383 (chain). Try: duneq run 1215383 --limit 20"
+    )
     if args.data_dir:
         print(f"data dir: {args.data_dir}")
     print("Press Ctrl-C to stop.", flush=True)

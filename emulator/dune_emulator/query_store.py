@@ -189,8 +189,10 @@ class QueryStore:
             for rec in records:
                 q = SavedQuery(**rec)
                 self._queries[q.query_id] = q
-            ids = [self.FIRST_USER_ID - 1, *self._queries]
-            self._next_id = max(next_id or 0, max(ids) + 1)
+            if next_id is None:
+                ids = [self.FIRST_USER_ID - 1, *self._queries]
+                next_id = max(ids) + 1
+            self._next_id = max(next_id, self.FIRST_USER_ID)
 
     def replace_all(self, records: list[dict[str, Any]], now: str) -> None:
         with self._lock:
@@ -200,7 +202,7 @@ class QueryStore:
             rec = dict(rec)
             rec.setdefault("created_at", now)
             rec.setdefault("updated_at", now)
-            self.load([rec])
+            self.load([rec], self.FIRST_USER_ID)  # a seeded high id (1215383) keeps ids low
 
     def records(self) -> tuple[list[dict[str, Any]], int]:
         with self._lock:
@@ -245,6 +247,8 @@ class QueryStore:
             raise bad_request("query_sql is required and must be a non-empty string")
         fields = _optional_fields(body)
         with self._lock:
+            while self._next_id in self._queries:  # skip seeded ids above FIRST_USER_ID
+                self._next_id += 1
             q = SavedQuery(self._next_id, name, sql, created_at=now, updated_at=now, **fields)
             self._queries[q.query_id] = q
             self._next_id += 1

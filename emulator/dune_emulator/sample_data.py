@@ -1,5 +1,5 @@
 """Deterministic sample tables (`dex.trades`, `tokens.transfers`, `samples.all_types`) and the
-seeded saved queries."""
+seeded saved queries, so that the README's examples run unchanged against the emulator."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from .dune_types import register_dune_types
 from .type_inference import mark_int256
 
 TRADES_ROWS = 1000
+#: The saved query the README runs (`duneq run 1215383`, `run_query(1215383, {"chain": ...})`).
+README_QUERY_ID = 1215383
+#: The saved query with a `day` parameter the README's sweep example runs.
+DAILY_QUERY_ID = 3
 TRANSFERS_ROWS = 1000
 
 _CHAINS = "['ethereum', 'arbitrum', 'optimism', 'base', 'polygon']"
@@ -30,7 +34,16 @@ SELECT
     (((i * 104729) % 1000003 + 1)::VARCHAR || '000000000000000'
         || CASE WHEN i % 50 = 0 THEN '0000000000000000000000000' ELSE '' END)::BIGNUM
         AS token_bought_amount_raw,
-    (18900000 + i * 51)::BIGINT AS block_number
+    (18900000 + i * 51)::BIGINT AS block_number,
+    CAST(TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(i * 613) AS DATE) AS block_date,
+    DATE '2024-01-01' AS block_month,
+    CASE WHEN i % 3 = 0 THEN '3' ELSE '2' END AS version,
+    {_SYMBOLS}[(((i * 7) % 6) + 1 + (i % 5)) % 6 + 1] AS token_sold_symbol,
+    least({_SYMBOLS}[((i * 7) % 6) + 1], {_SYMBOLS}[(((i * 7) % 6) + 1 + (i % 5)) % 6 + 1])
+        || '-' ||
+        greatest({_SYMBOLS}[((i * 7) % 6) + 1], {_SYMBOLS}[(((i * 7) % 6) + 1 + (i % 5)) % 6 + 1])
+        AS token_pair,
+    (i % 7)::BIGINT AS evt_index
 FROM range({TRADES_ROWS}) r(i)
 ORDER BY i
 """
@@ -124,7 +137,7 @@ def install_sample_data(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def seeded_queries() -> list[dict[str, Any]]:
-    """The saved queries every emulator starts with (ids 1 and 2)."""
+    """The saved queries every emulator starts with (ids 1, 2, 3 and the README's 1215383)."""
     return [
         {
             "query_id": 1,
@@ -142,6 +155,35 @@ def seeded_queries() -> list[dict[str, Any]]:
             "tags": ["sample"],
             "query_sql": "select n as number from unnest(sequence(0, {{n}} - 1)) as t(n) order by n",
             "parameters": [{"key": "n", "type": "number", "value": "10"}],
+            "is_private": False,
+        },
+        {
+            "query_id": DAILY_QUERY_ID,
+            "name": "DEX volume on a day",
+            "description": "Trades and volume per blockchain on one day of the sample trades.",
+            "tags": ["sample", "dex"],
+            "query_sql": (
+                "select blockchain, count(*) as trades, sum(amount_usd) as volume_usd\n"
+                "from dex.trades\n"
+                "where block_date = cast(timestamp '{{day}}' as date)\n"
+                "group by blockchain\n"
+                "order by blockchain"
+            ),
+            "parameters": [{"key": "day", "type": "datetime", "value": "2024-01-01 00:00:00"}],
+            "is_private": False,
+        },
+        {
+            "query_id": README_QUERY_ID,
+            "name": "Recent DEX trades on a chain",
+            "description": "The sample DEX trades of one blockchain, newest first.",
+            "tags": ["sample", "dex", "readme"],
+            "query_sql": (
+                "select block_date, block_time, project, token_pair, amount_usd, tx_hash\n"
+                "from dex.trades\n"
+                "where blockchain = '{{chain}}'\n"
+                "order by block_time desc"
+            ),
+            "parameters": [{"key": "chain", "type": "text", "value": "ethereum"}],
             "is_private": False,
         },
     ]

@@ -78,6 +78,7 @@ _LAZY: dict[str, str] = {
     "PipelineStatus": "._pipelines_model",
     "Spent": "._flows.budget",
     "SweepFailure": "._sweep",
+    "SweepStopped": "._errors",
     "SweepProgress": "._sweep",
     "SweepRuns": "._sweep",
     "Pipelines": "._pipelines",
@@ -160,6 +161,7 @@ if TYPE_CHECKING:
         RateLimited,
         ResponseValidationError,
         ServerError,
+        SweepStopped,
         UnknownStateWarning,
     )
     from ._execution import (
@@ -327,6 +329,7 @@ __all__ = [
     "SweepFailure",
     "SweepProgress",
     "SweepRuns",
+    "SweepStopped",
     "TableColumn",
     "UnknownStateWarning",
     "UploadedTable",

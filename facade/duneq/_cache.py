@@ -176,6 +176,8 @@ class EntryInfo:
     created_at: datetime | None
     expires_at: datetime | None
     codec: str
+    #: The SQL text of a raw-SQL run (None for a saved query or a read by execution id).
+    sql: str | None = None
 
 
 @dataclass(frozen=True)
@@ -378,6 +380,29 @@ class Cache:
     def entries(self) -> Path:
         """The folder of the entries (created by the first write, not by reads)."""
         return self.path / "entries"
+
+    def remember_sql(self, run: str, sql: str) -> None:
+        """Keep the SQL text of a raw-SQL run key, so ``ls`` can show what an entry is of
+        (written once, atomically; a failure only loses the label)."""
+        folder = self.path / "sql"
+        target = folder / f"{run}.sql"
+        if target.exists():
+            return
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".tmp-{run}-{os.getpid()}"
+            tmp.write_text(sql, encoding="utf-8")
+            os.replace(tmp, target)
+        except OSError:
+            pass
+
+    def _sql_of(self, run: object) -> str | None:
+        if not isinstance(run, str) or not run.isalnum():
+            return None
+        try:
+            return (self.path / "sql" / f"{run}.sql").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
 
     # -- writing
 
@@ -600,6 +625,9 @@ class Cache:
                 created_at=parse_timestamp(footer.get("created_at")),
                 expires_at=parse_timestamp(status.get("expires_at")),
                 codec=str(footer.get("codec")),
+                sql=self._sql_of(footer.get("run"))
+                if status.get("query_id") in (0, None)
+                else None,
             )
             infos.append((stat.st_mtime, info))
         return [info for _, info in sorted(infos, key=lambda pair: pair[0], reverse=True)]

@@ -24,7 +24,7 @@ from ._catalog import (
     usage_flow,
     usage_request,
 )
-from ._errors import CacheMiss, InvalidArgument
+from ._errors import APIError, CacheMiss, DuneError, InvalidArgument
 from ._execution import AsyncExecution, Execution
 from ._flows import run as run_flows
 from ._flows import sweep as sweep_flows
@@ -55,12 +55,17 @@ from ._pipelines import AsyncPipelines, Pipelines
 from ._polling import PollConfig, RateConfig, RateLimiter
 from ._protocol import Request
 from ._queries import AsyncQueries, Queries
+from ._queries import _get as query_get_request
+from ._queries import _get_flow as query_get_flow
 from ._results import AsyncResult, Origin, Result, opened_from_cache
 from ._retry import RetryPolicy
 from ._states import ExecutionState
-from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items
+from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items, sweep_outcome
 from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance, Row
 from ._uploads import AsyncUploads, Uploads
+
+#: What a sweep flow returns: the item and error that stopped it, or None.
+SweepStop = tuple[SweepItem, APIError] | None
 
 
 def _limit(name: str, value: object, kind: type[float] | type[int]) -> Any:
@@ -229,6 +234,13 @@ class _BaseClient:
     def _run_key(self, target: int | str, params: Mapping[str, ParamValue] | None) -> str:
         return run_key(target, encode_params(params))
 
+    def _sql_run(self, sql: str, params: Mapping[str, ParamValue] | None) -> str:
+        """The run key of raw SQL; the cache keeps its text so that ``cache ls`` shows it."""
+        run = self._run_key(sql, params)
+        if self._cache is not None and isinstance(sql, str):
+            self._cache.remember_sql(run, sql)
+        return run
+
     def _cached(self, execution_id: str, options: ResultOptions) -> Opened | None:
         """An execution's result from the local cache (offline: raise when it is missing)."""
         hit = self._cache.get(execution_id, options) if self._cache is not None else None
@@ -284,7 +296,9 @@ class _BaseClient:
         timeout: float | None | NotGiven,
         cancel_on_timeout: bool | NotGiven,
         options: Mapping[str, object],
-    ) -> tuple[run_flows.Flow[None], list[SweepItem]]:
+        keep_going: bool = False,
+        declared: dict[str, str] | None = None,
+    ) -> tuple[run_flows.Flow[SweepStop], list[SweepItem]]:
         """The sweep flow for both clients and the items it fills, every argument validated."""
         qid = validate_query_id(query_id)
         items = build_items(params)
@@ -292,10 +306,13 @@ class _BaseClient:
             max_concurrent = validate_positive_int("max_concurrent", max_concurrent)
         if on_progress is not None and not callable(on_progress):
             raise InvalidArgument("on_progress must be a callable or None")
+        if not isinstance(keep_going, bool):
+            raise InvalidArgument("keep_going must be True or False")
         saved = SweepState(state, qid)
         saved.load(items)
+        declared = {} if declared is None else declared
         perf = self._defaults.perf(performance)
-        flow = sweep_flows.sweep(
+        run = sweep_flows.sweep(
             self._ctx,
             items,
             lambda encoded: execute_query_request(qid, encoded, perf),
@@ -307,8 +324,25 @@ class _BaseClient:
             store=_CacheStore(self._cache, self._options(options))
             if self._cache is not None
             else None,
+            keep_going=keep_going,
+            credits_before=self._ctx.ledger.credits,
         )
-        return flow, items
+        return self._typed_sweep(qid, run, declared), items
+
+    def _typed_sweep(
+        self, query_id: int, run: run_flows.Flow[SweepStop], declared: dict[str, str]
+    ) -> run_flows.Flow[SweepStop]:
+        """Read the query's declared parameter types into ``declared`` (for typed parameter
+        columns; an unreadable query leaves it empty), then run the sweep."""
+        try:
+            query = yield from query_get_flow(self._ctx, query_get_request(query_id))
+        except DuneError:
+            query = None
+        if query is not None:
+            for p in query.parameters:
+                if isinstance(p.get("key"), str) and isinstance(p.get("type"), str):
+                    declared[p["key"]] = p["type"]
+        return (yield from run)
 
     def _latest_flow(
         self,
@@ -505,14 +539,16 @@ class Client(_BaseClient):
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        max_age: timedelta | None = None,
         **options: Unpack[ResultKwargs],
     ) -> Result:
         """Execute raw SQL, wait for it and return its result (the result is cached under the
-        SQL text and parameters; offline, a cached run of them is returned)."""
+        SQL text and parameters); with ``max_age``, a cached run of them that young is
+        returned instead (offline, one of any age)."""
         req, opts = self._sql_request(sql, params, performance), self._options(options)
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
-        run = self._run_key(sql, params)
-        hit = self._cached_run(run, opts, None, "this SQL")
+        run = self._sql_run(sql, params)
+        hit = self._cached_run(run, opts, max_age, "this SQL")
         flow = run_flows.run(self._ctx, req, how, opts)
         opened, source = self._driver.run(self._cache_or(hit, flow))
         return Result(self._bound, opened, source=source, run=run)
@@ -520,9 +556,9 @@ class Client(_BaseClient):
     def latest_result(
         self,
         query_id: int,
+        params: Mapping[str, ParamValue] | None = None,
         *,
         max_age: timedelta | None = None,
-        params: Mapping[str, ParamValue] | None = None,
         performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
@@ -557,10 +593,15 @@ class Client(_BaseClient):
         performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        keep_going: bool = False,
         **options: Unpack[ResultKwargs],
     ) -> SweepRuns:
         """Run a saved query once per parameter set, at most ``max_concurrent`` at a time (None:
-        the plan's limit from status responses), resumable from the ``state`` file."""
+        the plan's limit from status responses), resumable from the ``state`` file. An error
+        every item would get (401, 402, 403, 404, unknown parameter names) raises
+        ``SweepStopped`` unless ``keep_going``; a sweep whose every item failed warns."""
+        spent_before = self._ctx.ledger.credits
+        declared: dict[str, str] = {}
         flow, items = self._sweep_flow(
             query_id,
             params,
@@ -571,9 +612,11 @@ class Client(_BaseClient):
             timeout,
             cancel_on_timeout,
             options,
+            keep_going,
+            declared,
         )
-        self._driver.run(flow)
-        return SweepRuns(items, self._ctx.ledger.credits)
+        stopped = self._driver.run(flow)
+        return sweep_outcome(items, self._ctx.ledger.credits - spent_before, stopped, declared)
 
     def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
@@ -759,14 +802,16 @@ class AsyncClient(_BaseClient):
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        max_age: timedelta | None = None,
         **options: Unpack[ResultKwargs],
     ) -> AsyncResult:
         """Execute raw SQL, wait for it and return its result (the result is cached under the
-        SQL text and parameters; offline, a cached run of them is returned)."""
+        SQL text and parameters); with ``max_age``, a cached run of them that young is
+        returned instead (offline, one of any age)."""
         req, opts = self._sql_request(sql, params, performance), self._options(options)
         how = self._wait_args(timeout, cancel_on_timeout, on_progress)
-        run = self._run_key(sql, params)
-        hit = self._cached_run(run, opts, None, "this SQL")
+        run = self._sql_run(sql, params)
+        hit = self._cached_run(run, opts, max_age, "this SQL")
         flow = run_flows.run(self._ctx, req, how, opts)
         opened, source = await self._driver.run(self._cache_or(hit, flow))
         return AsyncResult(self._bound, opened, source=source, run=run)
@@ -774,9 +819,9 @@ class AsyncClient(_BaseClient):
     async def latest_result(
         self,
         query_id: int,
+        params: Mapping[str, ParamValue] | None = None,
         *,
         max_age: timedelta | None = None,
-        params: Mapping[str, ParamValue] | None = None,
         performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         on_progress: ProgressCallback | None = None,
@@ -811,10 +856,15 @@ class AsyncClient(_BaseClient):
         performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        keep_going: bool = False,
         **options: Unpack[ResultKwargs],
     ) -> SweepRuns:
         """Run a saved query once per parameter set, at most ``max_concurrent`` at a time (None:
-        the plan's limit from status responses), resumable from the ``state`` file."""
+        the plan's limit from status responses), resumable from the ``state`` file. An error
+        every item would get (401, 402, 403, 404, unknown parameter names) raises
+        ``SweepStopped`` unless ``keep_going``; a sweep whose every item failed warns."""
+        spent_before = self._ctx.ledger.credits
+        declared: dict[str, str] = {}
         flow, items = self._sweep_flow(
             query_id,
             params,
@@ -825,9 +875,11 @@ class AsyncClient(_BaseClient):
             timeout,
             cancel_on_timeout,
             options,
+            keep_going,
+            declared,
         )
-        await self._driver.run(flow)
-        return SweepRuns(items, self._ctx.ledger.credits)
+        stopped = await self._driver.run(flow)
+        return sweep_outcome(items, self._ctx.ledger.credits - spent_before, stopped, declared)
 
     async def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]

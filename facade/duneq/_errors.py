@@ -24,12 +24,14 @@ DuneError
     └── DatapointBudgetExceeded
 BudgetExceeded                     the client-wide credit/datapoint budget; nothing was sent
 CacheMiss                          offline mode, and the cache does not hold what was asked
+SweepStopped                       a sweep item's error every item would get; carries it
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from ._pipelines_model import PipelineStatus
 
@@ -307,6 +309,24 @@ class BudgetExceeded(DuneError):
         super().__init__(
             f"{what} would cost about {would_cost:g} {unit}, but only {self.left:g} of the "
             f"client's max_{unit}={limit:g} are left ({spent:g} spent); nothing was sent"
+        )
+
+
+class SweepStopped(DuneError):
+    """A sweep item failed with an error that does not depend on the item (401, 402, 403,
+    404, or a 400 on parameter names), so the sweep stopped instead of repeating it for every
+    item. ``error`` is that error, ``runs`` the SweepRuns so far (the rest stay queued)."""
+
+    def __init__(self, error: APIError, *, params: str, not_started: int, runs: Any) -> None:
+        self.error = error
+        self.params = params
+        self.not_started = not_started
+        #: The ``SweepRuns`` so far (typed loosely: the sweep module imports this one).
+        self.runs = runs
+        super().__init__(
+            f"sweep stopped: {error}; it does not depend on the item ({params}), so every item "
+            f"would fail the same way; {not_started} not started (keep_going=True, or "
+            "--keep-going, runs them all)"
         )
 
 

@@ -3,26 +3,33 @@ resumable JSON file (written atomically), and the combined result with parameter
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal
 
 import orjson
 
 from ._errors import (
+    APIError,
     DuneError,
+    DuneWarning,
     ExecutionCancelled,
     ExecutionError,
     ExecutionExpired,
     InvalidArgument,
     QueryFailed,
+    SweepStopped,
 )
-from ._options import encode_params
+from ._options import encode_param_value, encode_params
 from ._types import Row
+from ._warn import warn_at_caller
 
 Outcome = Literal["queued", "running", "done", "failed"]
 STATE_VERSION = 1
@@ -30,7 +37,8 @@ STATE_VERSION = 1
 
 @dataclass(frozen=True)
 class SweepProgress:
-    """What ``on_progress`` receives after every change: item counts and credits so far."""
+    """What ``on_progress`` receives after every change: item counts and the credits this
+    sweep has spent so far (not what the client spent before it)."""
 
     done: int
     running: int
@@ -215,6 +223,83 @@ class SweepState:
 # -- the outcome -------------------------------------------------------------------------------
 
 
+def _number_text(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else None
+    return value.strip() if isinstance(value, str) else None
+
+
+def param_column_type(declared: str | None, values: Sequence[Any]) -> str:
+    """The Dune type of a parameter column: a declared ``number`` is ``bigint`` when every
+    value is a whole number in 64 bits, else ``decimal(38, s)`` with the largest scale given
+    (exact); ``datetime``/``date`` is ``timestamp(3)``; anything else (text, enum, list) and a
+    value that does not parse as its declared type is ``varchar``. Undeclared: from the
+    Python values (int, Decimal, float, date, datetime)."""
+    present = [v for v in values if v is not None]
+    if declared is None:
+        if present and all(isinstance(v, dt.date) for v in present):
+            declared = "datetime"
+        elif present and all(
+            isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in present
+        ):
+            declared = "number"
+    if declared == "number":
+        numbers = []
+        for v in present:
+            text = _number_text(v)
+            try:
+                numbers.append(Decimal(text) if text else None)
+            except InvalidOperation:
+                numbers.append(None)
+        if not numbers or any(n is None or not n.is_finite() for n in numbers):
+            return "varchar"
+        scales = [max(0, -int(n.as_tuple().exponent)) for n in numbers if n is not None]
+        if max(scales) == 0 and all(n is not None and -(2**63) <= n < 2**63 for n in numbers):
+            return "bigint"
+        whole = max(
+            len(n.as_tuple().digits) + int(n.as_tuple().exponent) for n in numbers if n is not None
+        )
+        if max(whole, 0) + max(scales) > 38:
+            return "varchar"
+        return f"decimal(38,{max(scales)})"
+    timestamps = present and all(_timestamp(v) is not None for v in present)
+    return "timestamp(3)" if declared in ("datetime", "date") and timestamps else "varchar"
+
+
+def _timestamp(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+        except ValueError:
+            return None
+        return _timestamp(parsed)
+    return None
+
+
+def param_wire(value: Any, dune_type: str) -> Any:
+    """A parameter value as the wire writes a ``dune_type`` value (for the typed parser)."""
+    if value is None:
+        return None
+    if dune_type == "bigint":
+        return int(Decimal(_number_text(value) or "0"))
+    if dune_type.startswith("decimal"):
+        return str(Decimal(_number_text(value) or "0"))
+    if dune_type == "timestamp(3)":
+        ts = _timestamp(value)
+        assert ts is not None
+        return f"{ts:%Y-%m-%d %H:%M:%S}.{ts.microsecond // 1000:03d} UTC"
+    encoded = encode_param_value("value", value)
+    return ",".join(encoded) if isinstance(encoded, list) else str(encoded)
+
+
 def param_column(name: str, result_columns: Sequence[str]) -> str:
     """A parameter's column name: its own, or ``param_<name>`` if the result has that column."""
     return f"param_{name}" if name in result_columns else name
@@ -224,10 +309,29 @@ class SweepRuns:
     """A finished sweep: every completed item's rows with its parameter values as columns,
     the failures, and the execution id of each item."""
 
-    def __init__(self, items: Sequence[SweepItem], credits: float) -> None:
+    def __init__(
+        self,
+        items: Sequence[SweepItem],
+        credits: float,
+        param_types: Mapping[str, str] | None = None,
+    ) -> None:
         self.items = list(items)
-        #: Credits this client had spent when the sweep ended.
+        #: Credits this sweep spent (executions and result pages).
         self.credits = credits
+        #: The query's declared type of each parameter (number, datetime, text, enum, ...);
+        #: a name it does not declare is typed from its values.
+        self.param_types = dict(param_types or {})
+
+    def _param_names(self) -> list[str]:
+        return list(dict.fromkeys(name for item in self.items for name in item.params))
+
+    def _param_dune_types(self) -> dict[str, str]:
+        """Each parameter column's Dune type, from the declared parameter type and values."""
+        out = {}
+        for name in self._param_names():
+            values = [i.params[name] for i in self.items if name in i.params]
+            out[name] = param_column_type(self.param_types.get(name), values)
+        return out
 
     @property
     def failed(self) -> list[SweepFailure]:
@@ -250,11 +354,11 @@ class SweepRuns:
 
     @property
     def column_types(self) -> list[str]:
-        """Dune type names matching ``column_names`` (parameter columns are varchar)."""
+        """Dune type names matching ``column_names``: parameter columns typed from the query's
+        declared parameters (number: bigint or decimal, datetime: timestamp(3), else varchar)."""
         first = next((i for i in self.items if i.outcome == "done" and i.columns), None)
         result_types = list(first.types) if first is not None else []
-        params = len(self.column_names) - (len(first.columns) if first is not None else 0)
-        return ["varchar"] * params + result_types
+        return list(self._param_dune_types().values()) + result_types
 
     def iter_rows(self) -> Iterator[Row]:
         for item in self.items:
@@ -270,8 +374,9 @@ class SweepRuns:
         return list(self.iter_rows())
 
     def to_arrow(self, *, big_ints: str = "string", binary: str = "bytes") -> Any:
-        """All rows as one typed ``pyarrow.Table`` (parameter columns as text), built with the
-        same type mapping as ``Result.to_arrow`` (needs the ``arrow`` extra)."""
+        """All rows as one typed ``pyarrow.Table`` (parameter columns typed as
+        ``column_types`` says, values exact), built with the same type mapping as
+        ``Result.to_arrow`` (needs the ``arrow`` extra)."""
         from ._arrow import PageParser
         from ._dunetypes import TypeOptions
         from ._optional import require
@@ -284,10 +389,14 @@ class SweepRuns:
         )
         batches = []
         offset = 0
+        kinds = self._param_dune_types()
         for item in self.items:
             if item.outcome != "done" or not item.rows:
                 continue
-            cols = {param_column(n, item.columns): v for n, v in item.params.items()}
+            cols = {
+                param_column(n, item.columns): param_wire(v, kinds[n])
+                for n, v in item.params.items()
+            }
             rows = [{**cols, **row} for row in item.rows]
             batches.append(parser.from_rows(rows, offset))
             offset += len(rows)
@@ -302,3 +411,25 @@ class SweepRuns:
 
 
 ProgressHook = Callable[[SweepProgress], object]
+
+
+def sweep_outcome(
+    items: list[SweepItem],
+    credits: float,
+    stopped: tuple[SweepItem, APIError] | None,
+    param_types: Mapping[str, str] | None = None,
+) -> SweepRuns:
+    """The finished sweep; raise ``SweepStopped`` if it stopped on an error every item would
+    get, and warn when every item failed (so that a sweep of failures is never silent)."""
+    runs = SweepRuns(items, credits, param_types)
+    if stopped is not None:
+        item, error = stopped
+        where = ", ".join(f"{k}={v}" for k, v in item.params.items())
+        queued = sum(i.outcome == "queued" for i in items)
+        raise SweepStopped(error, params=where or "no parameters", not_started=queued, runs=runs)
+    failed = runs.failed
+    if items and len(failed) == len(items):
+        warn_at_caller(
+            DuneWarning(f"every sweep item failed ({len(items)}); the first: {failed[0].error}")
+        )
+    return runs

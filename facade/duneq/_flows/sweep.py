@@ -9,7 +9,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from .. import _constants as C
-from .._errors import APIError, BudgetExceeded, DuneError, ExecutionTimeout, RateLimited
+from .._errors import (
+    APIError,
+    APIStatusError,
+    AuthenticationError,
+    BadRequest,
+    BudgetExceeded,
+    DuneError,
+    ExecutionTimeout,
+    NotFound,
+    PaymentRequired,
+    PermissionDenied,
+    RateLimited,
+)
 from .._lowlevel import latest_results_request, status_from_wire
 from .._models import ExecutionStatus
 from .._options import ResultOptions
@@ -37,11 +49,11 @@ class ResultStore(Protocol):
     ) -> None: ...
 
 
-def _progress(ctx: FlowContext, items: list[SweepItem]) -> SweepProgress:
+def _progress(ctx: FlowContext, items: list[SweepItem], before: float) -> SweepProgress:
     count = {"done": 0, "running": 0, "queued": 0, "failed": 0}
     for item in items:
         count[item.outcome] += 1
-    return SweepProgress(**count, credits=ctx.ledger.credits)
+    return SweepProgress(**count, credits=ctx.ledger.credits - before)
 
 
 #: Clocks agree within this (a Date header has whole seconds): an execution submitted this
@@ -105,6 +117,17 @@ def read_all(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) 
     return rows, columns, types
 
 
+def same_for_every_item(error: APIError) -> bool:
+    """An execute error the item's values cannot cause: the key (401, 403), the plan (402),
+    the query (404) or the parameter names (a 400 on unknown parameters)."""
+    if isinstance(error, AuthenticationError | PaymentRequired | PermissionDenied | NotFound):
+        return True
+    if isinstance(error, BadRequest) and isinstance(error, APIStatusError):
+        text = (error.api_message or error.message).lower()
+        return "unknown parameter" in text
+    return False
+
+
 def sweep(
     ctx: FlowContext,
     items: list[SweepItem],
@@ -116,15 +139,20 @@ def sweep(
     state: SweepState,
     on_progress: ProgressHook | None,
     store: ResultStore | None = None,
-) -> Flow[None]:
+    keep_going: bool = False,
+    credits_before: float = 0.0,
+) -> Flow[tuple[SweepItem, APIError] | None]:
     """Run every queued item, wait on running ones (from an earlier process too), fetch the
     results of finished ones; an item's error is recorded on it, the others go on. A budget
-    refusal or an interrupt stops the sweep (the state file keeps what was started)."""
+    refusal or an interrupt stops the sweep (the state file keeps what was started); so does,
+    unless ``keep_going``, an execute error that every item would get (returned, with its
+    item, once the runs in flight have ended)."""
+    stopped: tuple[SweepItem, APIError] | None = None
 
     def changed() -> None:
         state.save(items)
         if on_progress is not None:
-            on_progress(_progress(ctx, items))
+            on_progress(_progress(ctx, items, credits_before))
 
     def fail(item: SweepItem, error: DuneError) -> None:
         item.outcome, item.error = "failed", error
@@ -194,6 +222,9 @@ def sweep(
                 queue.pop(0)
                 item.submitting_at = None
                 fail(item, exc)
+                if not keep_going and same_for_every_item(exc):
+                    stopped = (item, exc)
+                    queue.clear()  # the rest stay queued, in the state file too
                 changed()
                 continue
             queue.pop(0)
@@ -247,3 +278,4 @@ def sweep(
                     ),
                 )
                 changed()
+    return stopped

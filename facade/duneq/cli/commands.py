@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_ERROR, Interrupted, UsageError, transport_problem
-from .output import check_output, resolve_format, write_parquet, write_rows
+from .output import TABLE_ROWS, check_output, resolve_format, write_parquet, write_rows
 from .parser import parse_params
 from .progress import Board, ExecutionProgress, cost_line, live_wanted, plural, say
 
@@ -88,11 +88,50 @@ def _result_options(args: argparse.Namespace) -> dict[str, Any]:
     if args.page_size is not None:
         options["page_size"] = args.page_size
     # with --limit the client asks for min(limit, page size) rows and stops after `limit`
+    shown = _table_preview(args)
+    if shown is not None:
+        options["limit"] = shown  # a table fetches (and pays for) only the rows it shows
     return options
+
+
+def _table_preview(args: argparse.Namespace) -> int | None:
+    """How many rows a table on stdout shows (None: all of them, as ``--all`` or a file)."""
+    if not hasattr(args, "all") or args.all or args.out is not None:
+        return None
+    if resolve_format(args.output, args.out) != "table":
+        return None
+    return TABLE_ROWS if args.limit is None else min(args.limit, TABLE_ROWS)
+
+
+def _rows_left(args: argparse.Namespace, result: Result, shown: int) -> str:
+    """The line under a table cut to its first rows: how many more and how to get them."""
+    total = result.metadata.total_row_count
+    if _table_preview(args) is None or total is None:
+        return ""
+    wanted = total if args.limit is None else min(total, args.limit)
+    left = wanted - shown
+    if left <= 0:
+        return ""
+    return (
+        f"({left:,} more {'row' if left == 1 else 'rows'} not shown, of {wanted:,}; "
+        "--all shows every row, -o csv or --out FILE streams them)"
+    )
 
 
 def _wait_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"timeout": args.timeout, "cancel_on_timeout": not args.no_cancel}
+
+
+def _cache_age(args: argparse.Namespace) -> timedelta | None:
+    """``--max-age`` of ``run``/``sql``, which only means something with a local cache."""
+    if args.max_age is None:
+        return None
+    if args.cache is None and not os.environ.get("DUNEQ_CACHE_DIR"):
+        raise UsageError(
+            "--max-age reuses a run from the local cache: add --cache [DIR] "
+            "(or set DUNEQ_CACHE_DIR); for the server's latest result use duneq latest"
+        )
+    return timedelta(seconds=args.max_age)
 
 
 def _output(args: argparse.Namespace) -> str:
@@ -114,8 +153,17 @@ def _typed_pages(result: Result) -> Iterator[list[Row]]:
         offset += len(page)
 
 
-def _emit(args: argparse.Namespace, board: Board, result: Result, fmt: str, started: float) -> int:
-    """Write the result, then the cost line; returns the exit code."""
+def _emit(
+    args: argparse.Namespace,
+    board: Board,
+    result: Result,
+    fmt: str,
+    started: float,
+    *,
+    executes: bool = True,
+) -> int:
+    """Write the result, then the cost line (``executes``: the command may have run the
+    query; ``results`` and ``endpoint`` only read); returns the exit code."""
     board.close()  # the live display must stop before data is printed
     if fmt == "parquet":
         rows = write_parquet(result, args.out)
@@ -130,6 +178,8 @@ def _emit(args: argparse.Namespace, board: Board, result: Result, fmt: str, star
             stdout=sys.stdout,
             rich_table=live_wanted(),
         )
+        if fmt == "table" and (left := _rows_left(args, result, rows)):
+            print(left, file=sys.stdout, flush=True)
     if not args.quiet:
         if args.out:
             print(f"wrote {plural(rows, 'row')} to {args.out}", file=sys.stderr)
@@ -139,9 +189,9 @@ def _emit(args: argparse.Namespace, board: Board, result: Result, fmt: str, star
                 datapoints=result.metadata.datapoint_count,
                 rows=rows,
                 seconds=time.monotonic() - started,
-                note=f"execution {result.execution_id}" if result.reused else "",
-                reused=result.reused,
-                reused_from=result.status.execution_ended_at,
+                origin=result.source if executes or result.source == "cache" else "read",
+                execution_id=result.execution_id,
+                ended_at=result.status.execution_ended_at,
             ),
             file=sys.stderr,
         )
@@ -189,6 +239,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     fmt = _output(args)
     params = parse_params(args.param)
+    max_age = _cache_age(args)
     with _client(args) as client, _board(args) as board:
         progress = ExecutionProgress(board)
         with _interruptible(args, client, board, progress):
@@ -197,6 +248,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 params,
                 performance=args.performance,
                 on_progress=progress,
+                max_age=max_age,
                 **_wait_options(args),
                 **_result_options(args),
             )
@@ -227,6 +279,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     sql = _read_sql(args)
     fmt = _output(args)
     params = parse_params(args.param)
+    max_age = _cache_age(args)
     with _client(args) as client, _board(args) as board:
         progress = ExecutionProgress(board)
         with _interruptible(args, client, board, progress):
@@ -235,6 +288,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
                 params,
                 performance=args.performance,
                 on_progress=progress,
+                max_age=max_age,
                 **_wait_options(args),
                 **_result_options(args),
             )
@@ -254,7 +308,7 @@ def _cmd_results(args: argparse.Namespace) -> int:
                 **_wait_options(args),
                 **_result_options(args),
             )
-            return _emit(args, board, result, fmt, started)
+            return _emit(args, board, result, fmt, started, executes=False)
 
 
 def _cmd_latest(args: argparse.Namespace) -> int:
@@ -343,10 +397,8 @@ def _cmd_pipeline(args: argparse.Namespace) -> int:
 def _cmd_emulator(args: argparse.Namespace) -> int:
     try:
         from dune_emulator.cli import main as emulator_main
-    except ImportError:
-        raise UsageError(
-            "the emulator needs the emulator extra: pip install 'duneq[emulator]'"
-        ) from None
+    except ImportError as exc:
+        raise UsageError(f"the emulator cannot start: {exc}") from None
     argv = ["--host", args.host, "--port", str(args.port)]
     if args.data_dir:
         argv += ["--data-dir", args.data_dir]
@@ -398,7 +450,7 @@ def _cmd_endpoint(args: argparse.Namespace) -> int:
     fmt = _output(args)
     with _client(args) as client, _board(args) as board:
         result = client.endpoints.results(args.handle, args.slug, **_result_options(args))
-        return _emit(args, board, result, fmt, started)
+        return _emit(args, board, result, fmt, started, executes=False)
 
 
 def mcp_config(args: argparse.Namespace) -> ServerConfig:

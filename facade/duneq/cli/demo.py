@@ -130,7 +130,7 @@ def step_datapoints(demo: Demo) -> None:
     demo.title(5, "The per-request datapoint cap, and its fix")
     demo.emu.control.configure(datapoint_cap=2000)
     try:
-        demo.duneq(["sql", "select * from dex.trades"], EXIT_LIMIT)
+        demo.duneq(["sql", "select * from dex.trades", "--all"], EXIT_LIMIT)
         path = demo.workdir / "trades.csv"
         demo.duneq(
             ["sql", "select * from dex.trades", "--ignore-datapoint-limit", "--out", str(path)]
@@ -210,10 +210,8 @@ def run_demo(quiet: bool = False) -> int:
     """Start the emulator, run every step, print a summary; 0 when all steps behaved."""
     try:
         from dune_emulator import EmulatorConfig, run_emulator
-    except ImportError:
-        raise UsageError(
-            "the demo needs the emulator extra: pip install 'duneq[emulator]'"
-        ) from None
+    except ImportError as exc:
+        raise UsageError(f"the demo cannot start: {exc}") from None
     from .._client import Client
 
     started = time.monotonic()
@@ -223,7 +221,9 @@ def run_demo(quiet: bool = False) -> int:
         run_emulator(EmulatorConfig()) as emu,
         Client(emu.api_key, base_url=emu.base_url) as client,
     ):
-        print(f"emulator at {emu.base_url}; tables dex.trades, tokens.transfers; queries 1 and 2")
+        print(
+            f"emulator at {emu.base_url}; tables dex.trades, tokens.transfers; queries 1, 2, 3 and 1215383"
+        )
         demo = Demo(emu, client, workdir, quiet)
         try:
             for step in STEPS:

@@ -26,6 +26,7 @@ from .._errors import (
     PipelineFailed,
     QueryFailed,
     RateLimited,
+    SweepStopped,
 )
 
 EXIT_OK = 0
@@ -64,6 +65,8 @@ class Interrupted(Exception):
 
 def exit_code_for(exc: BaseException) -> int:
     """The exit code of the error class ``exc`` belongs to."""
+    if isinstance(exc, SweepStopped):  # the code of the error that stopped it
+        return exit_code_for(exc.error)
     if isinstance(exc, Interrupted):
         return EXIT_INTERRUPTED
     if isinstance(exc, UsageError | InvalidArgument):

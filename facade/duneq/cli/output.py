@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 _ENCODER = msgspec.json.Encoder()
 FORMATS = ("table", "csv", "json", "jsonl", "parquet")
+#: Rows a table on stdout shows unless ``--all`` (as DuckDB's shell); only they are fetched.
+TABLE_ROWS = 40
 _EXTENSIONS = {
     ".csv": "csv",
     ".json": "json",

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from .._version import __version__
 from .errors import EXIT_CODES_HELP, UsageError
-from .output import FORMATS
+from .output import FORMATS, TABLE_ROWS
 
 _DESCRIPTION = """\
 Run Dune Analytics queries from the command line.
@@ -206,8 +206,26 @@ def _add_result_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_output_flags(parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS) -> None:
+def _add_cache_age(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-age",
+        type=parse_duration,
+        metavar="AGE",
+        help="with --cache: reuse a cached run of the same query and parameters that ended "
+        "at most this long ago (e.g. 30m, 6h) instead of executing again",
+    )
+
+
+def _add_output_flags(
+    parser: argparse.ArgumentParser, formats: Sequence[str] = FORMATS, *, preview: bool = True
+) -> None:
     group = parser.add_argument_group("output")
+    if preview:
+        group.add_argument(
+            "--all",
+            action="store_true",
+            help=f"show every row in a table (default: the first {TABLE_ROWS}, fetching no more)",
+        )
     group.add_argument(
         "-o",
         "--output",
@@ -269,6 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = command("run", "Execute a saved query, wait, and print its result.")
     run.add_argument("query_id", type=_query_id, metavar="QUERY_ID")
+    _add_cache_age(run)
     _add_execution_flags(run)
     _add_result_flags(run)
     _add_output_flags(run)
@@ -276,13 +295,14 @@ def build_parser() -> argparse.ArgumentParser:
     sql = command("sql", "Execute raw SQL, wait, and print its result.")
     sql.add_argument("sql", nargs="?", metavar="SQL", help='the SQL text, or "-" for stdin')
     sql.add_argument("-f", "--file", metavar="FILE", help="read the SQL from FILE")
+    _add_cache_age(sql)
     _add_execution_flags(sql)
     _add_result_flags(sql)
     _add_output_flags(sql)
 
     status = command("status", "Show the status of an execution.")
     status.add_argument("execution_id", metavar="EXECUTION_ID")
-    _add_output_flags(status, formats=("table", "json"))
+    _add_output_flags(status, formats=("table", "json"), preview=False)
 
     results = command("results", "Print the result of an execution (waits if it is running).")
     results.add_argument("execution_id", metavar="EXECUTION_ID")
@@ -337,8 +357,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-concurrent", type=_positive_int, metavar="N", help="runs in flight (default: plan's)"
     )
     sweep.add_argument("--state", metavar="FILE", help="resume from / record progress in FILE")
+    sweep.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="run every item even after an error every item would get (401, 402, 403, 404, "
+        "unknown parameter names); by default the sweep stops at the first",
+    )
     _add_execution_flags(sweep)
-    _add_output_flags(sweep)
+    _add_output_flags(sweep, preview=False)
 
     cache = command("cache", "Inspect the local result cache: ls, clear or path.")
     cache.add_argument("action", choices=("ls", "clear", "path"), metavar="ls|clear|path")

@@ -177,20 +177,29 @@ def cost_line(
     rows: int,
     seconds: float,
     note: str = "",
-    reused_from: datetime | None = None,
-    reused: bool = False,
+    origin: str | None = None,
+    execution_id: str | None = None,
+    ended_at: datetime | None = None,
 ) -> str:
-    """``cost: 10 credits, 1,234 datapoints, 123 rows, 2.3s``; unknown values shown as ?. A
-    reused result says so instead of its original credits, which are not charged again."""
+    """``cost: 10 credits, 1,234 datapoints, 123 rows, 2.3s (new run)``: what this command paid
+    now and where the data came from. ``origin`` "new" (executed now), "latest" (the server's
+    latest run, reused), "read" (an existing execution read) or "cache" (no request): only a
+    new run pays execution credits, only a request pays datapoints; unknown values show ?."""
+    if origin in ("latest", "read", "cache"):
+        credits = 0
+    if origin == "cache":
+        datapoints = 0
+    credit_text = "? credits" if credits is None else plural(credits, "credit")
     point_text = "? datapoints" if datapoints is None else plural(datapoints, "datapoint")
-    if reused:
-        when = (
-            f" from {reused_from.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
-            if reused_from is not None
-            else ""
-        )
-        credit_text = f"reused latest result{when}, no new execution credits"
-    else:
-        credit_text = "? credits" if credits is None else plural(credits, "credit")
-    tail = f" ({note})" if note else ""
+    when = f", ended {ended_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if ended_at else ""
+    run = f"execution {execution_id}" if execution_id else "an earlier execution"
+    source = {
+        None: "",
+        "new": "new run",
+        "latest": f"no new execution: the latest run{when}, {run}",
+        "read": f"no new execution: read {run}",
+        "cache": f"no request: the local cache{when}, {run}",
+    }.get(origin, str(origin))
+    parts = [p for p in (source, note) if p]
+    tail = f" ({'; '.join(parts)})" if parts else ""
     return f"cost: {credit_text}, {point_text}, {plural(rows, 'row')}, {seconds:.1f}s{tail}"

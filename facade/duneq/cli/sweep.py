@@ -7,11 +7,13 @@ import argparse
 import itertools
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .errors import EXIT_ERROR, UsageError
+from .._errors import DuneWarning
+from .errors import EXIT_ERROR, Interrupted, UsageError
 from .output import write_rows
 from .progress import Board, cost_line, live_wanted
 
@@ -83,17 +85,38 @@ def run_sweep_command(args: argparse.Namespace, client: Client, board: Board, fm
 
         board.update("sweep", text, (progress.done, progress.running, progress.failed))
 
-    with board:
-        runs = client.sweep(
-            args.query_id,
-            grid,
-            max_concurrent=args.max_concurrent,
-            state=args.state,
-            on_progress=show,
-            performance=args.performance,
-            timeout=args.timeout,
-            cancel_on_timeout=not args.no_cancel,
-        )
+    try:
+        with board, warnings.catch_warnings():
+            warnings.simplefilter("ignore", DuneWarning)  # every failure is printed below
+            runs = client.sweep(
+                args.query_id,
+                grid,
+                max_concurrent=args.max_concurrent,
+                state=args.state,
+                on_progress=show,
+                performance=args.performance,
+                timeout=args.timeout,
+                cancel_on_timeout=not args.no_cancel,
+                keep_going=args.keep_going,
+            )
+    except KeyboardInterrupt:
+        if args.state:
+            hint = (
+                f"run the same command again (with --state {args.state}) to resume: it waits "
+                "on the runs started and never runs a finished item again"
+            )
+        else:
+            hint = (
+                "the runs already started go on; give --state FILE next time to make a sweep "
+                "resumable"
+            )
+        raise Interrupted(f"interrupted; {hint}") from None
+    if runs.items and len(runs.failed) == len(runs.items):
+        for failure in runs.failed:
+            where = ", ".join(f"{k}={v}" for k, v in failure.params.items())
+            print(f"error: sweep item {where}: {failure.error}", file=sys.stderr)
+        print(f"error: every sweep item failed ({len(runs)}); nothing written", file=sys.stderr)
+        return EXIT_ERROR
     if fmt == "parquet":
         rows = write_sweep_parquet(runs, args.out)
     else:
@@ -139,12 +162,21 @@ def run_cache_command(args: argparse.Namespace) -> int:
         for info in infos:
             expires = info.expires_at.isoformat() if info.expires_at else "-"
             print(
-                f"{info.execution_id}  query {info.query_id if info.query_id is not None else '-'}"
+                f"{info.execution_id}  {_entry_of(info)}"
                 f"  {info.row_count:>10,} rows  {info.size:>12,} bytes  expires {expires}"
             )
         total = sum(info.size for info in infos)
         print(f"{len(infos)} entries, {total:,} bytes in {cache.path}", file=sys.stderr)
     return 0
+
+
+def _entry_of(info: Any) -> str:
+    """What an entry is of: ``query N``, or the SQL text of a raw-SQL run on one line."""
+    if info.sql is not None:
+        text = " ".join(info.sql.split())
+        shown = text if len(text) <= 60 else text[:59] + "…"
+        return f'sql "{shown}"'
+    return f"query {info.query_id if info.query_id else '-'}"
 
 
 def write_sweep_parquet(runs: Any, out: str | None) -> int:
