@@ -28,7 +28,7 @@ def _client(emu: EmulatorHandle, time: EmulatorTime, **kw: Any) -> duneq.Client:
 
 
 def _exact(table: pa.Table) -> bool:
-    return table.num_rows == ROWS and table.column("n").to_pylist() == list(range(ROWS))
+    return bool(table.num_rows == ROWS and table.column("n").to_pylist() == list(range(ROWS)))
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=["truncated", "not-csv"])

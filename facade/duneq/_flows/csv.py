@@ -7,7 +7,6 @@ from __future__ import annotations
 import codecs
 import io
 import os
-import re
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
@@ -22,6 +21,7 @@ from .pages import (
     offset_from_uri,
     page_request,
 )
+from .reader import QUOTED_FIELD, csv_page, follows, plan_read, probe
 from .wait import get_status
 
 CsvDest = str | os.PathLike[str] | IO[bytes] | IO[str]
@@ -88,9 +88,6 @@ class CsvSink:
             self._close = None
 
 
-_QUOTED_FIELD = re.compile(rb'"[^"]*"')
-
-
 class _Records:
     """Counts one CSV body's records and its header's fields as chunks pass, quotes honoured
     (a quoted newline or comma is data), so a page's datapoints are known without parsing it."""
@@ -112,7 +109,7 @@ class _Records:
             if end < 0:
                 return
             chunk, self._quoted = chunk[end + 1 :], False
-        plain = _QUOTED_FIELD.sub(b"", chunk)  # whole quoted runs ("" inside one included)
+        plain = QUOTED_FIELD.sub(b"", chunk)  # whole quoted runs ("" inside one included)
         opened = plain.find(b'"')
         if opened >= 0:  # a field left open at the chunk's end
             plain, self._quoted = plain[:opened], True
@@ -192,13 +189,11 @@ def write_csv(
     count what its offsets imply) and only then written, so a short or broken page is retried
     and never reaches the file. The read's size comes from ``known`` (the status) or a one-row
     JSON probe; each page is checked against the client's datapoint budget before it is sent."""
-    from .reader import csv_page, follows, plan_read, probe
-
     page_request(source, options, options.offset, sink=ChunkSink())  # refuse before any request
     writable(dest)
-    if (known is None or known.total_row_count is None) and not options.filters:
-        if isinstance(source, str):  # a status call is free and tells the size
-            known = (yield from get_status(ctx, source)).result_metadata
+    unknown = known is None or known.total_row_count is None
+    if unknown and not options.filters and isinstance(source, str):
+        known = (yield from get_status(ctx, source)).result_metadata  # free; tells the size
     if known is None or known.total_row_count is None or options.filters:
         known = (yield from probe(ctx, source, options)).metadata
     plan = plan_read(source, options, known)

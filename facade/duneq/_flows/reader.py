@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,6 +28,9 @@ from .._protocol import RawResponse, Request
 from .context import Flow, FlowContext
 from .pages import EndpointSource, Page, Source, fetch_page, next_start, offset_from_uri
 from .send import exchange, invalid
+
+#: A whole quoted CSV field (an escaped quote inside is two adjacent runs).
+QUOTED_FIELD = re.compile(rb'"[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -169,9 +173,7 @@ def count_records(data: bytes | memoryview, start: int = 0) -> int:
     if not body:
         return 0
     if b'"' in body:
-        from .csv import _QUOTED_FIELD
-
-        body = _QUOTED_FIELD.sub(b"", body)
+        body = QUOTED_FIELD.sub(b"", body)
     return body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
 
 

@@ -163,8 +163,11 @@ def run_pipeline_command(
         except ExecutionTimeout as exc:
             board.close()
             _report(args, client, _refreshed(run), started)
+            message = exc.message
+            if args.timeout is not None:  # the wait had what the start left of --timeout
+                message = message.replace(f"within {exc.timeout:g} s", f"within {args.timeout:g} s")
             print(
-                f"error: {exc.message} [pipeline_execution_id={run.pipeline_execution_id}]",
+                f"error: {message} [pipeline_execution_id={run.pipeline_execution_id}]",
                 file=sys.stderr,
             )
             return EXIT_TIMEOUT
