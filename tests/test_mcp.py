@@ -5,18 +5,22 @@ behaviour) as the same server built in-process from the same flags, waiting on t
 from __future__ import annotations
 
 import os
+import queue
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
+import httpx2
 import pytest
 from dune_emulator import EmulatorHandle
 from dune_emulator.testing import EmulatorTime
@@ -24,6 +28,7 @@ from duneq.cli.commands import mcp_config
 from duneq.cli.parser import build_parser
 from duneq.mcp import ServerConfig, build_server, server_client
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult
 
 REPO = Path(__file__).resolve().parent.parent
@@ -302,27 +307,84 @@ def _free_port() -> int:
         return port
 
 
-def test_streamable_http_transport(dune_emulator: EmulatorHandle) -> None:
+@contextmanager
+def http_server(emu: EmulatorHandle, token: str | None = None) -> Iterator[tuple[str, str]]:
+    """``duneq mcp --http PORT`` as a subprocess (with ``DUNEQ_MCP_TOKEN=token`` if given):
+    its /mcp URL and the bearer token (read from stderr when the server generated it)."""
     port = _free_port()
+    env = {k: v for k, v in _env(emu).items() if k != "DUNEQ_MCP_TOKEN"}
+    if token is not None:
+        env["DUNEQ_MCP_TOKEN"] = token
     proc = subprocess.Popen(
         [sys.executable, "-m", "duneq", "mcp", "--http", str(port), "--max-rows", "2"],
-        env=_env(dune_emulator),
+        env=env,
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert proc.stderr is not None
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(
+        target=lambda: lines.put(proc.stderr.readline() if proc.stderr else "")
+    ).start()
+    err: list[str] = []
     try:
+        try:
+            err.append(lines.get(timeout=60))  # printed once, before the server listens
+        except queue.Empty:
+            err.append("")
+        found = re.search(r"Authorization: Bearer ([\w-]+)", err[0])
+        if token is None:
+            assert found, err
+            token = found.group(1)
+        else:
+            assert not found and "DUNEQ_MCP_TOKEN" in err[0], err  # a chosen token is not echoed
         for _ in range(200):
             try:
                 httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
                 break
             except httpx.TransportError:
-                assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert proc.poll() is None, err[0]
                 time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/mcp", token
+    finally:
+        proc.terminate()
+        err.append(proc.communicate(timeout=30)[1])
+        assert emu.api_key not in "".join(err)
+
+
+@asynccontextmanager
+async def _authorized(url: str, token: str) -> AsyncIterator[Client]:
+    """An SDK client on ``url`` that sends the bearer token with every request."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30, read=300)) as http:
+        transport = streamable_http_client(url, http_client=http)
+        async with Client(transport, read_timeout_seconds=60) as client:
+            yield client
+
+
+def _initialize(url: str, **headers: str) -> httpx.Response:
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "curl", "version": "1"},
+        },
+    }
+    accept = {"Accept": "application/json, text/event-stream"}
+    return httpx.post(url, json=body, headers={**accept, **headers}, timeout=30)
+
+
+def test_streamable_http_transport_with_a_generated_token(dune_emulator: EmulatorHandle) -> None:
+    with http_server(dune_emulator) as (url, token):
+        assert len(token) >= 32
 
         async def scenario() -> None:
-            async with Client(f"http://127.0.0.1:{port}/mcp", read_timeout_seconds=60) as client:
+            async with _authorized(url, token) as client:
                 names = {t.name for t in (await client.list_tools()).tools}
                 assert names == READ_TOOLS
                 out = await call(client, "run_query", query_id=2, params={"n": 3})
@@ -330,10 +392,47 @@ def test_streamable_http_transport(dune_emulator: EmulatorHandle) -> None:
                 assert out["result"]["next_offset"] == 2
 
         run(scenario)
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=30)
-    assert dune_emulator.api_key not in err
+        missing = _initialize(url)
+        assert missing.status_code == 401 and "missing bearer token" in missing.text
+        assert missing.headers["www-authenticate"].startswith("Bearer")
+        wrong = _initialize(url, Authorization=f"Bearer {token[:-1]}x")
+        assert wrong.status_code == 401 and "wrong bearer token" in wrong.text
+        basic = _initialize(url, Authorization=f"Basic {token}")
+        assert basic.status_code == 401
+        assert _initialize(url, Authorization=f"Bearer {token}").status_code == 200
+    assert dune_emulator.control.counters()["executions_started"] == 1  # only the token's run
+
+
+def test_streamable_http_token_from_the_environment_and_rebinding_checks(
+    dune_emulator: EmulatorHandle,
+) -> None:
+    chosen = "a-chosen-token-of-some-length"
+    with http_server(dune_emulator, chosen) as (url, token):
+        assert token == chosen
+        assert _initialize(url).status_code == 401
+        assert _initialize(url, Authorization="Bearer another-token-entirely").status_code == 401
+        ok = _initialize(url, Authorization=f"Bearer {chosen}")
+        assert ok.status_code == 200
+        # A page on another origin that rebinds its name to 127.0.0.1 is still refused.
+        auth = {"Authorization": f"Bearer {chosen}"}
+        rebound = _initialize(url, Host="evil.example:80", **auth)
+        assert rebound.status_code in (403, 421), rebound.text
+        cross = _initialize(url, Origin="http://evil.example", **auth)
+        assert cross.status_code == 403, cross.text
+
+
+def test_a_short_environment_token_is_a_usage_error(dune_emulator: EmulatorHandle) -> None:
+    env = {**_env(dune_emulator), "DUNEQ_MCP_TOKEN": "short"}
+    out = subprocess.run(
+        [sys.executable, "-m", "duneq", "mcp", "--http", str(_free_port())],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2, out.stderr
+    assert "DUNEQ_MCP_TOKEN must be at least 16 characters" in out.stderr
 
 
 @pytest.mark.parametrize("flag", ["--max-rows", "--max-executions", "--max-datapoints"])

@@ -25,6 +25,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(
 # Retries (reads; execute only when provably not started, or on 429).
 DEFAULT_MAX_RETRIES = 7  # with the backoff cap: about 30 s of retrying at most
 RETRY_BACKOFF_BASE = 0.5
+REFUSED_MAX_RETRIES = 2  # a refused connection: retried after about 0.5 s and 1 s, then raised
 RETRY_BACKOFF_CAP = 8.0
 RETRY_JITTER = 0.25  # up to 25 % downward jitter
 MAX_RETRY_AFTER = 60.0  # a longer Retry-After is capped to this many seconds

@@ -31,6 +31,7 @@ from ._retry import (
     is_retryable_failure,
     is_retryable_status,
     parse_retry_after,
+    retry_limit,
 )
 from ._version import __version__
 
@@ -74,7 +75,8 @@ class _Decision:
     def after_failure(
         self, req: Request, failure: TransportFailure, attempt: int
     ) -> float | DuneError:
-        if attempt < self._policy.max_retries and is_retryable_failure(failure.kind, req.kind):
+        limit = retry_limit(failure.kind, self._policy)
+        if attempt < limit and is_retryable_failure(failure.kind, req.kind):
             return backoff_delay(attempt, None, self._policy, self._rand)
         return transport_error(req, failure)
 
@@ -145,7 +147,9 @@ class GuardedTransport(httpx.BaseTransport):
                 response = self._inner.handle_request(request)
                 response.read()
             except httpx.TransportError as exc:
-                outcome = self._decide.after_failure(req, transport_failure(exc), attempt)
+                outcome = self._decide.after_failure(
+                    req, transport_failure(exc, request.url), attempt
+                )
             else:
                 outcome = self._decide.after_response(req, response, attempt)
                 if outcome is None:
@@ -192,7 +196,9 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
                 response = await self._inner.handle_async_request(request)
                 await response.aread()
             except httpx.TransportError as exc:
-                outcome = self._decide.after_failure(req, transport_failure(exc), attempt)
+                outcome = self._decide.after_failure(
+                    req, transport_failure(exc, request.url), attempt
+                )
             else:
                 outcome = self._decide.after_response(req, response, attempt)
                 if outcome is None:

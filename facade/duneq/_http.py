@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import socket
 import time
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from . import _constants as C
 from ._errors import ClientClosed, InvalidArgument, MissingAPIKey
 from ._lowlevel import LowLevelClient, build_client
 from ._protocol import Action, Notice, RawResponse, Reply, Request, Sleep, TransportFailure
+from ._retry import FailureKind
 from ._types import NotGiven
 from ._version import __version__
 from ._warn import warn_at_caller
@@ -177,18 +179,45 @@ def build_lowlevel(settings: Settings, transport: object) -> LowLevelClient:
     )
 
 
-def transport_failure(exc: httpx.TransportError) -> TransportFailure:
-    """What a driver reports for an exchange httpx could not complete (the retry class)."""
+def transport_failure(exc: httpx.TransportError, url: httpx.URL | None = None) -> TransportFailure:
+    """What a driver reports for an exchange httpx could not complete (the retry class), with
+    the host and port of ``url`` (default: the exception's request)."""
     # the class name, then the OS's reason when httpx has one ("[Errno 111] Connection refused")
     reason = str(exc).strip()
     detail = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
-        return TransportFailure("connect", detail)
+        return TransportFailure(_connect_kind(exc), detail, _address(exc, url))
     if isinstance(exc, httpx.TimeoutException):
         return TransportFailure("timeout", detail)
     if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError):
         return TransportFailure("protocol", detail)
     return TransportFailure("read", detail)
+
+
+def _connect_kind(exc: BaseException) -> FailureKind:
+    """``resolve`` for a name-resolution failure, ``refused`` for a refused connection (found in
+    the chain of causes httpx and httpcore wrap), else ``connect``."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, socket.gaierror):
+            return "resolve"
+        if isinstance(seen, ConnectionRefusedError):
+            return "refused"
+        seen = seen.__cause__ or seen.__context__
+    return "connect"
+
+
+def _address(exc: httpx.TransportError, url: httpx.URL | None) -> str | None:
+    if url is None:
+        try:
+            url = exc.request.url
+        except RuntimeError:  # raised by a transport, before httpx attached its request
+            return None
+    port = url.port or {"https": 443, "http": 80}.get(url.scheme)
+    host = f"[{url.host}]" if ":" in url.host else url.host
+    return f"{host}:{port}" if port else host
 
 
 def _kwargs(req: Request, base: httpx.Timeout) -> dict[str, Any]:

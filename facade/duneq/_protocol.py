@@ -92,6 +92,8 @@ class TransportFailure:
 
     kind: FailureKind
     detail: str
+    #: ``host:port`` the connection was for (None if unknown), named in the error.
+    address: str | None = None
 
 
 Action = Request | Sleep | Notice

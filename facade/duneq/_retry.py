@@ -15,7 +15,10 @@ from . import _constants as C
 # a run that costs credits (execute, pipeline execute, matview upsert or refresh); "unsafe": any
 # other call that must not happen twice (create a query).
 RequestKind = Literal["idempotent", "billed", "unsafe"]
-FailureKind = Literal["connect", "timeout", "read", "protocol"]
+# "resolve": the host name did not resolve; "refused": nothing listens at host:port; "connect":
+# any other failure to connect. For all three nothing reached the server.
+FailureKind = Literal["resolve", "refused", "connect", "timeout", "read", "protocol"]
+NOT_SENT: frozenset[str] = frozenset({"resolve", "refused", "connect"})
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,21 @@ def is_retryable_status(status: int, kind: RequestKind) -> bool:
 
 
 def is_retryable_failure(failure: FailureKind, kind: RequestKind) -> bool:
-    """Idempotent calls retry every transport failure; the others only a connect failure."""
+    """A name that did not resolve is never retried (a typo stays a typo); idempotent calls
+    retry every other transport failure, the others only one where nothing was sent."""
+    if failure == "resolve":
+        return False
     if kind != "idempotent":
-        return failure == "connect"
+        return failure in NOT_SENT
     return True
+
+
+def retry_limit(failure: FailureKind | None, policy: RetryPolicy) -> int:
+    """How many retries this outcome gets: a refused connection at most
+    ``REFUSED_MAX_RETRIES`` (about 1.5 s of backoff: a server that is down says so fast)."""
+    if failure == "refused":
+        return min(policy.max_retries, C.REFUSED_MAX_RETRIES)
+    return policy.max_retries
 
 
 def backoff_delay(

@@ -318,7 +318,7 @@ def _may_have_landed(exc: BaseException) -> bool:
     if isinstance(exc, APIStatusError):
         return exc.status_code >= 500 or exc.status_code == 408
     if isinstance(exc, APIConnectionError):
-        return exc.failure != "connect"
+        return exc.failure not in NOT_SENT
     return isinstance(exc, ResponseValidationError)
 
 

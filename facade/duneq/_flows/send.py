@@ -34,7 +34,14 @@ from .._errors import (
 )
 from .._polling import bucket_of
 from .._protocol import Notice, RawResponse, Request, Retrying, Sleep, TransportFailure
-from .._retry import backoff_delay, is_retryable_failure, is_retryable_status, parse_retry_after
+from .._retry import (
+    NOT_SENT,
+    backoff_delay,
+    is_retryable_failure,
+    is_retryable_status,
+    parse_retry_after,
+    retry_limit,
+)
 from .context import Flow, FlowContext
 
 log = logging.getLogger("duneq.send")
@@ -156,7 +163,8 @@ def _exchange(
             if not is_retryable_failure(reply.kind, req.kind):
                 raise error
             why = f"{reply.kind}: {reply.detail}"
-            yield from _pause(ctx, req, attempt, None, deadline, error, why)
+            limit = retry_limit(reply.kind, ctx.retry)
+            yield from _pause(ctx, req, attempt, None, deadline, error, why, limit)
             attempt += 1
             continue
         if not isinstance(reply, RawResponse):
@@ -258,10 +266,13 @@ def _pause(
     deadline: float | None,
     error: APIError,
     why: str,
+    limit: int | None = None,
 ) -> Flow[None]:
-    """Back off before retry ``attempt``; raise ``error`` when the retries are spent and
-    DeadlineReached when the pause (or the server's Retry-After) outlives the deadline."""
-    if attempt >= ctx.retry.max_retries:
+    """Back off before retry ``attempt``; raise ``error`` when the retries (``limit``, else the
+    policy's) are spent and DeadlineReached when the pause (or the server's Retry-After)
+    outlives the deadline."""
+    limit = ctx.retry.max_retries if limit is None else limit
+    if attempt >= limit:
         raise error
     delay = backoff_delay(attempt, retry_after, ctx.retry, ctx.rand)
     if deadline is not None:
@@ -269,14 +280,23 @@ def _pause(
         if max(delay, retry_after or 0.0) >= left:
             raise DeadlineReached(error)
     log.debug("%s %s: %s, retry in %.2fs", req.method, req.display_path, why, delay)
-    notify_retry(ctx, req, why, attempt, delay)
+    notify_retry(ctx, req, why, attempt, delay, limit)
     yield Sleep(delay)
 
 
-def notify_retry(ctx: FlowContext, req: Request, cause: str, attempt: int, delay: float) -> None:
-    """Tell the context's ``on_retry`` observer (if any) that retry ``attempt + 1`` follows."""
+def notify_retry(
+    ctx: FlowContext,
+    req: Request,
+    cause: str,
+    attempt: int,
+    delay: float,
+    limit: int | None = None,
+) -> None:
+    """Tell the context's ``on_retry`` observer (if any) that retry ``attempt + 1`` of
+    ``limit`` (default: the policy's) follows."""
     if ctx.on_retry is not None:
-        ctx.on_retry(Retrying(req, cause, attempt + 1, ctx.retry.max_retries, delay))
+        limit = ctx.retry.max_retries if limit is None else limit
+        ctx.on_retry(Retrying(req, cause, attempt + 1, limit, delay))
 
 
 def response_error(
@@ -321,7 +341,7 @@ def may_have_started(req: Request, reply: RawResponse, what: str) -> ExecutionMa
 
 def transport_error(req: Request, failure: TransportFailure) -> APIError:
     """The error for a request that got no complete response."""
-    if req.kind == "billed" and failure.kind != "connect":
+    if req.kind == "billed" and failure.kind not in NOT_SENT:
         return ExecutionMayHaveStarted(
             f"execute failed after the request was sent ({failure.kind}: {failure.detail}); "
             "the execution may have started and may be billed. It was not retried: check your "
@@ -332,13 +352,26 @@ def transport_error(req: Request, failure: TransportFailure) -> APIError:
         )
     cls = APITimeout if failure.kind == "timeout" else APIConnectionError
     error = cls(
-        f"{failure.kind} error: {failure.detail}",
+        f"{failure.kind} error: {_failure_text(failure)}",
         method=req.method,
         path=req.display_path,
         execution_id=req.execution_id,
     )
     error.failure = failure.kind
     return error
+
+
+def _failure_text(failure: TransportFailure) -> str:
+    """The failure's detail, with the host and port it was for."""
+    where = failure.address or "the server"
+    if failure.kind == "resolve":
+        host = (
+            f"host {where.rpartition(':')[0] or where} ({where})" if failure.address else "its host"
+        )
+        return f"cannot resolve {host}: {failure.detail}; check the base URL (DUNE_API_BASE_URL)"
+    if failure.kind == "refused":
+        return f"{where} refused the connection: {failure.detail}"
+    return f"{failure.detail} ({where})" if failure.address else failure.detail
 
 
 def invalid(req: Request, resp: RawResponse, what: str) -> ResponseValidationError:

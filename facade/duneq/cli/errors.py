@@ -94,11 +94,18 @@ def transport_problem(cause: str, base_url: str | None) -> str:
     ConnectError: [Errno 111] Connection refused`` (or ``connect error: ...``)."""
     kind, _, detail = cause.partition(":")
     kind = kind.removesuffix(" error").strip()
+    detail = re.sub(
+        r"^(cannot resolve host \S+ \(\S+\)|\S+ refused the connection): ", "", detail.strip()
+    )
+    detail = detail.split("; check the base URL", 1)[0]
+    detail = re.sub(r" \(\S+:\d+\)$", "", detail)
     name, _, reason = detail.strip().partition(":")
     reason = re.sub(r"^\[Errno -?\d+\]\s*", "", reason.strip()) or name.strip() or kind
     reason = reason[:1].lower() + reason[1:]
     where = base_url or "the Dune API"
-    if kind == "connect":
+    if kind == "resolve":
+        return f"cannot resolve the host of {where} ({reason})"
+    if kind in ("connect", "refused"):
         return f"cannot connect to {where} ({reason})"
     if kind == "timeout":
         return f"no answer from {where} in time ({reason})"
@@ -108,9 +115,10 @@ def transport_problem(cause: str, base_url: str | None) -> str:
 def _message(exc: BaseException, base_url: str | None = None) -> str:
     if isinstance(exc, APIConnectionError):
         kind = exc.message.partition(" error:")[0]
-        if kind in ("connect", "timeout", "read", "protocol"):
+        if kind in ("resolve", "refused", "connect", "timeout", "read", "protocol"):
             text = transport_problem(exc.message, base_url)
-            return f"{text}; check --base-url or DUNE_API_BASE_URL" if kind == "connect" else text
+            hint = kind in ("resolve", "refused", "connect")
+            return f"{text}; check --base-url or DUNE_API_BASE_URL" if hint else text
     if isinstance(exc, MissingAPIKey):
         return "no Dune API key: set DUNE_API_KEY or pass --api-key"
     if isinstance(exc, DatapointLimitExceeded):

@@ -3,7 +3,11 @@ a session budget and read-only defaults (built on the SDK's high-level ``MCPServ
 
 # No ``from __future__ import annotations``: the SDK reads the tools' annotations at runtime.
 
+import hmac
 import json
+import os
+import secrets
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -880,6 +884,71 @@ def server_client(
     )
 
 
+TOKEN_ENV = "DUNEQ_MCP_TOKEN"
+_MIN_TOKEN = 16
+
+ASGIApp = Callable[
+    [dict[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+    Awaitable[None],
+]
+
+
+class BearerGate:
+    """ASGI middleware in front of the HTTP transport: a request runs only with the header
+    ``Authorization: Bearer <token>`` (compared in constant time); any other gets 401."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self._token = token.encode()
+
+    def admits(self, header: bytes) -> bool:
+        scheme, _, given = header.partition(b" ")
+        ok = hmac.compare_digest(given.strip(), self._token)
+        return scheme.lower() == b"bearer" and ok
+
+    async def __call__(
+        self,
+        scope: dict[str, Any],
+        receive: Callable[[], Awaitable[Any]],
+        send: Callable[[Any], Awaitable[None]],
+    ) -> None:
+        if scope["type"] != "http":  # lifespan: the transport's session manager starts here
+            await self.app(scope, receive, send)
+            return
+        header = dict(scope.get("headers") or []).get(b"authorization", b"")
+        if self.admits(header):
+            await self.app(scope, receive, send)
+            return
+        why = "wrong bearer token" if header else "missing bearer token"
+        body = json.dumps({"error": f"{why}: send Authorization: Bearer <token>"}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"www-authenticate", b'Bearer realm="duneq mcp"'),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def http_token(environ: Mapping[str, str]) -> tuple[str, bool]:
+    """The HTTP transport's bearer token: ``DUNEQ_MCP_TOKEN`` if set, else a new random one;
+    and whether it was generated (then it is printed once, to stderr)."""
+    given = environ.get(TOKEN_ENV, "").strip()
+    if not given:
+        return secrets.token_urlsafe(32), True
+    if len(given) < _MIN_TOKEN:
+        raise E.InvalidArgument(
+            f"{TOKEN_ENV} must be at least {_MIN_TOKEN} characters (it is {len(given)}); "
+            "unset it to have a random token generated"
+        )
+    return given, False
+
+
 def serve(
     config: ServerConfig,
     *,
@@ -888,7 +957,9 @@ def serve(
     http_port: int | None = None,
     host: str = "127.0.0.1",
 ) -> None:
-    """Run the server over stdio, or streamable HTTP on ``http_port``, until it is stopped."""
+    """Run the server over stdio, or streamable HTTP on ``http_port`` (loopback, behind a
+    bearer token and the SDK's DNS-rebinding checks), until it is stopped."""
+    token, generated = http_token(os.environ) if http_port is not None else ("", False)
 
     async def main() -> None:
         async with server_client(config, api_key=api_key, base_url=base_url) as dune:
@@ -896,7 +967,22 @@ def serve(
             server = build_server(dune, config, secret=secret)
             if http_port is None:
                 await server.run_stdio_async()
+                return
+            import uvicorn
+
+            app = BearerGate(server.streamable_http_app(host=host), token)
+            where = f"http://{host}:{http_port}/mcp"
+            if generated:
+                print(
+                    f"duneq mcp: serving {where}; send the header "
+                    f"'Authorization: Bearer {token}' (set {TOKEN_ENV} to choose the token)",
+                    file=sys.stderr,
+                    flush=True,
+                )
             else:
-                await server.run_streamable_http_async(host=host, port=http_port)
+                print(f"duneq mcp: serving {where}; bearer token from {TOKEN_ENV}", file=sys.stderr)
+            await uvicorn.Server(
+                uvicorn.Config(app, host=host, port=http_port, log_level="warning")
+            ).serve()
 
     anyio.run(main)
