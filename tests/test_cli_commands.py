@@ -606,3 +606,23 @@ def test_help_wraps_at_60_columns(duneq_cli: Any, monkeypatch: pytest.MonkeyPatc
         lines = res.out.splitlines()
         assert max(len(line) for line in lines) <= 60, [line for line in lines if len(line) > 60]
         assert "  130  interrupted (Ctrl-C)" in lines  # the exit-code table keeps its rows
+
+
+# --------------------------------------------------------------------------- matviews
+
+
+def test_matviews_commands(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    up = duneq_cli("matviews", "upsert", "result_trades", "--query-id", "1", "-o", "json")
+    assert up.code == 0, up.err
+    made = orjson.loads(up.out)
+    assert made["name"].endswith("result_trades") and EXECUTION_ID.fullmatch(made["execution_id"])
+    assert duneq_cli("results", made["execution_id"], "-o", "csv").code == 0  # the refresh ran
+    listed = duneq_cli("matviews", "list", "-o", "json")
+    assert [v["name"] for v in orjson.loads(listed.out)] == [made["name"]]
+    got = orjson.loads(duneq_cli("matviews", "get", made["name"], "-o", "json").out)
+    assert got["query_id"] == 1
+    refreshed = duneq_cli("matviews", "refresh", made["name"])
+    assert refreshed.code == 0 and "refresh started, execution " in refreshed.out
+    assert duneq_cli("matviews", "delete", made["name"]).code == 0
+    assert orjson.loads(duneq_cli("matviews", "list", "-o", "json").out) == []
+    assert duneq_cli("matviews", "get", made["name"]).code == 4

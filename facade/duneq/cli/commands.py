@@ -461,6 +461,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
         "uploads": manage.cmd_uploads,
         "usage": manage.cmd_usage,
         "datasets": manage.cmd_datasets,
+        "matviews": manage.cmd_matviews,
     }[args.command]
     with _client(args) as client:
         return handler(args, client)
@@ -502,6 +503,7 @@ HANDLERS = {
     "uploads": _cmd_api,
     "usage": _cmd_api,
     "datasets": _cmd_api,
+    "matviews": _cmd_api,
     "endpoint": _cmd_endpoint,
     "run": _cmd_run,
     "sql": _cmd_sql,

@@ -439,7 +439,7 @@ def _json_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_api_commands(command: Any, commands: Any) -> None:
-    """queries, uploads, usage, datasets and endpoint: one sub-action each (``ACTION``)."""
+    """queries, uploads, usage, datasets, matviews and endpoint: one sub-action each."""
 
     def actions(parent: argparse.ArgumentParser) -> Any:
         return parent.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -508,6 +508,25 @@ def _add_api_commands(command: Any, commands: Any) -> None:
     ds_list.add_argument("--limit", type=_positive_int, default=50, metavar="N")
     ds_list.add_argument("--offset", type=int, default=0, metavar="N")
     action(datasets, "get", "Show a dataset and its columns.").add_argument("slug", metavar="SLUG")
+
+    views = actions(
+        command("matviews", "Manage materialized views: list, get, upsert, refresh, delete.")
+    )
+    action(views, "list", "List the materialized views of the key's user or team.")
+    action(views, "get", "Show a materialized view.").add_argument("name", metavar="NAME")
+    mv_upsert = action(
+        views, "upsert", "Create a view over a saved query (or update it) and start a refresh."
+    )
+    mv_upsert.add_argument("name", metavar="NAME", help="result_x or dune.team.result_x")
+    mv_upsert.add_argument("--query-id", type=_query_id, required=True, metavar="ID")
+    mv_upsert.add_argument("--cron", metavar="EXPR", help='refresh schedule, e.g. "0 */6 * * *"')
+    mv_upsert.add_argument("--private", action="store_true", help="make the view private")
+    mv_upsert.add_argument("--expires-at", metavar="TIME", help="when the schedule ends")
+    mv_refresh = action(views, "refresh", "Start recomputing a view; prints the execution id.")
+    mv_refresh.add_argument("name", metavar="NAME")
+    for sub in (mv_upsert, mv_refresh):
+        sub.add_argument("--performance", choices=("medium", "large"), default=None)
+    action(views, "delete", "Drop a view and its data.").add_argument("name", metavar="NAME")
 
     endpoint = command("endpoint", "Print a custom endpoint's result.")
     endpoint.add_argument("handle", metavar="HANDLE")
