@@ -563,3 +563,66 @@ def test_max_age_without_a_cache_is_a_usage_error(
     res = duneq_cli("sql", "select 1", "--max-age", "1h")
     assert res.code == 2 and "--max-age reuses a run from the local cache" in res.err
     assert executions(dune_emulator) == 0
+
+
+# --------------------------------------------------------------------------- smaller defects
+
+
+def test_unknown_out_extension_is_refused_before_running(
+    duneq_cli: Any, dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    target = tmp_path / "x.xlsx"
+    res = duneq_cli("sql", "select 1 as one", "--out", str(target))
+    assert res.code == 2 and "cannot tell the format from .xlsx" in res.err
+    assert not target.exists() and executions(dune_emulator) == 0
+    table = tmp_path / "x.txt"  # an explicit -o still writes any name
+    assert duneq_cli("sql", "select 1 as one", "-o", "table", "--out", str(table)).code == 0
+    assert table.read_text().splitlines()[0] == "one"
+
+
+def test_a_mistyped_option_gets_a_suggestion(duneq_cli: Any) -> None:
+    res = duneq_cli("sql", "select 1", "--limt", "5")
+    assert res.code == 2
+    assert "unrecognized arguments: --limt 5; did you mean --limit?" in res.err
+    assert "did you mean" not in duneq_cli("sql", "select 1", "--zzzzzz").err
+
+
+def test_running_an_archived_query_is_not_an_authentication_error(
+    duneq_cli: Any, dune_emulator: EmulatorHandle
+) -> None:
+    with duneq.Client(api_key=dune_emulator.api_key, base_url=dune_emulator.base_url) as dune:
+        qid = dune.queries.create("old", "select 1 as one")
+        dune.queries.archive(qid)
+    res = duneq_cli("run", str(qid))
+    assert res.code == 1, res.err
+    assert f"query {qid} is archived, so Dune will not execute it" in res.err
+
+
+def test_help_wraps_at_60_columns(duneq_cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    for command in ("sweep", "run", "sql", "latest"):
+        res = duneq_cli(command, "--help")
+        assert res.code == 0
+        lines = res.out.splitlines()
+        assert max(len(line) for line in lines) <= 60, [line for line in lines if len(line) > 60]
+        assert "  130  interrupted (Ctrl-C)" in lines  # the exit-code table keeps its rows
+
+
+# --------------------------------------------------------------------------- matviews
+
+
+def test_matviews_commands(duneq_cli: Any, dune_emulator: EmulatorHandle) -> None:
+    up = duneq_cli("matviews", "upsert", "result_trades", "--query-id", "1", "-o", "json")
+    assert up.code == 0, up.err
+    made = orjson.loads(up.out)
+    assert made["name"].endswith("result_trades") and EXECUTION_ID.fullmatch(made["execution_id"])
+    assert duneq_cli("results", made["execution_id"], "-o", "csv").code == 0  # the refresh ran
+    listed = duneq_cli("matviews", "list", "-o", "json")
+    assert [v["name"] for v in orjson.loads(listed.out)] == [made["name"]]
+    got = orjson.loads(duneq_cli("matviews", "get", made["name"], "-o", "json").out)
+    assert got["query_id"] == 1
+    refreshed = duneq_cli("matviews", "refresh", made["name"])
+    assert refreshed.code == 0 and "refresh started, execution " in refreshed.out
+    assert duneq_cli("matviews", "delete", made["name"]).code == 0
+    assert orjson.loads(duneq_cli("matviews", "list", "-o", "json").out) == []
+    assert duneq_cli("matviews", "get", made["name"]).code == 4

@@ -124,6 +124,7 @@ def test_table_fits_80_columns_without_cutting_numbers(
     cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # a terminal (stderr is not)
     code, out, err = cli("sql", WIDE_SQL, "-q")
     assert code == 0, err
     lines = out.splitlines()
@@ -144,14 +145,30 @@ def test_table_fits_80_columns_without_cutting_numbers(
     assert "not shown" not in wide and "…" not in wide
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_piped_tables_are_never_cut_whatever_columns_says(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    code, out, err = cli("sql", WIDE_SQL, "-q")
+    assert code == 0, err
+    assert "0x1234567890abcdef1234567890abcdef12345678" in out
+    assert "not shown" not in out and "…" not in out
+    assert max(len(line) for line in out.splitlines()) > 60
+
+
 def test_rich_table_fits_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     rows = [
         {"n": i, "tx_hash": "0x" + "ab" * 32, "label": "x" * 40, "more": "y" * 30} for i in range(3)
     ]
-    buf = io.StringIO()
+    buf = _Terminal()
     write_rows([rows], list(rows[0]), [], fmt="table", out=None, stdout=buf, rich_table=True)
-    text = buf.getvalue()
+    text = re.sub(r"\x1b\[[0-9;]*m", "", buf.getvalue())  # a terminal gets colours
     assert max(len(line) for line in text.splitlines()) <= 80
     assert len(text.splitlines()) == 3 + 3 + 1 + 1  # header box, rows, bottom rule, one note
     assert "0xabab" in text and "…" in text

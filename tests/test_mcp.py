@@ -450,3 +450,15 @@ def test_library_and_cli_parser_never_import_mcp() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_usage_text_labels_the_session_limits(dune_emulator: EmulatorHandle) -> None:
+    async def scenario() -> None:
+        async with inproc_session(dune_emulator, "--max-credits", "30") as client:
+            result = await client.call_tool("usage", {})
+            assert not result.is_error
+            text = _text(result)
+            assert "(session limits: executions no limit, credits 30, datapoints no limit)" in text
+            assert "None" not in text
+
+    run(scenario)

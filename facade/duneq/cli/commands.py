@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EXIT_ERROR, Interrupted, UsageError, transport_problem
+from .errors import EXIT_ERROR, Interrupted, QueryArchived, UsageError, transport_problem
 from .output import TABLE_ROWS, check_output, resolve_format, write_parquet, write_rows
 from .parser import parse_params
 from .progress import Board, ExecutionProgress, cost_line, live_wanted, plural, say
@@ -242,7 +242,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     max_age = _cache_age(args)
     with _client(args) as client, _board(args) as board:
         progress = ExecutionProgress(board)
-        with _interruptible(args, client, board, progress):
+        with _interruptible(args, client, board, progress), _archived(client, args.query_id):
             result = client.run_query(
                 args.query_id,
                 params,
@@ -253,6 +253,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 **_result_options(args),
             )
             return _emit(args, board, result, fmt, started)
+
+
+@contextmanager
+def _archived(client: Client, query_id: int) -> Iterator[None]:
+    """Dune's 403 on execute means "archived, unsaved or not enough permissions": when the
+    query reads as archived, say so (exit 1) instead of an authentication error (exit 3)."""
+    from .._errors import DuneError, PermissionDenied
+
+    try:
+        yield
+    except PermissionDenied:
+        try:
+            archived = client.queries.get(query_id).is_archived
+        except DuneError:
+            archived = False
+        if archived:
+            raise QueryArchived(
+                f"query {query_id} is archived, so Dune will not execute it; unarchive it "
+                f"first (on dune.com, or dune.queries.unarchive({query_id}))"
+            ) from None
+        raise
 
 
 def _read_sql(args: argparse.Namespace) -> str:
@@ -440,6 +461,7 @@ def _cmd_api(args: argparse.Namespace) -> int:
         "uploads": manage.cmd_uploads,
         "usage": manage.cmd_usage,
         "datasets": manage.cmd_datasets,
+        "matviews": manage.cmd_matviews,
     }[args.command]
     with _client(args) as client:
         return handler(args, client)
@@ -481,6 +503,7 @@ HANDLERS = {
     "uploads": _cmd_api,
     "usage": _cmd_api,
     "datasets": _cmd_api,
+    "matviews": _cmd_api,
     "endpoint": _cmd_endpoint,
     "run": _cmd_run,
     "sql": _cmd_sql,

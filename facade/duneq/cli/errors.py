@@ -59,6 +59,11 @@ class UsageError(Exception):
     """Bad command-line input, reported as one line with exit code 2."""
 
 
+class QueryArchived(DuneError):
+    """Dune refused to execute a saved query because it is archived (its 403 also covers a
+    missing permission, which keeps the authentication exit code)."""
+
+
 class Interrupted(Exception):
     """Ctrl-C, with a message that says what became of the execution (exit code 130)."""
 

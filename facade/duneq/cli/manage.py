@@ -196,3 +196,36 @@ def cmd_datasets(args: argparse.Namespace, client: Any) -> int:
         return _print(args, dataset)
     print(f"{dataset.full_name} ({dataset.type}, owner {dataset.owner})")
     return _print(args, dataset.columns, ["name", "type", "nullable"])
+
+
+def cmd_matviews(args: argparse.Namespace, client: Any) -> int:
+    """``duneq matviews list|get|upsert|refresh|delete``."""
+    views = client.matviews
+    if args.action == "list":
+        return _print(
+            args, list(views.list()), ["name", "query_id", "is_private", "table_size_bytes"]
+        )
+    if args.action == "get":
+        return _print(args, views.get(args.name))
+    if args.action == "delete":
+        message = views.delete(args.name)
+        print(message or f"deleted {args.name}")
+        return 0
+    perf = {"performance": args.performance} if args.performance else {}
+    if args.action == "upsert":
+        upserted = views.upsert(
+            args.name,
+            args.query_id,
+            cron_expression=args.cron,
+            is_private=True if args.private else None,
+            expires_at=args.expires_at,
+            **perf,
+        )
+        name, execution = upserted.name, upserted.execution
+    else:
+        name, execution = args.name, views.refresh(args.name, **perf)
+    if args.output == "json":
+        return _print(args, {"name": name, "execution_id": execution.execution_id})
+    print(f"{name}: refresh started, execution {execution.execution_id}")
+    print(f"follow it with: duneq results {execution.execution_id}", file=sys.stderr)
+    return 0

@@ -46,11 +46,19 @@ PARQUET_HINT = (
 
 
 def resolve_format(explicit: str | None, out: str | None) -> str:
-    """The output format: ``-o`` if given, else guessed from ``--out``'s extension, else table."""
+    """The output format: ``-o`` if given, else from ``--out``'s extension (an unknown one is
+    refused, never written as a text table under a misleading name), else table."""
     if explicit is not None:
         return explicit
     if out is not None:
-        return _EXTENSIONS.get(Path(out).suffix.lower(), "table")
+        suffix = Path(out).suffix.lower()
+        if suffix not in _EXTENSIONS:
+            known = ", ".join(_EXTENSIONS)
+            raise UsageError(
+                f"--out {out}: cannot tell the format from {suffix or 'a name without an extension'}"
+                f"; use one of {known}, or give -o table|csv|json|jsonl|parquet"
+            )
+        return _EXTENSIONS[suffix]
     return "table"
 
 
@@ -184,17 +192,17 @@ def _json(row: Row) -> str:
 
 
 def table_width(target: TextIO) -> int | None:
-    """The width a table must fit: ``COLUMNS`` when set, else the terminal's; None (no limit)
-    when writing to a pipe or file."""
+    """The width a table on a terminal must fit: ``COLUMNS`` when set, else the terminal's;
+    None (never cut) when writing to a pipe or file, whatever ``COLUMNS`` says."""
+    try:
+        if not target.isatty():
+            return None
+    except (AttributeError, ValueError, OSError):
+        return None
     raw = os.environ.get("COLUMNS", "").strip()
     if raw.isdigit() and int(raw) > 0:
         return int(raw)
-    try:
-        if target.isatty():
-            return shutil.get_terminal_size().columns
-    except (AttributeError, ValueError, OSError):
-        pass
-    return None
+    return shutil.get_terminal_size().columns
 
 
 def _ellipsis(target: TextIO | None = None) -> str:

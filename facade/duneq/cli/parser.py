@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -24,7 +26,61 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line (raised, not printed with the usage)."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see `{self.prog} --help`)")
+        raise UsageError(f"{message}{self._did_you_mean(message)} (see `{self.prog} --help`)")
+
+    def _did_you_mean(self, message: str) -> str:
+        """``; did you mean --limit?`` for a mistyped option (of this or any subcommand)."""
+        found = re.search(r"unrecognized arguments: (\S+)", message)
+        if not found or not found.group(1).startswith("--"):
+            return ""
+        typed = found.group(1).split("=", 1)[0]
+        close = difflib.get_close_matches(typed, sorted(self._all_options()), n=1, cutoff=0.7)
+        return f"; did you mean {close[0]}?" if close else ""
+
+    def _all_options(self) -> set[str]:
+        names = set(self._option_string_actions)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    if isinstance(sub, _Parser):
+                        names |= sub._all_options()
+        return {n for n in names if n.startswith("--")}
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Wraps the description and the exit-code table to the terminal's width (``COLUMNS``),
+    keeping the table's rows aligned and the text's own paragraphs."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        blocks: list[tuple[str, str]] = []  # (first-line prefix, text) per wrapped unit
+        for line in text.splitlines():
+            row = re.match(r"^(\s+\S+\s+)(\S.*)$", line)
+            if not line.strip():
+                blocks.append(("", ""))
+            elif row and not (
+                blocks and blocks[-1][0] and len(line) - len(line.lstrip()) >= len(blocks[-1][0])
+            ):
+                blocks.append((row.group(1), row.group(2)))
+            elif blocks and blocks[-1][1] and (blocks[-1][0] or not line.startswith(" ")):
+                prefix, body = blocks[-1]  # a continuation of the row or paragraph above
+                blocks[-1] = (prefix, f"{body} {line.strip()}")
+            else:
+                blocks.append(("", line.strip()))
+        out = []
+        for prefix, body in blocks:
+            if not body:
+                out.append("")
+                continue
+            out.append(
+                textwrap.fill(
+                    body,
+                    max(width, 20),
+                    initial_indent=indent + prefix,
+                    subsequent_indent=indent + " " * len(prefix),
+                    break_on_hyphens=False,
+                )
+            )
+        return "\n".join(out)
 
 
 # --------------------------------------------------------------------------- argument types
@@ -231,7 +287,8 @@ def _add_output_flags(
         "--output",
         choices=formats,
         default=None,
-        help="output format (default: from --out's extension, else table)",
+        metavar="FORMAT",
+        help=f"output format: {', '.join(formats)} (default: from --out's extension, else table)",
     )
     group.add_argument(
         "--out", metavar="FILE", help="write to FILE instead of stdout, streaming page by page"
@@ -267,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="duneq",
         description=_DESCRIPTION,
         epilog=EXIT_CODES_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"duneq {__version__}")
     _add_globals(parser, top=True)
@@ -279,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=help_text,
             description=help_text,
             epilog=EXIT_CODES_HELP,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=_HelpFormatter,
         )
         sub.set_defaults(command=name)
         _add_globals(sub, top=False, key_help=key_help)
@@ -382,7 +439,7 @@ def _json_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_api_commands(command: Any, commands: Any) -> None:
-    """queries, uploads, usage, datasets and endpoint: one sub-action each (``ACTION``)."""
+    """queries, uploads, usage, datasets, matviews and endpoint: one sub-action each."""
 
     def actions(parent: argparse.ArgumentParser) -> Any:
         return parent.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -451,6 +508,25 @@ def _add_api_commands(command: Any, commands: Any) -> None:
     ds_list.add_argument("--limit", type=_positive_int, default=50, metavar="N")
     ds_list.add_argument("--offset", type=int, default=0, metavar="N")
     action(datasets, "get", "Show a dataset and its columns.").add_argument("slug", metavar="SLUG")
+
+    views = actions(
+        command("matviews", "Manage materialized views: list, get, upsert, refresh, delete.")
+    )
+    action(views, "list", "List the materialized views of the key's user or team.")
+    action(views, "get", "Show a materialized view.").add_argument("name", metavar="NAME")
+    mv_upsert = action(
+        views, "upsert", "Create a view over a saved query (or update it) and start a refresh."
+    )
+    mv_upsert.add_argument("name", metavar="NAME", help="result_x or dune.team.result_x")
+    mv_upsert.add_argument("--query-id", type=_query_id, required=True, metavar="ID")
+    mv_upsert.add_argument("--cron", metavar="EXPR", help='refresh schedule, e.g. "0 */6 * * *"')
+    mv_upsert.add_argument("--private", action="store_true", help="make the view private")
+    mv_upsert.add_argument("--expires-at", metavar="TIME", help="when the schedule ends")
+    mv_refresh = action(views, "refresh", "Start recomputing a view; prints the execution id.")
+    mv_refresh.add_argument("name", metavar="NAME")
+    for sub in (mv_upsert, mv_refresh):
+        sub.add_argument("--performance", choices=("medium", "large"), default=None)
+    action(views, "delete", "Drop a view and its data.").add_argument("name", metavar="NAME")
 
     endpoint = command("endpoint", "Print a custom endpoint's result.")
     endpoint.add_argument("handle", metavar="HANDLE")

@@ -779,10 +779,14 @@ def build_server(
             for p in u.billing_periods
         ]
         s = u.session
+
+        def cap(value: float | None) -> str:
+            return "no limit" if value is None else f"{value:g}"
+
         lines.append(
             f"this session: {s.executions} executions, {s.credits:g} credits, "
-            f"{s.datapoints} datapoints (limits: {s.max_executions}, {s.max_credits}, "
-            f"{s.max_datapoints})"
+            f"{s.datapoints} datapoints (session limits: executions {cap(s.max_executions)}, "
+            f"credits {cap(s.max_credits)}, datapoints {cap(s.max_datapoints)})"
         )
         return _reply(u, "\n".join(lines))
 
