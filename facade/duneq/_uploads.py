@@ -28,6 +28,7 @@ from ._flows.send import call
 from ._http import AsyncDriver, SyncDriver
 from ._options import validate_positive_int
 from ._protocol import Request
+from ._retry import NOT_SENT
 
 #: Dune's documented maximum size of one insert request (1.2 GB).
 INSERT_REQUEST_LIMIT = 1_200_000_000
