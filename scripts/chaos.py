@@ -95,6 +95,7 @@ class Tally:
     duplicates: int = 0
     ambiguous: int = 0
     misreported: int = 0
+    overspend: int = 0
     max_overrun: float = 0.0
     note: str = ""
 
@@ -376,20 +377,166 @@ def rate_limited(handle: EmulatorHandle, *, waits: int = 4, seconds: float = 20.
     return tally
 
 
+VICTIM = "dune.emulator.victim"
+#: Issue 24's attacks on read-only ``duneq mcp``: (tool, arguments) that must each be refused
+#: before any execute reaches the server.
+MCP_PAYLOADS: list[tuple[str, dict[str, Any]]] = [
+    ("run_sql", {"sql": f"select 1 -- it's\n; delete from {VICTIM}; select 2 -- '"}),
+    ("run_sql", {"sql": f"/* don't */ drop table {VICTIM} /* ' */"}),
+    ("run_sql", {"sql": f"truncate {VICTIM}"}),
+    ("run_sql", {"sql": "copy (select 42) to '{dir}/out.csv'"}),
+    ("run_sql", {"sql": "attach '{dir}/x.db'"}),
+    ("run_sql", {"sql": f"delete from {VICTIM}"}),
+    ("run_sql", {"sql": f"with d as (delete from {VICTIM} returning *) select * from d"}),
+    ("run_sql", {"sql": f"explain analyze delete from {VICTIM}"}),
+    ("run_sql", {"sql": "select 1 into dune.emulator.pwned"}),
+    ("run_sql", {"sql": f"show tables; delete from {VICTIM}"}),
+    ("run_sql", {"sql": "install httpfs"}),
+    ("run_sql", {"sql": f"update {VICTIM} set id = 0"}),
+    ("run_query", {"query_id": 1, "params": {"chain": f"x'; delete from {VICTIM}; select 'y"}}),
+    (
+        "latest_result",
+        {
+            "query_id": 1,
+            "params": {"chain": "x'; create table dune.emulator.pwned as select 1; select 'y"},
+            "run_if_stale": True,
+        },
+    ),
+    ("run_query", {"query_id": 2, "params": {"n": f"1); delete from {VICTIM}; select (1"}}),
+    ("latest_result", {"query_id": 2, "params": {"n": "nan"}, "run_if_stale": True}),
+]
+
+
+def mcp_payloads(handle: EmulatorHandle) -> Tally:
+    """Each payload against a read-only ``duneq mcp`` (built in-process, real HTTP to the
+    emulator): exact when refused with the victim table unchanged, no execute sent and no file
+    written; wrong when anything changed."""
+    import tempfile
+    from pathlib import Path
+
+    from duneq.mcp import ServerConfig, build_server, server_client
+    from mcp import Client
+
+    control = handle.control
+    control.reset()
+    tally = Tally("MCP read-only attack payloads")
+    key, url = handle.api_key, handle.base_url
+    with duneq.Client(api_key=key, base_url=url) as dune:
+        dune.uploads.create("emulator", "victim", [("id", "integer")])
+        dune.uploads.insert("emulator", "victim", [{"id": i} for i in range(3)])
+
+    def victim_rows() -> int | None:
+        with duneq.Client(api_key=key, base_url=url) as dune:
+            try:
+                return int(dune.run_sql(f"select count(*) as n from {VICTIM}").rows[0]["n"])
+            except duneq.QueryFailed:
+                return None
+
+    def executes() -> int:
+        requests = control.counters()["requests"]
+        return sum(int(n) for route, n in requests.items() if route.endswith("/execute"))
+
+    async def attack(tool: str, arguments: dict[str, Any]) -> bool:
+        config = ServerConfig()
+        dune = server_client(config, api_key=key, base_url=url)
+        async with dune, Client(build_server(dune, config, secret=key)) as client:
+            result = await client.call_tool(tool, arguments)
+        return bool(result.is_error)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        for tool, raw in MCP_PAYLOADS:
+            arguments = {
+                k: v.replace("{dir}", scratch) if isinstance(v, str) else v for k, v in raw.items()
+            }
+            tally.runs += 1
+            before = executes()
+            try:
+                refused = asyncio.run(attack(tool, arguments))
+            except Exception as exc:  # an exception out of the SDK client is untyped here
+                tally.error(exc)
+                continue
+            sent = executes() - before
+            intact = victim_rows() == 3 and not any(Path(scratch).iterdir())
+            if refused and sent == 0 and intact:
+                tally.exact += 1
+                tally.typed["refused"] = tally.typed.get("refused", 0) + 1
+            if not intact:
+                tally.wrong += 1
+    tally.note = f"{tally.exact}/{tally.runs} refused before any execute"
+    return tally
+
+
+def budget_overspend(handle: EmulatorHandle, *, tries: int) -> Tally:
+    """``max_credits=30`` against executes that fail ambiguously (HTTP 500: they may have
+    started): each try sends executes until the budget refuses; overspend when a fourth was
+    sent or the client counted other than 30 credits. Sync, async and ``lowlevel``."""
+    from dune_api.api.executions import execute_sql
+    from dune_api.models import ExecuteSqlRequest
+
+    control = handle.control
+    control.reset()
+    tally = Tally(f"max_credits=30, ambiguous executes x{tries}")
+    body = ExecuteSqlRequest(sql="select 1")
+
+    def sent() -> int:
+        return int(control.counters()["requests"].get(EXECUTE_ROUTE, 0))
+
+    async def one(path: str) -> tuple[int, float]:
+        control.add_fault(EXECUTE_ROUTE, count=3, status=500)  # a fourth would start a run
+        before = sent()
+        dune = make_client(handle, "async" if "async" in path else "sync", max_credits=30)
+        try:
+            for _ in range(10):
+                try:
+                    if path == "sync":
+                        dune.execute_sql("select 1")
+                    elif path == "async":
+                        await dune.execute_sql("select 1")
+                    elif path == "lowlevel":
+                        execute_sql.sync(client=dune.lowlevel, body=body)
+                    else:
+                        await execute_sql.asyncio(client=dune.lowlevel, body=body)
+                except duneq.ExecutionMayHaveStarted:
+                    continue
+                except duneq.BudgetExceeded as exc:
+                    tally.error(exc)
+                    break
+            return sent() - before, float(dune.spent.credits)
+        finally:
+            await _close(dune)
+
+    paths = ("sync", "async", "lowlevel", "lowlevel-async")
+    for i in range(tries):
+        path = paths[i % len(paths)]
+        tally.runs += 1
+        try:
+            executes, credits = asyncio.run(one(path))
+        except Exception as exc:
+            tally.error(exc)
+            continue
+        if executes > 3 or credits != 30:
+            tally.overspend += 1
+        else:
+            tally.exact += 1
+    tally.note = f"{tally.overspend} tries overspent"
+    return tally
+
+
 def _typed(t: Tally) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(t.typed.items())) or "-"
 
 
 def table(tallies: Sequence[Tally]) -> list[str]:
     head = (
-        f"{'scenario':44} {'runs':>5} {'exact':>7} {'dup':>4} {'untyped':>7} {'overrun':>8}  notes"
+        f"{'scenario':44} {'runs':>5} {'exact':>7} {'wrong':>5} {'dup':>4} {'over$':>5} "
+        f"{'untyped':>7} {'overrun':>8}  notes"
     )
     lines = [head, "-" * len(head)]
     for t in tallies:
         over = f"{t.max_overrun:.2f}"
         lines.append(
-            f"{t.name:44} {t.runs:>5} {t.exact_share:>7.0%} {t.duplicates:>4} "
-            f"{len(t.untyped):>7} {over:>8}  {t.note}; errors: {_typed(t)}"
+            f"{t.name:44} {t.runs:>5} {t.exact_share:>7.0%} {t.wrong:>5} {t.duplicates:>4} "
+            f"{t.overspend:>5} {len(t.untyped):>7} {over:>8}  {t.note}; errors: {_typed(t)}"
         )
     return lines
 
@@ -421,6 +568,11 @@ def checks(tallies: dict[str, Tally]) -> list[Check]:
             )
         if key == "concurrent":
             out.append(Check(f"{tally.name}: within 2x one wait", tally.max_overrun <= 2.0))
+        if key == "mcp":
+            out.append(Check(f"{tally.name}: every payload refused", tally.exact == tally.runs))
+        if key == "overspend":
+            out.append(Check(f"{tally.name}: 0 overspend", tally.overspend == 0))
+            out.append(Check(f"{tally.name}: every try stopped at 30", tally.exact == tally.runs))
         if key == "ratelimit":
             out.append(Check(f"{tally.name}: <= 20% got 429", tally.max_overrun <= 0.2))
     return out
@@ -443,6 +595,10 @@ def run_all(
         )
         log(f"running deadlines ({mode})")
         tallies[f"deadline-{mode}"] = deadline_overruns(handle, mode=m)
+    log("running MCP read-only payloads")
+    tallies["mcp"] = mcp_payloads(handle)
+    log("running budget overspend")
+    tallies["overspend"] = budget_overspend(handle, tries=max(runs * 5, 40))
     log("running concurrent waits")
     tallies["concurrent"] = concurrent_waits(handle)
     log("running rate limit (about a minute)")
@@ -465,8 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         tallies = run_all(handle, runs, args.seed, log)
     print("\n".join(table(list(tallies.values()))))
     print(
-        "(overrun column: seconds past the deadline; concurrent: ratio to one wait;"
-        " rate limit: share of 429s)"
+        "(over$: tries that passed max_credits; overrun column: seconds past the deadline;"
+        " concurrent: ratio to one wait; rate limit: share of 429s)"
     )
     results = checks(tallies)
     for check in results:

@@ -567,7 +567,7 @@ class Client(_BaseClient):
     ) -> Result:
         """Reuse the query's latest result if it ended within ``max_age``, else run it again.
         ``result.source`` tells which happened ("cache", "latest" or "new")."""
-        run, opts = self._run_key(query_id, params), self._options(options)
+        run, opts = self._run_key(validate_query_id(query_id), params), self._options(options)
         hit = self._cached_run(run, opts, max_age, f"query {query_id}")
         flow = self._latest_flow(
             query_id,
@@ -830,7 +830,7 @@ class AsyncClient(_BaseClient):
     ) -> AsyncResult:
         """Reuse the query's latest result if it ended within ``max_age``, else run it again.
         ``result.source`` tells which happened ("cache", "latest" or "new")."""
-        run, opts = self._run_key(query_id, params), self._options(options)
+        run, opts = self._run_key(validate_query_id(query_id), params), self._options(options)
         hit = self._cached_run(run, opts, max_age, f"query {query_id}")
         flow = self._latest_flow(
             query_id,

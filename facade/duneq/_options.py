@@ -147,6 +147,8 @@ def encode_param_value(key: str, value: object) -> Any:
         return "true" if value else "false"
     if isinstance(value, str):
         return validate_text(f"parameter {key!r}", value)
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise InvalidArgument(f"parameter {key!r} must be a finite number, got {value!r}")
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, float):

@@ -312,6 +312,16 @@ def _status_failure(req: Request, reply: RawResponse, retry_after: float | None)
     if req.kind == "billed" and reply.status >= 500:
         text = api_error_text(reply.content) or "no error text"
         return may_have_started(req, reply, f"execute failed with HTTP {reply.status} ({text})")
+    if 300 <= reply.status < 400:
+        where = reply.headers.get("location") or "no location"
+        return ResponseValidationError(
+            f"unexpected HTTP status {reply.status} (a redirect to {where}): the base URL is "
+            "probably not the Dune API's; redirects are not followed",
+            status_code=reply.status,
+            method=req.method,
+            path=req.display_path,
+            execution_id=req.execution_id,
+        )
     return status_error(
         reply.status,
         reply.content,

@@ -212,8 +212,12 @@ def poll(
 
 
 def is_transient(exc: APIError) -> bool:
-    """Errors a later poll may not see: 5xx, 429, transport failures and broken bodies."""
-    return isinstance(exc, ServerError | RateLimited | APIConnectionError | ResponseValidationError)
+    """Errors a later poll may not see: 5xx, 429, transport failures and broken 2xx bodies (an
+    undocumented status such as a 3xx redirect says the base URL is wrong: it will not pass)."""
+    if isinstance(exc, ResponseValidationError):
+        code = exc.status_code
+        return code is None or 200 <= code < 300
+    return isinstance(exc, ServerError | RateLimited | APIConnectionError)
 
 
 def first_poll_delay(ctx: FlowContext, known: ExecutionStatus, since: float) -> float:
@@ -282,10 +286,23 @@ def wait(
                 since=since,
             )
         )
-    except INTERRUPTS:
+    except INTERRUPTS as exc:
+        cancelled = False
         if cancel_on_timeout:
-            yield from cancel_quietly(ctx, execution_id, interrupt_grace(ctx, deadline))
+            cancelled = yield from cancel_quietly(ctx, execution_id, interrupt_grace(ctx, deadline))
+        _carry_execution(exc, execution_id, cancelled)
         raise
+
+
+def _carry_execution(exc: BaseException, execution_id: str, cancelled: bool) -> None:
+    """Attach the execution an interrupted wait was on (``exc.execution_id``, ``exc.cancelled``
+    and a note in the traceback), so the caller can follow it up or knows it was stopped."""
+    if getattr(exc, "execution_id", None) is not None:
+        return  # an inner wait already said
+    exc.execution_id = execution_id  # type: ignore[attr-defined]
+    exc.cancelled = cancelled  # type: ignore[attr-defined]
+    fate = "it was cancelled" if cancelled else "it was not cancelled and may still be running"
+    exc.add_note(f"duneq: interrupted while waiting on execution {execution_id}; {fate}")
 
 
 def wait_for(
