@@ -539,3 +539,25 @@ def test_typed_rows_fast_paths_keep_the_exact_rules() -> None:
     ]:
         with pytest.raises(ResponseValidationError, match=message):
             typer.convert([row])
+
+
+def test_csv_dates_are_read_as_midnights_and_anything_else_is_refused() -> None:
+    parser = PageParser(["d"], ["date"])
+    data = b"d\n2024-01-01T00:00:00Z\n2024-01-02\n\n2024-03-01 00:00:00.000 UTC\n"
+    batch = parser.from_csv(data).batch
+    assert batch.column(0).type == pa.date32()
+    assert batch.column(0).to_pylist() == [
+        dt.date(2024, 1, 1),
+        dt.date(2024, 1, 2),
+        None,
+        dt.date(2024, 3, 1),
+    ]
+    with pytest.raises(ResponseValidationError, match="row 1"):
+        parser.from_csv(b"d\n2024-01-01T00:00:00Z\n2024-01-01T05:00:00Z\n")
+
+
+def test_csv_text_that_is_not_utf8_is_refused() -> None:
+    parser = PageParser(["s", "n"], ["varchar", "bigint"])
+    assert parser.from_csv("s,n\ncafé,1\n".encode()).batch.column(0).to_pylist() == ["café"]
+    with pytest.raises(ResponseValidationError, match="not UTF-8"):
+        parser.from_csv(b"s,n\ncaf\xe9,1\n")

@@ -141,7 +141,12 @@ def _csv_wire(dtype: DuneType) -> pa.DataType:
         return pa.float64()
     if kind == "boolean":
         return pa.bool_()
+    if kind == "date":  # "2024-01-01" or a midnight timestamp: Arrow's ISO 8601 parser reads both
+        return _DATE_WIRE
     return pa.string()
+
+
+_DATE_WIRE = pa.timestamp("s", tz="UTC")
 
 
 class _Fallback(Exception):
@@ -270,8 +275,15 @@ class PageParser:
         ambiguous: list[str] = []
         for index, column in enumerate(self._columns):
             wire = table.column(index).combine_chunks()
-            if column.dtype.kind in ("varchar", "json", "other") and wire.null_count:
-                ambiguous.append(column.name)
+            if column.dtype.kind in ("varchar", "json", "other"):
+                try:
+                    wire.validate(full=True)
+                except pa.ArrowInvalid:
+                    raise self._error(
+                        f"CSV page at offset {offset}: column {column.name!r} is not UTF-8"
+                    ) from None
+                if wire.null_count:
+                    ambiguous.append(column.name)
             arrays.append(self._from_csv_wire(column, wire, offset))
         return CsvBatch(self._batch(arrays, table.num_rows), tuple(ambiguous))
 
@@ -287,6 +299,9 @@ class PageParser:
                 ),
                 convert_options=pcsv.ConvertOptions(
                     column_types=types,
+                    # text is validated below only where it is kept as text; every other
+                    # column's values must pass its conversion's own checks (digits, hex, dates)
+                    check_utf8=False,
                     strings_can_be_null=True,
                     quoted_strings_can_be_null=False,
                     null_values=[""],
@@ -300,6 +315,15 @@ class PageParser:
             raise
 
     def _from_csv_wire(self, column: _Column, wire: pa.Array, offset: int) -> pa.Array:
+        if column.dtype.kind == "date" and wire.type == _DATE_WIRE:
+            days = pc.cast(wire, pa.date32())
+            back = pc.cast(pc.cast(days, pa.timestamp("s")), _DATE_WIRE)
+            off = pc.fill_null(pc.not_equal(back, wire), False)
+            if pc.any(off).as_py():
+                row = pc.index(off, True).as_py()
+                value = wire[row].as_py().isoformat()
+                raise self._bad(column, offset + row, value, "is not a date (it has a time of day)")
+            return days
         if not column.dtype.nested and column.dtype.kind not in ("other", "null"):
             try:
                 return self._fast(column, wire)

@@ -169,12 +169,13 @@ def _header_end(data: bytes) -> int:
 def count_records(data: bytes | memoryview, start: int = 0) -> int:
     """CSV records in ``data[start:]``, quotes honoured (a quoted newline is data); a last
     record without its newline still counts."""
-    body = bytes(memoryview(data)[start:]) if start else bytes(data)
-    if not body:
+    data = bytes(data) if isinstance(data, memoryview) else data
+    if start >= len(data):
         return 0
-    if b'"' in body:
-        body = QUOTED_FIELD.sub(b"", body)
-    return body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if data.find(b'"', start) >= 0:  # quoted fields may hold newlines: drop them first
+        body = QUOTED_FIELD.sub(b"", data[start:])
+        return body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    return data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
 
 
 def verify_csv(req: Request, resp: RawResponse, plan: ReadPlan, offset: int) -> CsvPage:
