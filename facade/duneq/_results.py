@@ -28,6 +28,8 @@ from ._types import Row
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from ._fanout import PageSteps
+    from ._flows.reader import ReadPlan
     from ._typed import TypedPlan
     from ._typedrows import RowTyper
 
@@ -177,6 +179,35 @@ class _ResultBase:
             page = yield from self._fetch(offset, decode=False)
             offset = after(page, self._options)
             pages.append(self._kept(page))
+        self._cache_all(pages)
+        return RowSequence(pages, self.execution_id)
+
+    def _plan_flow(self) -> Flow[ReadPlan | None]:
+        """The page plan of a full read (None: read page by page as the first page says):
+        from the status, or a one-row probe when filters change the row count."""
+        from ._flows.pages import EndpointSource
+        from ._flows.reader import plan_read, probe
+
+        if isinstance(self._source, EndpointSource) or self._first_rows is not None:
+            return None
+        meta = self._status.result_metadata
+        if self._options.filters:
+            meta = (yield from probe(self._ctx, self._source, self._options)).metadata
+        return plan_read(self._source, self._options, meta)
+
+    def _json_steps(self, plan: ReadPlan) -> PageSteps[Page, list[Row] | RawPage]:
+        """A ``rows`` read's pages: verified JSON pages, kept raw until used."""
+        from ._fanout import PageSteps
+        from ._flows.reader import json_page
+
+        known = self._status.result_metadata
+
+        def fetch(offset: int, needed: int) -> Flow[Page]:
+            return json_page(self._ctx, plan, offset, decode=False, known=known, needed=needed)
+
+        return PageSteps(plan, fetch, lambda page: page.next_offset, self._kept)
+
+    def _finish_rows(self, pages: list[list[Row] | RawPage]) -> RowSequence:
         self._cache_all(pages)
         return RowSequence(pages, self.execution_id)
 
@@ -442,7 +473,14 @@ class Result(_ResultBase):
     def rows(self) -> RowSequence:
         """All rows, fetched once and kept as compact raw pages (a read-only Sequence)."""
         if self._rows is None:
-            self._rows = self._driver.run(self._rows_flow())
+            plan = self._driver.run(self._plan_flow())
+            if plan is None:
+                self._rows = self._driver.run(self._rows_flow())
+            else:
+                from ._fanout import read_pages
+
+                pages = list(read_pages(self._driver, self._json_steps(plan)))
+                self._rows = self._finish_rows(pages)
         return self._rows
 
     def to_csv(self, dest: CsvDest) -> int:
@@ -565,7 +603,18 @@ class AsyncResult(_ResultBase):
 
     async def _materialize(self) -> RowSequence:
         if self._rows is None:
-            self._rows = await self._driver.run(self._rows_flow())
+            plan = await self._driver.run(self._plan_flow())
+            if plan is None:
+                self._rows = await self._driver.run(self._rows_flow())
+            else:
+                from ._fanout import aread_pages
+
+                async def keep(page: Page) -> list[Row] | RawPage:
+                    return self._kept(page)
+
+                steps = self._json_steps(plan)
+                pages = [p async for p in aread_pages(self._driver, steps, keep)]
+                self._rows = self._finish_rows(pages)
         return self._rows
 
     @property

@@ -231,21 +231,6 @@ async def async_batches(
         await batches.aclose()
 
 
-def read_plan(base: _ResultBase) -> Flow[ReadPlan | None]:
-    """The page plan of a CSV read of ``base`` (None: read it page by page as before): from
-    the status, or a one-row probe when filters change the row count."""
-    from ._flows.pages import EndpointSource
-    from ._flows.reader import plan_read, probe
-
-    if isinstance(base._source, EndpointSource) or base._first_rows is not None:
-        return None
-    meta = base._status.result_metadata
-    if base._options.filters:
-        page = yield from probe(base._ctx, base._source, base._options)
-        meta = page.metadata
-    return plan_read(base._source, base._options, meta)
-
-
 def _csv_steps(
     base: _ResultBase, plan: TypedPlan, reader: ReadPlan, work: Any
 ) -> PageSteps[CsvPage, Any]:
@@ -282,7 +267,7 @@ def _sync_batches(
         for part, offset in base._rows.parts():
             yield plan.part(part, offset)
         return
-    reader = driver.run(read_plan(base)) if plan.wire == "csv" else None
+    reader = driver.run(base._plan_flow()) if plan.wire == "csv" else None
     if reader is None:
         for page in prefetched(driver, _first_flow(base, plan), _following(base, plan)):
             yield driver.run(settle(base, plan, plan.parse(page)))
@@ -303,7 +288,7 @@ async def _async_batches(
         for part, offset in base._rows.parts():
             yield plan.part(part, offset)
         return
-    reader = await driver.run(read_plan(base)) if plan.wire == "csv" else None
+    reader = await driver.run(base._plan_flow()) if plan.wire == "csv" else None
     if reader is None:
         pages = aprefetched(driver, _first_flow(base, plan), _following(base, plan))
         try:

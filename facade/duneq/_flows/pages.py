@@ -162,6 +162,7 @@ def fetch_page(
     size: int | None = None,
     decode: bool = True,
     known: PageMetadata | None = None,
+    needed: int = 1,
 ) -> Flow[Page]:
     """Fetch and parse the JSON page at ``offset``, checked first against the client's
     datapoint budget (estimated from ``known`` metadata) and recorded in its ledger after;
@@ -170,7 +171,9 @@ def fetch_page(
     if ctx.ledger.max_datapoints is not None:
         cost = page_estimate(options, offset, page_limit(options, offset, size), known)
         ctx.ledger.check_datapoints(cost, f"the results page at offset {offset} of {source}")
-    page = yield from exchange(ctx, req, lambda resp: parse_page(req, resp, offset, decode=decode))
+    page = yield from exchange(
+        ctx, req, lambda resp: parse_page(req, resp, offset, decode=decode), needed=needed
+    )
     ctx.ledger.fetched(page_datapoints(page.metadata))
     if page.status.state not in SUCCESS_STATES:
         raise_for_terminal(page.status)

@@ -251,7 +251,14 @@ def json_page(
     last: ResponseValidationError | None = None
     for _ in range(max(ctx.retry.max_retries, 0) + 1):
         page = yield from fetch_page(
-            ctx, plan.source, plan.options, offset, size=size, decode=decode, known=known
+            ctx,
+            plan.source,
+            plan.options,
+            offset,
+            size=size,
+            decode=decode,
+            known=known,
+            needed=needed,
         )
         try:
             verify_json(page, plan, page.status.execution_id)
