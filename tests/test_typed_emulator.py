@@ -287,3 +287,25 @@ def test_partial_result_converts_the_rows_it_has(mode: str, dune_emulator: Emula
         await aw(dune.close())
 
     run(scenario)
+
+
+def test_typed_reads_import_no_pandas_and_a_client_no_pyarrow(dune_emulator: EmulatorHandle) -> None:
+    """pandas costs 0.4-1.4 s to import: only to_pandas() pays for it (a fresh interpreter
+    reads a typed table over real HTTP); Client() pays for no pyarrow at all."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, duneq\n"
+        f"dune = duneq.Client({dune_emulator.api_key!r}, base_url={dune_emulator.base_url!r})\n"
+        "assert 'pyarrow' not in sys.modules\n"
+        "result = dune.run_sql('select range as n, cast(range as uint256) as u, "
+        "date \\'2024-01-01\\' as d, from_hex(\\'ab\\') as b, now() as t from range(50)')\n"
+        "table = result.to_arrow()\n"
+        "batches = list(result.iter_batches())\n"
+        "print(table.num_rows, sum(b.num_rows for b in batches), 'pandas' in sys.modules)\n"
+        "result.to_pandas()\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["50", "50", "False", "True"], out.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import binascii
 import io
+import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -318,7 +319,7 @@ class PageParser:
         if column.dtype.kind == "date" and wire.type == _DATE_WIRE:
             days = pc.cast(wire, pa.date32())
             back = pc.cast(pc.cast(days, pa.timestamp("s")), _DATE_WIRE)
-            off = pc.fill_null(pc.not_equal(back, wire), False)
+            off = pc.fill_null(pc.not_equal(back, wire), _FALSE)
             if pc.any(off).as_py():
                 row = pc.index(off, True).as_py()
                 value = wire[row].as_py().isoformat()
@@ -397,7 +398,7 @@ class PageParser:
         if not arrays:
             if not self.names:
                 return pa.RecordBatch.from_pydict({})
-            arrays = [pa.array([], type=c.target) for c in self._columns]
+            arrays = [pa.nulls(0, type=c.target) for c in self._columns]
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
     def _bad(self, column: _Column, row: int, value: Any, reason: str) -> ResponseValidationError:
@@ -413,14 +414,36 @@ class PageParser:
         return ResponseValidationError(message, execution_id=self.execution_id)
 
 
-_MIDNIGHT = pa.array(["", "T00:00:00Z", "T00:00:00.000Z", " 00:00:00", " 00:00:00.000 UTC"])
+def strings(values: Sequence[str]) -> pa.Array:
+    """A string array built from its buffers: ``pa.array`` on Python objects would make
+    pyarrow import pandas (0.4-1.4 s), which only ``to_pandas()`` should pay for."""
+    data = [v.encode() for v in values]
+    ends = [0]
+    for item in data:
+        ends.append(ends[-1] + len(item))
+    offsets = pa.py_buffer(struct.pack(f"<{len(ends)}i", *ends))
+    return pa.Array.from_buffers(
+        pa.string(), len(data), [None, offsets, pa.py_buffer(b"".join(data))]
+    )
+
+
+def _int32(value: int) -> pa.Scalar:
+    """An int32 scalar built from a buffer (``pa.scalar`` would import pandas; see ``strings``)."""
+    return pa.Array.from_buffers(pa.int32(), 1, [None, pa.py_buffer(struct.pack("<i", value))])[0]
+
+
+_FALSE = pa.Array.from_buffers(pa.bool_(), 1, [None, pa.py_buffer(b"\x00")])[0]
+_EMPTY = strings([""])[0]
+_I32 = {n: _int32(n) for n in (0, 1, 2)}
+_INT256_MIN_TEXT = strings([_INT256_MIN])[0]
+_MIDNIGHT = strings(["", "T00:00:00Z", "T00:00:00.000Z", " 00:00:00", " 00:00:00.000 UTC"])
 
 
 def _dates(wire: pa.Array) -> pa.Array:
     """``YYYY-MM-DD``, optionally followed by a midnight time (``T00:00:00Z``), to date32."""
     if wire.type != pa.string():
         raise _Fallback
-    rest = pc.fill_null(pc.utf8_slice_codeunits(wire, 10), "")
+    rest = pc.fill_null(pc.utf8_slice_codeunits(wire, 10), _EMPTY)
     if pc.all(pc.is_in(rest, value_set=_MIDNIGHT)).as_py() is False:
         raise _Fallback
     return pc.cast(pc.utf8_slice_codeunits(wire, 0, 10), pa.date32())
@@ -435,8 +458,8 @@ def _unhex(wire: pa.Array) -> pa.Array:
         raise _Fallback
     if pc.all(pc.starts_with(wire, "0x")).as_py() is False:
         raise _Fallback
-    lengths = pc.fill_null(pc.binary_length(wire), 0)
-    if pc.any(pc.equal(pc.bit_wise_and(lengths, 1), 1)).as_py():
+    lengths = pc.fill_null(pc.binary_length(wire), _I32[0])
+    if pc.any(pc.equal(pc.bit_wise_and(lengths, _I32[1]), _I32[1])).as_py():
         raise _Fallback
     digits = pc.utf8_slice_codeunits(wire, 2)
     _, offsets, data = digits.buffers()
@@ -446,7 +469,7 @@ def _unhex(wire: pa.Array) -> pa.Array:
         raw = binascii.unhexlify(memoryview(data)[begin:stop]) if data is not None else b""
     except (binascii.Error, ValueError):
         raise _Fallback from None
-    halves = pc.divide(pc.subtract(ends, begin), 2).cast(pa.int32())
+    halves = pc.divide(pc.subtract(ends, _int32(begin)), _I32[2]).cast(pa.int32())
     validity = pc.is_valid(digits).buffers()[1] if digits.null_count else None
     return pa.Array.from_buffers(
         pa.binary(),
@@ -497,8 +520,9 @@ def _big_ints(wire: pa.Array, kind: str, target: pa.DataType) -> pa.Array:
     if top is not None and top >= len(longest):
         if top > len(longest):
             raise _Fallback
-        full = pc.equal(lengths, len(longest))
-        limit = pc.if_else(negative, _INT256_MIN, longest) if kind == "int256" else longest
+        full = pc.equal(lengths, _int32(len(longest)))
+        top_text = strings([longest])[0]
+        limit = pc.if_else(negative, _INT256_MIN_TEXT, top_text) if kind == "int256" else top_text
         if pc.any(pc.and_(full, pc.greater(body, limit))).as_py():
             raise _Fallback
     if target == pa.string():
