@@ -34,6 +34,7 @@ FETCH_SCENARIOS = (
     "dune_client_csv",
     "duneq_arrow",
     "duneq_pandas",
+    "duneq_polars",
     "duneq_parquet",
     "dune_client_df",
 )
@@ -148,13 +149,21 @@ def _floor(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -> Call
 def _import_data_stack(scenario: str) -> None:
     """Import pyarrow/pandas before the clock starts: both clients load them lazily, and an
     import (seconds on a busy machine) is set-up, not fetch time."""
-    if scenario in ("duneq_arrow", "duneq_pandas", "duneq_parquet", "duneq_cache_arrow"):
+    if scenario in (
+        "duneq_arrow",
+        "duneq_pandas",
+        "duneq_polars",
+        "duneq_parquet",
+        "duneq_cache_arrow",
+    ):
         import duneq._typed  # noqa: F401
         import pyarrow.compute
         import pyarrow.csv
         import pyarrow.parquet  # noqa: F401
     if scenario in ("duneq_pandas", "dune_client_df"):
         import pandas  # noqa: F401
+    if scenario == "duneq_polars":
+        import polars  # noqa: F401
 
 
 def _duneq(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -> Callable[[], None]:
@@ -178,6 +187,8 @@ def _duneq(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -> Call
             extra["table"] = client.latest_result(spec["query_id"]).to_arrow()
         elif scenario == "duneq_pandas":
             extra["frame"] = client.latest_result(spec["query_id"]).to_pandas()
+        elif scenario == "duneq_polars":
+            extra["frame"] = client.latest_result(spec["query_id"]).to_polars()
         elif scenario == "duneq_parquet":
             extra["parquet_rows"] = client.latest_result(spec["query_id"]).to_parquet(
                 spec["parquet_path"]
