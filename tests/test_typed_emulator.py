@@ -289,7 +289,9 @@ def test_partial_result_converts_the_rows_it_has(mode: str, dune_emulator: Emula
     run(scenario)
 
 
-def test_typed_reads_import_no_pandas_and_a_client_no_pyarrow(dune_emulator: EmulatorHandle) -> None:
+def test_typed_reads_import_no_pandas_and_a_client_no_pyarrow(
+    dune_emulator: EmulatorHandle,
+) -> None:
     """pandas costs 0.4-1.4 s to import: only to_pandas() pays for it (a fresh interpreter
     reads a typed table over real HTTP); Client() pays for no pyarrow at all."""
     import subprocess

@@ -22,61 +22,66 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from ._dunetypes import DuneType, TypeOptions, parse_column_types, timestamp_unit
+from ._dunetypes import TYPES, DuneType, TypeOptions, parse_column_types, timestamp_unit
 from ._errors import ResponseValidationError
 from ._values import BadValue, Convert, converter
 
-_INTS = {"bigint": pa.int64(), "integer": pa.int32(), "smallint": pa.int16(), "tinyint": pa.int8()}
 _UINT256_MAX = str(2**256 - 1)
 _INT256_MAX = str(2**255 - 1)
 _INT256_MIN = str(2**255)  # digits of the most negative value, without its sign
+_DATE_WIRE = pa.timestamp("s", tz="UTC")
+#: The Arrow types the type table (``_dunetypes.TYPES``) names.
+_ARROW: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "int64": pa.int64(),
+    "int32": pa.int32(),
+    "int16": pa.int16(),
+    "int8": pa.int8(),
+    "float64": pa.float64(),
+    "float32": pa.float32(),
+    "bool": pa.bool_(),
+    "date32": pa.date32(),
+    "null": pa.null(),
+    "timestamp_s_utc": _DATE_WIRE,
+}
 _BIG_INT_TYPES = {
     "string": pa.string(),
     "decimal": pa.decimal128(38, 0),
     "decimal256": pa.decimal256(76, 0),
     "float": pa.float64(),
 }
+_INTS = {kind for kind, row in TYPES.items() if row.range is not None and row.arrow != "big_int"}
+_TEXT_KINDS = frozenset(kind for kind, row in TYPES.items() if row.text)
 
 
 def arrow_type(dtype: DuneType, options: TypeOptions) -> pa.DataType:
-    """The Arrow type of a Dune type under ``options`` (see the README's typed-results section)."""
-    kind = dtype.kind
-    if kind in _INTS:
-        return _INTS[kind]
-    if kind == "double":
-        return pa.float64()
-    if kind == "real":
-        return pa.float32()
-    if kind == "boolean":
-        return pa.bool_()
-    if kind == "decimal":
+    """The Arrow type of a Dune type under ``options``, from the type table's ``arrow`` column
+    (see the README's typed-results section)."""
+    name = TYPES[dtype.kind].arrow
+    if name in _ARROW:
+        return _ARROW[name]
+    if name == "decimal":
         precision, scale = dtype.precision or 38, dtype.scale or 0
         if precision <= 38:
             return pa.decimal128(precision, scale)
         return pa.decimal256(precision, scale)
-    if kind in ("uint256", "int256"):
+    if name == "big_int":
         return _BIG_INT_TYPES[options.big_ints]
-    if kind == "varbinary":
+    if name == "binary":
         return pa.binary() if options.binary == "bytes" else pa.string()
-    if kind == "date":
-        return pa.date32()
-    if kind == "timestamp":
+    if name == "timestamp":
         return pa.timestamp(timestamp_unit(dtype), tz="UTC")
-    if kind == "null":
-        return pa.null()
-    if kind == "array":
+    if dtype.kind == "array":
         return pa.list_(arrow_type(dtype.children[0], options))
-    if kind == "map":
+    if dtype.kind == "map":
         key, item = (arrow_type(child, options) for child in dtype.children)
         return pa.map_(key, item)
-    if kind == "row":
-        return pa.struct(
-            [
-                pa.field(name, arrow_type(child, options))
-                for name, child in zip(dtype.fields, dtype.children, strict=True)
-            ]
-        )
-    return pa.string()  # varchar, json, other
+    return pa.struct(  # row
+        [
+            pa.field(name, arrow_type(child, options))
+            for name, child in zip(dtype.fields, dtype.children, strict=True)
+        ]
+    )
 
 
 def arrow_schema(
@@ -113,41 +118,14 @@ class _Column:
 
 
 def _json_wire(dtype: DuneType, options: TypeOptions) -> pa.DataType | None:
-    kind = dtype.kind
-    if kind in _INTS:
-        return _INTS[kind]
-    if kind in ("double", "real"):
-        return pa.float64()
-    if kind == "boolean":
-        return pa.bool_()
-    if kind in (
-        "varchar",
-        "json",
-        "decimal",
-        "uint256",
-        "int256",
-        "varbinary",
-        "date",
-        "timestamp",
-    ):
-        return pa.string()
-    return None  # null, nested, other
+    """The type Arrow reads a JSON value as (None: the exact per-value path only)."""
+    name = TYPES[dtype.kind].json_wire
+    return None if name is None else _ARROW[name]
 
 
 def _csv_wire(dtype: DuneType) -> pa.DataType:
-    kind = dtype.kind
-    if kind in _INTS:
-        return _INTS[kind]
-    if kind in ("double", "real"):
-        return pa.float64()
-    if kind == "boolean":
-        return pa.bool_()
-    if kind == "date":  # "2024-01-01" or a midnight timestamp: Arrow's ISO 8601 parser reads both
-        return _DATE_WIRE
-    return pa.string()
-
-
-_DATE_WIRE = pa.timestamp("s", tz="UTC")
+    """The type Arrow's CSV parser reads a field as (dates: its ISO 8601 timestamp parser)."""
+    return _ARROW[TYPES[dtype.kind].csv_wire]
 
 
 class _Fallback(Exception):
@@ -276,7 +254,7 @@ class PageParser:
         ambiguous: list[str] = []
         for index, column in enumerate(self._columns):
             wire = table.column(index).combine_chunks()
-            if column.dtype.kind in ("varchar", "json", "other"):
+            if column.dtype.kind in _TEXT_KINDS:
                 try:
                     wire.validate(full=True)
                 except pa.ArrowInvalid:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 
 from ._cachefile import ARROW_CODEC, discard_temp, open_entry, seal_entry
-from ._dunetypes import DuneType, TypeOptions, parse_column_types
+from ._dunetypes import TYPES, DuneType, TypeOptions, parse_column_types
 from ._types import Row
 
 
@@ -39,24 +39,7 @@ class _Store(Protocol):
 
 
 #: Kinds whose wire value can be rebuilt exactly from their Arrow value (see ``wire_rows``).
-_EXACT_KINDS = frozenset(
-    {
-        "varchar",
-        "bigint",
-        "integer",
-        "smallint",
-        "tinyint",
-        "double",
-        "boolean",
-        "decimal",
-        "uint256",
-        "int256",
-        "varbinary",
-        "date",
-        "timestamp",
-        "null",
-    }
-)
+_EXACT_KINDS = frozenset(kind for kind, row in TYPES.items() if row.rebuilt)
 
 
 def type_key(options: TypeOptions) -> dict[str, str]:

@@ -43,6 +43,69 @@ BIG_INTS: tuple[str, ...] = ("string", "decimal", "decimal256", "float")
 BINARY: tuple[str, ...] = ("bytes", "hex")
 
 
+@dataclass(frozen=True, slots=True)
+class KindRow:
+    """One row of the Dune type table: everything duneq knows of one kind, read by every typed
+    path (Arrow schema, JSON and CSV page decoding, exact converters, the cache, uploads).
+
+    ``arrow`` names the Arrow type (``"big_int"``: chosen by ``big_ints``; ``"binary"``: by
+    ``binary``; ``"nested"``: built from the children); ``json_wire``/``csv_wire`` name the
+    Arrow type Arrow's parsers read the wire value as before the exact conversion (None: only
+    the exact per-value path); ``range`` is an integer kind's inclusive range; ``text`` kinds
+    are kept as text (a CSV empty field is ambiguous between '' and NULL); ``rebuilt`` kinds'
+    wire values are rebuilt exactly from Arrow (cache entries then also serve rows);
+    ``upload`` kinds can be a column of a created table; ``python`` names what typed rows give.
+    """
+
+    arrow: str
+    json_wire: str | None
+    csv_wire: str
+    python: str
+    range: tuple[int, int] | None = None
+    text: bool = False
+    rebuilt: bool = False
+    upload: bool = False
+
+
+#: The Dune type table, one row per kind (see ``KindRow``).
+TYPES: dict[Kind, KindRow] = {
+    "varchar": KindRow("string", "string", "string", "str", text=True, rebuilt=True, upload=True),
+    "bigint": KindRow(
+        "int64", "int64", "int64", "int", (-(2**63), 2**63 - 1), rebuilt=True, upload=True
+    ),
+    "integer": KindRow(
+        "int32", "int32", "int32", "int", (-(2**31), 2**31 - 1), rebuilt=True, upload=True
+    ),
+    "smallint": KindRow("int16", "int16", "int16", "int", (-(2**15), 2**15 - 1), rebuilt=True),
+    "tinyint": KindRow("int8", "int8", "int8", "int", (-(2**7), 2**7 - 1), rebuilt=True),
+    "double": KindRow("float64", "float64", "float64", "float", rebuilt=True, upload=True),
+    "real": KindRow("float32", "float64", "float64", "float"),
+    "boolean": KindRow("bool", "bool", "bool", "bool", rebuilt=True, upload=True),
+    "decimal": KindRow("decimal", "string", "string", "Decimal", rebuilt=True),
+    "uint256": KindRow(
+        "big_int", "string", "string", "int", (0, 2**256 - 1), rebuilt=True, upload=True
+    ),
+    "int256": KindRow(
+        "big_int", "string", "string", "int", (-(2**255), 2**255 - 1), rebuilt=True, upload=True
+    ),
+    "varbinary": KindRow("binary", "string", "string", "bytes", rebuilt=True, upload=True),
+    "date": KindRow("date32", "string", "timestamp_s_utc", "date", rebuilt=True, upload=True),
+    "timestamp": KindRow("timestamp", "string", "string", "datetime", rebuilt=True, upload=True),
+    "json": KindRow("string", "string", "string", "str", text=True),
+    "null": KindRow("null", None, "string", "None", rebuilt=True),
+    "array": KindRow("nested", None, "string", "list"),
+    "map": KindRow("nested", None, "string", "dict"),
+    "row": KindRow("nested", None, "string", "dict"),
+    "other": KindRow("string", None, "string", "str", text=True),
+}
+#: The integer kinds, each with its inclusive range.
+INT_RANGES: dict[str, tuple[int, int]] = {
+    kind: row.range for kind, row in TYPES.items() if row.range is not None
+}
+#: Kinds a created table's columns may have (Dune's upload types).
+UPLOAD_KINDS: tuple[str, ...] = tuple(kind for kind, row in TYPES.items() if row.upload)
+
+
 class UnknownTypeWarning(UserWarning):
     """A column has a Dune type duneq does not know; its values are kept as strings."""
 

@@ -15,6 +15,7 @@ from typing import Any
 from . import _lowlevel as wire
 from . import _upload_data as data_
 from ._bound import Bound
+from ._dunetypes import UPLOAD_KINDS
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -35,18 +36,7 @@ INSERT_REQUEST_LIMIT = 1_200_000_000
 #: The default chunk size: well under the limit, so memory stays small while streaming.
 DEFAULT_CHUNK_BYTES = 32 * 1024 * 1024
 MAX_PAGE_SIZE = 10_000
-COLUMN_TYPES = (
-    "varchar",
-    "varbinary",
-    "uint256",
-    "int256",
-    "bigint",
-    "integer",
-    "double",
-    "boolean",
-    "timestamp",
-    "date",
-)
+COLUMN_TYPES = UPLOAD_KINDS
 
 #: A schema as accepted by ``create``: a table to derive it from, or columns given as
 #: ``{"name":, "type":, "nullable":}`` dicts or ``(name, type)`` / ``(name, type, nullable)``.

@@ -16,19 +16,12 @@ from typing import Any, Literal
 
 import msgspec
 
-from ._dunetypes import DuneType, TypeOptions, timestamp_unit
+from ._dunetypes import INT_RANGES, DuneType, TypeOptions, timestamp_unit
 
 Convert = Callable[[Any], Any]
 Target = Literal["arrow", "python"]
 
-_INT_RANGES = {
-    "tinyint": (-(2**7), 2**7 - 1),
-    "smallint": (-(2**15), 2**15 - 1),
-    "integer": (-(2**31), 2**31 - 1),
-    "bigint": (-(2**63), 2**63 - 1),
-    "uint256": (0, 2**256 - 1),
-    "int256": (-(2**255), 2**255 - 1),
-}
+_INT_RANGES = INT_RANGES
 _INT_TEXT = re.compile(r"[+-]?[0-9]+")
 _FLOAT_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _SPECIAL_FLOATS = {
