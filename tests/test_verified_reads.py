@@ -90,3 +90,21 @@ def test_a_faulted_read_never_caches_a_short_result(
         cached = offline.get_result(eid, page_size=1000)
         assert _exact(cached.to_arrow())  # ...is served the whole result, from the cache
         assert [row["n"] for row in cached.rows] == list(range(ROWS))
+
+
+def test_pages_fetched_together_never_pass_the_datapoint_budget(
+    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime, tmp_path: Path
+) -> None:
+    """Pages in flight at once hold their datapoints before they are sent: 3 connections
+    never let 4 pages of 100 pass a budget of 450 (each read stops at the 5th page)."""
+    for read in ("to_arrow", "rows", "to_csv"):
+        with _client(dune_emulator, dune_emulator_time, max_datapoints=450) as dune:
+            result = dune.run_sql("select range as n from range(1000)", page_size=100)
+            with pytest.raises(duneq.BudgetExceeded):
+                if read == "to_arrow":
+                    result.to_arrow()
+                elif read == "rows":
+                    _ = result.rows
+                else:
+                    result.to_csv(tmp_path / "capped.csv")
+            assert dune.spent.datapoints == 400, read

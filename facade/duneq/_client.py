@@ -31,7 +31,7 @@ from ._flows import sweep as sweep_flows
 from ._flows import wait as wait_flows
 from ._flows.budget import InflightLimit, Ledger, Spent
 from ._flows.context import FlowContext
-from ._flows.csv import CsvDest, write_csv
+from ._flows.csv import CsvDest, csv_plan
 from ._flows.pages import Opened
 from ._flows.run import Latest
 from ._flows.wait import ProgressCallback, WaitArgs
@@ -622,8 +622,11 @@ class Client(_BaseClient):
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
     ) -> int:
         """Stream an execution's result as CSV to a path or writable; returns bytes written."""
+        from ._fanout import download_csv
+
         eid, opts = validate_execution_id(execution_id), self._options(options)
-        return self._driver.run(write_csv(self._ctx, eid, opts, dest))
+        plan = self._driver.run(csv_plan(self._ctx, eid, opts, dest))
+        return download_csv(self._driver, self._ctx, plan, dest)
 
 
 class AsyncClient(_BaseClient):
@@ -885,5 +888,8 @@ class AsyncClient(_BaseClient):
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
     ) -> int:
         """Stream an execution's result as CSV to a path or writable; returns bytes written."""
+        from ._fanout import adownload_csv
+
         eid, opts = validate_execution_id(execution_id), self._options(options)
-        return await self._driver.run(write_csv(self._ctx, eid, opts, dest))
+        plan = await self._driver.run(csv_plan(self._ctx, eid, opts, dest))
+        return await adownload_csv(self._driver, self._ctx, plan, dest)

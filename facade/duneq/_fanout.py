@@ -14,8 +14,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
-from ._flows.context import Flow
-from ._flows.reader import ReadPlan, following, follows
+from ._flows.context import Flow, FlowContext
+from ._flows.csv import CsvDest, CsvWriter
+from ._flows.reader import CsvPage, ReadPlan, csv_page, following, follows
 from ._http import AsyncDriver, SyncDriver
 
 P = TypeVar("P")
@@ -184,3 +185,43 @@ async def _afollow(
         nxt = following(plan, offset, steps.announced(page))
         yield await work(page)
         offset = nxt
+
+
+def csv_steps(ctx: FlowContext, plan: ReadPlan) -> PageSteps[CsvPage, CsvPage]:
+    """A CSV download's pages: verified, handed over as they are."""
+
+    def fetch(offset: int, needed: int) -> Flow[CsvPage]:
+        return csv_page(ctx, plan, offset, needed)
+
+    return PageSteps(plan, fetch, lambda page: page.announced, lambda page: page)
+
+
+def download_csv(driver: SyncDriver, ctx: FlowContext, plan: ReadPlan, dest: CsvDest) -> int:
+    """Every verified CSV page of ``plan`` written to ``dest`` in order, fetched a few at once;
+    returns bytes written."""
+    writer = CsvWriter(dest)
+    try:
+        for page in read_pages(driver, csv_steps(ctx, plan)):
+            writer.add(page)
+    finally:
+        written = writer.close()
+    return written
+
+
+async def adownload_csv(
+    driver: AsyncDriver, ctx: FlowContext, plan: ReadPlan, dest: CsvDest
+) -> int:
+    """The async twin of ``download_csv`` (the writes run in a thread)."""
+    writer = CsvWriter(dest)
+
+    async def keep(page: CsvPage) -> CsvPage:
+        return page
+
+    pages = aread_pages(driver, csv_steps(ctx, plan), keep)
+    try:
+        async for page in pages:
+            await asyncio.to_thread(writer.add, page)
+    finally:
+        await pages.aclose()  # type: ignore[attr-defined]
+        written = await asyncio.to_thread(writer.close)
+    return written

@@ -14,7 +14,7 @@ from msgspec import Raw
 from ._bound import Bound
 from ._cache import Cache, CachedResult, EntryWriter, JsonCodec
 from ._flows.context import Flow, FlowContext
-from ._flows.csv import CsvDest, write_csv
+from ._flows.csv import CsvDest, csv_plan, write_csv
 from ._flows.pages import Opened, Page, after, fetch_page, merge_page
 from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus, PageMetadata, ResultMetadata, merge_metadata
@@ -273,6 +273,9 @@ class _ResultBase:
             self._writer.abort()
             self._writer = None
 
+    def _csv_plan(self, dest: CsvDest) -> Flow[ReadPlan]:
+        return csv_plan(self._ctx, self._source, self._options, dest, self._status.result_metadata)
+
     def _csv_flow(self, dest: CsvDest) -> Flow[int]:
         return write_csv(self._ctx, self._source, self._options, dest, self._status.result_metadata)
 
@@ -486,7 +489,12 @@ class Result(_ResultBase):
     def to_csv(self, dest: CsvDest) -> int:
         """Stream this result as CSV to a path or writable, page by page, with one header row.
         Returns the number of bytes written."""
-        return self._driver.run(self._csv_flow(dest))
+        if not isinstance(self._source, str):
+            return self._driver.run(self._csv_flow(dest))
+        from ._fanout import download_csv
+
+        plan = self._driver.run(self._csv_plan(dest))
+        return download_csv(self._driver, self._ctx, plan, dest)
 
 
 class AsyncResult(_ResultBase):
@@ -625,7 +633,12 @@ class AsyncResult(_ResultBase):
     async def to_csv(self, dest: CsvDest) -> int:
         """Stream this result as CSV to a path or writable, page by page, with one header row.
         Returns the number of bytes written."""
-        return await self._driver.run(self._csv_flow(dest))
+        if not isinstance(self._source, str):
+            return await self._driver.run(self._csv_flow(dest))
+        from ._fanout import adownload_csv
+
+        plan = await self._driver.run(self._csv_plan(dest))
+        return await adownload_csv(self._driver, self._ctx, plan, dest)
 
 
 __all__ = ["AsyncResult", "Result"]

@@ -3,6 +3,9 @@ execute and results fetch, and the in-flight limit that sweeps share with pollin
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .. import _constants as C
@@ -32,6 +35,8 @@ class Ledger:
     datapoints: int = 0
     _credits: dict[str, float] = field(default_factory=dict)
     _pending: float = 0.0  # reserved for an execute request not yet answered
+    _pending_datapoints: int = 0  # reserved for pages in flight (several at once)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def credits(self) -> float:
@@ -55,7 +60,8 @@ class Ledger:
 
     def check_datapoints(self, cost: int, what: str) -> None:
         """Raise BudgetExceeded if ``cost`` more datapoints would pass ``max_datapoints``."""
-        if self.max_datapoints is not None and self.datapoints + cost > self.max_datapoints:
+        held = self.datapoints + self._pending_datapoints
+        if self.max_datapoints is not None and held + cost > self.max_datapoints:
             raise BudgetExceeded(
                 "datapoints",
                 spent=self.datapoints,
@@ -82,7 +88,24 @@ class Ledger:
             self._credits[execution_id] = reported
 
     def fetched(self, datapoints: int) -> None:
-        self.datapoints += max(datapoints, 0)
+        with self._lock:
+            self.datapoints += max(datapoints, 0)
+
+    @contextlib.contextmanager
+    def page(self, cost: int, what: str) -> Iterator[Callable[[int], None]]:
+        """Around one page fetch that may run beside others: ``cost`` datapoints are checked
+        and held at once (so pages in flight together never pass ``max_datapoints``), then
+        the page's real datapoints are booked through the callback, or the hold released."""
+        with self._lock:
+            self.check_datapoints(cost, what)
+            self._pending_datapoints += cost
+        booked: list[int] = []
+        try:
+            yield booked.append
+        finally:
+            with self._lock:
+                self._pending_datapoints -= cost
+                self.datapoints += sum(max(n, 0) for n in booked)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from .pages import (
     offset_from_uri,
     page_request,
 )
-from .reader import QUOTED_FIELD, csv_page, follows, plan_read, probe
+from .reader import QUOTED_FIELD, CsvPage, ReadPlan, csv_page, follows, plan_read, probe
 from .wait import get_status
 
 CsvDest = str | os.PathLike[str] | IO[bytes] | IO[str]
@@ -176,19 +176,16 @@ def writable(dest: CsvDest) -> None:
             raise InvalidArgument(f"cannot write CSV to {path!r}: folder {folder!r} does not exist")
 
 
-def write_csv(
+def csv_plan(
     ctx: FlowContext,
     source: Source,
     options: ResultOptions,
     dest: CsvDest,
     known: PageMetadata | None = None,
-) -> Flow[int]:
-    """Write every CSV page to ``dest`` with exactly one header row; returns bytes written.
-
-    Each page is held until it is verified (the header is the result's columns, the record
-    count what its offsets imply) and only then written, so a short or broken page is retried
-    and never reaches the file. The read's size comes from ``known`` (the status) or a one-row
-    JSON probe; each page is checked against the client's datapoint budget before it is sent."""
+) -> Flow[ReadPlan]:
+    """The plan of a CSV download, every argument checked before any request: its size from
+    ``known`` (the status), the free status call, or a one-row JSON probe when filters change
+    the row count."""
     page_request(source, options, options.offset, sink=ChunkSink())  # refuse before any request
     writable(dest)
     unknown = known is None or known.total_row_count is None
@@ -199,27 +196,63 @@ def write_csv(
     plan = plan_read(source, options, known)
     if plan is None:
         raise InvalidArgument(f"the result of {source} does not tell its columns; cannot read it")
-    sink: CsvSink | None = None
+    return plan
+
+
+class CsvWriter:
+    """Writes verified CSV pages in order with exactly one header row; the destination is
+    opened when the first page arrives (a read that fails first leaves no file)."""
+
+    def __init__(self, dest: CsvDest) -> None:
+        self._dest = dest
+        self._sink: CsvSink | None = None
+
+    def add(self, page: CsvPage) -> None:
+        if self._sink is None:
+            self._sink = CsvSink(self._dest)
+            self._sink.write(page.data)
+        else:
+            self._sink.write(page.data[page.body_start :])
+
+    def close(self) -> int:
+        """Close the destination; returns the bytes written."""
+        if self._sink is None:
+            return 0
+        self._sink.close()
+        return self._sink.written
+
+
+def write_csv(
+    ctx: FlowContext,
+    source: Source,
+    options: ResultOptions,
+    dest: CsvDest,
+    known: PageMetadata | None = None,
+) -> Flow[int]:
+    """Write every CSV page to ``dest``, one at a time (the drivers' ``download_csv`` fetches
+    several at once through ``_fanout``); returns bytes written.
+
+    Each page is held until it is verified (the header is the result's columns, the record
+    count what its offsets imply) and only then written, so a short or broken page is retried
+    and never reaches the file; each page is checked against the client's datapoint budget
+    before it is sent."""
+    plan = yield from csv_plan(ctx, source, options, dest, known)
+    writer = CsvWriter(dest)
     try:
         offset: int | None = plan.start
         pages = max(((plan.rows or 0) + plan.size - 1) // plan.size, 1)
         while offset is not None:
             page = yield from csv_page(ctx, plan, offset, needed=pages)
             pages = max(pages - 1, 1)
-            if sink is None:  # the destination is opened once the first page is verified
-                sink = CsvSink(dest)
-                sink.write(page.data)
-            else:
-                sink.write(page.data[page.body_start :])
+            writer.add(page)
             if follows(plan, offset, page.announced):
                 nxt = offset + plan.size
                 offset = nxt if plan.end is not None and nxt < plan.end else None
             else:
                 offset = next_start(options, offset, page.announced)
     finally:
-        if sink is not None:
-            sink.close()
-    return sink.written if sink is not None else 0
+        written = writer.close()
+    return written
 
 
 def _announced(headers: Mapping[str, str]) -> int | None:

@@ -168,13 +168,14 @@ def fetch_page(
     datapoint budget (estimated from ``known`` metadata) and recorded in its ledger after;
     a broken body is retried like any idempotent read."""
     req = page_request(source, options, offset, size=size)
+    cost = 0  # without a datapoint budget nothing is held back, only the real count booked
     if ctx.ledger.max_datapoints is not None:
         cost = page_estimate(options, offset, page_limit(options, offset, size), known)
-        ctx.ledger.check_datapoints(cost, f"the results page at offset {offset} of {source}")
-    page = yield from exchange(
-        ctx, req, lambda resp: parse_page(req, resp, offset, decode=decode), needed=needed
-    )
-    ctx.ledger.fetched(page_datapoints(page.metadata))
+    with ctx.ledger.page(cost, f"the results page at offset {offset} of {source}") as book:
+        page = yield from exchange(
+            ctx, req, lambda resp: parse_page(req, resp, offset, decode=decode), needed=needed
+        )
+        book(page_datapoints(page.metadata))
     if page.status.state not in SUCCESS_STATES:
         raise_for_terminal(page.status)
         raise ResponseValidationError(

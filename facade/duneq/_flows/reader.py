@@ -210,13 +210,15 @@ def csv_page(ctx: FlowContext, plan: ReadPlan, offset: int, needed: int = 1) -> 
     budget before it is sent and counted in its ledger after."""
     req = csv_request(plan, offset)
     rows = plan.expected(offset, None)
-    if ctx.ledger.max_datapoints is not None:
-        cost = plan.datapoints(min(plan.size, rows) if rows is not None else plan.size)
-        ctx.ledger.check_datapoints(cost, f"the CSV page at offset {offset} of {plan.source}")
-    page = yield from exchange(
-        ctx, req, lambda resp: verify_csv(req, resp, plan, offset), needed=needed
-    )
-    ctx.ledger.fetched(plan.datapoints(page.rows))
+    cost = plan.datapoints(min(plan.size, rows) if rows is not None else plan.size)
+    if ctx.ledger.max_datapoints is None:
+        cost = 0  # nothing to hold back: only the real count is booked
+    what = f"the CSV page at offset {offset} of {plan.source}"
+    with ctx.ledger.page(cost, what) as book:
+        page = yield from exchange(
+            ctx, req, lambda resp: verify_csv(req, resp, plan, offset), needed=needed
+        )
+        book(plan.datapoints(page.rows))
     return page
 
 
