@@ -32,6 +32,7 @@ EXPECTED = {
     "BadRequest",
     "BillingPeriod",
     "RateConfig",
+    "FetchProgress",
     "ClientClosed",
     "BudgetExceeded",
     "Cache",

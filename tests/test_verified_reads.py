@@ -108,3 +108,45 @@ def test_pages_fetched_together_never_pass_the_datapoint_budget(
                 else:
                     result.to_csv(tmp_path / "capped.csv")
             assert dune.spent.datapoints == 400, read
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_on_fetch_tells_each_delivered_page_in_order(
+    mode: str, dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime, tmp_path: Path
+) -> None:
+    """A progress bar's feed: pages, rows and bytes so far, and the totals, after each page."""
+    import asyncio
+
+    seen: list[duneq.FetchProgress] = []
+    kw = dune_emulator_time.client_kwargs(asynchronous=mode == "async")
+    args = (dune_emulator.api_key,)
+    opts = {"base_url": dune_emulator.base_url, "on_fetch": seen.append, **kw}
+
+    async def reads() -> None:
+        if mode == "sync":
+            with duneq.Client(*args, **opts) as dune:
+                result = dune.run_sql(SQL, page_size=1000)
+                result.to_arrow()
+                _ = result.rows
+                result.to_csv(tmp_path / "p.csv")
+        else:
+            async with duneq.AsyncClient(*args, **opts) as adune:
+                aresult = await adune.run_sql(SQL, page_size=1000)
+                await aresult.to_arrow()
+                await aresult.rows
+                await aresult.to_csv(tmp_path / "p.csv")
+
+    asyncio.run(reads())
+    assert len(seen) == 15  # three reads of five pages
+    for read in (seen[0:5], seen[5:10], seen[10:15]):
+        assert [p.pages for p in read] == [1, 2, 3, 4, 5]
+        assert [p.rows for p in read] == [1000, 2000, 3000, 4000, 5000]
+        assert {(p.total_rows, p.total_pages) for p in read} == {(ROWS, 5)}
+        assert read[-1].fraction == 1.0
+    assert seen[0].bytes > 0 and seen[4].bytes > seen[0].bytes  # CSV pages count their bytes
+    assert {p.bytes for p in seen[5:10]} == {0}  # JSON pages do not
+
+
+def test_on_fetch_must_be_callable() -> None:
+    with pytest.raises(duneq.InvalidArgument, match="on_fetch"):
+        duneq.Client("k", on_fetch=3)  # type: ignore[arg-type]

@@ -89,6 +89,7 @@ _LAZY: dict[str, str] = {
     "QueryFailed": "._errors",
     "QueryListing": "._queries",
     "RateConfig": "._polling",
+    "FetchProgress": "._protocol",
     "RateLimited": "._errors",
     "ResponseValidationError": "._errors",
     "Result": "._results",
@@ -205,6 +206,7 @@ if TYPE_CHECKING:
         PollConfig,
         RateConfig,
     )
+    from ._protocol import FetchProgress
     from ._queries import (
         AsyncQueries,
         Queries,
@@ -288,6 +290,7 @@ __all__ = [
     "ExecutionState",
     "ExecutionStatus",
     "ExecutionTimeout",
+    "FetchProgress",
     "InsertFailed",
     "InsertResult",
     "InvalidArgument",

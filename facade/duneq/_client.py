@@ -53,7 +53,7 @@ from ._options import (
 )
 from ._pipelines import AsyncPipelines, Pipelines
 from ._polling import PollConfig, RateConfig, RateLimiter
-from ._protocol import Request
+from ._protocol import FetchProgress, Request
 from ._queries import AsyncQueries, Queries
 from ._queries import _get as query_get_request
 from ._queries import _get_flow as query_get_flow
@@ -137,8 +137,11 @@ class _BaseClient:
         max_datapoints: int | None = None,
         cache: CacheArg = None,
         offline: bool = False,
+        on_fetch: Callable[[FetchProgress], object] | None = None,
     ) -> None:
         self._settings = resolve_settings(api_key, base_url, timeout)
+        if on_fetch is not None and not callable(on_fetch):
+            raise InvalidArgument(f"on_fetch must be callable or None, got {on_fetch!r}")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise InvalidArgument(
                 f"max_retries must be a non-negative integer, got {max_retries!r}"
@@ -154,6 +157,7 @@ class _BaseClient:
                 max_credits=_limit("max_credits", max_credits, float),
                 max_datapoints=_limit("max_datapoints", max_datapoints, int),
             ),
+            on_fetch=on_fetch,
         )
         if not isinstance(offline, bool):
             raise InvalidArgument("offline must be True or False")
@@ -394,6 +398,7 @@ class Client(_BaseClient):
         max_datapoints: int | None = None,
         cache: CacheArg = None,
         offline: bool = False,
+        on_fetch: Callable[[FetchProgress], object] | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -414,6 +419,7 @@ class Client(_BaseClient):
             max_datapoints=max_datapoints,
             cache=cache,
             offline=offline,
+            on_fetch=on_fetch,
         )
         http, self.lowlevel = sync_clients(
             self._settings, transport, self._ctx, sleep or time.sleep
@@ -654,6 +660,7 @@ class AsyncClient(_BaseClient):
         max_datapoints: int | None = None,
         cache: CacheArg = None,
         offline: bool = False,
+        on_fetch: Callable[[FetchProgress], object] | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -674,6 +681,7 @@ class AsyncClient(_BaseClient):
             max_datapoints=max_datapoints,
             cache=cache,
             offline=offline,
+            on_fetch=on_fetch,
         )
         http, self.lowlevel = async_clients(
             self._settings, transport, self._ctx, sleep or asyncio.sleep

@@ -18,6 +18,7 @@ from ._flows.context import Flow, FlowContext
 from ._flows.csv import CsvDest, CsvWriter
 from ._flows.reader import CsvPage, ReadPlan, csv_page, following, follows
 from ._http import AsyncDriver, SyncDriver
+from ._protocol import FetchProgress
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -38,8 +39,34 @@ class PageSteps(Generic[P, R]):
         fetch: Callable[[int, int], Flow[P]],
         announced: Callable[[P], int | None],
         work: Callable[[P], R],
+        *,
+        measure: Callable[[P], tuple[int, int]] | None = None,
+        ctx: FlowContext | None = None,
+        execution_id: str = "",
     ) -> None:
         self.plan, self.fetch, self.announced, self.work = plan, fetch, announced, work
+        self._measure, self._on_fetch, self._eid = (
+            measure,
+            ctx.on_fetch if ctx else None,
+            execution_id,
+        )
+        self._pages = self._rows = self._bytes = 0
+
+    def delivered(self, size: tuple[int, int]) -> None:
+        """Tell ``on_fetch`` that one more page (``size``: rows, bytes) reached the caller."""
+        if self._on_fetch is None:
+            return
+        self._pages += 1
+        self._rows += size[0]
+        self._bytes += size[1]
+        plan = self.plan
+        pages = None if plan.rows is None else max(-(-plan.rows // plan.size), 1)
+        self._on_fetch(
+            FetchProgress(self._eid, self._pages, self._rows, self._bytes, plan.rows, pages)
+        )
+
+    def size(self, page: P) -> tuple[int, int]:
+        return self._measure(page) if self._measure is not None else (0, 0)
 
     def needed(self, offset: int) -> int:
         """Requests this read still has to send from ``offset`` (for the rate limiter)."""
@@ -54,18 +81,19 @@ def read_pages(driver: SyncDriver, steps: PageSteps[P, R]) -> Iterator[R]:
     keeps the plan's page size), then the planned offsets on ``WORKERS`` threads."""
     plan = steps.plan
 
-    def job(offset: int) -> tuple[R, int | None]:
+    def job(offset: int) -> tuple[R, int | None, tuple[int, int]]:
         page = driver.run(steps.fetch(offset, steps.needed(offset)))
-        return steps.work(page), steps.announced(page)
+        return steps.work(page), steps.announced(page), steps.size(page)
 
-    result, announced = job(plan.start)
+    result, announced, size = job(plan.start)
     yield result
+    steps.delivered(size)
     if not follows(plan, plan.start, announced):
         yield from _follow(driver, steps, following(plan, plan.start, announced))
         return
     todo = iter(plan.offsets(plan.start + plan.size))
     pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="duneq-read")
-    pending: deque[tuple[int, Future[tuple[R, int | None]]]] = deque()
+    pending: deque[tuple[int, Future[tuple[R, int | None, tuple[int, int]]]]] = deque()
     try:
         for offset in todo:
             pending.append((offset, pool.submit(job, offset)))
@@ -73,12 +101,13 @@ def read_pages(driver: SyncDriver, steps: PageSteps[P, R]) -> Iterator[R]:
                 break
         while pending:
             offset, future = pending.popleft()
-            result, announced = future.result()
+            result, announced, size = future.result()
             for more in todo:
                 pending.append((more, pool.submit(job, more)))
                 break
             yield result
             del result
+            steps.delivered(size)
             if not follows(plan, offset, announced):
                 for _, dropped in pending:
                     dropped.cancel()
@@ -97,18 +126,19 @@ def _follow(driver: SyncDriver, steps: PageSteps[P, R], offset: int | None) -> I
         return
     plan = steps.plan
 
-    def job(at: int) -> tuple[R, int | None]:
+    def job(at: int) -> tuple[R, int | None, tuple[int, int]]:
         page = driver.run(steps.fetch(at, steps.needed(at)))
-        return steps.work(page), following(plan, at, steps.announced(page))
+        return steps.work(page), following(plan, at, steps.announced(page)), steps.size(page)
 
     with ThreadPoolExecutor(1, thread_name_prefix="duneq-read") as pool:
-        pending: Future[tuple[R, int | None]] | None = pool.submit(job, offset)
+        pending: Future[tuple[R, int | None, tuple[int, int]]] | None = pool.submit(job, offset)
         try:
             while pending is not None:
-                result, nxt = pending.result()
+                result, nxt, size = pending.result()
                 pending = pool.submit(job, nxt) if nxt is not None else None
                 yield result
                 del result
+                steps.delivered(size)
         finally:
             if pending is not None:
                 pending.cancel()
@@ -123,21 +153,22 @@ async def aread_pages(
     page's ``work`` awaited (a parse in a thread), delivered in order."""
     plan = steps.plan
 
-    async def job(offset: int) -> tuple[R, int | None]:
+    async def job(offset: int) -> tuple[R, int | None, tuple[int, int]]:
         page = await driver.run(steps.fetch(offset, steps.needed(offset)))
-        return await work(page), steps.announced(page)
+        return await work(page), steps.announced(page), steps.size(page)
 
-    result, announced = await job(plan.start)
+    result, announced, size = await job(plan.start)
     yield result
+    steps.delivered(size)
     if not follows(plan, plan.start, announced):
         async for item in _afollow(driver, steps, work, following(plan, plan.start, announced)):
             yield item
         return
     todo = iter(plan.offsets(plan.start + plan.size))
-    pending: deque[tuple[int, asyncio.Task[tuple[R, int | None]]]] = deque()
+    pending: deque[tuple[int, asyncio.Task[tuple[R, int | None, tuple[int, int]]]]] = deque()
     limit = asyncio.Semaphore(WORKERS)
 
-    async def limited(offset: int) -> tuple[R, int | None]:
+    async def limited(offset: int) -> tuple[R, int | None, tuple[int, int]]:
         async with limit:
             return await job(offset)
 
@@ -148,12 +179,13 @@ async def aread_pages(
                 break
         while pending:
             offset, task = pending.popleft()
-            result, announced = await task
+            result, announced, size = await task
             for more in todo:
                 pending.append((more, asyncio.ensure_future(limited(more))))
                 break
             yield result
             del result
+            steps.delivered(size)
             if not follows(plan, offset, announced):
                 await _cancel(pending)
                 nxt = following(plan, offset, announced)
@@ -164,7 +196,9 @@ async def aread_pages(
         await _cancel(pending)
 
 
-async def _cancel(pending: deque[tuple[int, asyncio.Task[tuple[R, int | None]]]]) -> None:
+async def _cancel(
+    pending: deque[tuple[int, asyncio.Task[tuple[R, int | None, tuple[int, int]]]]],
+) -> None:
     for _, task in pending:
         task.cancel()
     for _, task in pending:
@@ -182,8 +216,9 @@ async def _afollow(
     plan = steps.plan
     while offset is not None:
         page = await driver.run(steps.fetch(offset, steps.needed(offset)))
-        nxt = following(plan, offset, steps.announced(page))
+        nxt, size = following(plan, offset, steps.announced(page)), steps.size(page)
         yield await work(page)
+        steps.delivered(size)
         offset = nxt
 
 
@@ -193,7 +228,20 @@ def csv_steps(ctx: FlowContext, plan: ReadPlan) -> PageSteps[CsvPage, CsvPage]:
     def fetch(offset: int, needed: int) -> Flow[CsvPage]:
         return csv_page(ctx, plan, offset, needed)
 
-    return PageSteps(plan, fetch, lambda page: page.announced, lambda page: page)
+    return PageSteps(
+        plan,
+        fetch,
+        lambda page: page.announced,
+        lambda page: page,
+        measure=csv_size,
+        ctx=ctx,
+        execution_id=str(plan.source),
+    )
+
+
+def csv_size(page: CsvPage) -> tuple[int, int]:
+    """A CSV page's rows and body bytes, for progress."""
+    return page.rows, len(page.data)
 
 
 def download_csv(driver: SyncDriver, ctx: FlowContext, plan: ReadPlan, dest: CsvDest) -> int:

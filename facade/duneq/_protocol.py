@@ -77,6 +77,27 @@ class Retrying:
 
 
 @dataclass(frozen=True)
+class FetchProgress:
+    """A result read's progress, told after each page is delivered (``Client(on_fetch=...)``):
+    pages and rows delivered so far, body bytes received (CSV pages; JSON pages count 0), and
+    the totals when the status told them."""
+
+    execution_id: str
+    pages: int
+    rows: int
+    bytes: int
+    total_rows: int | None
+    total_pages: int | None
+
+    @property
+    def fraction(self) -> float | None:
+        """Rows delivered over the total, when known (for a progress bar)."""
+        if not self.total_rows:
+            return None if self.total_rows is None else 1.0
+        return min(self.rows / self.total_rows, 1.0)
+
+
+@dataclass(frozen=True)
 class RawResponse:
     """What a driver returns for a completed HTTP exchange."""
 

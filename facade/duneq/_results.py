@@ -205,7 +205,15 @@ class _ResultBase:
         def fetch(offset: int, needed: int) -> Flow[Page]:
             return json_page(self._ctx, plan, offset, decode=False, known=known, needed=needed)
 
-        return PageSteps(plan, fetch, lambda page: page.next_offset, self._kept)
+        return PageSteps(
+            plan,
+            fetch,
+            lambda page: page.next_offset,
+            self._kept,
+            measure=lambda page: (page.row_count, 0),
+            ctx=self._ctx,
+            execution_id=self.execution_id,
+        )
 
     def _finish_rows(self, pages: list[list[Row] | RawPage]) -> RowSequence:
         self._cache_all(pages)

@@ -234,13 +234,21 @@ async def async_batches(
 def _csv_steps(
     base: _ResultBase, plan: TypedPlan, reader: ReadPlan, work: Any
 ) -> PageSteps[CsvPage, Any]:
-    from ._fanout import PageSteps
+    from ._fanout import PageSteps, csv_size
     from ._flows.reader import csv_page
 
     def fetch(offset: int, needed: int) -> Flow[CsvPage]:
         return csv_page(base._ctx, reader, offset, needed)
 
-    return PageSteps(reader, fetch, lambda page: page.announced, work)
+    return PageSteps(
+        reader,
+        fetch,
+        lambda page: page.announced,
+        work,
+        measure=csv_size,
+        ctx=base._ctx,
+        execution_id=base.execution_id,
+    )
 
 
 def parse_verified(base: _ResultBase, plan: TypedPlan, page: CsvPage) -> ParsedPage:

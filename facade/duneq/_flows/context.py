@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from .._polling import PollConfig, RateLimiter
-from .._protocol import Action, Reply, Retrying
+from .._protocol import Action, FetchProgress, Reply, Retrying
 from .._retry import RetryPolicy
 from .budget import Ledger
 
@@ -32,5 +32,7 @@ class FlowContext:
     ledger: Ledger = field(default_factory=Ledger)
     #: Offline: every request is refused (results come from the local cache only).
     offline: bool = False
+    #: Told after each page a result read delivers (None: reads stay silent).
+    on_fetch: Callable[[FetchProgress], object] | None = None
     #: Routes whose Deprecation header this client has already warned about (once each).
     deprecations: set[str] = field(default_factory=set)

@@ -57,7 +57,7 @@ class CsvSink:
                 f"CSV destination must be a path or a writable file object, got {type(dest).__name__}"
             )
 
-    def write(self, chunk: bytes) -> None:
+    def write(self, chunk: bytes | memoryview) -> None:
         if not chunk:
             return
         if self._text:
@@ -212,7 +212,7 @@ class CsvWriter:
             self._sink = CsvSink(self._dest)
             self._sink.write(page.data)
         else:
-            self._sink.write(page.data[page.body_start :])
+            self._sink.write(memoryview(page.data)[page.body_start :])  # no copy of the page
 
     def close(self) -> int:
         """Close the destination; returns the bytes written."""
