@@ -626,3 +626,16 @@ def test_matviews_commands(duneq_cli: Any, dune_emulator: EmulatorHandle) -> Non
     assert duneq_cli("matviews", "delete", made["name"]).code == 0
     assert orjson.loads(duneq_cli("matviews", "list", "-o", "json").out) == []
     assert duneq_cli("matviews", "get", made["name"]).code == 4
+
+
+def test_downloads_show_rows_total_and_progress(duneq_cli: Any, tmp_path: Path) -> None:
+    """A download tells rows done of the total as pages arrive (a pipe gets one line per
+    tenth), where the live line used to sit at the execution's state."""
+    out = tmp_path / "all.csv"
+    res = duneq_cli("run", "2", "--param", "n=5000", "--page-size", "500", "--out", str(out))
+    assert res.code == 0, res.err
+    fetched = [line for line in res.err.splitlines() if line.startswith("fetched ")]
+    assert fetched[0].startswith("fetched 500 of 5,000 rows (1/10 pages")
+    assert fetched[-1].startswith("fetched 5,000 of 5,000 rows (10/10 pages")
+    assert len(fetched) == 10
+    assert len(out.read_text().splitlines()) == 5001

@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 import os
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
 from msgspec import Raw
@@ -21,6 +21,7 @@ from ._models import ExecutionStatus, PageMetadata, ResultMetadata, merge_metada
 from ._optional import require
 from ._options import ResultOptions
 from ._prefetch import aprefetched, prefetched
+from ._protocol import FetchProgress
 from ._rows import LazyPage, RawPage, RowSequence
 from ._states import ExecutionState
 from ._types import Row
@@ -194,6 +195,27 @@ class _ResultBase:
         if self._options.filters:
             meta = (yield from probe(self._ctx, self._source, self._options)).metadata
         return plan_read(self._source, self._options, meta)
+
+    def _progress(self) -> Callable[[int], None]:
+        """For a page-by-page pass: tells ``on_fetch`` of each page delivered (rows only)."""
+        hook = self._ctx.on_fetch
+        if hook is None:
+            return lambda rows: None
+        meta = self._status.result_metadata
+        total = meta.total_row_count if meta is not None else None
+        if total is not None:
+            total = max(total - self._options.offset, 0)
+            if self._options.limit is not None:
+                total = min(total, self._options.limit)
+        pages = None if total is None else max(-(-total // self._options.page_size), 1)
+        done = [0, 0]
+
+        def told(rows: int) -> None:
+            done[0] += 1
+            done[1] += rows
+            hook(FetchProgress(self.execution_id, done[0], done[1], 0, total, pages))
+
+        return told
 
     def _json_steps(self, plan: ReadPlan) -> PageSteps[Page, list[Row] | RawPage]:
         """A ``rows`` read's pages: verified JSON pages, kept raw until used."""
@@ -392,8 +414,10 @@ class Result(_ResultBase):
             yield from self._rows.iter_pages()
             return
         # The next page is fetched (in a worker thread) while the caller works on this one.
+        told = self._progress()
         for rows, _ in prefetched(self._driver, self._page_flow(None), self._next_page):
             yield rows
+            told(len(rows))
 
     def iter_rows(self, *, typed: bool = False) -> Iterator[Row]:
         """Every row in order, fetched page by page (memory stays at one page). ``typed=True``
@@ -530,9 +554,11 @@ class AsyncResult(_ResultBase):
             return
         # The next page is fetched (by a task) while the caller works on this one.
         pages = aprefetched(self._driver, self._page_flow(None), self._next_page)
+        told = self._progress()
         try:
             async for rows, _ in pages:
                 yield rows
+                told(len(rows))
         finally:
             await pages.aclose()
 

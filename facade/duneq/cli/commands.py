@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import EXIT_ERROR, Interrupted, QueryArchived, UsageError, transport_problem
 from .output import TABLE_ROWS, check_output, resolve_format, write_parquet, write_rows
 from .parser import parse_params
-from .progress import Board, ExecutionProgress, cost_line, live_wanted, plural, say
+from .progress import Board, ExecutionProgress, FetchLine, cost_line, live_wanted, plural, say
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -242,6 +242,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     max_age = _cache_age(args)
     with _client(args) as client, _board(args) as board:
         progress = ExecutionProgress(board)
+        client._ctx.on_fetch = FetchLine(board)  # rows, bytes, total and ETA as pages arrive
         with _interruptible(args, client, board, progress), _archived(client, args.query_id):
             result = client.run_query(
                 args.query_id,
@@ -303,6 +304,7 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     max_age = _cache_age(args)
     with _client(args) as client, _board(args) as board:
         progress = ExecutionProgress(board)
+        client._ctx.on_fetch = FetchLine(board)  # rows, bytes, total and ETA as pages arrive
         with _interruptible(args, client, board, progress):
             result = client.run_sql(
                 sql,
@@ -321,6 +323,7 @@ def _cmd_results(args: argparse.Namespace) -> int:
     fmt = _output(args)
     with _client(args) as client, _board(args) as board:
         progress = ExecutionProgress(board)
+        client._ctx.on_fetch = FetchLine(board)  # rows, bytes, total and ETA as pages arrive
         progress.execution_id = args.execution_id.strip()
         with _interruptible(args, client, board, progress):
             result = client.get_result(
@@ -339,6 +342,7 @@ def _cmd_latest(args: argparse.Namespace) -> int:
     max_age = timedelta(seconds=args.max_age) if args.max_age is not None else None
     with _client(args) as client, _board(args) as board:
         progress = ExecutionProgress(board)
+        client._ctx.on_fetch = FetchLine(board)  # rows, bytes, total and ETA as pages arrive
         with _interruptible(args, client, board, progress):
             result = client.latest_result(
                 args.query_id,

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from .._models import Progress
+from .._protocol import FetchProgress
 
 TextFn = Callable[[], str]
 
@@ -168,6 +169,39 @@ class ExecutionProgress:
 
 
 _RUNNING = frozenset({"QUERY_STATE_PENDING", "QUERY_STATE_EXECUTING"})
+
+
+class FetchLine:
+    """An ``on_fetch`` callback: rows and bytes downloaded, the total and an ETA, on the live
+    line (a pipe gets a line at most every 10 % of the rows)."""
+
+    def __init__(self, board: Board, key: str = "fetch") -> None:
+        self._board, self._key = board, key
+        self._started: float | None = None
+
+    def __call__(self, progress: FetchProgress) -> None:
+        now = time.monotonic()
+        if self._started is None or progress.pages == 1:
+            self._started = now
+        elapsed = now - self._started
+        total = progress.total_rows
+        fraction = progress.fraction
+
+        def text() -> str:
+            of = f" of {total:,}" if total is not None else ""
+            size = f", {progress.bytes / 1e6:.1f} MB" if progress.bytes else ""
+            pages = (
+                f"{progress.pages}/{progress.total_pages}"
+                if progress.total_pages
+                else str(progress.pages)
+            )
+            eta = ""
+            if fraction and 0 < fraction < 1 and elapsed > 0:
+                eta = f", about {elapsed * (1 - fraction) / fraction:.0f} s left"
+            return f"fetched {progress.rows:,}{of} rows ({pages} pages{size}){eta}"
+
+        step = None if fraction is None else int(fraction * 10)
+        self._board.update(self._key, text, step)
 
 
 def cost_line(
