@@ -104,6 +104,7 @@ EXPECTED = {
     "Uploads",
     "UpsertedView",
     "Usage",
+    "WrittenDataset",
     "__version__",
 }
 

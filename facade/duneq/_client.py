@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
@@ -58,9 +58,12 @@ from ._queries import AsyncQueries, Queries
 from ._results import AsyncResult, Origin, Result, opened_from_cache
 from ._retry import RetryPolicy
 from ._states import ExecutionState
-from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items
+from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items, item_table
 from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance, Row
 from ._uploads import AsyncUploads, Uploads
+
+if TYPE_CHECKING:
+    from ._dataset import SweepSink
 
 
 def _limit(name: str, value: object, kind: type[float] | type[int]) -> Any:
@@ -106,6 +109,24 @@ class _CacheStore:
             writer.commit(footer)
         except OSError:
             pass  # a cache that cannot be written never breaks a sweep
+
+
+def _sweep_sink(
+    out: str | os.PathLike[str] | None, partition_by: object, filesystem: object
+) -> SweepSink | None:
+    """The dataset a sweep writes its items to as they finish (None: rows stay in memory)."""
+    if out is None:
+        if partition_by is not None or filesystem is not None:
+            raise InvalidArgument("partition_by and filesystem need out= (the dataset to write)")
+        return None
+    from ._dataset import SweepSink
+
+    return SweepSink(
+        out,
+        partition_by=partition_by,  # type: ignore[arg-type]
+        filesystem=filesystem,
+        table_of=item_table,
+    )
 
 
 class _BaseClient:
@@ -284,6 +305,7 @@ class _BaseClient:
         timeout: float | None | NotGiven,
         cancel_on_timeout: bool | NotGiven,
         options: Mapping[str, object],
+        sink: SweepSink | None = None,
     ) -> tuple[run_flows.Flow[None], list[SweepItem]]:
         """The sweep flow for both clients and the items it fills, every argument validated."""
         qid = validate_query_id(query_id)
@@ -294,6 +316,11 @@ class _BaseClient:
             raise InvalidArgument("on_progress must be a callable or None")
         saved = SweepState(state, qid)
         saved.load(items)
+        if sink is not None:
+            stored = sink.stored(items)
+            for item in items:
+                if item.key in stored:  # in the dataset already: neither run nor read again
+                    item.outcome, item.stored, item.error = "done", True, None
         perf = self._defaults.perf(performance)
         flow = sweep_flows.sweep(
             self._ctx,
@@ -307,6 +334,7 @@ class _BaseClient:
             store=_CacheStore(self._cache, self._options(options))
             if self._cache is not None
             else None,
+            on_done=sink.take if sink is not None else None,
         )
         return flow, items
 
@@ -557,10 +585,16 @@ class Client(_BaseClient):
         performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        out: str | os.PathLike[str] | None = None,
+        partition_by: Sequence[str] | str | None = None,
+        filesystem: object = None,
         **options: Unpack[ResultKwargs],
     ) -> SweepRuns:
         """Run a saved query once per parameter set, at most ``max_concurrent`` at a time (None:
-        the plan's limit from status responses), resumable from the ``state`` file."""
+        the plan's limit from status responses), resumable from the ``state`` file. With
+        ``out`` (a folder or URI) each item is written to the dataset as it finishes, in the
+        partition of its ``partition_by`` parameters; items already there are not run again."""
+        sink = _sweep_sink(out, partition_by, filesystem)
         flow, items = self._sweep_flow(
             query_id,
             params,
@@ -571,9 +605,10 @@ class Client(_BaseClient):
             timeout,
             cancel_on_timeout,
             options,
+            sink,
         )
         self._driver.run(flow)
-        return SweepRuns(items, self._ctx.ledger.credits)
+        return SweepRuns(items, self._ctx.ledger.credits, sink.written() if sink else None)
 
     def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
@@ -811,10 +846,16 @@ class AsyncClient(_BaseClient):
         performance: Performance | None | NotGiven = NOT_GIVEN,
         timeout: float | None | NotGiven = NOT_GIVEN,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
+        out: str | os.PathLike[str] | None = None,
+        partition_by: Sequence[str] | str | None = None,
+        filesystem: object = None,
         **options: Unpack[ResultKwargs],
     ) -> SweepRuns:
         """Run a saved query once per parameter set, at most ``max_concurrent`` at a time (None:
-        the plan's limit from status responses), resumable from the ``state`` file."""
+        the plan's limit from status responses), resumable from the ``state`` file. With
+        ``out`` (a folder or URI) each item is written to the dataset as it finishes, in the
+        partition of its ``partition_by`` parameters; items already there are not run again."""
+        sink = _sweep_sink(out, partition_by, filesystem)
         flow, items = self._sweep_flow(
             query_id,
             params,
@@ -825,9 +866,10 @@ class AsyncClient(_BaseClient):
             timeout,
             cancel_on_timeout,
             options,
+            sink,
         )
         await self._driver.run(flow)
-        return SweepRuns(items, self._ctx.ledger.credits)
+        return SweepRuns(items, self._ctx.ledger.credits, sink.written() if sink else None)
 
     async def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]

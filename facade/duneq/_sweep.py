@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
@@ -23,6 +23,9 @@ from ._errors import (
 )
 from ._options import encode_params
 from ._types import Row
+
+if TYPE_CHECKING:
+    from ._dataset import WrittenDataset
 
 Outcome = Literal["queued", "running", "done", "failed"]
 STATE_VERSION = 1
@@ -68,6 +71,8 @@ class SweepItem:
     columns: list[str] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
     started: float = 0.0  # client clock at submission (this process only)
+    #: Its rows are in the sweep's dataset (written now, or found there on resume), not here.
+    stored: bool = False
 
     @property
     def encoded(self) -> dict[str, Any]:
@@ -212,10 +217,24 @@ class SweepRuns:
     """A finished sweep: every completed item's rows with its parameter values as columns,
     the failures, and the execution id of each item."""
 
-    def __init__(self, items: Sequence[SweepItem], credits: float) -> None:
+    def __init__(
+        self, items: Sequence[SweepItem], credits: float, output: WrittenDataset | None = None
+    ) -> None:
         self.items = list(items)
         #: Credits this client had spent when the sweep ended.
         self.credits = credits
+        #: What a sweep run with ``out=`` wrote (items found there already are not counted).
+        self.output = output
+
+    def _check_held(self) -> None:
+        """Rows written to a dataset are released: reading them here would be short."""
+        stored = [i.index for i in self.items if i.stored and i.rows is None]
+        if stored:
+            where = self.output.uri if self.output is not None else "its dataset"
+            raise InvalidArgument(
+                f"{len(stored)} items of this sweep were written to {where} and are not held "
+                "in memory; read the dataset instead"
+            )
 
     @property
     def failed(self) -> list[SweepFailure]:
@@ -245,6 +264,7 @@ class SweepRuns:
         return ["varchar"] * params + result_types
 
     def iter_rows(self) -> Iterator[Row]:
+        self._check_held()
         for item in self.items:
             if item.outcome != "done" or not item.rows:
                 continue
@@ -265,6 +285,7 @@ class SweepRuns:
         from ._optional import require
 
         pa = require("pyarrow")
+        self._check_held()
         parser = PageParser(
             self.column_names,
             self.column_types,
@@ -275,11 +296,37 @@ class SweepRuns:
         for item in self.items:
             if item.outcome != "done" or not item.rows:
                 continue
-            cols = {param_column(n, item.columns): v for n, v in item.params.items()}
+            # the text sent to Dune (a number parameter is "5"): the columns are varchar
+            cols = {param_column(n, item.columns): v for n, v in item.encoded.items()}
             rows = [{**cols, **row} for row in item.rows]
             batches.append(parser.from_rows(rows, offset))
             offset += len(rows)
         return pa.Table.from_batches(batches, schema=parser.schema)
+
+    def to_dataset(
+        self,
+        uri: str | os.PathLike[str],
+        *,
+        partition_by: Sequence[str] | str | None = None,
+        format: str = "parquet",
+        filesystem: object = None,
+        existing: str = "skip",
+        big_ints: str = "string",
+        binary: str = "bytes",
+    ) -> WrittenDataset:
+        """Write each completed item as one file in its parameters' partition; items already
+        there are skipped (``existing="skip"``), so a rerun fills in only what is missing."""
+        from ._dataset import write_sweep
+
+        return write_sweep(
+            self,
+            uri,
+            partition_by=partition_by,
+            format=format,
+            filesystem=filesystem,
+            existing=existing,
+            table_of=lambda item: item_table(item, big_ints=big_ints, binary=binary),
+        )
 
     def __len__(self) -> int:
         return len(self.items)
@@ -287,6 +334,11 @@ class SweepRuns:
     def __repr__(self) -> str:
         done = sum(i.outcome == "done" for i in self.items)
         return f"<SweepRuns items={len(self.items)} done={done} failed={len(self.failed)}>"
+
+
+def item_table(item: SweepItem, *, big_ints: str = "string", binary: str = "bytes") -> Any:
+    """One finished item's typed table, parameter columns included (as ``to_arrow`` types it)."""
+    return SweepRuns([item], 0.0).to_arrow(big_ints=big_ints, binary=binary)
 
 
 ProgressHook = Callable[[SweepProgress], object]

@@ -65,10 +65,13 @@ def sweep(
     state: SweepState,
     on_progress: ProgressHook | None,
     store: ResultStore | None = None,
+    on_done: Callable[[SweepItem], None] | None = None,
 ) -> Flow[None]:
     """Run every queued item, wait on running ones (from an earlier process too), fetch the
     results of finished ones; an item's error is recorded on it, the others go on. A budget
-    refusal or an interrupt stops the sweep (the state file keeps what was started)."""
+    refusal or an interrupt stops the sweep (the state file keeps what was started).
+    ``on_done`` gets each item whose rows are in hand (to write it out as it finishes); items
+    already ``stored`` are neither run nor read."""
 
     def changed() -> None:
         state.save(items)
@@ -90,13 +93,18 @@ def sweep(
             raise
         except DuneError as exc:
             fail(item, exc)
+            return
+        if on_done is not None:  # a write that fails stops the sweep (resumable)
+            on_done(item)
 
     running = {i.execution_id: i for i in items if i.outcome == "running" and i.execution_id}
     for item in items:  # finished earlier, results still to fetch: never run again
-        if item.outcome == "done" and item.rows is None and item.execution_id:
+        if item.outcome == "done" and item.rows is None and item.execution_id and not item.stored:
             kept = store.recall(item.execution_id) if store is not None else None
             if kept is not None:  # the local cache has it: no request, nothing billed
                 item.rows, item.columns, item.types = kept
+                if on_done is not None:
+                    on_done(item)
                 continue
             try:
                 status = yield from get_status(ctx, item.execution_id)

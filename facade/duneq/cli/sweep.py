@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -83,6 +84,14 @@ def run_sweep_command(args: argparse.Namespace, client: Client, board: Board, fm
 
         board.update("sweep", text, (progress.done, progress.running, progress.failed))
 
+    dataset: dict[str, Any] = {}
+    if fmt == "dataset":
+        from .output import partition_columns
+
+        if args.existing not in (None, "skip"):
+            raise UsageError("a sweep's dataset fills in missing items: --existing skip only")
+        out = args.out if "://" in args.out else os.path.expanduser(args.out)
+        dataset = {"out": out, "partition_by": partition_columns(args.partition_by)}
     with board:
         runs = client.sweep(
             args.query_id,
@@ -93,8 +102,11 @@ def run_sweep_command(args: argparse.Namespace, client: Client, board: Board, fm
             performance=args.performance,
             timeout=args.timeout,
             cancel_on_timeout=not args.no_cancel,
+            **dataset,
         )
-    if fmt == "parquet":
+    if fmt == "dataset":
+        rows = runs.output.rows if runs.output is not None else 0
+    elif fmt == "parquet":
         rows = write_sweep_parquet(runs, args.out)
     else:
         rows = write_rows(
