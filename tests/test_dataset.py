@@ -70,6 +70,13 @@ def test_result_to_dataset_partitioned_reads_back_as_to_arrow(
         ).collect()
         assert frame.sort("n")["n"].to_list() == list(range(25))
         assert frame.schema["t"] == pl.Datetime("ms", "UTC")
+        import duckdb  # the README's reader, as written there
+
+        got = duckdb.execute(
+            f"select g, count(*) as c, sum(n) as s from read_parquet('{out}/**/*.parquet', "
+            "hive_partitioning = true) group by g order by g"
+        ).fetchall()
+        assert got == [(g, len(range(g, 25, 3)), sum(range(g, 25, 3))) for g in range(3)]
         await aw(dune.close())
 
     run(scenario)
