@@ -106,6 +106,7 @@ EXPECTED = {
     "Uploads",
     "UpsertedView",
     "Usage",
+    "WrittenDataset",
     "__version__",
 }
 
