@@ -37,6 +37,7 @@ FETCH_SCENARIOS = (
     "duneq_polars",
     "duneq_parquet",
     "dune_client_df",
+    "duneq_dataset",
 )
 POLL_SCENARIOS = ("poll_duneq", "poll_dune_client")
 _FLUSH_ROWS = 32_000
@@ -155,10 +156,13 @@ def _import_data_stack(scenario: str) -> None:
         "duneq_polars",
         "duneq_parquet",
         "duneq_cache_arrow",
+        "duneq_dataset",
     ):
+        import duneq._dataset
         import duneq._typed  # noqa: F401
         import pyarrow.compute
         import pyarrow.csv
+        import pyarrow.dataset
         import pyarrow.parquet  # noqa: F401
     if scenario in ("duneq_pandas", "dune_client_df"):
         import pandas  # noqa: F401
@@ -193,6 +197,12 @@ def _duneq(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -> Call
             extra["parquet_rows"] = client.latest_result(spec["query_id"]).to_parquet(
                 spec["parquet_path"]
             )
+        elif scenario == "duneq_dataset":
+            written = client.latest_result(spec["query_id"]).to_dataset(
+                spec["dataset_path"], partition_by=["symbol"]
+            )
+            extra["dataset_rows"] = written.rows
+            extra["dataset_files"] = len(written.files)
         else:
             result = client.latest_result(spec["query_id"])
             if scenario == "duneq_rows":
@@ -288,6 +298,17 @@ def _check_typed(spec: dict[str, Any], check: Checksum, extra: dict[str, Any]) -
         table = pq.read_table(spec["parquet_path"], columns=["id", "address"])
         os.unlink(spec["parquet_path"])
         extra["parquet_rows_match"] = extra.get("parquet_rows") == table.num_rows
+    if spec["scenario"] == "duneq_dataset":
+        import shutil
+
+        import pyarrow.dataset as ds
+
+        table = ds.dataset(spec["dataset_path"], partitioning="hive").to_table(
+            columns=["id", "address"]
+        )
+        table = table.sort_by("id")  # partitions reorder rows; the CRC follows id order
+        shutil.rmtree(spec["dataset_path"])
+        extra["dataset_rows_match"] = extra.get("dataset_rows") == table.num_rows
     if table is not None:
         check.add_columns(table.column("id").to_pylist(), table.column("address").to_pylist())
     elif frame is not None:
@@ -307,6 +328,8 @@ def run_fetch(spec: dict[str, Any]) -> dict[str, Any]:
         fd, parquet_file = tempfile.mkstemp(suffix=".parquet", prefix="duneq-bench-")
         os.close(fd)
         spec = {**spec, "parquet_path": parquet_file}
+    if scenario == "duneq_dataset":
+        spec = {**spec, "dataset_path": tempfile.mkdtemp(prefix="duneq-bench-ds-") + "/out"}
     factory = {"floor": _floor, "duneq": _duneq, "dune": _dune_client}[scenario.split("_")[0]]
     try:
         t_setup = time.perf_counter()

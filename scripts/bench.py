@@ -70,7 +70,10 @@ SCENARIOS: dict[str, str] = {
     "duneq_polars": "duneq to_polars",
     "duneq_parquet": "duneq to_parquet",
     "dune_client_df": "dune-client dataframe",
+    "duneq_dataset": "duneq to_dataset",
 }
+#: Scenarios run only when asked for (``--dataset``), so that they never slow the default run.
+OPT_IN = ("duneq_dataset",)
 # duneq scenario -> the dune-client scenario it is compared with
 DC_BASELINE = {
     "floor": "dune_client_rows",
@@ -86,6 +89,7 @@ DC_BASELINE = {
     "duneq_polars": "dune_client_df",
     "duneq_parquet": "dune_client_df",
     "dune_client_df": "dune_client_df",
+    "duneq_dataset": "dune_client_df",
 }
 #: Typed scenarios (issue 17) have their own targets against dune-client's DataFrame path:
 #: (max wall x DC, max peak RSS x DC); None where the issue sets none.
@@ -94,10 +98,14 @@ TYPED_TARGETS: dict[str, tuple[float | None, float | None]] = {
     "duneq_pandas": (0.8, 0.8),
     "duneq_polars": (0.7, None),
     "duneq_parquet": (None, None),
+    "duneq_dataset": (None, None),
 }
 #: Whole processes, imports included (set-up + fetch): to_arrow against the DataFrame process.
 PROCESS_TARGETS: dict[str, float] = {"duneq_arrow": 0.6}
 TARGET_PARQUET_GROWTH_MB = 150.0
+#: to_dataset streams a result into a partitioned parquet dataset (issue 27, at 5M rows).
+TARGET_DATASET_GROWTH_MB = 200.0
+DATASET_ROWS = 5_000_000
 #: A cache hit against the same read from the emulator: issue 14 sets 10x for to_arrow()
 #: (checked at the largest size, duneq_cache_arrow vs duneq_arrow); the .rows hit is reported.
 CACHE_SPEEDUP_TARGET = 10.0
@@ -375,6 +383,13 @@ def summarize(runs_by_key: dict[tuple[str, int], list[dict[str, Any]]]) -> list[
                 s.checks.append((f"wall<={wall_max}xDCdf", s.ratios["wall_dc"] <= wall_max))
             if s.rows == largest and rss_max is not None and s.ratios["rss_dc"] is not None:
                 s.checks.append((f"RSS<={rss_max}xDCdf", s.ratios["rss_dc"] <= rss_max))
+            if s.scenario == "duneq_dataset":
+                s.checks.append(
+                    (
+                        f"growth<{TARGET_DATASET_GROWTH_MB:.0f}MB",
+                        s.growth_mb < TARGET_DATASET_GROWTH_MB,
+                    )
+                )
             if s.scenario == "duneq_parquet":
                 s.checks.append(
                     (
@@ -561,12 +576,27 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=None, help="runs per measurement (median)")
     parser.add_argument("--pins", default=None, help="comma-separated pinned execution seconds")
     parser.add_argument("--poll-threads", type=int, default=None, help="executions per client")
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="fetch scenarios")
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(s for s in SCENARIOS if s not in OPT_IN),
+        help="fetch scenarios",
+    )
+    parser.add_argument(
+        "--dataset",
+        action="store_true",
+        help=f"only to_dataset's memory at {DATASET_ROWS:,} rows (growth < "
+        f"{TARGET_DATASET_GROWTH_MB:.0f} MB), one run, no polling",
+    )
     parser.add_argument("--no-poll", action="store_true", help="skip the polling measurement")
     parser.add_argument("--json", dest="json_path", default=None, help="save raw numbers here")
     parser.add_argument("--profile", default=None, help="cProfile each timed fetch into DIR")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 run, one 0.5 s pin")
     args = parser.parse_args(argv)
+    if args.dataset:
+        args.scenarios = "duneq_dataset"
+        args.sizes = args.sizes or str(DATASET_ROWS)
+        args.repeat = args.repeat or 1
+        args.no_poll = True
     args.sizes = [
         int(s.replace("_", ""))
         for s in (args.sizes or ("2000" if args.quick else "1000000,100000,10000")).split(",")
@@ -598,7 +628,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         api = Api(emu.base_url)
         log(f"emulator at {emu.base_url} (pid {emu.proc.pid})")
         datasets = prepare_datasets(api, args.sizes, log)
-        if not args.quick:  # warm the OS caches and bytecode of every client once
+        if not args.quick and not args.dataset:  # warm the OS caches and bytecode once
             log("  warm-up (not counted)")
             smallest = min(datasets, key=lambda d: d.rows)
             for scenario in args.scenarios:

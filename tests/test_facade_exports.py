@@ -107,6 +107,7 @@ EXPECTED = {
     "Uploads",
     "UpsertedView",
     "Usage",
+    "WrittenDataset",
     "__version__",
 }
 

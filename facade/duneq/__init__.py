@@ -103,6 +103,7 @@ _LAZY: dict[str, str] = {
     "UploadedTable": "._uploads",
     "Uploads": "._uploads",
     "UpsertedView": "._matviews",
+    "WrittenDataset": "._dataset",
     "Usage": "._catalog",
     "__version__": "._version",
     "params": ".params",
@@ -126,6 +127,9 @@ if TYPE_CHECKING:
     from ._client import (
         AsyncClient,
         Client,
+    )
+    from ._dataset import (
+        WrittenDataset,
     )
     from ._errors import (
         APIConnectionError,
@@ -339,6 +343,7 @@ __all__ = [
     "Uploads",
     "UpsertedView",
     "Usage",
+    "WrittenDataset",
     "__version__",
     "params",
 ]

@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import httpx
 
@@ -64,6 +64,9 @@ from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items,
 from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance, Row
 from ._uploads import AsyncUploads, Uploads
 
+if TYPE_CHECKING:
+    from ._dataset import SweepSink
+
 #: What a sweep flow returns: the item and error that stopped it, or None.
 SweepStop = tuple[SweepItem, APIError] | None
 
@@ -111,6 +114,23 @@ class _CacheStore:
             writer.commit(footer)
         except OSError:
             pass  # a cache that cannot be written never breaks a sweep
+
+
+def _sweep_sink(
+    out: str | os.PathLike[str] | None, partition_by: object, filesystem: object
+) -> SweepSink | None:
+    """The dataset a sweep writes its items to as they finish (None: rows stay in memory)."""
+    if out is None:
+        if partition_by is not None or filesystem is not None:
+            raise InvalidArgument("partition_by and filesystem need out= (the dataset to write)")
+        return None
+    from ._dataset import SweepSink
+
+    return SweepSink(
+        out,
+        partition_by=partition_by,  # type: ignore[arg-type]
+        filesystem=filesystem,
+    )
 
 
 class _BaseClient:
@@ -302,6 +322,7 @@ class _BaseClient:
         options: Mapping[str, object],
         keep_going: bool = False,
         declared: dict[str, str] | None = None,
+        sink: SweepSink | None = None,
     ) -> tuple[run_flows.Flow[SweepStop], list[SweepItem]]:
         """The sweep flow for both clients and the items it fills, every argument validated."""
         qid = validate_query_id(query_id)
@@ -315,6 +336,20 @@ class _BaseClient:
         saved = SweepState(state, qid)
         saved.load(items)
         declared = {} if declared is None else declared
+        if sink is not None:
+            stored = sink.stored(items)
+            for item in items:
+                if item.key in stored:  # in the dataset already: neither run nor read again
+                    item.outcome, item.stored, item.error = "done", True, None
+                    item.submitting_at = None
+            typed = declared  # filled by the flow before any item runs
+
+            # typed as the finished sweep types them (declared types and every item's
+            # values), so that each item's file has the same schema
+            def table_of(item: SweepItem) -> Any:
+                return SweepRuns(items, 0.0, typed).item_table(item)
+
+            sink.table_of = table_of
         perf = self._defaults.perf(performance)
         run = sweep_flows.sweep(
             self._ctx,
@@ -330,6 +365,7 @@ class _BaseClient:
             else None,
             keep_going=keep_going,
             credits_before=self._ctx.ledger.credits,
+            on_done=sink.take if sink is not None else None,
         )
         return self._typed_sweep(qid, run, declared), items
 
@@ -600,14 +636,20 @@ class Client(_BaseClient):
         timeout: float | None | NotGiven = NOT_GIVEN,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
         keep_going: bool = False,
+        out: str | os.PathLike[str] | None = None,
+        partition_by: Sequence[str] | str | None = None,
+        filesystem: object = None,
         **options: Unpack[ResultKwargs],
     ) -> SweepRuns:
         """Run a saved query once per parameter set, at most ``max_concurrent`` at a time (None:
         the plan's limit from status responses), resumable from the ``state`` file. An error
         every item would get (401, 402, 403, 404, unknown parameter names) raises
-        ``SweepStopped`` unless ``keep_going``; a sweep whose every item failed warns."""
+        ``SweepStopped`` unless ``keep_going``; a sweep whose every item failed warns. With
+        ``out`` (a folder or URI) each item is written to the dataset as it finishes, in the
+        partition of its ``partition_by`` parameters; items already there are not run again."""
         spent_before = self._ctx.ledger.credits
         declared: dict[str, str] = {}
+        sink = _sweep_sink(out, partition_by, filesystem)
         flow, items = self._sweep_flow(
             query_id,
             params,
@@ -620,9 +662,13 @@ class Client(_BaseClient):
             options,
             keep_going,
             declared,
+            sink,
         )
         stopped = self._driver.run(flow)
-        return sweep_outcome(items, self._ctx.ledger.credits - spent_before, stopped, declared)
+        written = sink.written() if sink is not None else None
+        return sweep_outcome(
+            items, self._ctx.ledger.credits - spent_before, stopped, declared, written
+        )
 
     def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
@@ -868,14 +914,20 @@ class AsyncClient(_BaseClient):
         timeout: float | None | NotGiven = NOT_GIVEN,
         cancel_on_timeout: bool | NotGiven = NOT_GIVEN,
         keep_going: bool = False,
+        out: str | os.PathLike[str] | None = None,
+        partition_by: Sequence[str] | str | None = None,
+        filesystem: object = None,
         **options: Unpack[ResultKwargs],
     ) -> SweepRuns:
         """Run a saved query once per parameter set, at most ``max_concurrent`` at a time (None:
         the plan's limit from status responses), resumable from the ``state`` file. An error
         every item would get (401, 402, 403, 404, unknown parameter names) raises
-        ``SweepStopped`` unless ``keep_going``; a sweep whose every item failed warns."""
+        ``SweepStopped`` unless ``keep_going``; a sweep whose every item failed warns. With
+        ``out`` (a folder or URI) each item is written to the dataset as it finishes, in the
+        partition of its ``partition_by`` parameters; items already there are not run again."""
         spent_before = self._ctx.ledger.credits
         declared: dict[str, str] = {}
+        sink = _sweep_sink(out, partition_by, filesystem)
         flow, items = self._sweep_flow(
             query_id,
             params,
@@ -888,9 +940,13 @@ class AsyncClient(_BaseClient):
             options,
             keep_going,
             declared,
+            sink,
         )
         stopped = await self._driver.run(flow)
-        return sweep_outcome(items, self._ctx.ledger.credits - spent_before, stopped, declared)
+        written = sink.written() if sink is not None else None
+        return sweep_outcome(
+            items, self._ctx.ledger.credits - spent_before, stopped, declared, written
+        )
 
     async def download_csv(
         self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]

@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 import os
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from msgspec import Raw
@@ -29,6 +29,7 @@ from ._types import Row
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from ._dataset import WrittenDataset
     from ._fanout import PageSteps
     from ._flows.reader import ReadPlan
     from ._typed import TypedPlan
@@ -490,6 +491,34 @@ class Result(_ResultBase):
                 written += batch.num_rows
         return written
 
+    def to_dataset(
+        self,
+        uri: str | os.PathLike[str],
+        *,
+        partition_by: Sequence[str] | str | None = None,
+        format: str = "parquet",
+        filesystem: object = None,
+        existing: str = "error",
+        basename_template: str | None = None,
+        big_ints: str = "string",
+        binary: str = "bytes",
+        wire: str = "csv",
+    ) -> WrittenDataset:
+        """Stream the typed batches into a (hive-partitioned) dataset at a path or URI
+        (``s3://``, ``gs://``, ``file://``) or on ``filesystem``; each file atomic, bounded memory."""
+        from ._dataset import write_result
+
+        return write_result(
+            self,
+            uri,
+            partition_by=partition_by,
+            format=format,
+            filesystem=filesystem,
+            existing=existing,
+            basename_template=basename_template,
+            typing={"big_ints": big_ints, "binary": binary, "wire": wire},
+        )
+
     def __arrow_c_stream__(self, requested_schema: object = None) -> object:
         """The Arrow PyCapsule stream of the typed batches: ``pl.from_arrow(result)``,
         ``pa.table(result)``, DuckDB and others read the result without a copy in duneq."""
@@ -642,6 +671,34 @@ class AsyncResult(_ResultBase):
                 await asyncio.to_thread(writer.write_batch, batch)
                 written += batch.num_rows
         return written
+
+    async def to_dataset(
+        self,
+        uri: str | os.PathLike[str],
+        *,
+        partition_by: Sequence[str] | str | None = None,
+        format: str = "parquet",
+        filesystem: object = None,
+        existing: str = "error",
+        basename_template: str | None = None,
+        big_ints: str = "string",
+        binary: str = "bytes",
+        wire: str = "csv",
+    ) -> WrittenDataset:
+        """``await result.to_dataset(uri, ...)``: as ``Result.to_dataset`` (written from a
+        worker thread, one batch in hand at a time)."""
+        from ._dataset import awrite_result
+
+        return await awrite_result(
+            self,
+            uri,
+            partition_by=partition_by,
+            format=format,
+            filesystem=filesystem,
+            existing=existing,
+            basename_template=basename_template,
+            typing={"big_ints": big_ints, "binary": binary, "wire": wire},
+        )
 
     async def _materialize(self) -> RowSequence:
         if self._rows is None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
@@ -30,6 +30,9 @@ from ._errors import (
 from ._options import encode_param_value, encode_params
 from ._types import Row
 from ._warn import warn_at_caller
+
+if TYPE_CHECKING:
+    from ._dataset import WrittenDataset
 
 Outcome = Literal["queued", "running", "done", "failed"]
 STATE_VERSION = 1
@@ -80,6 +83,8 @@ class SweepItem:
     #: process killed meanwhile leaves it in the state file, and the resume looks for the
     #: execution the server may have started then.
     submitting_at: str | None = None
+    #: Its rows are in the sweep's dataset (written now, or found there on resume), not here.
+    stored: bool = False
 
     @property
     def encoded(self) -> dict[str, Any]:
@@ -314,6 +319,7 @@ class SweepRuns:
         items: Sequence[SweepItem],
         credits: float,
         param_types: Mapping[str, str] | None = None,
+        output: WrittenDataset | None = None,
     ) -> None:
         self.items = list(items)
         #: Credits this sweep spent (executions and result pages).
@@ -321,6 +327,8 @@ class SweepRuns:
         #: The query's declared type of each parameter (number, datetime, text, enum, ...);
         #: a name it does not declare is typed from its values.
         self.param_types = dict(param_types or {})
+        #: What a sweep run with ``out=`` wrote (items found there already are not counted).
+        self.output = output
 
     def _param_names(self) -> list[str]:
         return list(dict.fromkeys(name for item in self.items for name in item.params))
@@ -332,6 +340,16 @@ class SweepRuns:
             values = [i.params[name] for i in self.items if name in i.params]
             out[name] = param_column_type(self.param_types.get(name), values)
         return out
+
+    def _check_held(self) -> None:
+        """Rows written to a dataset are released: reading them here would be short."""
+        stored = [i.index for i in self.items if i.stored and i.rows is None]
+        if stored:
+            where = self.output.uri if self.output is not None else "its dataset"
+            raise InvalidArgument(
+                f"{len(stored)} items of this sweep were written to {where} and are not held "
+                "in memory; read the dataset instead"
+            )
 
     @property
     def failed(self) -> list[SweepFailure]:
@@ -361,6 +379,7 @@ class SweepRuns:
         return list(self._param_dune_types().values()) + result_types
 
     def iter_rows(self) -> Iterator[Row]:
+        self._check_held()
         for item in self.items:
             if item.outcome != "done" or not item.rows:
                 continue
@@ -377,20 +396,40 @@ class SweepRuns:
         """All rows as one typed ``pyarrow.Table`` (parameter columns typed as
         ``column_types`` says, values exact), built with the same type mapping as
         ``Result.to_arrow`` (needs the ``arrow`` extra)."""
+        self._check_held()
+        return self._arrow(self.items, self.column_names, self.column_types, big_ints, binary)
+
+    def item_table(
+        self, item: SweepItem, *, big_ints: str = "string", binary: str = "bytes"
+    ) -> Any:
+        """One finished item's typed table: its parameter columns typed for the whole sweep
+        (so every item's file of a dataset has the same schema), then its result columns."""
+        kinds = self._param_dune_types()
+        names = [param_column(n, item.columns) for n in kinds] + list(item.columns)
+        return self._arrow([item], names, [*kinds.values(), *item.types], big_ints, binary)
+
+    def _arrow(
+        self,
+        items: Sequence[SweepItem],
+        names: list[str],
+        types: list[str],
+        big_ints: str,
+        binary: str,
+    ) -> Any:
         from ._arrow import PageParser
         from ._dunetypes import TypeOptions
         from ._optional import require
 
         pa = require("pyarrow")
         parser = PageParser(
-            self.column_names,
-            self.column_types,
+            names,
+            types,
             TypeOptions(big_ints=big_ints, binary=binary),  # type: ignore[arg-type]
         )
         batches = []
         offset = 0
         kinds = self._param_dune_types()
-        for item in self.items:
+        for item in items:
             if item.outcome != "done" or not item.rows:
                 continue
             cols = {
@@ -401,6 +440,31 @@ class SweepRuns:
             batches.append(parser.from_rows(rows, offset))
             offset += len(rows)
         return pa.Table.from_batches(batches, schema=parser.schema)
+
+    def to_dataset(
+        self,
+        uri: str | os.PathLike[str],
+        *,
+        partition_by: Sequence[str] | str | None = None,
+        format: str = "parquet",
+        filesystem: object = None,
+        existing: str = "skip",
+        big_ints: str = "string",
+        binary: str = "bytes",
+    ) -> WrittenDataset:
+        """Write each completed item as one file in its parameters' partition; items already
+        there are skipped (``existing="skip"``), so a rerun fills in only what is missing."""
+        from ._dataset import write_sweep
+
+        return write_sweep(
+            self,
+            uri,
+            partition_by=partition_by,
+            format=format,
+            filesystem=filesystem,
+            existing=existing,
+            table_of=lambda item: self.item_table(item, big_ints=big_ints, binary=binary),
+        )
 
     def __len__(self) -> int:
         return len(self.items)
@@ -418,10 +482,11 @@ def sweep_outcome(
     credits: float,
     stopped: tuple[SweepItem, APIError] | None,
     param_types: Mapping[str, str] | None = None,
+    output: WrittenDataset | None = None,
 ) -> SweepRuns:
     """The finished sweep; raise ``SweepStopped`` if it stopped on an error every item would
     get, and warn when every item failed (so that a sweep of failures is never silent)."""
-    runs = SweepRuns(items, credits, param_types)
+    runs = SweepRuns(items, credits, param_types, output)
     if stopped is not None:
         item, error = stopped
         where = ", ".join(f"{k}={v}" for k, v in item.params.items())

@@ -141,12 +141,14 @@ def sweep(
     store: ResultStore | None = None,
     keep_going: bool = False,
     credits_before: float = 0.0,
+    on_done: Callable[[SweepItem], None] | None = None,
 ) -> Flow[tuple[SweepItem, APIError] | None]:
     """Run every queued item, wait on running ones (from an earlier process too), fetch the
     results of finished ones; an item's error is recorded on it, the others go on. A budget
     refusal or an interrupt stops the sweep (the state file keeps what was started); so does,
     unless ``keep_going``, an execute error that every item would get (returned, with its
-    item, once the runs in flight have ended)."""
+    item, once the runs in flight have ended). ``on_done`` gets each item whose rows are in
+    hand (to write it out as it finishes); items already ``stored`` are neither run nor read."""
     stopped: tuple[SweepItem, APIError] | None = None
 
     def changed() -> None:
@@ -169,6 +171,9 @@ def sweep(
             raise
         except DuneError as exc:
             fail(item, exc)
+            return
+        if on_done is not None:  # a write that fails stops the sweep (resumable)
+            on_done(item)
 
     claimed = {i.execution_id for i in items if i.execution_id}
     for item in items:  # caught while submitting by a crash: adopt what the server started
@@ -180,10 +185,12 @@ def sweep(
             item.submitting_at = None
     running = {i.execution_id: i for i in items if i.outcome == "running" and i.execution_id}
     for item in items:  # finished earlier, results still to fetch: never run again
-        if item.outcome == "done" and item.rows is None and item.execution_id:
+        if item.outcome == "done" and item.rows is None and item.execution_id and not item.stored:
             kept = store.recall(item.execution_id) if store is not None else None
             if kept is not None:  # the local cache has it: no request, nothing billed
                 item.rows, item.columns, item.types = kept
+                if on_done is not None:
+                    on_done(item)
                 continue
             try:
                 status = yield from get_status(ctx, item.execution_id)

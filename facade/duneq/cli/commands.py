@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import EXIT_ERROR, Interrupted, QueryArchived, UsageError, transport_problem
-from .output import TABLE_ROWS, check_output, resolve_format, write_parquet, write_rows
+from .output import (
+    TABLE_ROWS,
+    check_output,
+    resolve_format,
+    write_dataset,
+    write_parquet,
+    write_rows,
+)
 from .parser import parse_params
 from .progress import Board, ExecutionProgress, FetchLine, cost_line, live_wanted, plural, say
 
@@ -135,7 +142,7 @@ def _cache_age(args: argparse.Namespace) -> timedelta | None:
 
 
 def _output(args: argparse.Namespace) -> str:
-    fmt = resolve_format(args.output, args.out)
+    fmt = resolve_format(args.output, args.out, getattr(args, "partition_by", None))
     check_output(fmt, args.out)
     return fmt
 
@@ -167,6 +174,8 @@ def _emit(
     board.close()  # the live display must stop before data is printed
     if fmt == "parquet":
         rows = write_parquet(result, args.out)
+    elif fmt == "dataset":
+        rows = write_dataset(result, args)
     else:
         pages = result.iter_pages() if fmt != "table" else _typed_pages(result)
         rows = write_rows(

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .._results import Result
 
 _ENCODER = msgspec.json.Encoder()
-FORMATS = ("table", "csv", "json", "jsonl", "parquet")
+FORMATS = ("table", "csv", "json", "jsonl", "parquet", "dataset")
 #: Rows a table on stdout shows unless ``--all`` (as DuckDB's shell); only they are fetched.
 TABLE_ROWS = 40
 _EXTENSIONS = {
@@ -45,11 +45,28 @@ PARQUET_HINT = (
 )
 
 
-def resolve_format(explicit: str | None, out: str | None) -> str:
-    """The output format: ``-o`` if given, else from ``--out``'s extension (an unknown one is
-    refused, never written as a text table under a misleading name), else table."""
+def is_dataset_target(out: str | None) -> bool:
+    """``--out`` names a dataset: a URI (``s3://``, ``gs://``, ``file://``) or a folder
+    (a trailing slash, or an existing directory)."""
+    if not out:
+        return False
+    return "://" in out or out.endswith(("/", os.sep)) or Path(out).expanduser().is_dir()
+
+
+def resolve_format(
+    explicit: str | None, out: str | None, partition_by: list[str] | None = None
+) -> str:
+    """The output format: ``-o`` if given, else a dataset for a folder or URI ``--out`` (or
+    with ``--partition-by``), else from ``--out``'s extension (an unknown one is refused,
+    never written as a text table under a misleading name), else table."""
+    wants_dataset = bool(partition_by) or is_dataset_target(out)
     if explicit is not None:
+        if wants_dataset and explicit != "dataset":
+            what = "--partition-by" if partition_by else f"--out {out}"
+            raise UsageError(f"{what} writes a dataset: drop -o {explicit} (or use -o dataset)")
         return explicit
+    if wants_dataset:
+        return "dataset"
     if out is not None:
         suffix = Path(out).suffix.lower()
         if suffix not in _EXTENSIONS:
@@ -64,6 +81,18 @@ def resolve_format(explicit: str | None, out: str | None) -> str:
 
 def check_output(fmt: str, out: str | None) -> None:
     """Refuse an impossible output before any query runs (and credits are spent)."""
+    if fmt == "dataset":
+        if not out:
+            raise UsageError("a dataset needs a folder or URI: --out s3://bucket/prefix/")
+        try:
+            import pyarrow
+        except ImportError:
+            raise UsageError(PARQUET_HINT.replace("parquet output", "a dataset")) from None
+        if "://" not in out:
+            parent = Path(out).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise UsageError(f"--out: directory {str(parent)!r} does not exist")
+        return
     if fmt == "parquet":
         if out is None:
             raise UsageError("parquet output is binary: give a file with --out FILE.parquet")
@@ -345,6 +374,32 @@ def _rich_table(rows: list[Row], columns: list[str], target: TextIO, width: int 
     console.print(table)
     if fitted.note():
         console.print(fitted.note(), markup=False, highlight=False, soft_wrap=True)
+
+
+def partition_columns(given: list[str] | None) -> list[str] | None:
+    """``--partition-by`` values: repeated and/or comma-separated column names."""
+    if not given:
+        return None
+    names = [name.strip() for value in given for name in value.split(",")]
+    if any(not name for name in names):
+        raise UsageError(f"--partition-by: empty column name in {','.join(given)!r}")
+    return names
+
+
+def write_dataset(result: Result, args: Any) -> int:
+    """The result streamed into a (partitioned) parquet dataset at ``--out``; returns rows."""
+    existing = args.existing or "error"
+    if existing == "skip":
+        raise UsageError(
+            "--existing skip is for sweeps; a result takes error, "
+            "overwrite_or_ignore or delete_matching"
+        )
+    written = result.to_dataset(
+        os.path.expanduser(args.out) if "://" not in args.out else args.out,
+        partition_by=partition_columns(args.partition_by),
+        existing=existing,
+    )
+    return written.rows
 
 
 def write_parquet(result: Result, out: str | None) -> int:

@@ -291,8 +291,28 @@ def _add_output_flags(
         help=f"output format: {', '.join(formats)} (default: from --out's extension, else table)",
     )
     group.add_argument(
-        "--out", metavar="FILE", help="write to FILE instead of stdout, streaming page by page"
+        "--out",
+        metavar="FILE",
+        help="write to FILE instead of stdout, streaming page by page; a folder or URI "
+        "(dir/, s3://bucket/prefix/, gs://..., file://...) writes a parquet dataset",
     )
+    if "parquet" in formats:
+        group.add_argument(
+            "--partition-by",
+            action="append",
+            metavar="COL",
+            help="write a hive-partitioned dataset to --out, partitioned by COL (repeat, or "
+            "COL1,COL2; a sweep partitions by its parameters)",
+        )
+        group.add_argument(
+            "--existing",
+            choices=("error", "overwrite_or_ignore", "delete_matching", "skip"),
+            default=None,
+            metavar="MODE",
+            help="what a dataset write does with files already there: error (default), "
+            "overwrite_or_ignore, delete_matching, or skip (a sweep's default: fill in only "
+            "the missing items)",
+        )
 
 
 def _add_mcp(mcp: argparse.ArgumentParser) -> None:

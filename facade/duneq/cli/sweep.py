@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import sys
 import time
 import warnings
@@ -85,6 +86,14 @@ def run_sweep_command(args: argparse.Namespace, client: Client, board: Board, fm
 
         board.update("sweep", text, (progress.done, progress.running, progress.failed))
 
+    dataset: dict[str, Any] = {}
+    if fmt == "dataset":
+        from .output import partition_columns
+
+        if args.existing not in (None, "skip"):
+            raise UsageError("a sweep's dataset fills in missing items: --existing skip only")
+        out = args.out if "://" in args.out else os.path.expanduser(args.out)
+        dataset = {"out": out, "partition_by": partition_columns(args.partition_by)}
     try:
         with board, warnings.catch_warnings():
             warnings.simplefilter("ignore", DuneWarning)  # every failure is printed below
@@ -98,12 +107,18 @@ def run_sweep_command(args: argparse.Namespace, client: Client, board: Board, fm
                 timeout=args.timeout,
                 cancel_on_timeout=not args.no_cancel,
                 keep_going=args.keep_going,
+                **dataset,
             )
     except KeyboardInterrupt:
         if args.state:
             hint = (
                 f"run the same command again (with --state {args.state}) to resume: it waits "
                 "on the runs started and never runs a finished item again"
+            )
+        elif dataset:
+            hint = (
+                f"run the same command again to resume: the items already in {args.out} are "
+                "not run again (give --state FILE too to wait on the runs started)"
             )
         else:
             hint = (
@@ -117,7 +132,9 @@ def run_sweep_command(args: argparse.Namespace, client: Client, board: Board, fm
             print(f"error: sweep item {where}: {failure.error}", file=sys.stderr)
         print(f"error: every sweep item failed ({len(runs)}); nothing written", file=sys.stderr)
         return EXIT_ERROR
-    if fmt == "parquet":
+    if fmt == "dataset":
+        rows = runs.output.rows if runs.output is not None else 0
+    elif fmt == "parquet":
         rows = write_sweep_parquet(runs, args.out)
     else:
         rows = write_rows(
