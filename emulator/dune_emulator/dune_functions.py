@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import decimal
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -273,6 +274,7 @@ def _structural() -> tuple[type, ...]:
         exp.Window,
         exp.Filter,
         exp.ToMap,
+        exp.Exists,
     )
 
 
@@ -365,6 +367,39 @@ def rewrite(node: Any, type_of: Callable[[Any], Any]) -> Any:
             return _call("dune_json_array_get", a[0], a[1])
         if name in ("json_value", "json_query"):
             return _json_path(name, a)
+        if name == "json_array_length" and len(a) == 1:
+            return _cast(node, "BIGINT")
+        if name == "array_union" and len(a) == 2:
+            return _call("dune_array_union", a[0], a[1])
+        return node
+    if isinstance(node, exp.JSONValue):
+        return _json_path("json_value", [node.this, node.args.get("path")])
+    if isinstance(node, exp.ParseDatetime) and isinstance(node.args.get("format"), exp.Literal):
+        fmt = exp.Literal.string(joda_to_strftime(node.args["format"].name))
+        return _cast(_call("strptime", node.this, fmt), "TIMESTAMPTZ")
+    if isinstance(node, exp.ArraySize) and type_of(node.this) == ("map",):
+        return _cast(_call("cardinality", node.this), "BIGINT")
+    if isinstance(node, exp.Sign):
+        return _call("cast_to_type", _call("sign", node.this), node.this)
+    if isinstance(node, exp.Cbrt):
+        return _call("dune_cbrt", _cast(node.this, "DOUBLE"))
+    if isinstance(node, exp.SplitPart):
+        return _call("dune_split_part", node.this, node.args["delimiter"], node.args["part_index"])
+    if isinstance(node, exp.RegexpExtract):
+        group = node.args.get("group") or exp.Literal.number(0)
+        return _call("dune_regexp_extract", node.this, node.expression, group)
+    if isinstance(node, exp.ArraySlice) and node.args.get("end") is not None:
+        return _call("dune_slice", node.this, node.args["start"], node.args["end"])
+    if isinstance(node, exp.ArrayPosition):
+        return _call("dune_array_position", node.this, node.expression)
+    if isinstance(node, exp.ArrayDistinct):
+        return _call("dune_array_distinct", node.this)
+    if isinstance(node, exp.ArrayExcept):
+        return _call("dune_array_except", node.this, node.expression)
+    if isinstance(node, exp.ArrayIntersect):
+        items = _args(node)
+        if len(items) == 2:
+            return _call("dune_array_intersect", items[0], items[1])
         return node
     if isinstance(node, exp.Unhex):
         return _call("dune_from_hex", node.this)
@@ -433,6 +468,12 @@ def _inline_lambda(lam: Any, arg: Any) -> Any:
 
     def sub(n: Any) -> Any:
         if isinstance(n, exp.Column) and not n.table and n.name == params[0]:
+            return exp.Paren(this=arg.copy())
+        if (
+            isinstance(n, exp.Identifier)
+            and n.name == params[0]
+            and not isinstance(n.parent, exp.Column | exp.Alias | exp.Lambda)
+        ):
             return exp.Paren(this=arg.copy())
         return n
 
@@ -609,6 +650,16 @@ def _bytes_to_int(signed: bool, max_bytes: int, name: str) -> Callable[[bytes | 
     return f
 
 
+def _cbrt(x: float | None) -> float | None:
+    """Java's Math.cbrt is exact on perfect cubes (DuckDB's cbrt(27) is 3.0000000000000004)."""
+    if x is None:
+        return None
+    r = round(abs(x) ** (1 / 3))
+    if r**3 == abs(x):
+        return float(r) if x >= 0 else -float(r)
+    return math.copysign(abs(x) ** (1 / 3), x)
+
+
 def _type_name(duckdb_type: str | None) -> str | None:
     if duckdb_type is None:
         return None
@@ -623,6 +674,20 @@ def _format(fmt: str | None, args_json: str | None) -> str | None:
 
 
 _MACROS = [
+    # Trino keeps first-occurrence order in array_distinct / except / intersect / union
+    "dune_array_distinct(a) AS list_filter(a, lambda x, i: list_position(a, x) = i)",
+    "dune_array_except(a, b) AS dune_array_distinct(list_filter(a, lambda x: NOT "
+    "list_contains(b, x)))",
+    "dune_array_intersect(a, b) AS dune_array_distinct(list_filter(a, lambda x: "
+    "list_contains(b, x)))",
+    "dune_array_union(a, b) AS dune_array_distinct(list_concat(a, b))",
+    "dune_array_position(a, x) AS CAST(coalesce(list_position(a, x), 0) AS BIGINT)",
+    "dune_slice(a, s, n) AS CASE WHEN s > 0 THEN list_slice(a, s, s + n - 1) "
+    "ELSE list_slice(a, len(a) + s + 1, len(a) + s + n) END",
+    "dune_split_part(s, d, n) AS CASE WHEN n > len(string_split(s, d)) THEN NULL "
+    "ELSE split_part(s, d, n) END",
+    "dune_regexp_extract(s, p, g) AS CASE WHEN regexp_matches(s, p) "
+    "THEN regexp_extract(s, p, g) END",
     # array subscripts fail out of range, as in Trino (element_at stays NULL)
     "dune_array_at(a, i) AS CASE WHEN a IS NULL OR i IS NULL THEN a[i] "
     "WHEN i = 0 THEN error('SQL array indices start at 1') "
@@ -641,7 +706,8 @@ _MACROS = [
     "ELSE CAST(j AS JSON) ->> '$' END",
     "dune_json_array_get(j, i) AS json_extract(CAST(j AS JSON), '$[' || "
     "CASE WHEN i < 0 THEN '#' || i ELSE CAST(i AS VARCHAR) END || ']')",
-    "dune_logical_shift_right(x, n) AS CAST(CAST(CAST(x AS BIGINT) AS UBIGINT) >> n AS BIGINT)",
+    "dune_logical_shift_right(x, n) AS CAST((CAST(x AS BIGINT) & 9223372036854775807) >> n "
+    "AS BIGINT) | CASE WHEN x < 0 AND n > 0 THEN CAST(1 AS BIGINT) << (63 - n) ELSE 0 END",
     "bytearray_substring(b, s, l) AS unhex(substring(hex(b), 2 * s - 1, 2 * l)), "
     "(b, s) AS unhex(substring(hex(b), 2 * s - 1))",
     "varbinary_substring(b, s, l) AS unhex(substring(hex(b), 2 * s - 1, 2 * l)), "
@@ -649,6 +715,18 @@ _MACROS = [
     "bytearray_concat(a, b) AS CAST(a AS BLOB) || CAST(b AS BLOB)",
     "varbinary_concat(a, b) AS CAST(a AS BLOB) || CAST(b AS BLOB)",
     "bytearray_length(b) AS octet_length(b)",
+    "is_finite(x) AS isfinite(x)",
+    "is_infinite(x) AS isinf(x)",
+    "e() AS exp(1)",
+    "codepoint(c) AS CAST(unicode(c) AS INTEGER)",
+    "hamming_distance(a, b) AS CAST(hamming(a, b) AS BIGINT)",
+    "arrays_overlap(a, b) AS list_has_any(a, b)",
+    "every(x) AS bool_and(x)",
+    "width_bucket(x, lo, hi, n) AS CAST(CASE WHEN x < lo THEN 0 WHEN x >= hi THEN n + 1 "
+    "ELSE floor((x - lo) / ((hi - lo) / n)) + 1 END AS BIGINT)",
+    "json_size(j, p) AS CAST(CASE json_type(json_extract(CAST(j AS JSON), p)) "
+    "WHEN 'ARRAY' THEN json_array_length(json_extract(CAST(j AS JSON), p)) "
+    "WHEN 'OBJECT' THEN len(json_keys(json_extract(CAST(j AS JSON), p))) ELSE 0 END AS BIGINT)",
     "varbinary_length(b) AS octet_length(b)",
     "bytearray_ltrim(b) AS unhex(regexp_replace(hex(b), '^(00)+', ''))",
     "varbinary_ltrim(b) AS unhex(regexp_replace(hex(b), '^(00)+', ''))",
@@ -683,6 +761,7 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         ("dune_bytes_to_i64", _bytes_to_int(True, 8, "bytearray_to_bigint"), [blob], v),
         ("dune_type_name", _type_name, [v], v),
         ("dune_format", _format, [v, v], v),
+        ("dune_cbrt", _cbrt, ["DOUBLE"], "DOUBLE"),
     ]
     udfs.extend(
         (f"dune_{'i' if signed else 'u'}256_{op}", _big(signed, op), [v, v], v)

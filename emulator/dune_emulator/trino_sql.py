@@ -188,6 +188,7 @@ def prepare(sql: str, schema: Schema | None = None) -> str:
     _check(tree, sql)
     trino_names.name_columns(tree)
     types = _Types(tree, schema or Schema())
+    types.sql = sql
     tree = _bottom_up(tree, types)
     return str(tree.sql(dialect="duckdb"))
 
@@ -196,12 +197,13 @@ def _bottom_up(tree: Any, types: _Types) -> Any:
     """Rewrite every node after its children, so each replacement wraps rewritten parts."""
     nodes = list(tree.dfs())
     for node in reversed(nodes):
-        new = _rewrite(node, types)
+        parent, key, index = node.parent, node.arg_key, node.index
+        new = _rewrite(node, types)  # may wrap `node`, which re-parents it
         if new is not node:
-            if node is tree:
+            if node is tree or parent is None:
                 tree = new
             else:
-                node.replace(new)
+                parent.set(key, new, index)
     return tree
 
 
@@ -315,6 +317,8 @@ def _storage_kind(dtype: str) -> T:
         return ("json",)
     if d == "VARCHAR":
         return ("str",)
+    if d == "DATE":
+        return ("date",)
     m = re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", d)
     if m:
         return ("dec", int(m.group(1)), int(m.group(2)))
@@ -352,6 +356,8 @@ def _datatype_kind(dt: Any) -> T:
         return ("json",)
     if t in (T_.VARCHAR, T_.CHAR, T_.TEXT):
         return ("str",)
+    if t == T_.DATE:
+        return ("date",)
     return None
 
 
@@ -371,6 +377,7 @@ class _Types:
     def __init__(self, tree: Any, schema: Schema) -> None:
         from sqlglot import exp
 
+        self.sql = ""
         self.names: dict[str, T] = {}
         conflicting: set[str] = set()
         for table in tree.find_all(exp.Table):
@@ -415,6 +422,8 @@ class _Types:
             return ("list",)
         if isinstance(e, exp.Map | exp.VarMap):
             return ("map",)
+        if isinstance(e, exp.Add | exp.Sub) and isinstance(e.expression, exp.Interval):
+            return self.of(e.this)
         if isinstance(e, exp.Add | exp.Sub | exp.Mul | exp.Mod | exp.Div):
             return _arith(type(e).__name__, self.of(e.this), self.of(e.expression))
         if isinstance(e, exp.Anonymous):
@@ -428,7 +437,7 @@ class _Types:
             ):
                 return ("blob",)
             return None
-        if isinstance(e, exp.Unhex):
+        if isinstance(e, exp.Unhex | exp.HexString | exp.Encode | exp.MD5Digest | exp.SHA2):
             return ("blob",)
         if isinstance(e, exp.ParseJSON | exp.JSONExtract):
             return ("json",)
@@ -441,6 +450,8 @@ class _Types:
 
 def _arith(op: str, a: T, b: T) -> T:
     if a is None or b is None:
+        return None
+    if a[0] not in ("int", "dec", "double", "big") or b[0] not in ("int", "dec", "double", "big"):
         return None
     if a[0] == "big" or b[0] == "big":
         return ("big", (a[0] == "big" and a[1]) or (b[0] == "big" and b[1]))
@@ -477,6 +488,82 @@ def _as_decimal(t: T) -> tuple[int, int] | None:
 
 # -- rewriting ----------------------------------------------------------------------------------
 
+
+def _operator_nodes() -> tuple[type, ...]:
+    from sqlglot import exp
+
+    return (
+        exp.EQ,
+        exp.NEQ,
+        exp.LT,
+        exp.LTE,
+        exp.GT,
+        exp.GTE,
+        exp.Add,
+        exp.Sub,
+        exp.Mul,
+        exp.Div,
+        exp.Mod,
+    )
+
+
+_SYMBOLS = {
+    "EQ": "=",
+    "NEQ": "<>",
+    "LT": "<",
+    "LTE": "<=",
+    "GT": ">",
+    "GTE": ">=",
+    "Add": "+",
+    "Sub": "-",
+    "Mul": "*",
+    "Div": "/",
+    "Mod": "%",
+}
+
+
+def _trino_type(t: T) -> str:
+    if t is None:
+        return "unknown"
+    if t[0] == "int":
+        return {8: "tinyint", 16: "smallint", 32: "integer", 64: "bigint"}[int(t[1])]
+    if t[0] == "dec":
+        return f"decimal({t[1]},{t[2]})"
+    if t[0] == "big":
+        return "int256" if t[1] else "uint256"
+    return str(t[0]).replace("str", "varchar")
+
+
+def _check_operands(node: Any, types: _Types) -> None:
+    """Trino refuses a number compared with or added to a string literal (no implicit cast)."""
+    from sqlglot import exp
+
+    sides = (node.this, node.expression)
+    kinds = [types.of(x) for x in sides]
+    numeric = ("int", "dec", "double", "big")
+    for i in (0, 1):
+        other = sides[1 - i]
+        kind = kinds[i]
+        if (
+            kind is not None
+            and kind[0] in numeric
+            and isinstance(other, exp.Literal)
+            and other.is_string
+        ):
+            left, right = (
+                (kinds[0], f"varchar({len(other.name)})")
+                if i == 0
+                else (f"varchar({len(other.name)})", kinds[1])
+            )
+            lt = left if isinstance(left, str) else _trino_type(left)
+            rt = right if isinstance(right, str) else _trino_type(right)
+            symbol = _SYMBOLS[type(node).__name__]
+            m = re.search(re.escape(symbol), types.sql)
+            line, col = _pos(types.sql, m.start()) if m else (None, None)
+            raise TrinoError(f"Cannot apply operator: {lt} {symbol} {rt}", line, col)
+
+
+_OPERATOR_NODES: tuple[type, ...] = ()
 _BIG_OPS = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "Mod": "mod"}
 
 
@@ -495,11 +582,22 @@ def _cast(e: Any, to: str) -> Any:
 def _rewrite(node: Any, types: _Types) -> Any:
     from sqlglot import exp
 
+    global _OPERATOR_NODES
+    if not _OPERATOR_NODES:
+        _OPERATOR_NODES = _operator_nodes()
+
     if isinstance(node, exp.Literal) and not node.is_string:
         dec = decimal_literal_type(node.name)
         if dec is not None and dec[0] <= 38:
             return _cast(exp.Literal.string(node.name), f"DECIMAL({dec[0]}, {dec[1]})")
         return node
+    if isinstance(node, exp.Add | exp.Sub) and isinstance(node.expression, exp.Interval):
+        kind = types.of(node.this)
+        return _cast(node, "DATE") if kind == ("date",) else node
+    if isinstance(node, exp.BitwiseAnd | exp.BitwiseOr | exp.BitwiseXor | exp.BitwiseNot):
+        return _cast(exp.Paren(this=node), "BIGINT")  # Trino has only bitwise_*(), bigint
+    if isinstance(node, _OPERATOR_NODES):
+        _check_operands(node, types)
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
         op = type(node).__name__
         a, b = types.of(node.this), types.of(node.expression)
@@ -528,8 +626,10 @@ def _rewrite(node: Any, types: _Types) -> Any:
         base = types.of(node.this)
         if index is None:
             return node
-        if isinstance(index, exp.Literal) and not index.is_string and index.name.isdigit():
-            index = exp.Literal.number(int(index.name) + 1)  # sqlglot keeps literals 0-based
+        literal = index.this if isinstance(index, exp.Neg) else index
+        if isinstance(literal, exp.Literal) and not literal.is_string and literal.name.isdigit():
+            value = -int(literal.name) if isinstance(index, exp.Neg) else int(literal.name)
+            index = exp.Literal.number(value + 1)  # sqlglot keeps literal indexes 0-based
         if (isinstance(index, exp.Literal) and index.is_string) or (base and base[0] == "map"):
             return _call("dune_map_at", node.this, index)
         if base is None or base[0] == "list":
@@ -540,7 +640,10 @@ def _rewrite(node: Any, types: _Types) -> Any:
         if kind and kind[0] == "int" and not isinstance(node.parent, exp.Window):
             return _cast(node, "BIGINT")
         return node
-    if isinstance(node, exp.Func):
+    if isinstance(node, exp.TimestampTrunc | exp.DateAdd | exp.DateTrunc):
+        kind = types.of(node.this)
+        return _cast(node, "DATE") if kind == ("date",) else node
+    if isinstance(node, exp.Func | exp.JSONValue):
         return fn.rewrite(node, types.of)
     return node
 
@@ -555,6 +658,11 @@ def _rewrite_cast(node: Any, types: _Types) -> Any:
         return node
     if dst and dst[0] == "big" and src and src[0] in ("dec", "double"):
         node.set("this", _cast(_cast(node.this, "DECIMAL(38, 0)"), "VARCHAR"))
+        return node
+    if src and src[0] == "blob" and dst and dst[0] == "str":
+        raise TrinoError("Cannot cast varbinary to varchar")
+    if src and src[0] == "double" and dst and dst[0] == "int":
+        node.set("this", _call("round", node.this))  # Trino rounds half away from zero
         return node
     if src and src[0] == "json" and dst and dst[0] in ("str", "int", "double", "dec"):
         node.set("this", _call("dune_json_scalar", node.this))
