@@ -228,6 +228,14 @@ _SAME = [
 
 #: Dune's own functions (DuckDB macros / UDFs registered under the same name).
 DUNE_ONLY = [
+    "to_base58",
+    "tobase58",
+    "from_base58",
+    "varbinary_to_integer",
+    "bytearray_to_integer",
+    "from_base",
+    "map_concat",
+    "map_from_entries",
     "bytearray_substring",
     "varbinary_substring",
     "bytearray_concat",
@@ -660,6 +668,47 @@ def _cbrt(x: float | None) -> float | None:
     return math.copysign(abs(x) ** (1 / 3), x)
 
 
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def _to_base58(b: bytes | None) -> str | None:
+    """Bitcoin-alphabet base58 (Solana addresses), leading zero bytes as '1'."""
+    if b is None:
+        return None
+    n = int.from_bytes(b, "big")
+    out = ""
+    while n:
+        n, r = divmod(n, 58)
+        out = _B58[r] + out
+    return "1" * (len(b) - len(b.lstrip(b"\0"))) + out
+
+
+def _from_base58(s: str | None) -> bytes | None:
+    if s is None:
+        return None
+    n = 0
+    for ch in s:
+        if ch not in _B58:
+            raise ValueError(f"Invalid base58 character '{ch}' in '{s}'")
+        n = n * 58 + _B58.index(ch)
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * (len(s) - len(s.lstrip("1"))) + body
+
+
+def _from_base(s: str | None, radix: int | None) -> int | None:
+    if s is None or radix is None:
+        return None
+    if not 2 <= radix <= 36:
+        raise ValueError(f"Radix must be between 2 and 36: {radix}")
+    try:
+        value = int(s, radix)
+    except ValueError:
+        raise ValueError(f"Not a valid base-{radix} number: {s}") from None
+    if not -(2**63) <= value < 2**63:
+        raise OverflowError(f"Not a valid base-{radix} number: {s}")
+    return value
+
+
 def _type_name(duckdb_type: str | None) -> str | None:
     if duckdb_type is None:
         return None
@@ -716,6 +765,12 @@ _MACROS = [
     "varbinary_concat(a, b) AS CAST(a AS BLOB) || CAST(b AS BLOB)",
     "bytearray_length(b) AS octet_length(b)",
     "is_finite(x) AS isfinite(x)",
+    "to_base58(b) AS dune_to_base58(b)",
+    "tobase58(b) AS dune_to_base58(b)",
+    "from_base58(s) AS dune_from_base58(s)",
+    "from_base(s, r) AS dune_from_base(s, r)",
+    "varbinary_to_integer(b) AS CAST(dune_bytes_to_i32(b) AS INTEGER)",
+    "bytearray_to_integer(b) AS CAST(dune_bytes_to_i32(b) AS INTEGER)",
     "is_infinite(x) AS isinf(x)",
     "e() AS exp(1)",
     "codepoint(c) AS CAST(unicode(c) AS INTEGER)",
@@ -762,6 +817,10 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         ("dune_type_name", _type_name, [v], v),
         ("dune_format", _format, [v, v], v),
         ("dune_cbrt", _cbrt, ["DOUBLE"], "DOUBLE"),
+        ("dune_bytes_to_i32", _bytes_to_int(True, 4, "varbinary_to_integer"), [blob], v),
+        ("dune_to_base58", _to_base58, [blob], v),
+        ("dune_from_base58", _from_base58, [v], blob),
+        ("dune_from_base", _from_base, [v, "BIGINT"], "BIGINT"),
     ]
     udfs.extend(
         (f"dune_{'i' if signed else 'u'}256_{op}", _big(signed, op), [v, v], v)

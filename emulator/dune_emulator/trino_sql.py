@@ -426,8 +426,12 @@ class _Types:
             return self.of(e.this)
         if isinstance(e, exp.Add | exp.Sub | exp.Mul | exp.Mod | exp.Div):
             return _arith(type(e).__name__, self.of(e.this), self.of(e.expression))
+        if type(e).__name__ in ("MapConcat", "MapFromEntries", "Map", "ToMap"):
+            return ("map",)
         if isinstance(e, exp.Anonymous):
             name = str(e.name).lower()
+            if name in ("map_concat", "map_from_entries", "map_filter", "transform_values"):
+                return ("map",)
             if name in ("bytearray_to_uint256", "varbinary_to_uint256"):
                 return ("big", False)
             if name in ("bytearray_to_int256", "varbinary_to_int256"):
