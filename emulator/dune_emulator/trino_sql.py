@@ -591,6 +591,10 @@ def _rewrite(node: Any, types: _Types) -> Any:
         _OPERATOR_NODES = _operator_nodes()
 
     if isinstance(node, exp.Literal) and not node.is_string:
+        if node.name.isdigit() and int(node.name) > 2**63 - 1:
+            m = re.search(node.name, types.sql)
+            line, col = _pos(types.sql, m.start()) if m else (None, None)
+            raise TrinoError(f"Invalid numeric literal: {node.name}", line, col)
         dec = decimal_literal_type(node.name)
         if dec is not None and dec[0] <= 38:
             return _cast(exp.Literal.string(node.name), f"DECIMAL({dec[0]}, {dec[1]})")
