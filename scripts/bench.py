@@ -44,13 +44,13 @@ STATUS_ROUTE = "GET /api/v1/execution/{execution_id}/status"
 # varbinary (20-byte address), uint256, timestamp(3) with time zone, boolean, date, decimal.
 BENCH_SQL = """select i as id,
   cast(((i * 7919) % 100000) / 10.0 + 0.25 as double) as amount_usd,
-  ['WETH', 'USDC', 'USDT', 'DAI', 'WBTC', 'PEPE'][(i % 6) + 1] as symbol,
-  from_hex(substr(sha256('a' || cast(i as varchar)), 1, 40)) as address,
-  cast(cast((i * 104729) % 1000003 + 1 as varchar) || '000000000000000000000' as BIGNUM)
+  array['WETH', 'USDC', 'USDT', 'DAI', 'WBTC', 'PEPE'][(i % 6) + 1] as symbol,
+  from_hex(substr(to_hex(sha256(to_utf8('a' || cast(i as varchar)))), 1, 40)) as address,
+  cast(cast((i * 104729) % 1000003 + 1 as varchar) || '000000000000000000000' as uint256)
     as amount_raw,
-  TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(i) as block_time,
+  from_unixtime(1704067200 + i) as block_time,
   i % 3 = 0 as is_buy,
-  DATE '2024-01-01' + cast(i % 365 as integer) as block_date,
+  date_add('day', i % 365, DATE '2024-01-01') as block_date,
   cast((i % 1000003) * 0.25 as decimal(18,2)) as fee
 from range({rows}) r(i)
 order by i"""

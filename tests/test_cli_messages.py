@@ -30,7 +30,7 @@ from duneq.cli.progress import Board, cost_line, plural
 REPO = Path(__file__).resolve().parent.parent
 ID = r"[0-9A-Z]{26}"
 WIDE_SQL = (
-    "select n, 123456789012345678901234567890 as big, n * 1000003 as amount, "
+    "select n, cast('123456789012345678901234567890' as uint256) as big, n * 1000003 as amount, "
     "'0x1234567890abcdef1234567890abcdef12345678' as tx_hash, "
     "'a rather long free-text label for row' as label, 'x' as c1, 'y' as c2, 'z' as c3, "
     "'one more long value to push it over' as tail from unnest(sequence(1, 3)) as t(n)"

@@ -71,12 +71,11 @@ def test_trino_sql_is_transpiled(run_sql: Any, emu_api: httpx.Client) -> None:
     assert row["c"] == 3 and row["b"] == "0xabcd"
 
 
-def test_duckdb_native_sql_runs_as_is(run_sql: Any, emu_api: httpx.Client) -> None:
-    eid, status = run_sql(
-        "select 7 // 2 as q, x from range(2) t(x) qualify row_number() over () = 1"
-    )
-    assert status["state"] == "QUERY_STATE_COMPLETED", status
-    assert emu_api.get(f"/execution/{eid}/results").json()["result"]["rows"] == [{"q": 3, "x": 0}]
+def test_duckdb_only_sql_is_refused_not_run(run_sql: Any) -> None:
+    """Issue 23: SQL Dune's Trino would reject never falls back to running as DuckDB SQL."""
+    _, status = run_sql("select list_value(1, 2) as q")
+    assert status["state"] == "QUERY_STATE_FAILED"
+    assert status["error"]["message"].startswith("line 1:8: Function 'list_value' not registered")
 
 
 def test_failure_has_line_and_column(run_sql: Any, emu_api: httpx.Client) -> None:

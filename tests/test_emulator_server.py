@@ -64,8 +64,7 @@ def test_data_dir_survives_restart(tmp_path: Path) -> None:
         ]
         eid = api.post(f"/query/{qid}/execute").json()["execution_id"]
         assert wait_terminal(api, eid)["state"] == "QUERY_STATE_COMPLETED"
-        api.post("/sql/execute", json={"sql": "create table main.kept_table as select 7 as seven"})
-        emu.state.engine.wait_idle()
+        emu.state.db.cursor().execute("create table main.kept_table as select 7 as seven")
     with (
         run_emulator(config) as emu,
         httpx.Client(base_url=f"{emu.base_url}/api/v1", headers={"X-Dune-Api-Key": "k"}) as api,

@@ -218,7 +218,7 @@ def test_uint256_sum_beyond_64_bits_is_exact(emu_api: httpx.Client, run_sql: Run
     body, csv_text = _fetch(
         emu_api,
         run_sql,
-        "select sum(x) as total from (values (cast(18446744073709551615 as uint256)), "
+        "select sum(x) as total from (values (cast('18446744073709551615' as uint256)), "
         "(cast(9223372036854775806 as uint256))) as t(x)",
     )
     assert _types(body) == {"total": "uint256"}

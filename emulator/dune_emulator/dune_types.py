@@ -253,7 +253,9 @@ def quote_literal(text: str) -> str:
 
 def _text_leaf(x: str, name: str) -> str | None:
     """SQL giving the text of a leaf value that Dune sends as a string, or None if not one."""
-    if name in _BIG or name == "UBIGINT" or name.startswith("DECIMAL"):
+    if name.startswith("DECIMAL"):  # DuckDB writes decimal(2,2) 0.14 as ".14"
+        return f"regexp_replace(CAST({x} AS VARCHAR), '^(-?)\\.', '\\10.')"
+    if name in _BIG or name == "UBIGINT":
         return f"CAST({x} AS VARCHAR)"
     if name == "BLOB":
         return f"('0x' || lower(hex({x})))"

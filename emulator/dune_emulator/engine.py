@@ -8,7 +8,6 @@ import contextlib
 import logging
 import threading
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,10 +16,9 @@ from enum import StrEnum
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 from ulid import ULID
 
-from . import dialect, trino_errors
+from . import dialect, trino_errors, trino_sql
 from .clock import EmulatorClock, round_to_micros
 from .config import RuntimeSettings
 from .dune_types import quote_ident
@@ -515,41 +513,21 @@ class ExecutionEngine:
         w = ex.work
         table = "r_" + ex.execution_id.lower()
         qualified = f"{RESULT_SCHEMA}.{quote_ident(table)}"
-        prepared = dialect.prepare(ex.sql)
-        first_error: tuple[str, str] | None = None
-        created = False
-        for _dialect, sql in prepared.candidates:
-            body = sql.rstrip().rstrip(";").rstrip()
-            try:
-                cur.execute(f"CREATE TABLE {qualified} AS\n{body}")
-                created = True
-                break
-            except duckdb.InterruptException:
-                return
-            except duckdb.Error:
-                pass
-            try:
-                cur.execute(sql)
-                with warnings.catch_warnings():
-                    warnings.simplefilter(
-                        "ignore"
-                    )  # the DB-API copy is fine for these small results
-                    arrow = cur.to_arrow_table() if cur.description else None
-                if arrow is None or arrow.num_columns == 0:
-                    arrow = pa.table({"result": pa.array([], pa.string())})
-                cur.register("_emulator_tmp_result", arrow)
-                cur.execute(f"CREATE TABLE {qualified} AS SELECT * FROM _emulator_tmp_result")
-                cur.unregister("_emulator_tmp_result")
-                created = True
-                break
-            except duckdb.InterruptException:
-                return
-            except duckdb.Error as exc:
-                if first_error is None:
-                    first_error = (str(exc), sql)
-        if not created:
-            message, executed = first_error or ("query failed", ex.sql)
-            w.error = _failure(message, executed, ex.sql, ex.execution_id)
+        try:
+            body = trino_sql.prepare(ex.sql, trino_sql.load_schema(cur))
+        except trino_sql.TrinoError as exc:
+            w.error = _refusal(exc, ex.execution_id)
+            return
+        statement = f"CREATE TABLE {qualified} AS\n{body}"
+        try:
+            cur.execute(statement)
+            _narrow_hugeints(cur, qualified)
+        except duckdb.InterruptException:
+            return
+        except duckdb.Error as exc:
+            with contextlib.suppress(duckdb.Error):
+                cur.execute(f"DROP TABLE IF EXISTS {qualified}")
+            w.error = _failure(str(exc), statement, ex.sql, ex.execution_id)
             return
         names, types, count = describe(self._con, qualified, ex.sql)
         cap = self._settings.result_row_cap
@@ -573,6 +551,28 @@ def _interrupt(work: Work) -> None:
     if cur is not None and not work.done:
         with contextlib.suppress(duckdb.Error):
             cur.interrupt()
+
+
+def _narrow_hugeints(cur: duckdb.DuckDBPyConnection, qualified: str) -> None:
+    """Trino's sum of integers is a bigint that fails past 2^63; DuckDB's is a HUGEINT, so a
+    HUGEINT result column is narrowed to BIGINT (raising the overflow DuckDB would not)."""
+    cur.execute(f"SELECT * FROM {qualified} LIMIT 0")
+    wide = [d[0] for d in cur.description or [] if str(d[1]).upper() == "HUGEINT"]
+    for name in wide:
+        cur.execute(f"ALTER TABLE {qualified} ALTER {quote_ident(name)} TYPE BIGINT")
+
+
+def _refusal(exc: trino_sql.TrinoError, execution_id: str) -> dict[str, Any]:
+    """The error of a statement refused before it ran (Trino's wording and position)."""
+    err: dict[str, Any] = {"type": FAILED_TYPE}
+    if exc.line is not None and exc.column is not None:
+        err["message"] = (
+            f"line {exc.line}:{exc.column}: {exc.message} [Execution ID: {execution_id}]"
+        )
+        err["metadata"] = {"line": exc.line, "column": exc.column}
+    else:
+        err["message"] = f"{exc.message} [Execution ID: {execution_id}]"
+    return err
 
 
 def _failure(message: str, executed: str, original: str, execution_id: str) -> dict[str, Any]:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
 from typing import Any
 
 import duckdb
 
-from . import persistence
+from . import dune_functions, persistence, sandbox
 from .clock import EmulatorClock, format_rfc3339
 from .config import EmulatorConfig
 from .endpoints_store import EndpointStore
@@ -62,6 +64,11 @@ class EmulatorState:
             self.now_text,
         )
         self.pipelines = PipelineEngine(self.engine, self.queries, self.matviews)
+        # user SQL runs with no file system access: only uploads' private staging dir is open
+        self._scratch = tempfile.mkdtemp(prefix="dune-emulator-")
+        self.uploads.scratch_dir = self._scratch
+        dune_functions.register(self.db)
+        sandbox.lock_down(self.db, self._scratch)
         saved = persistence.load_state(self.data_dir) if self.data_dir else None
         if saved:
             self.queries.load(saved.get("queries", []), saved.get("next_query_id"))
@@ -115,3 +122,4 @@ class EmulatorState:
             self.save()
         finally:
             self.db.close()
+            shutil.rmtree(self._scratch, ignore_errors=True)

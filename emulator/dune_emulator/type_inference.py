@@ -22,6 +22,7 @@ from .dune_types import (
 )
 
 INT256_COMMENT = "int256"
+_SIGNED_FUNCTIONS = frozenset({"bytearray_to_int256", "varbinary_to_int256"})
 
 
 def mark_int256(con: duckdb.DuckDBPyConnection, qualified_table: str, column: str) -> None:
@@ -113,6 +114,8 @@ def _signed_outputs(sql: str, names: list[str], registry: dict[str, set[str]]) -
             return any(d.this == exp.DataType.Type.INT256 for d in e.to.find_all(exp.DataType))
         if isinstance(e, exp.Column):
             return e.name.lower() in signed_names
+        if isinstance(e, exp.Anonymous) and str(e.name).lower() in _SIGNED_FUNCTIONS:
+            return True
         if isinstance(e, exp.Subquery) and isinstance(e.this, exp.Select):
             return bool(e.this.expressions) and signed(e.this.expressions[0])
         return any(signed(c) for c in e.iter_expressions())

@@ -199,6 +199,8 @@ class UploadStore:
         self._con = con
         self._now = now
         self._lock = threading.RLock()
+        #: Where CSV uploads are staged: the one directory the locked-down DuckDB may read.
+        self.scratch_dir: str | None = None
         dune_catalog.attach(con, data_dir)
         self._sql(
             f"CREATE TABLE IF NOT EXISTS {_META} (namespace VARCHAR, table_name VARCHAR, "
@@ -273,7 +275,7 @@ class UploadStore:
         if not data.strip():
             raise ApiError(400, "data is empty: expected CSV text with a header row")
         name = "dataset_" + table_name
-        fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="dune-upload-")
+        fd, tmp = tempfile.mkstemp(suffix=".csv", prefix="dune-upload-", dir=self.scratch_dir)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(data)
         with self._lock:
