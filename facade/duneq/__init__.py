@@ -16,7 +16,10 @@ _LAZY: dict[str, str] = {
     "APIStatusError": "._errors",
     "APITimeout": "._errors",
     "AsyncClient": "._client",
+    "AsyncDatasetListing": "._catalog",
     "AsyncDatasets": "._catalog",
+    "AsyncListing": "._listing",
+    "AsyncQueryListing": "._queries",
     "AsyncEndpoints": "._catalog",
     "AsyncExecution": "._execution",
     "AsyncMaterializedViews": "._matviews",
@@ -57,6 +60,7 @@ _LAZY: dict[str, str] = {
     "InsertFailed": "._errors",
     "InsertResult": "._uploads",
     "InvalidArgument": "._errors",
+    "Listing": "._listing",
     "MaterializedView": "._matviews",
     "MaterializedViews": "._matviews",
     "MissingAPIKey": "._errors",
@@ -113,6 +117,7 @@ if TYPE_CHECKING:
         Cache,
     )
     from ._catalog import (
+        AsyncDatasetListing,
         AsyncDatasets,
         AsyncEndpoints,
         BillingPeriod,
@@ -171,6 +176,7 @@ if TYPE_CHECKING:
     from ._flows.budget import (
         Spent,
     )
+    from ._listing import AsyncListing, Listing
     from ._matviews import (
         AsyncMaterializedViews,
         MaterializedView,
@@ -207,6 +213,7 @@ if TYPE_CHECKING:
     )
     from ._queries import (
         AsyncQueries,
+        AsyncQueryListing,
         Queries,
         QueryListing,
         SavedQuery,
@@ -250,13 +257,16 @@ __all__ = [
     "APIStatusError",
     "APITimeout",
     "AsyncClient",
+    "AsyncDatasetListing",
     "AsyncDatasets",
     "AsyncEndpoints",
     "AsyncExecution",
+    "AsyncListing",
     "AsyncMaterializedViews",
     "AsyncPipelineRun",
     "AsyncPipelines",
     "AsyncQueries",
+    "AsyncQueryListing",
     "AsyncResult",
     "AsyncUploads",
     "AuthenticationError",
@@ -291,6 +301,7 @@ __all__ = [
     "InsertFailed",
     "InsertResult",
     "InvalidArgument",
+    "Listing",
     "MaterializedView",
     "MaterializedViews",
     "MissingAPIKey",
