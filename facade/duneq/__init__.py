@@ -16,7 +16,10 @@ _LAZY: dict[str, str] = {
     "APIStatusError": "._errors",
     "APITimeout": "._errors",
     "AsyncClient": "._client",
+    "AsyncDatasetListing": "._catalog",
     "AsyncDatasets": "._catalog",
+    "AsyncListing": "._listing",
+    "AsyncQueryListing": "._queries",
     "AsyncEndpoints": "._catalog",
     "AsyncExecution": "._execution",
     "AsyncMaterializedViews": "._matviews",
@@ -57,6 +60,7 @@ _LAZY: dict[str, str] = {
     "InsertFailed": "._errors",
     "InsertResult": "._uploads",
     "InvalidArgument": "._errors",
+    "Listing": "._listing",
     "MaterializedView": "._matviews",
     "MaterializedViews": "._matviews",
     "MissingAPIKey": "._errors",
@@ -115,6 +119,7 @@ if TYPE_CHECKING:
         Cache,
     )
     from ._catalog import (
+        AsyncDatasetListing,
         AsyncDatasets,
         AsyncEndpoints,
         BillingPeriod,
@@ -176,6 +181,7 @@ if TYPE_CHECKING:
     from ._flows.budget import (
         Spent,
     )
+    from ._listing import AsyncListing, Listing
     from ._matviews import (
         AsyncMaterializedViews,
         MaterializedView,
@@ -213,6 +219,7 @@ if TYPE_CHECKING:
     from ._protocol import FetchProgress
     from ._queries import (
         AsyncQueries,
+        AsyncQueryListing,
         Queries,
         QueryListing,
         SavedQuery,
@@ -256,13 +263,16 @@ __all__ = [
     "APIStatusError",
     "APITimeout",
     "AsyncClient",
+    "AsyncDatasetListing",
     "AsyncDatasets",
     "AsyncEndpoints",
     "AsyncExecution",
+    "AsyncListing",
     "AsyncMaterializedViews",
     "AsyncPipelineRun",
     "AsyncPipelines",
     "AsyncQueries",
+    "AsyncQueryListing",
     "AsyncResult",
     "AsyncUploads",
     "AuthenticationError",
@@ -298,6 +308,7 @@ __all__ = [
     "InsertFailed",
     "InsertResult",
     "InvalidArgument",
+    "Listing",
     "MaterializedView",
     "MaterializedViews",
     "MissingAPIKey",

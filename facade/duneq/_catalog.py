@@ -15,7 +15,8 @@ from ._flows.context import Flow, FlowContext
 from ._flows.pages import EndpointSource, Opened, open_source
 from ._flows.send import call
 from ._http import AsyncDriver, SyncDriver
-from ._options import ResultKwargs, validate_non_negative_int, validate_positive_int
+from ._listing import AsyncListing, Listing, Page, Pager, next_after, validate_listing
+from ._options import ResultKwargs
 from ._protocol import Request
 from ._results import AsyncResult, Result
 from ._uploads import TableColumn
@@ -162,12 +163,24 @@ class Dataset:
         )
 
 
-@dataclass(frozen=True)
-class DatasetListing:
-    """One page of ``GET /v1/datasets`` and the number matching the filters."""
+class DatasetListing(Listing[Dataset]):
+    """``dune.datasets.list()``: every matching dataset, fetched page by page as you iterate;
+    ``total`` is the API's count and ``datasets`` the first page (as before)."""
 
-    datasets: list[Dataset]
-    total: int | None
+    @property
+    def datasets(self) -> list[Dataset]:
+        """The datasets of the first page."""
+        return self.first_page
+
+
+class AsyncDatasetListing(AsyncListing[Dataset]):
+    """``dune.datasets.list()`` for AsyncClient: ``async for`` every dataset, or ``await`` it
+    for the first page (``datasets``) and ``total``."""
+
+    @property
+    def datasets(self) -> list[Dataset]:
+        """The datasets of the first page (empty before it arrived)."""
+        return self.first_page
 
 
 def _dataset(req: Request, data: Mapping[str, Any]) -> Dataset:
@@ -177,29 +190,45 @@ def _dataset(req: Request, data: Mapping[str, Any]) -> Dataset:
         raise _bad(req, f"malformed dataset: missing {exc}") from None
 
 
-def list_datasets_request(
-    limit: int, offset: int, owner_handle: str | None, types: str | list[str] | None
-) -> Request:
-    size = validate_positive_int("limit", limit)
-    if size > MAX_DATASETS_PAGE:
-        raise InvalidArgument(f"limit must be at most {MAX_DATASETS_PAGE}, got {size}")
+def _kinds(owner_handle: object, types: object) -> str | None:
     if owner_handle is not None and not isinstance(owner_handle, str):
         raise InvalidArgument(f"owner_handle must be a string or None, got {owner_handle!r}")
     kinds = ",".join(types) if isinstance(types, list | tuple) else types
     if kinds is not None and not isinstance(kinds, str):
         raise InvalidArgument(f"type must be a string, a list of strings or None, got {types!r}")
-    return wire.list_datasets_request(
-        size, validate_non_negative_int("offset", offset), owner_handle, kinds
-    )
+    return kinds
 
 
-def list_datasets_flow(ctx: FlowContext, req: Request) -> Flow[DatasetListing]:
+def datasets_page_flow(
+    ctx: FlowContext, owner_handle: str | None, kinds: str | None, size: int, offset: int
+) -> Flow[Page[Dataset]]:
+    """One page of ``GET /v1/datasets``; the next starts after it, until ``total``."""
+    req = wire.list_datasets_request(size, offset, owner_handle, kinds)
     data = yield from call(ctx, req)
     items = data.get("datasets")
     if not isinstance(items, list):
         raise _bad(req, "malformed dataset list: datasets is not a list")
     found = [_dataset(req, d) for d in items if isinstance(d, Mapping)]
-    return DatasetListing(found, _int(data.get("total")))
+    total = _int(data.get("total"))
+    return Page(found, total, next_after(offset, len(items), size, total))
+
+
+def _datasets_pager(
+    ctx: FlowContext,
+    owner_handle: object,
+    types: object,
+    limit: object,
+    offset: object,
+    page_size: object,
+) -> Pager[Dataset]:
+    kinds = _kinds(owner_handle, types)
+    most, start, size = validate_listing(limit, offset, page_size, MAX_DATASETS_PAGE)
+    owner = owner_handle if isinstance(owner_handle, str) else None
+
+    def fetch(size: int, offset: int) -> Flow[Page[Dataset]]:
+        return datasets_page_flow(ctx, owner, kinds, size, offset)
+
+    return Pager(fetch, lambda d: d.full_name, most, start, size)
 
 
 def get_dataset_flow(ctx: FlowContext, slug: str) -> Flow[Dataset]:
@@ -221,12 +250,14 @@ class Datasets:
         *,
         owner_handle: str | None = None,
         type: str | list[str] | None = None,
-        limit: int = 50,
+        limit: int | None = None,
         offset: int = 0,
+        page_size: int = MAX_DATASETS_PAGE,
     ) -> DatasetListing:
-        """One page of datasets, filtered by owner and kind (e.g. ``type="uploaded_table"``)."""
-        req = list_datasets_request(limit, offset, owner_handle, type)
-        return self._driver.run(list_datasets_flow(self._ctx, req))
+        """The datasets matching owner and kind (e.g. ``type="uploaded_table"``), at most
+        ``limit``, fetched ``page_size`` at a time as you iterate; ``.total`` counts them all."""
+        pager = _datasets_pager(self._ctx, owner_handle, type, limit, offset, page_size)
+        return DatasetListing(self._driver, pager)
 
     def get(self, slug: str) -> Dataset:
         """One dataset by name (``dex.trades``), with its columns."""
@@ -240,17 +271,19 @@ class AsyncDatasets:
         self._driver = bound.driver
         self._ctx = bound.ctx
 
-    async def list(
+    def list(
         self,
         *,
         owner_handle: str | None = None,
         type: str | list[str] | None = None,
-        limit: int = 50,
+        limit: int | None = None,
         offset: int = 0,
-    ) -> DatasetListing:
-        """One page of datasets, filtered by owner and kind (e.g. ``type="uploaded_table"``)."""
-        req = list_datasets_request(limit, offset, owner_handle, type)
-        return await self._driver.run(list_datasets_flow(self._ctx, req))
+        page_size: int = MAX_DATASETS_PAGE,
+    ) -> AsyncDatasetListing:
+        """The datasets matching owner and kind, at most ``limit``, fetched ``page_size`` at a
+        time as you ``async for``; ``await`` it for the first page and ``.total``."""
+        pager = _datasets_pager(self._ctx, owner_handle, type, limit, offset, page_size)
+        return AsyncDatasetListing(self._driver, pager)
 
     async def get(self, slug: str) -> Dataset:
         """One dataset by name (``dex.trades``), with its columns."""

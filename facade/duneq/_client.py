@@ -32,7 +32,9 @@ from ._flows import wait as wait_flows
 from ._flows.budget import InflightLimit, Ledger, Spent
 from ._flows.context import FlowContext
 from ._flows.csv import CsvDest, csv_plan
+from ._flows.latest import latest_csv_plan
 from ._flows.pages import Opened
+from ._flows.reader import ReadPlan
 from ._flows.run import Latest
 from ._flows.wait import ProgressCallback, WaitArgs
 from ._guard import async_clients, sync_clients
@@ -384,6 +386,25 @@ class _BaseClient:
                     declared[p["key"]] = p["type"]
         return (yield from run)
 
+    def _latest_csv_plan(
+        self,
+        query_id: int,
+        dest: CsvDest,
+        params: Mapping[str, ParamValue] | None,
+        max_age: timedelta | None,
+        options: Mapping[str, object],
+    ) -> run_flows.Flow[ReadPlan]:
+        qid, encoded = self._latest_args(query_id, max_age, params)
+        return latest_csv_plan(
+            self._ctx,
+            qid,
+            dest,
+            params=encoded,
+            options=self._options(options),
+            max_age=max_age,
+            now=lambda: datetime.now(UTC),
+        )
+
     def _latest_flow(
         self,
         query_id: int,
@@ -680,6 +701,23 @@ class Client(_BaseClient):
         plan = self._driver.run(csv_plan(self._ctx, eid, opts, dest))
         return download_csv(self._driver, self._ctx, plan, dest)
 
+    def latest_csv(
+        self,
+        query_id: int,
+        dest: CsvDest,
+        params: Mapping[str, ParamValue] | None = None,
+        *,
+        max_age: timedelta | None = None,
+        **options: Unpack[ResultKwargs],
+    ) -> int:
+        """Stream the query's latest result (for ``params``) as CSV to a path or writable,
+        never executing: NotFound if it has none that ended within ``max_age``. Returns bytes
+        written; the pages are verified as for ``download_csv``."""
+        from ._fanout import download_csv
+
+        flow = self._latest_csv_plan(query_id, dest, params, max_age, options)
+        return download_csv(self._driver, self._ctx, self._driver.run(flow), dest)
+
 
 class AsyncClient(_BaseClient):
     """Asynchronous Dune client: the same methods as Client, awaited."""
@@ -956,4 +994,22 @@ class AsyncClient(_BaseClient):
 
         eid, opts = validate_execution_id(execution_id), self._options(options)
         plan = await self._driver.run(csv_plan(self._ctx, eid, opts, dest))
+        return await adownload_csv(self._driver, self._ctx, plan, dest)
+
+    async def latest_csv(
+        self,
+        query_id: int,
+        dest: CsvDest,
+        params: Mapping[str, ParamValue] | None = None,
+        *,
+        max_age: timedelta | None = None,
+        **options: Unpack[ResultKwargs],
+    ) -> int:
+        """Stream the query's latest result (for ``params``) as CSV to a path or writable,
+        never executing: NotFound if it has none that ended within ``max_age``. Returns bytes
+        written; the pages are verified as for ``download_csv``."""
+        from ._fanout import adownload_csv
+
+        flow = self._latest_csv_plan(query_id, dest, params, max_age, options)
+        plan = await self._driver.run(flow)
         return await adownload_csv(self._driver, self._ctx, plan, dest)

@@ -5,9 +5,10 @@ Upsert and refresh start billed executions: they are never retried after the req
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from . import _lowlevel as wire
@@ -18,10 +19,10 @@ from ._flows.context import Flow, FlowContext
 from ._flows.send import DeadlineReached, call
 from ._flows.wait import execute
 from ._http import AsyncDriver, SyncDriver
+from ._listing import AsyncListing, Listing, Page, Pager, validate_listing
 from ._models import ExecutionStatus
 from ._options import (
     validate_execution_id,
-    validate_positive_int,
     validate_query_id,
     validate_timeout,
 )
@@ -169,13 +170,6 @@ def list_request(limit: int, offset: int) -> Request:
     return wire.list_matviews_request(limit, offset)
 
 
-def _page_size(page_size: object) -> int:
-    size = validate_positive_int("page_size", page_size)
-    if size > MAX_PAGE_SIZE:
-        raise InvalidArgument(f"page_size must be at most {MAX_PAGE_SIZE}, got {size}")
-    return size
-
-
 # -- flows -------------------------------------------------------------------------------------
 
 
@@ -238,9 +232,7 @@ def refresh_flow(ctx: FlowContext, req: Request, timeout: float | None) -> Flow[
     return (yield from execute(ctx, req, deadline))
 
 
-def page_flow(
-    ctx: FlowContext, limit: int, offset: int
-) -> Flow[tuple[list[MaterializedView], int | None]]:
+def page_flow(ctx: FlowContext, limit: int, offset: int) -> Flow[Page[MaterializedView]]:
     """One page of views and where the next one starts (None on the last page)."""
     req = list_request(limit, offset)
     data = yield from call(ctx, req)
@@ -255,7 +247,14 @@ def page_flow(
     nxt = _int(data.get("next_offset"))
     if not views or nxt is None or nxt <= offset:  # 0 or absent: no more pages
         nxt = None
-    return views, nxt
+    return Page(views, None, nxt)
+
+
+def pager(
+    ctx: FlowContext, limit: object, offset: object, page_size: object
+) -> Pager[MaterializedView]:
+    most, start, size = validate_listing(limit, offset, page_size, MAX_PAGE_SIZE)
+    return Pager(partial(page_flow, ctx), lambda v: v.name, most, start, size)
 
 
 # -- API ---------------------------------------------------------------------------------------
@@ -298,17 +297,12 @@ class MaterializedViews:
         """One view by name (``result_x`` or the full ``dune.team.result_x``)."""
         return self._bound.driver.run(get_flow(self._bound.ctx, name))
 
-    def list(self, *, page_size: int = MAX_PAGE_SIZE) -> Iterator[MaterializedView]:
-        """Every view owned by the key's user or team, fetched page by page as you iterate."""
-        size = _page_size(page_size)
-
-        def pages() -> Iterator[MaterializedView]:
-            offset: int | None = 0
-            while offset is not None:
-                views, offset = self._bound.driver.run(page_flow(self._bound.ctx, size, offset))
-                yield from views
-
-        return pages()
+    def list(
+        self, *, limit: int | None = None, offset: int = 0, page_size: int = MAX_PAGE_SIZE
+    ) -> Listing[MaterializedView]:
+        """The views owned by the key's user or team (summaries), at most ``limit``, fetched
+        ``page_size`` at a time as you iterate (the API gives no total)."""
+        return Listing(self._bound.driver, pager(self._bound.ctx, limit, offset, page_size))
 
     def delete(self, name: str) -> str:
         """Drop the view and its data; returns the API's message."""
@@ -365,20 +359,12 @@ class AsyncMaterializedViews:
         """One view by name (``result_x`` or the full ``dune.team.result_x``)."""
         return await self._bound.driver.run(get_flow(self._bound.ctx, name))
 
-    def list(self, *, page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[MaterializedView]:
-        """Every view owned by the key's user or team, fetched page by page as you iterate."""
-        size = _page_size(page_size)
-
-        async def pages() -> AsyncIterator[MaterializedView]:
-            offset: int | None = 0
-            while offset is not None:
-                views, offset = await self._bound.driver.run(
-                    page_flow(self._bound.ctx, size, offset)
-                )
-                for view in views:
-                    yield view
-
-        return pages()
+    def list(
+        self, *, limit: int | None = None, offset: int = 0, page_size: int = MAX_PAGE_SIZE
+    ) -> AsyncListing[MaterializedView]:
+        """The views owned by the key's user or team, at most ``limit``, fetched ``page_size``
+        at a time as you ``async for`` (the API gives no total)."""
+        return AsyncListing(self._bound.driver, pager(self._bound.ctx, limit, offset, page_size))
 
     async def delete(self, name: str) -> str:
         """Drop the view and its data; returns the API's message."""

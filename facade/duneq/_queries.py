@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from . import _lowlevel as wire
@@ -17,13 +18,15 @@ from ._errors import InvalidArgument, ResponseValidationError
 from ._flows.context import Flow, FlowContext
 from ._flows.send import call
 from ._http import AsyncDriver, SyncDriver
-from ._options import validate_non_negative_int, validate_positive_int, validate_query_id
+from ._listing import AsyncListing, Listing, Page, Pager, next_after, validate_listing
+from ._options import validate_query_id
 from ._protocol import Request
 
 _UPDATABLE = frozenset(
     {"name", "query_sql", "description", "tags", "parameters", "is_private", "is_archived"}
 )
 _CHANGES_RESULTS = frozenset({"query_sql", "parameters"})  # an update of these makes new results
+DEFAULT_PAGE = 100  # queries per list request (the API's own default is 20)
 
 
 def _opt_str(value: object) -> str | None:
@@ -50,10 +53,14 @@ class SavedQuery:
     owner: str | None = None
     query_engine: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    created_at: str | None = None
+    updated_at: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SavedQuery:
-        query_id = data.get("query_id")
+        """Parse ``GET /v1/query/{id}``, or a ``GET /v1/queries`` summary (``id``, no SQL or
+        parameters: those are None / empty); KeyError without an integer id."""
+        query_id = data.get("query_id", data.get("id"))
         if not isinstance(query_id, int) or isinstance(query_id, bool):
             raise KeyError("query_id")
         params = data.get("parameters")
@@ -75,15 +82,29 @@ class SavedQuery:
             owner=_opt_str(data.get("owner")),
             query_engine=_opt_str(data.get("query_engine")),
             raw=dict(data),
+            created_at=_opt_str(data.get("created_at")),
+            updated_at=_opt_str(data.get("updated_at")),
         )
 
 
-@dataclass(frozen=True)
-class QueryListing:
-    """One page of ``GET /v1/queries``: summaries (plain dicts, as sent) and the server's total."""
+class QueryListing(Listing[SavedQuery]):
+    """``dune.queries.list()``: every owned query as a SavedQuery summary (no SQL), fetched page
+    by page as you iterate; ``total`` is the API's count, ``queries`` the first page as sent."""
 
-    queries: list[dict[str, Any]]
-    total: int | None
+    @property
+    def queries(self) -> list[dict[str, Any]]:
+        """The first page's summaries as plain dicts, as the API sent them."""
+        return [dict(q.raw) for q in self.first_page]
+
+
+class AsyncQueryListing(AsyncListing[SavedQuery]):
+    """``dune.queries.list()`` for AsyncClient: ``async for`` every query, or ``await`` it for
+    the first page (``queries``) and ``total``."""
+
+    @property
+    def queries(self) -> list[dict[str, Any]]:
+        """The first page's summaries as plain dicts (empty before it arrived)."""
+        return [dict(q.raw) for q in self.first_page]
 
 
 def _query_id_of(req: Request, data: dict[str, Any]) -> int:
@@ -121,16 +142,29 @@ def _get_flow(ctx: FlowContext, req: Request) -> Flow[SavedQuery]:
         ) from None
 
 
-def _list_flow(ctx: FlowContext, req: Request) -> Flow[QueryListing]:
+def _page_flow(ctx: FlowContext, size: int, offset: int) -> Flow[Page[SavedQuery]]:
+    """One page of ``GET /v1/queries``; the next starts after it, until ``total``."""
+    req = wire.list_queries_request(size, offset)
     data = yield from call(ctx, req)
     items = data.get("queries")
+    if not isinstance(items, list):
+        raise ResponseValidationError(
+            "malformed query list: queries is not a list", method=req.method, path=req.display_path
+        )
+    try:
+        found = [SavedQuery.from_dict(q) for q in items if isinstance(q, Mapping)]
+    except KeyError as exc:
+        raise ResponseValidationError(
+            f"malformed query summary: missing {exc}", method=req.method, path=req.display_path
+        ) from None
     total = data.get("total")
-    return QueryListing(
-        queries=[dict(q) for q in items if isinstance(q, Mapping)]
-        if isinstance(items, list)
-        else [],
-        total=total if isinstance(total, int) else None,
-    )
+    total = total if isinstance(total, int) and not isinstance(total, bool) else None
+    return Page(found, total, next_after(offset, len(items), size, total))
+
+
+def _pager(ctx: FlowContext, limit: object, offset: object, page_size: object) -> Pager[SavedQuery]:
+    most, start, size = validate_listing(limit, offset, page_size, None)
+    return Pager(partial(_page_flow, ctx), lambda q: q.query_id, most, start, size)
 
 
 def _non_empty(name: str, value: object) -> str:
@@ -188,12 +222,6 @@ def _action(query_id: int, action: str) -> Request:
     return wire.query_action_request(validate_query_id(query_id), action)
 
 
-def _list(limit: int, offset: int) -> Request:
-    return wire.list_queries_request(
-        validate_positive_int("limit", limit), validate_non_negative_int("offset", offset)
-    )
-
-
 class Queries:
     """Saved queries (``dune.queries``); needs a Dune plan with query management."""
 
@@ -240,9 +268,12 @@ class Queries:
         """Make the query public."""
         return self._driver.run(_id_flow(self._ctx, _action(query_id, "unprivate")))
 
-    def list(self, *, limit: int = 20, offset: int = 0) -> QueryListing:
-        """One page of the queries owned by the key's user or team."""
-        return self._driver.run(_list_flow(self._ctx, _list(limit, offset)))
+    def list(
+        self, *, limit: int | None = None, offset: int = 0, page_size: int = DEFAULT_PAGE
+    ) -> QueryListing:
+        """The queries owned by the key's user or team (summaries: no SQL), at most ``limit``,
+        fetched ``page_size`` at a time as you iterate; ``.total`` counts them all."""
+        return QueryListing(self._driver, _pager(self._ctx, limit, offset, page_size))
 
 
 class AsyncQueries:
@@ -291,6 +322,9 @@ class AsyncQueries:
         """Make the query public."""
         return await self._driver.run(_id_flow(self._ctx, _action(query_id, "unprivate")))
 
-    async def list(self, *, limit: int = 20, offset: int = 0) -> QueryListing:
-        """One page of the queries owned by the key's user or team."""
-        return await self._driver.run(_list_flow(self._ctx, _list(limit, offset)))
+    def list(
+        self, *, limit: int | None = None, offset: int = 0, page_size: int = DEFAULT_PAGE
+    ) -> AsyncQueryListing:
+        """The queries owned by the key's user or team, at most ``limit``, fetched ``page_size``
+        at a time as you ``async for``; ``await`` it for the first page and ``.total``."""
+        return AsyncQueryListing(self._driver, _pager(self._ctx, limit, offset, page_size))

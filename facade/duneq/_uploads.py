@@ -8,8 +8,9 @@ surely not (it was refused or never sent) or maybe (the reply was lost): InsertF
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from . import _lowlevel as wire
@@ -27,6 +28,7 @@ from ._errors import (
 from ._flows.context import Flow, FlowContext
 from ._flows.send import call
 from ._http import AsyncDriver, SyncDriver
+from ._listing import AsyncListing, Listing, Page, Pager, validate_listing
 from ._options import validate_positive_int
 from ._protocol import Request
 from ._retry import NOT_SENT
@@ -241,13 +243,6 @@ def chunk_limit(chunk_bytes: int) -> int:
     return size
 
 
-def _page_size(page_size: object) -> int:
-    size = validate_positive_int("page_size", page_size)
-    if size > MAX_PAGE_SIZE:
-        raise InvalidArgument(f"page_size must be at most {MAX_PAGE_SIZE}, got {size}")
-    return size
-
-
 # -- flows -------------------------------------------------------------------------------------
 
 
@@ -255,9 +250,7 @@ def _bad(req: Request, what: str) -> ResponseValidationError:
     return ResponseValidationError(what, method=req.method, path=req.display_path)
 
 
-def page_flow(
-    ctx: FlowContext, limit: int, offset: int
-) -> Flow[tuple[list[UploadedTable], int | None]]:
+def page_flow(ctx: FlowContext, limit: int, offset: int) -> Flow[Page[UploadedTable]]:
     """One page of tables and where the next one starts (None on the last page)."""
     req = wire.list_uploads_request(limit, offset)
     data = yield from call(ctx, req)
@@ -269,7 +262,14 @@ def page_flow(
     except KeyError as exc:
         raise _bad(req, f"malformed uploaded table: missing {exc}") from None
     nxt = _int(data.get("next_offset"))
-    return tables, nxt if tables and nxt is not None and nxt > offset else None
+    return Page(tables, None, nxt if tables and nxt is not None and nxt > offset else None)
+
+
+def pager(
+    ctx: FlowContext, limit: object, offset: object, page_size: object
+) -> Pager[UploadedTable]:
+    most, start, size = validate_listing(limit, offset, page_size, MAX_PAGE_SIZE)
+    return Pager(partial(page_flow, ctx), lambda t: t.full_name, most, start, size)
 
 
 def create_flow(ctx: FlowContext, req: Request) -> Flow[CreatedTable]:
@@ -414,17 +414,12 @@ class Uploads:
         self._driver = bound.driver
         self._ctx = bound.ctx
 
-    def list(self, *, page_size: int = 100) -> Iterator[UploadedTable]:
-        """Every table of the key's user or team, fetched page by page as you iterate."""
-        size = _page_size(page_size)
-
-        def tables() -> Iterator[UploadedTable]:
-            offset: int | None = 0
-            while offset is not None:
-                page, offset = self._driver.run(page_flow(self._ctx, size, offset))
-                yield from page
-
-        return tables()
+    def list(
+        self, *, limit: int | None = None, offset: int = 0, page_size: int = 100
+    ) -> Listing[UploadedTable]:
+        """The tables of the key's user or team, at most ``limit``, fetched ``page_size`` at a
+        time as you iterate (the API gives no total)."""
+        return Listing(self._driver, pager(self._ctx, limit, offset, page_size))
 
     def create(
         self,
@@ -502,18 +497,12 @@ class AsyncUploads:
         self._driver = bound.driver
         self._ctx = bound.ctx
 
-    def list(self, *, page_size: int = 100) -> AsyncIterator[UploadedTable]:
-        """Every table of the key's user or team, fetched page by page as you iterate."""
-        size = _page_size(page_size)
-
-        async def tables() -> AsyncIterator[UploadedTable]:
-            offset: int | None = 0
-            while offset is not None:
-                page, offset = await self._driver.run(page_flow(self._ctx, size, offset))
-                for table in page:
-                    yield table
-
-        return tables()
+    def list(
+        self, *, limit: int | None = None, offset: int = 0, page_size: int = 100
+    ) -> AsyncListing[UploadedTable]:
+        """The tables of the key's user or team, at most ``limit``, fetched ``page_size`` at a
+        time as you ``async for`` (the API gives no total)."""
+        return AsyncListing(self._driver, pager(self._ctx, limit, offset, page_size))
 
     async def create(
         self,

@@ -14,6 +14,8 @@ from .._models import ExecutionStatus
 from .._options import ResultOptions
 from .._states import SUCCESS_STATES
 from .context import Flow, FlowContext
+from .csv import CsvDest, csv_plan, writable
+from .reader import ReadPlan
 from .send import parse_json, send
 from .wait import get_status
 
@@ -49,6 +51,34 @@ def latest_probe(
     if status.state not in SUCCESS_STATES:
         return None
     return status
+
+
+def latest_csv_plan(
+    ctx: FlowContext,
+    query_id: int,
+    dest: CsvDest,
+    *,
+    params: Mapping[str, Any],
+    options: ResultOptions,
+    max_age: timedelta | None,
+    now: Callable[[], datetime],
+) -> Flow[ReadPlan]:
+    """The verified CSV read of the query's latest run, pinned to that execution (a run that
+    ends mid-download cannot mix in); NotFound when there is no usable one. Runs nothing."""
+    writable(dest)
+    status = yield from latest_probe(
+        ctx, query_id, params=params, options=options, max_age=max_age, now=now
+    )
+    if status is None:
+        fresh = "" if max_age is None else f" that ended within {max_age}"
+        which = f" with parameters {dict(params)}" if params else ""
+        raise NotFound(
+            f"query {query_id} has no completed latest result{fresh}{which} (never run so, "
+            "failed, or expired); run it first (run_query / duneq run), or use latest_result, "
+            "which runs it when needed",
+            status_code=404,
+        )
+    return (yield from csv_plan(ctx, status.execution_id, options, dest, status.result_metadata))
 
 
 #: A Date header has whole seconds and arrives a little late: within this it agrees with us.

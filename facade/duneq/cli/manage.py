@@ -69,11 +69,30 @@ def _sql(args: argparse.Namespace) -> str | None:
     return text
 
 
+def _listed(args: argparse.Namespace, listing: Any, noun: str) -> list[Any]:
+    """The records of a listing as ``--limit/--offset/--all`` ask; in a table, a line on stderr
+    says how many more there are (when the API gives a total)."""
+    items = list(listing)
+    total = getattr(listing, "total", None)
+    more = None if total is None else total - args.offset - len(items)
+    if args.output != "json" and not getattr(args, "quiet", False) and more and more > 0:
+        print(
+            f"{len(items)} of {total} {noun} shown; --limit N, --offset N or --all for more",
+            file=sys.stderr,
+        )
+    return items
+
+
+def _list_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    limit = None if getattr(args, "all", False) else args.limit
+    return {"limit": limit, "offset": args.offset}
+
+
 def cmd_queries(args: argparse.Namespace, client: Any) -> int:
     queries = client.queries
     if args.action == "list":
-        listing = queries.list(limit=args.limit, offset=args.offset)
-        return _print(args, listing.queries, ["id", "name", "owner", "updated_at"])
+        found = _listed(args, queries.list(**_list_kwargs(args)), "queries")
+        return _print(args, [dict(q.raw) for q in found], ["id", "name", "owner", "updated_at"])
     if args.action == "get":
         return _print(args, queries.get(args.query_id))
     if args.action == "create":
@@ -119,7 +138,7 @@ def cmd_uploads(args: argparse.Namespace, client: Any) -> int:
     uploads = client.uploads
     legacy = getattr(args, "legacy", False)
     if args.action == "list":
-        tables = list(uploads.list())
+        tables = _listed(args, uploads.list(**_list_kwargs(args)), "tables")
         return _print(args, tables, ["full_name", "table_size_bytes", "is_private", "updated_at"])
     if args.action == "upload":
         done = uploads.upload_csv(
@@ -186,11 +205,12 @@ def cmd_usage(args: argparse.Namespace, client: Any) -> int:
 def cmd_datasets(args: argparse.Namespace, client: Any) -> int:
     if args.action == "list":
         listing = client.datasets.list(
-            owner_handle=args.owner, type=args.type, limit=args.limit, offset=args.offset
+            owner_handle=args.owner, type=args.type, **_list_kwargs(args)
         )
+        found = _listed(args, listing, "datasets")
         if args.output == "json":
-            return _print(args, listing)
-        return _print(args, listing.datasets, ["full_name", "type", "owner"])
+            return _print(args, {"datasets": found, "total": listing.total})
+        return _print(args, found, ["full_name", "type", "owner"])
     dataset = client.datasets.get(args.slug)
     if args.output == "json":
         return _print(args, dataset)
@@ -202,9 +222,8 @@ def cmd_matviews(args: argparse.Namespace, client: Any) -> int:
     """``duneq matviews list|get|upsert|refresh|delete``."""
     views = client.matviews
     if args.action == "list":
-        return _print(
-            args, list(views.list()), ["name", "query_id", "is_private", "table_size_bytes"]
-        )
+        found = _listed(args, views.list(**_list_kwargs(args)), "views")
+        return _print(args, found, ["name", "query_id", "is_private", "table_size_bytes"])
     if args.action == "get":
         return _print(args, views.get(args.name))
     if args.action == "delete":

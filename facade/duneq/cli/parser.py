@@ -458,6 +458,29 @@ def _json_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _list_flags(parser: argparse.ArgumentParser, limit: int | None) -> None:
+    """``--limit``/``--offset``/``--all`` of a ``list`` action (pages are fetched as needed)."""
+    shown = f"(default {limit})" if limit else "(default: all)"
+    parser.add_argument(
+        "--limit", type=_positive_int, default=limit, metavar="N", help=f"list at most N {shown}"
+    )
+    parser.add_argument(
+        "--offset", type=_non_negative_int, default=0, metavar="N", help="skip the first N"
+    )
+    if limit:
+        parser.add_argument("--all", action="store_true", help="list every one (every page)")
+
+
 def _add_api_commands(command: Any, commands: Any) -> None:
     """queries, uploads, usage, datasets, matviews and endpoint: one sub-action each."""
 
@@ -474,8 +497,7 @@ def _add_api_commands(command: Any, commands: Any) -> None:
         command("queries", "Manage saved queries: list, get, create, update, archive.")
     )
     q_list = action(queries, "list", "List the saved queries of the key's user or team.")
-    q_list.add_argument("--limit", type=_positive_int, default=20, metavar="N")
-    q_list.add_argument("--offset", type=int, default=0, metavar="N")
+    _list_flags(q_list, 20)
     action(queries, "get", "Show a saved query.").add_argument("query_id", type=_query_id)
     for name, text in (("create", "Create a saved query."), ("update", "Change a saved query.")):
         sub = action(queries, name, text + " Omitted fields stay as they are.")
@@ -492,7 +514,7 @@ def _add_api_commands(command: Any, commands: Any) -> None:
     uploads = actions(
         command("uploads", "Manage uploaded tables: list, create, upload, insert, clear, delete.")
     )
-    action(uploads, "list", "List the uploaded tables.")
+    _list_flags(action(uploads, "list", "List the uploaded tables."), None)
     up_create = action(uploads, "create", "Create an empty table.")
     up_upload = action(uploads, "upload", "Create or replace a table from a CSV or parquet file.")
     up_upload.add_argument("file", metavar="FILE")
@@ -525,14 +547,15 @@ def _add_api_commands(command: Any, commands: Any) -> None:
     ds_list = action(datasets, "list", "List datasets, filtered by owner and type.")
     ds_list.add_argument("--owner", metavar="HANDLE")
     ds_list.add_argument("--type", metavar="KIND[,KIND]", help="e.g. spell,uploaded_table")
-    ds_list.add_argument("--limit", type=_positive_int, default=50, metavar="N")
-    ds_list.add_argument("--offset", type=int, default=0, metavar="N")
+    _list_flags(ds_list, 50)
     action(datasets, "get", "Show a dataset and its columns.").add_argument("slug", metavar="SLUG")
 
     views = actions(
         command("matviews", "Manage materialized views: list, get, upsert, refresh, delete.")
     )
-    action(views, "list", "List the materialized views of the key's user or team.")
+    _list_flags(
+        action(views, "list", "List the materialized views of the key's user or team."), None
+    )
     action(views, "get", "Show a materialized view.").add_argument("name", metavar="NAME")
     mv_upsert = action(
         views, "upsert", "Create a view over a saved query (or update it) and start a refresh."

@@ -24,7 +24,7 @@ from .. import _errors as E
 from .._client import AsyncClient
 from .._flows.latest import latest_probe
 from .._flows.send import call
-from .._lowlevel import get_dataset_request, list_datasets_request, usage_request
+from .._lowlevel import get_dataset_request, usage_request
 from .._models import ExecutionStatus
 from .._options import encode_params, validate_execution_id, validate_query_id
 from .._protocol import Request
@@ -498,24 +498,25 @@ class DuneTools:
     ) -> M.DatasetPage:
         term = (query or "").strip().lower()
         found: list[M.Dataset] = []
-        scan, total, next_offset = offset, None, None
-        while len(found) < limit:
-            body = await self._call(
-                list_datasets_request(250 if term else limit, scan, owner, type_)
-            )
-            batch = body.get("datasets") or []
-            total = body.get("total") if isinstance(body.get("total"), int) else None
-            for i, raw in enumerate(batch):
-                ds = _dataset(raw)
-                text = f"{ds.full_name} {ds.description or ''}".lower()
-                if not term or all(word in text for word in term.split()):
-                    found.append(ds)
-                    if len(found) == limit:
-                        next_offset = scan + i + 1
-                        break
-            scan += len(batch)
-            if not batch or (total is not None and scan >= total) or not term:
-                break
+        next_offset = None
+        listing = self.dune.datasets.list(
+            owner_handle=owner,
+            type=type_,
+            offset=offset,
+            limit=None if term else limit,
+            page_size=250 if term else min(limit, 250),
+        )
+        position = offset
+        async for dataset in listing:  # pages of 250 are scanned until `limit` match
+            position += 1
+            ds = _dataset(dataset.raw)
+            text = f"{ds.full_name} {ds.description or ''}".lower()
+            if not term or all(word in text for word in term.split()):
+                found.append(ds)
+                if len(found) == limit:
+                    next_offset = position
+                    break
+        total = listing.total
         if next_offset is not None and total is not None and next_offset >= total:
             next_offset = None
         if not term and total is not None and offset + len(found) < total:
