@@ -30,7 +30,7 @@ from ._flows import run as run_flows
 from ._flows import sweep as sweep_flows
 from ._flows import wait as wait_flows
 from ._flows.budget import InflightLimit, Ledger, Spent
-from ._flows.context import FlowContext
+from ._flows.context import FlowContext, ReadWindow
 from ._flows.csv import CsvDest, csv_plan
 from ._flows.latest import latest_csv_plan
 from ._flows.pages import Opened
@@ -59,7 +59,7 @@ from ._protocol import FetchProgress, Request
 from ._queries import AsyncQueries, Queries
 from ._queries import _get as query_get_request
 from ._queries import _get_flow as query_get_flow
-from ._results import AsyncResult, Origin, Result, opened_from_cache
+from ._results import AsyncResult, Origin, Reading, Result, opened_from_cache
 from ._retry import RetryPolicy
 from ._states import ExecutionState
 from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items, sweep_outcome
@@ -246,6 +246,12 @@ class _BaseClient:
     ) -> WaitArgs:
         delay = validate_timeout("first_delay", first_delay) or 0.0
         return self._defaults.wait_args(timeout, cancel_on_timeout, on_progress, delay)
+
+    def _window(self, timeout: float | None | NotGiven) -> ReadWindow:
+        """How long the reads of a result a call returns may take: the call's timeout (else
+        the client's ``wait_timeout``) counted from now, so it covers the wait and the fetch."""
+        limit = self._defaults.wait_args(timeout, NOT_GIVEN).timeout
+        return ReadWindow.starting(self._ctx.clock(), limit)
 
     def _latest_args(
         self, query_id: int, max_age: timedelta | None, params: Mapping[str, ParamValue] | None
@@ -567,9 +573,10 @@ class Client(_BaseClient):
         """The result of an execution by id (waits first if it is still running)."""
         eid = validate_execution_id(execution_id)
         how, opts = self._wait_args(timeout, cancel_on_timeout, on_progress), self._options(options)
+        window = self._window(timeout)
         flow = run_flows.wait_then_open(self._ctx, eid, how, opts)
         opened, source = self._driver.run(self._cache_or(self._cached(eid, opts), flow))
-        return Result(self._bound, opened, source=source)
+        return Result(self._bound, opened, source=source, window=window)
 
     def run_query(
         self,
@@ -586,12 +593,15 @@ class Client(_BaseClient):
         """Execute a saved query, wait for it and return its result; with ``max_age``, a
         cached run of the same query and parameters that young is returned instead."""
         req, opts = self._query_request(query_id, params, performance), self._options(options)
-        how = self._wait_args(timeout, cancel_on_timeout, on_progress)
+        how, window = (
+            self._wait_args(timeout, cancel_on_timeout, on_progress),
+            self._window(timeout),
+        )
         run = self._run_key(query_id, params)
         hit = self._cached_run(run, opts, max_age, f"query {query_id}")
         flow = run_flows.run(self._ctx, req, how, opts)
         opened, source = self._driver.run(self._cache_or(hit, flow))
-        return Result(self._bound, opened, source=source, run=run)
+        return Result(self._bound, opened, source=source, run=run, window=window)
 
     def run_sql(
         self,
@@ -609,12 +619,15 @@ class Client(_BaseClient):
         SQL text and parameters); with ``max_age``, a cached run of them that young is
         returned instead (offline, one of any age)."""
         req, opts = self._sql_request(sql, params, performance), self._options(options)
-        how = self._wait_args(timeout, cancel_on_timeout, on_progress)
+        how, window = (
+            self._wait_args(timeout, cancel_on_timeout, on_progress),
+            self._window(timeout),
+        )
         run = self._sql_run(sql, params)
         hit = self._cached_run(run, opts, max_age, "this SQL")
         flow = run_flows.run(self._ctx, req, how, opts)
         opened, source = self._driver.run(self._cache_or(hit, flow))
-        return Result(self._bound, opened, source=source, run=run)
+        return Result(self._bound, opened, source=source, run=run, window=window)
 
     def latest_result(
         self,
@@ -631,6 +644,7 @@ class Client(_BaseClient):
         """Reuse the query's latest result if it ended within ``max_age``, else run it again.
         ``result.source`` tells which happened ("cache", "latest" or "new")."""
         run, opts = self._run_key(validate_query_id(query_id), params), self._options(options)
+        window = self._window(timeout)
         hit = self._cached_run(run, opts, max_age, f"query {query_id}")
         flow = self._latest_flow(
             query_id,
@@ -643,7 +657,7 @@ class Client(_BaseClient):
             options,
         )
         opened, source = self._driver.run(self._cache_or_latest(hit, flow))
-        return Result(self._bound, opened, source=source, run=run)
+        return Result(self._bound, opened, source=source, run=run, window=window)
 
     def sweep(
         self,
@@ -692,14 +706,22 @@ class Client(_BaseClient):
         )
 
     def download_csv(
-        self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
+        self,
+        execution_id: str,
+        dest: CsvDest,
+        *,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        **options: Unpack[ResultKwargs],
     ) -> int:
-        """Stream an execution's result as CSV to a path or writable; returns bytes written."""
+        """Stream an execution's result as CSV to a path or writable; returns bytes written.
+        ``timeout`` (default: the client's ``wait_timeout``) bounds the whole download."""
         from ._fanout import download_csv
 
         eid, opts = validate_execution_id(execution_id), self._options(options)
-        plan = self._driver.run(csv_plan(self._ctx, eid, opts, dest))
-        return download_csv(self._driver, self._ctx, plan, dest)
+        read = Reading(self._ctx, self._window(timeout), eid, "download_csv")
+        with read.bounded():
+            plan = self._driver.run(csv_plan(read.ctx, eid, opts, dest))
+            return download_csv(self._driver, read.ctx, plan, dest)
 
     def latest_csv(
         self,
@@ -862,9 +884,10 @@ class AsyncClient(_BaseClient):
         """The result of an execution by id (waits first if it is still running)."""
         eid = validate_execution_id(execution_id)
         how, opts = self._wait_args(timeout, cancel_on_timeout, on_progress), self._options(options)
+        window = self._window(timeout)
         flow = run_flows.wait_then_open(self._ctx, eid, how, opts)
         opened, source = await self._driver.run(self._cache_or(self._cached(eid, opts), flow))
-        return AsyncResult(self._bound, opened, source=source)
+        return AsyncResult(self._bound, opened, source=source, window=window)
 
     async def run_query(
         self,
@@ -881,12 +904,15 @@ class AsyncClient(_BaseClient):
         """Execute a saved query, wait for it and return its result; with ``max_age``, a
         cached run of the same query and parameters that young is returned instead."""
         req, opts = self._query_request(query_id, params, performance), self._options(options)
-        how = self._wait_args(timeout, cancel_on_timeout, on_progress)
+        how, window = (
+            self._wait_args(timeout, cancel_on_timeout, on_progress),
+            self._window(timeout),
+        )
         run = self._run_key(query_id, params)
         hit = self._cached_run(run, opts, max_age, f"query {query_id}")
         flow = run_flows.run(self._ctx, req, how, opts)
         opened, source = await self._driver.run(self._cache_or(hit, flow))
-        return AsyncResult(self._bound, opened, source=source, run=run)
+        return AsyncResult(self._bound, opened, source=source, run=run, window=window)
 
     async def run_sql(
         self,
@@ -904,12 +930,15 @@ class AsyncClient(_BaseClient):
         SQL text and parameters); with ``max_age``, a cached run of them that young is
         returned instead (offline, one of any age)."""
         req, opts = self._sql_request(sql, params, performance), self._options(options)
-        how = self._wait_args(timeout, cancel_on_timeout, on_progress)
+        how, window = (
+            self._wait_args(timeout, cancel_on_timeout, on_progress),
+            self._window(timeout),
+        )
         run = self._sql_run(sql, params)
         hit = self._cached_run(run, opts, max_age, "this SQL")
         flow = run_flows.run(self._ctx, req, how, opts)
         opened, source = await self._driver.run(self._cache_or(hit, flow))
-        return AsyncResult(self._bound, opened, source=source, run=run)
+        return AsyncResult(self._bound, opened, source=source, run=run, window=window)
 
     async def latest_result(
         self,
@@ -926,6 +955,7 @@ class AsyncClient(_BaseClient):
         """Reuse the query's latest result if it ended within ``max_age``, else run it again.
         ``result.source`` tells which happened ("cache", "latest" or "new")."""
         run, opts = self._run_key(validate_query_id(query_id), params), self._options(options)
+        window = self._window(timeout)
         hit = self._cached_run(run, opts, max_age, f"query {query_id}")
         flow = self._latest_flow(
             query_id,
@@ -938,7 +968,7 @@ class AsyncClient(_BaseClient):
             options,
         )
         opened, source = await self._driver.run(self._cache_or_latest(hit, flow))
-        return AsyncResult(self._bound, opened, source=source, run=run)
+        return AsyncResult(self._bound, opened, source=source, run=run, window=window)
 
     async def sweep(
         self,
@@ -987,14 +1017,22 @@ class AsyncClient(_BaseClient):
         )
 
     async def download_csv(
-        self, execution_id: str, dest: CsvDest, **options: Unpack[ResultKwargs]
+        self,
+        execution_id: str,
+        dest: CsvDest,
+        *,
+        timeout: float | None | NotGiven = NOT_GIVEN,
+        **options: Unpack[ResultKwargs],
     ) -> int:
-        """Stream an execution's result as CSV to a path or writable; returns bytes written."""
+        """Stream an execution's result as CSV to a path or writable; returns bytes written.
+        ``timeout`` (default: the client's ``wait_timeout``) bounds the whole download."""
         from ._fanout import adownload_csv
 
         eid, opts = validate_execution_id(execution_id), self._options(options)
-        plan = await self._driver.run(csv_plan(self._ctx, eid, opts, dest))
-        return await adownload_csv(self._driver, self._ctx, plan, dest)
+        read = Reading(self._ctx, self._window(timeout), eid, "download_csv")
+        with read.bounded():
+            plan = await self._driver.run(csv_plan(read.ctx, eid, opts, dest))
+            return await adownload_csv(self._driver, read.ctx, plan, dest)
 
     async def latest_csv(
         self,

@@ -230,7 +230,8 @@ class ExecutionExpired(ExecutionError):
 
 
 class ExecutionTimeout(ExecutionError):
-    """``wait()`` hit its deadline; ``cancelled`` tells whether the remote run was cancelled."""
+    """``wait()`` hit its deadline, or (``reading`` set) a result's pages could not all be read
+    before it; ``cancelled`` tells whether the remote run was cancelled."""
 
     def __init__(
         self,
@@ -242,20 +243,30 @@ class ExecutionTimeout(ExecutionError):
         cancelled: bool,
         subject: str = "execution",
         cancelled_executions: Sequence[str] = (),
+        reading: str | None = None,
     ) -> None:
         self.state = state
         self.elapsed = elapsed
         self.timeout = timeout
         self.cancelled = cancelled
         self.cancelled_executions = tuple(cancelled_executions)
+        #: What was being read when the deadline passed (None: the wait itself timed out).
+        self.reading = reading
         what = "cancelled remotely" if cancelled else "left running"
         if self.cancelled_executions and subject != "execution":
             what += f" ({', '.join(self.cancelled_executions)})"
-        super().__init__(
-            f"{subject} {execution_id} did not finish within {timeout:g} s "
-            f"(last state {state}, {elapsed:.1f} s elapsed); {what}",
-            execution_id=execution_id,
-        )
+        if reading is not None:
+            message = (
+                f"the result of execution {execution_id} could not be read within the "
+                f"{timeout:g} s timeout ({reading}; {elapsed:.1f} s elapsed); the read is "
+                "incomplete: read it again, or pass a longer timeout (None: no limit)"
+            )
+        else:
+            message = (
+                f"{subject} {execution_id} did not finish within {timeout:g} s "
+                f"(last state {state}, {elapsed:.1f} s elapsed); {what}"
+            )
+        super().__init__(message, execution_id=execution_id)
 
 
 class PipelineFailed(ExecutionError):

@@ -7,6 +7,7 @@ from typing import Unpack
 from ._bound import Bound
 from ._flows import run as run_flows
 from ._flows import wait as wait_flows
+from ._flows.context import ReadWindow
 from ._flows.wait import ProgressCallback
 from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus
@@ -70,10 +71,11 @@ class Execution(_ExecutionBase):
         """Wait if needed, then return the result (first page fetched, the rest lazily)."""
         b = self._bound
         how = b.defaults.wait_args(timeout, cancel_on_timeout, on_progress)
+        window = ReadWindow.starting(b.ctx.clock(), how.timeout)
         opened = b.driver.run(
             run_flows.wait_then_open(b.ctx, self.execution_id, how, b.defaults.options(options))
         )
-        return Result(b, opened)
+        return Result(b, opened, window=window)
 
 
 class AsyncExecution(_ExecutionBase):
@@ -119,7 +121,8 @@ class AsyncExecution(_ExecutionBase):
         """Wait if needed, then return the result (first page fetched, the rest lazily)."""
         b = self._bound
         how = b.defaults.wait_args(timeout, cancel_on_timeout, on_progress)
+        window = ReadWindow.starting(b.ctx.clock(), how.timeout)
         opened = await b.driver.run(
             run_flows.wait_then_open(b.ctx, self.execution_id, how, b.defaults.options(options))
         )
-        return AsyncResult(b, opened)
+        return AsyncResult(b, opened, window=window)

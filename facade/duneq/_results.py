@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -13,9 +14,12 @@ from msgspec import Raw
 
 from ._bound import Bound
 from ._cache import Cache, CachedResult, EntryWriter, JsonCodec
-from ._flows.context import Flow, FlowContext
+from ._errors import APIError, ExecutionTimeout
+from ._flows.context import Flow, FlowContext, ReadWindow
 from ._flows.csv import CsvDest, csv_plan, write_csv
 from ._flows.pages import Opened, Page, after, fetch_page, merge_page
+from ._flows.send import DeadlineReached
+from ._flows.wait import is_transient
 from ._http import AsyncDriver, SyncDriver
 from ._models import ExecutionStatus, PageMetadata, ResultMetadata, merge_metadata
 from ._optional import require
@@ -89,6 +93,44 @@ def opened_from_cache(hit: CachedResult, options: ResultOptions) -> Opened:
     return Opened(status, page, hit.is_partial, options, cached=pages, hit=hit)
 
 
+class Reading:
+    """One read of a result (or a CSV download): the client's context with every request kept
+    within the read's deadline, and running out of time reported as ExecutionTimeout."""
+
+    def __init__(self, ctx: FlowContext, window: ReadWindow, execution_id: str, what: str) -> None:
+        now = ctx.clock()
+        self.deadline = window.deadline(now)
+        self.timeout = window.timeout
+        self.ctx = ctx.bounded(self.deadline)
+        self.execution_id, self.what = execution_id, what
+
+    @contextlib.contextmanager
+    def bounded(self) -> Iterator[None]:
+        """Around the read: the deadline reached (or a transient error once it has passed)
+        leaves as ExecutionTimeout naming the read and the last error seen."""
+        try:
+            yield
+        except DeadlineReached as exc:
+            raise self.expired(exc.last) from None
+        except APIError as exc:
+            if self.deadline is None or self.ctx.clock() < self.deadline or not is_transient(exc):
+                raise
+            raise self.expired(exc) from exc
+
+    def expired(self, last: APIError | None) -> ExecutionTimeout:
+        timeout = float(self.timeout or 0.0)
+        assert self.deadline is not None
+        seen = f"; last error {type(last).__name__}: {last}" if last is not None else ""
+        return ExecutionTimeout(
+            self.execution_id,
+            state="QUERY_STATE_COMPLETED",
+            elapsed=self.ctx.clock() - (self.deadline - timeout),
+            timeout=timeout,
+            cancelled=False,
+            reading=f"{self.what}{seen}",
+        )
+
+
 class _ResultBase:
     """State shared by Result and AsyncResult, and the flows they run (no I/O here but the
     local cache file a complete pass is written to)."""
@@ -102,8 +144,11 @@ class _ResultBase:
         source: Origin | None = None,
         cache: Cache | None = None,
         run: str | None = None,
+        window: ReadWindow | None = None,
     ) -> None:
         first = opened.first
+        #: How long reads may take (the call's timeout; see ``ReadWindow``).
+        self._window = window if window is not None else ReadWindow(None)
         #: Where the result came from: "new" (run now), "latest" (the server's latest run)
         #: or "cache" (the local cache; no request was made).
         self.source: Origin = source or ("latest" if reused else "new")
@@ -140,13 +185,17 @@ class _ResultBase:
 
     # -- flows (run by the sync or async driver)
 
-    def _fetch(self, offset: int, *, decode: bool = True) -> Flow[Page]:
-        known = self._page_meta.get(self._first_offset) or self._status.result_metadata
-        return fetch_page(
-            self._ctx, self._source, self._options, offset, decode=decode, known=known
-        )
+    def _reading(self, what: str) -> Reading:
+        """A read of this result, bounded by its window."""
+        return Reading(self._ctx, self._window, self.execution_id, what)
 
-    def _page_flow(self, offset: int | None) -> Flow[tuple[list[Row], int | None]]:
+    def _fetch(self, ctx: FlowContext, offset: int, *, decode: bool = True) -> Flow[Page]:
+        known = self._page_meta.get(self._first_offset) or self._status.result_metadata
+        return fetch_page(ctx, self._source, self._options, offset, decode=decode, known=known)
+
+    def _page_flow(
+        self, ctx: FlowContext, offset: int | None
+    ) -> Flow[tuple[list[Row], int | None]]:
         """The rows of the page at ``offset`` (None: the first page, held or re-fetched) and
         where the next page starts."""
         start = offset
@@ -158,33 +207,33 @@ class _ResultBase:
                 self._cache_page(None, rows, self._after_first)
                 return rows, self._after_first
             offset = self._first_offset
-        page = yield from self._fetch(offset)
+        page = yield from self._fetch(ctx, offset)
         rows, following = self._taken(page), after(page, self._options)
         self._cache_page(start, rows, following)
         return rows, following
 
     def _next_page(
-        self, page: tuple[list[Row], int | None]
+        self, ctx: FlowContext, page: tuple[list[Row], int | None]
     ) -> Flow[tuple[list[Row], int | None]] | None:
         """The flow of the page after ``page`` (None at the end), for the prefetching loop."""
-        return None if page[1] is None else self._page_flow(page[1])
+        return None if page[1] is None else self._page_flow(ctx, page[1])
 
-    def _rows_flow(self) -> Flow[RowSequence]:
+    def _rows_flow(self, ctx: FlowContext) -> Flow[RowSequence]:
         """Fetch every page for ``rows``: pages after the first stay raw until used."""
         first = self._first_rows
         offset = self._after_first
         if first is None:
-            page = yield from self._fetch(self._first_offset)
+            page = yield from self._fetch(ctx, self._first_offset)
             first, offset = self._taken(page), after(page, self._options)
         pages: list[list[Row] | RawPage] = [first]
         while offset is not None:
-            page = yield from self._fetch(offset, decode=False)
+            page = yield from self._fetch(ctx, offset, decode=False)
             offset = after(page, self._options)
             pages.append(self._kept(page))
         self._cache_all(pages)
         return RowSequence(pages, self.execution_id)
 
-    def _plan_flow(self) -> Flow[ReadPlan | None]:
+    def _plan_flow(self, ctx: FlowContext) -> Flow[ReadPlan | None]:
         """The page plan of a full read (None: read page by page as the first page says):
         from the status, or a one-row probe when filters change the row count."""
         from ._flows.pages import EndpointSource
@@ -194,7 +243,7 @@ class _ResultBase:
             return None
         meta = self._status.result_metadata
         if self._options.filters:
-            meta = (yield from probe(self._ctx, self._source, self._options)).metadata
+            meta = (yield from probe(ctx, self._source, self._options)).metadata
         return plan_read(self._source, self._options, meta)
 
     def _progress(self) -> Callable[[int], None]:
@@ -218,7 +267,7 @@ class _ResultBase:
 
         return told
 
-    def _json_steps(self, plan: ReadPlan) -> PageSteps[Page, list[Row] | RawPage]:
+    def _json_steps(self, ctx: FlowContext, plan: ReadPlan) -> PageSteps[Page, list[Row] | RawPage]:
         """A ``rows`` read's pages: verified JSON pages, kept raw until used."""
         from ._fanout import PageSteps
         from ._flows.reader import json_page
@@ -226,7 +275,7 @@ class _ResultBase:
         known = self._status.result_metadata
 
         def fetch(offset: int, needed: int) -> Flow[Page]:
-            return json_page(self._ctx, plan, offset, decode=False, known=known, needed=needed)
+            return json_page(ctx, plan, offset, decode=False, known=known, needed=needed)
 
         return PageSteps(
             plan,
@@ -304,11 +353,11 @@ class _ResultBase:
             self._writer.abort()
             self._writer = None
 
-    def _csv_plan(self, dest: CsvDest) -> Flow[ReadPlan]:
-        return csv_plan(self._ctx, self._source, self._options, dest, self._status.result_metadata)
+    def _csv_plan(self, ctx: FlowContext, dest: CsvDest) -> Flow[ReadPlan]:
+        return csv_plan(ctx, self._source, self._options, dest, self._status.result_metadata)
 
-    def _csv_flow(self, dest: CsvDest) -> Flow[int]:
-        return write_csv(self._ctx, self._source, self._options, dest, self._status.result_metadata)
+    def _csv_flow(self, ctx: FlowContext, dest: CsvDest) -> Flow[int]:
+        return write_csv(ctx, self._source, self._options, dest, self._status.result_metadata)
 
     def _kept(self, page: Page) -> list[Row] | RawPage:
         """Record a page fetched for ``rows`` and keep it compact (raw JSON when possible)."""
@@ -403,9 +452,18 @@ class Result(_ResultBase):
         reused: bool = False,
         source: Origin | None = None,
         run: str | None = None,
+        window: ReadWindow | None = None,
     ) -> None:
+        if window is None:  # each read gets the client's wait timeout
+            window = ReadWindow(bound.defaults.wait_timeout)
         super().__init__(
-            bound.ctx, opened, reused=reused, source=source, cache=bound.cache, run=run
+            bound.ctx,
+            opened,
+            reused=reused,
+            source=source,
+            cache=bound.cache,
+            run=run,
+            window=window,
         )
         self._driver = bound.driver
 
@@ -415,10 +473,13 @@ class Result(_ResultBase):
             yield from self._rows.iter_pages()
             return
         # The next page is fetched (in a worker thread) while the caller works on this one.
+        read = self._reading("iter_rows")
+        following = functools.partial(self._next_page, read.ctx)
         told = self._progress()
-        for rows, _ in prefetched(self._driver, self._page_flow(None), self._next_page):
-            yield rows
-            told(len(rows))
+        with read.bounded():
+            for rows, _ in prefetched(self._driver, self._page_flow(read.ctx, None), following):
+                yield rows
+                told(len(rows))
 
     def iter_rows(self, *, typed: bool = False) -> Iterator[Row]:
         """Every row in order, fetched page by page (memory stays at one page). ``typed=True``
@@ -436,7 +497,7 @@ class Result(_ResultBase):
         page prefetched while this one is parsed. See the README's typed-results section for the options."""
         from ._results_typed import sync_batches
 
-        return sync_batches(self, self._driver, self._plan(big_ints, binary, wire))
+        return sync_batches(self, self._driver, self._plan(big_ints, binary, wire), "iter_batches")
 
     def to_arrow(
         self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
@@ -445,7 +506,7 @@ class Result(_ResultBase):
         plan = self._plan(big_ints, binary, wire)
         from ._results_typed import sync_batches
 
-        return plan.table(list(sync_batches(self, self._driver, plan)))
+        return plan.table(list(sync_batches(self, self._driver, plan, "to_arrow")))
 
     def to_polars(
         self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
@@ -486,7 +547,7 @@ class Result(_ResultBase):
         plan = self._plan(big_ints, binary, wire)
         written = 0
         with parquet_writer(path, plan, compression) as writer:
-            for batch in sync_batches(self, self._driver, plan):
+            for batch in sync_batches(self, self._driver, plan, "to_parquet"):
                 writer.write_batch(batch)
                 written += batch.num_rows
         return written
@@ -529,7 +590,7 @@ class Result(_ResultBase):
         from ._results_typed import sync_batches
 
         reader = pa.RecordBatchReader.from_batches(
-            plan.schema, sync_batches(self, self._driver, plan)
+            plan.schema, sync_batches(self, self._driver, plan, "the Arrow stream")
         )
         return reader.__arrow_c_stream__(requested_schema)
 
@@ -537,25 +598,29 @@ class Result(_ResultBase):
     def rows(self) -> RowSequence:
         """All rows, fetched once and kept as compact raw pages (a read-only Sequence)."""
         if self._rows is None:
-            plan = self._driver.run(self._plan_flow())
-            if plan is None:
-                self._rows = self._driver.run(self._rows_flow())
-            else:
-                from ._fanout import read_pages
+            read = self._reading("rows")
+            with read.bounded():
+                plan = self._driver.run(self._plan_flow(read.ctx))
+                if plan is None:
+                    self._rows = self._driver.run(self._rows_flow(read.ctx))
+                else:
+                    from ._fanout import read_pages
 
-                pages = list(read_pages(self._driver, self._json_steps(plan)))
-                self._rows = self._finish_rows(pages)
+                    pages = list(read_pages(self._driver, self._json_steps(read.ctx, plan)))
+                    self._rows = self._finish_rows(pages)
         return self._rows
 
     def to_csv(self, dest: CsvDest) -> int:
         """Stream this result as CSV to a path or writable, page by page, with one header row.
         Returns the number of bytes written."""
-        if not isinstance(self._source, str):
-            return self._driver.run(self._csv_flow(dest))
-        from ._fanout import download_csv
+        read = self._reading("to_csv")
+        with read.bounded():
+            if not isinstance(self._source, str):
+                return self._driver.run(self._csv_flow(read.ctx, dest))
+            from ._fanout import download_csv
 
-        plan = self._driver.run(self._csv_plan(dest))
-        return download_csv(self._driver, self._ctx, plan, dest)
+            plan = self._driver.run(self._csv_plan(read.ctx, dest))
+            return download_csv(self._driver, read.ctx, plan, dest)
 
 
 class AsyncResult(_ResultBase):
@@ -569,9 +634,18 @@ class AsyncResult(_ResultBase):
         reused: bool = False,
         source: Origin | None = None,
         run: str | None = None,
+        window: ReadWindow | None = None,
     ) -> None:
+        if window is None:  # each read gets the client's wait timeout
+            window = ReadWindow(bound.defaults.wait_timeout)
         super().__init__(
-            bound.ctx, opened, reused=reused, source=source, cache=bound.cache, run=run
+            bound.ctx,
+            opened,
+            reused=reused,
+            source=source,
+            cache=bound.cache,
+            run=run,
+            window=window,
         )
         self._driver = bound.driver
 
@@ -582,12 +656,15 @@ class AsyncResult(_ResultBase):
                 yield kept
             return
         # The next page is fetched (by a task) while the caller works on this one.
-        pages = aprefetched(self._driver, self._page_flow(None), self._next_page)
+        read = self._reading("iter_rows")
+        following = functools.partial(self._next_page, read.ctx)
+        pages = aprefetched(self._driver, self._page_flow(read.ctx, None), following)
         told = self._progress()
         try:
-            async for rows, _ in pages:
-                yield rows
-                told(len(rows))
+            with read.bounded():
+                async for rows, _ in pages:
+                    yield rows
+                    told(len(rows))
         finally:
             await pages.aclose()
 
@@ -611,7 +688,9 @@ class AsyncResult(_ResultBase):
         """``async for`` one typed ``pyarrow.RecordBatch`` per page (next page prefetched)."""
         from ._results_typed import async_batches
 
-        batches = async_batches(self, self._driver, self._plan(big_ints, binary, wire))
+        batches = async_batches(
+            self, self._driver, self._plan(big_ints, binary, wire), "iter_batches"
+        )
         try:
             async for batch in batches:
                 yield batch
@@ -625,7 +704,7 @@ class AsyncResult(_ResultBase):
         from ._results_typed import async_batches
 
         plan = self._plan(big_ints, binary, wire)
-        return plan.table([b async for b in async_batches(self, self._driver, plan)])
+        return plan.table([b async for b in async_batches(self, self._driver, plan, "to_arrow")])
 
     async def to_polars(
         self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
@@ -667,7 +746,7 @@ class AsyncResult(_ResultBase):
         plan = self._plan(big_ints, binary, wire)
         written = 0
         with parquet_writer(path, plan, compression) as writer:
-            async for batch in async_batches(self, self._driver, plan):
+            async for batch in async_batches(self, self._driver, plan, "to_parquet"):
                 await asyncio.to_thread(writer.write_batch, batch)
                 written += batch.num_rows
         return written
@@ -702,18 +781,20 @@ class AsyncResult(_ResultBase):
 
     async def _materialize(self) -> RowSequence:
         if self._rows is None:
-            plan = await self._driver.run(self._plan_flow())
-            if plan is None:
-                self._rows = await self._driver.run(self._rows_flow())
-            else:
-                from ._fanout import aread_pages
+            read = self._reading("rows")
+            with read.bounded():
+                plan = await self._driver.run(self._plan_flow(read.ctx))
+                if plan is None:
+                    self._rows = await self._driver.run(self._rows_flow(read.ctx))
+                else:
+                    from ._fanout import aread_pages
 
-                async def keep(page: Page) -> list[Row] | RawPage:
-                    return self._kept(page)
+                    async def keep(page: Page) -> list[Row] | RawPage:
+                        return self._kept(page)
 
-                steps = self._json_steps(plan)
-                pages = [p async for p in aread_pages(self._driver, steps, keep)]
-                self._rows = self._finish_rows(pages)
+                    steps = self._json_steps(read.ctx, plan)
+                    pages = [p async for p in aread_pages(self._driver, steps, keep)]
+                    self._rows = self._finish_rows(pages)
         return self._rows
 
     @property
@@ -724,12 +805,14 @@ class AsyncResult(_ResultBase):
     async def to_csv(self, dest: CsvDest) -> int:
         """Stream this result as CSV to a path or writable, page by page, with one header row.
         Returns the number of bytes written."""
-        if not isinstance(self._source, str):
-            return await self._driver.run(self._csv_flow(dest))
-        from ._fanout import adownload_csv
+        read = self._reading("to_csv")
+        with read.bounded():
+            if not isinstance(self._source, str):
+                return await self._driver.run(self._csv_flow(read.ctx, dest))
+            from ._fanout import adownload_csv
 
-        plan = await self._driver.run(self._csv_plan(dest))
-        return await adownload_csv(self._driver, self._ctx, plan, dest)
+            plan = await self._driver.run(self._csv_plan(read.ctx, dest))
+            return await adownload_csv(self._driver, read.ctx, plan, dest)
 
 
 __all__ = ["AsyncResult", "Result"]

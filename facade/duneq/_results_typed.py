@@ -10,7 +10,7 @@ import os
 from collections.abc import AsyncGenerator, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._flows.context import Flow
+from ._flows.context import Flow, FlowContext
 from ._flows.pages import after, merge_page
 from ._flows.typed import fetch_csv_page, fetch_json_columns
 from ._http import AsyncDriver, SyncDriver
@@ -57,25 +57,29 @@ def take_first(base: _ResultBase) -> TypedPage | None:
     return TypedPage(base._first_offset, base._after_first, rows=rows)
 
 
-def typed_fetch(base: _ResultBase, plan: TypedPlan, offset: int) -> Flow[TypedPage]:
+def typed_fetch(
+    base: _ResultBase, ctx: FlowContext, plan: TypedPlan, offset: int
+) -> Flow[TypedPage]:
     """Fetch the page at ``offset`` on the plan's wire path."""
     from ._typed import TypedPage
 
     if plan.wire == "csv":
-        csv = yield from fetch_csv_page(base._ctx, base.execution_id, base._options, offset)
+        csv = yield from fetch_csv_page(ctx, base.execution_id, base._options, offset)
         return TypedPage(offset, csv.next_offset, csv=csv.data)
-    page = yield from base._fetch(offset, decode=False)
+    page = yield from base._fetch(ctx, offset, decode=False)
     merge_page(base._page_meta, page)
     return TypedPage(offset, after(page, base._options), raw=page.raw, rows=page.rows)
 
 
-def settle(base: _ResultBase, plan: TypedPlan, parsed: ParsedPage) -> Flow[pa.RecordBatch]:
+def settle(
+    base: _ResultBase, ctx: FlowContext, plan: TypedPlan, parsed: ParsedPage
+) -> Flow[pa.RecordBatch]:
     """The page's batch; text columns with empty CSV fields are re-read as JSON (only those
     columns of that page), because CSV cannot tell an empty string from NULL."""
     if not parsed.ambiguous:
         return parsed.batch
     rows = yield from fetch_json_columns(
-        base._ctx,
+        ctx,
         base.execution_id,
         base._options,
         parsed.offset,
@@ -85,19 +89,19 @@ def settle(base: _ResultBase, plan: TypedPlan, parsed: ParsedPage) -> Flow[pa.Re
     return plan.settle(parsed, rows)
 
 
-def _first_flow(base: _ResultBase, plan: TypedPlan) -> Flow[TypedPage]:
+def _first_flow(base: _ResultBase, ctx: FlowContext, plan: TypedPlan) -> Flow[TypedPage]:
     """The held first page (no request), or a fetch of it when a pass already released it."""
     held = take_first(base)
     if held is not None:
         return held
-    return (yield from typed_fetch(base, plan, base._first_offset))
+    return (yield from typed_fetch(base, ctx, plan, base._first_offset))
 
 
-def _following(base: _ResultBase, plan: TypedPlan) -> NextFlow[TypedPage]:
+def _following(base: _ResultBase, ctx: FlowContext, plan: TypedPlan) -> NextFlow[TypedPage]:
     def following(page: TypedPage) -> Flow[TypedPage] | None:
         if page.next_offset is None:
             return None
-        return typed_fetch(base, plan, page.next_offset)
+        return typed_fetch(base, ctx, plan, page.next_offset)
 
     return following
 
@@ -192,26 +196,29 @@ class _Tee:
 
 
 def sync_batches(
-    base: _ResultBase, driver: SyncDriver, plan: TypedPlan
+    base: _ResultBase, driver: SyncDriver, plan: TypedPlan, what: str
 ) -> Iterator[pa.RecordBatch]:
     """One batch per page (from an Arrow cache entry when there is one); a complete pass is
-    written to the cache as an Arrow entry."""
+    written to the cache as an Arrow entry. Every request is kept within the read's deadline
+    (``what`` names the read in its ExecutionTimeout)."""
     hit = cached_batches(base, plan)
     if hit is not None:
         yield from hit
         return
     tee = _Tee(base, plan)
+    read = base._reading(what)
     try:
-        for batch in _sync_batches(base, driver, plan):
-            tee.add(batch)
-            yield batch
+        with read.bounded():
+            for batch in _sync_batches(base, driver, plan, read.ctx):
+                tee.add(batch)
+                yield batch
         tee.commit()
     finally:
         tee.abort()
 
 
 async def async_batches(
-    base: _ResultBase, driver: AsyncDriver, plan: TypedPlan
+    base: _ResultBase, driver: AsyncDriver, plan: TypedPlan, what: str
 ) -> AsyncGenerator[pa.RecordBatch, None]:
     """The async twin of ``sync_batches``."""
     hit = await asyncio.to_thread(cached_batches, base, plan)
@@ -220,11 +227,13 @@ async def async_batches(
             yield batch
         return
     tee = _Tee(base, plan)
-    batches = _async_batches(base, driver, plan)
+    read = base._reading(what)
+    batches = _async_batches(base, driver, plan, read.ctx)
     try:
-        async for batch in batches:
-            tee.add(batch)
-            yield batch
+        with read.bounded():
+            async for batch in batches:
+                tee.add(batch)
+                yield batch
         await asyncio.to_thread(tee.commit)
     finally:
         tee.abort()
@@ -232,13 +241,13 @@ async def async_batches(
 
 
 def _csv_steps(
-    base: _ResultBase, plan: TypedPlan, reader: ReadPlan, work: Any
+    base: _ResultBase, ctx: FlowContext, reader: ReadPlan, work: Any
 ) -> PageSteps[CsvPage, Any]:
     from ._fanout import PageSteps, csv_size
     from ._flows.reader import csv_page
 
     def fetch(offset: int, needed: int) -> Flow[CsvPage]:
-        return csv_page(base._ctx, reader, offset, needed)
+        return csv_page(ctx, reader, offset, needed)
 
     return PageSteps(
         reader,
@@ -267,7 +276,7 @@ def parse_verified(base: _ResultBase, plan: TypedPlan, page: CsvPage) -> ParsedP
 
 
 def _sync_batches(
-    base: _ResultBase, driver: SyncDriver, plan: TypedPlan
+    base: _ResultBase, driver: SyncDriver, plan: TypedPlan, ctx: FlowContext
 ) -> Iterator[pa.RecordBatch]:
     """One batch per page: CSV pages fetched a few at a time by offset, each verified and
     parsed in the thread that fetched it, delivered in order (see ``_fanout``)."""
@@ -275,34 +284,35 @@ def _sync_batches(
         for part, offset in base._rows.parts():
             yield plan.part(part, offset)
         return
-    reader = driver.run(base._plan_flow()) if plan.wire == "csv" else None
+    reader = driver.run(base._plan_flow(ctx)) if plan.wire == "csv" else None
     if reader is None:
-        for page in prefetched(driver, _first_flow(base, plan), _following(base, plan)):
-            yield driver.run(settle(base, plan, plan.parse(page)))
+        pages = prefetched(driver, _first_flow(base, ctx, plan), _following(base, ctx, plan))
+        for page in pages:
+            yield driver.run(settle(base, ctx, plan, plan.parse(page)))
         return
     from ._fanout import read_pages
 
     def work(page: CsvPage) -> pa.RecordBatch:
-        return driver.run(settle(base, plan, parse_verified(base, plan, page)))
+        return driver.run(settle(base, ctx, plan, parse_verified(base, plan, page)))
 
-    yield from read_pages(driver, _csv_steps(base, plan, reader, work))
+    yield from read_pages(driver, _csv_steps(base, ctx, reader, work))
 
 
 async def _async_batches(
-    base: _ResultBase, driver: AsyncDriver, plan: TypedPlan
+    base: _ResultBase, driver: AsyncDriver, plan: TypedPlan, ctx: FlowContext
 ) -> AsyncGenerator[pa.RecordBatch, None]:
     """One batch per page; the next page is fetched by a task while a thread parses this one."""
     if base._rows is not None:
         for part, offset in base._rows.parts():
             yield plan.part(part, offset)
         return
-    reader = await driver.run(base._plan_flow()) if plan.wire == "csv" else None
+    reader = await driver.run(base._plan_flow(ctx)) if plan.wire == "csv" else None
     if reader is None:
-        pages = aprefetched(driver, _first_flow(base, plan), _following(base, plan))
+        pages = aprefetched(driver, _first_flow(base, ctx, plan), _following(base, ctx, plan))
         try:
             async for page in pages:
                 parsed = await asyncio.to_thread(plan.parse, page)
-                yield await driver.run(settle(base, plan, parsed))
+                yield await driver.run(settle(base, ctx, plan, parsed))
         finally:
             await pages.aclose()
         return
@@ -310,9 +320,9 @@ async def _async_batches(
 
     async def work(page: CsvPage) -> pa.RecordBatch:
         parsed = await asyncio.to_thread(parse_verified, base, plan, page)
-        return await driver.run(settle(base, plan, parsed))
+        return await driver.run(settle(base, ctx, plan, parsed))
 
-    steps = _csv_steps(base, plan, reader, None)
+    steps = _csv_steps(base, ctx, reader, None)
     batches = aread_pages(driver, steps, work)
     try:
         async for batch in batches:

@@ -4,6 +4,7 @@ or real time)."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -36,3 +37,33 @@ class FlowContext:
     on_fetch: Callable[[FetchProgress], object] | None = None
     #: Routes whose Deprecation header this client has already warned about (once each).
     deprecations: set[str] = field(default_factory=set)
+    #: A deadline every request of flows run with this context keeps (a result read's), on
+    #: top of any deadline a flow passes itself; None: none.
+    deadline: float | None = None
+
+    def bounded(self, deadline: float | None) -> FlowContext:
+        """This context (its limiter, ledger and policies shared) with every request kept
+        within ``deadline``."""
+        return self if deadline is None else dataclasses.replace(self, deadline=deadline)
+
+
+@dataclass(frozen=True)
+class ReadWindow:
+    """How long a result's reads may take: a read begun before the deadline of the call that
+    returned the result (``until``: its ``timeout`` counted from the call's start) must end by
+    it; a read begun later gets ``timeout`` seconds from its own start. None: unbounded."""
+
+    timeout: float | None
+    until: float | None = None
+
+    @classmethod
+    def starting(cls, now: float, timeout: float | None) -> ReadWindow:
+        return cls(timeout, None if timeout is None else now + timeout)
+
+    def deadline(self, now: float) -> float | None:
+        """The deadline of a read begun at ``now``."""
+        if self.timeout is None:
+            return None
+        if self.until is not None and now < self.until:
+            return self.until
+        return now + self.timeout

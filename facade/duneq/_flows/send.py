@@ -153,6 +153,8 @@ def _exchange(
     ``needed`` tells the limiter how many requests the caller's read still has to send."""
     attempt = 0
     bucket = bucket_of(req.method, req.path)
+    if ctx.deadline is not None:
+        deadline = ctx.deadline if deadline is None else min(deadline, ctx.deadline)
     while True:
         ticket = yield from _take_slot(ctx, bucket, deadline, needed if paced else 0)
         if req.sink is not None:
