@@ -567,8 +567,11 @@ def _table_rows(table: Any) -> list[dict[str, Any]]:
     ]
 
 
-async def read_path(dune: Any, result: Any, path: str, scratch: Path) -> list[dict[str, Any]]:
-    """The rows ``path`` delivers (files written are read back), sync or async alike."""
+async def read_path(
+    dune: Any, result: Any, path: str, scratch: Path, until: float | None = None
+) -> list[dict[str, Any]]:
+    """The rows ``path`` delivers (files written are read back), sync or async alike;
+    ``download_csv`` gets the time left before ``until`` (real time) as its timeout."""
     if path == "rows":
         return list(await _maybe(result.rows))
     if path == "iter_rows":
@@ -591,7 +594,8 @@ async def read_path(dune: Any, result: Any, path: str, scratch: Path) -> list[di
     if path == "to_csv":
         await _maybe(result.to_csv(out))
     else:
-        await _maybe(dune.download_csv(result.execution_id, out, page_size=PAGE_SIZE))
+        left = {} if until is None else {"timeout": max(until - time.monotonic(), 0.01)}
+        await _maybe(dune.download_csv(result.execution_id, out, page_size=PAGE_SIZE, **left))
     return _csv_file_rows(out)
 
 
@@ -712,7 +716,7 @@ def read_deadline_overruns(
                             control.add_fault(
                                 route, skip=1, count=200, **READ_DEADLINE_FAULTS[kind]
                             )
-                        await read_path(dune, result, path, scratch)
+                        await read_path(dune, result, path, scratch, start + WAIT_TIMEOUT)
                     except Exception as failure:
                         return time.monotonic() - start, failure
                     return time.monotonic() - start, None
