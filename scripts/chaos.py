@@ -1,6 +1,9 @@
 """Fault-injection figures for duneq (issue 11): drive sync and async clients against the
 emulator with faults on every route and print how many runs returned exact rows, what the
-failures were, duplicate executions, deadline overruns and rate-limit behaviour.
+failures were, duplicate executions, deadline overruns and rate-limit behaviour. The CSV
+paths (to_arrow, iter_batches, to_csv, download_csv, to_parquet) run under faults on every GET
+route with a cache, each cached entry read back by a fresh offline client (issue 22), and
+``run_sql(timeout=2)`` reads meet one fault kind per results page (issue 24 item 7).
 
 Usage:
     uv run python scripts/chaos.py [--runs 100] [--seed 11] [--quick]
@@ -16,6 +19,7 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import duneq
@@ -70,6 +74,29 @@ DEADLINE_FAULTS: dict[str, dict[str, Any]] = {
 }
 WAIT_TIMEOUT = 2.0
 CLIENT_TIMEOUT = 3.0
+CSV_ROUTE = "GET /api/v1/execution/{execution_id}/results/csv"
+JSON_ROUTE = "GET /api/v1/execution/{execution_id}/results"
+#: Every fault kind a CSV read may meet on top of READ_MIX's (truncated 200s with a matching
+#: Content-Length, resets mid-body, stalls, trickles): 200s whose body is not CSV.
+CSV_MIX: list[dict[str, Any]] = [
+    *READ_MIX,
+    {"kind": "status", "status": 200, "body": {"error": "oops"}},
+    {"kind": "truncate"},
+    {"kind": "delay", "delay_seconds": 0.3, "after_handler": True},
+]
+#: The CSV-based read paths, taken in turn by the runs.
+CSV_PATHS = ("to_arrow", "iter_batches", "to_csv", "download_csv", "to_parquet")
+#: Every read path, for the read deadline figures.
+READ_PATHS = ("rows", "iter_rows", *CSV_PATHS)
+#: One fault kind at a time on every results page after the first, for the read deadlines.
+READ_DEADLINE_FAULTS: dict[str, dict[str, Any]] = {
+    "stall 5 s": {"kind": "delay", "delay_seconds": 5.0},
+    "trickle 5 s": {"kind": "trickle", "delay_seconds": 5.0},
+    "429 Retry-After 100": {"kind": "status", "status": 429, "retry_after": 100},
+    "500": {"kind": "status", "status": 500},
+    "503 after handler": {"kind": "status", "status": 503, "after_handler": True},
+    "reset mid-body": {"kind": "reset"},
+}
 
 
 def expected_checksum() -> tuple[int, int]:
@@ -526,6 +553,194 @@ def _typed(t: Tally) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(t.typed.items())) or "-"
 
 
+def _csv_file_rows(path: Path) -> list[dict[str, Any]]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _table_rows(table: Any) -> list[dict[str, Any]]:
+    return [
+        {"n": n, "m": m}
+        for n, m in zip(*table.select(["n", "m"]).to_pydict().values(), strict=True)
+    ]
+
+
+async def read_path(
+    dune: Any, result: Any, path: str, scratch: Path, until: float | None = None
+) -> list[dict[str, Any]]:
+    """The rows ``path`` delivers (files written are read back), sync or async alike;
+    ``download_csv`` gets the time left before ``until`` (real time) as its timeout."""
+    if path == "rows":
+        return list(await _maybe(result.rows))
+    if path == "iter_rows":
+        stream = result.iter_rows()
+        return [row async for row in stream] if hasattr(stream, "__aiter__") else list(stream)
+    if path == "to_arrow":
+        return _table_rows(await _maybe(result.to_arrow()))
+    if path == "iter_batches":
+        import pyarrow as pa
+
+        batches = result.iter_batches()
+        got = [b async for b in batches] if hasattr(batches, "__aiter__") else list(batches)
+        return _table_rows(pa.Table.from_batches(got)) if got else []
+    if path == "to_parquet":
+        import pyarrow.parquet as pq
+
+        await _maybe(result.to_parquet(scratch / "out.parquet"))
+        return _table_rows(pq.read_table(scratch / "out.parquet"))
+    out = scratch / f"{path}.csv"
+    if path == "to_csv":
+        await _maybe(result.to_csv(out))
+    else:
+        left = {} if until is None else {"timeout": max(until - time.monotonic(), 0.01)}
+        await _maybe(dune.download_csv(result.execution_id, out, page_size=PAGE_SIZE, **left))
+    return _csv_file_rows(out)
+
+
+def csv_reads_under_faults(
+    handle: EmulatorHandle,
+    *,
+    rate: float,
+    runs: int,
+    mode: Mode,
+    seed: int,
+    emulator_clock: bool = False,
+) -> Tally:
+    """``runs`` runs of SQL with ``rate`` of every GET (status, JSON and CSV results) faulted
+    with CSV_MIX, each read by the next CSV path, on a client with a cache. Exact when the path
+    gives SQL's rows (checksum), wrong when it gives others; then a fresh offline client reads
+    the cache: it must give exact rows or nothing (a short entry counts as wrong)."""
+    import tempfile
+
+    control = handle.control
+    control.reset()
+    emulated, clock = _timing(handle, emulator_clock)
+    control.pin_next_executions(count=runs, executing_seconds=0.3)
+    control.add_fault_rate(rate, CSV_MIX, route="GET /api/v1/*", seed=seed)
+    tally = Tally(f"CSV reads {rate:.0%} faults, cached ({mode})")
+    timeout = 60.0
+    want = expected_checksum()
+    cached = 0
+
+    async def main(scratch: Path) -> None:
+        nonlocal cached
+        cache = scratch / "cache"
+        dune = make_client(handle, mode, emulated, cache=str(cache))
+        try:
+            for i in range(runs):
+                path = CSV_PATHS[i % len(CSV_PATHS)]
+                tally.runs += 1
+                start = clock()
+                eid: str | None = None
+                try:
+                    result = await _maybe(dune.run_sql(SQL, timeout=timeout, page_size=PAGE_SIZE))
+                    eid = result.execution_id
+                    rows = await read_path(dune, result, path, scratch)
+                except Exception as exc:
+                    tally.error(exc)
+                    tally.max_overrun = max(tally.max_overrun, clock() - start - timeout)
+                else:
+                    tally.exact += checksum(rows) == want
+                    tally.wrong += checksum(rows) != want
+                if eid is not None:
+                    cached += await _from_cache(cache, eid, mode, tally, want)
+        finally:
+            await _close(dune)
+
+    with tempfile.TemporaryDirectory() as scratch:
+        asyncio.run(main(Path(scratch)))
+    injected = control.counters().get("faults_injected", {})
+    tally.note = f"{sum(injected.values())} faults injected, {cached} cache reads exact"
+    return tally
+
+
+async def _from_cache(
+    cache: Path, eid: str, mode: Mode, tally: Tally, want: tuple[int, int]
+) -> int:
+    """A fresh offline client's typed and row reads of ``eid`` from the cache: 1 when one was
+    served exact, 0 when none was cached; a short or wrong entry counts in ``tally.wrong``."""
+    cls = duneq.Client if mode == "sync" else duneq.AsyncClient
+    fresh = cls(api_key=API_KEY, base_url="http://127.0.0.1:9", cache=str(cache), offline=True)
+    served = 0
+    try:
+        for how in ("to_arrow", "rows"):
+            try:
+                result = await _maybe(fresh.get_result(eid))
+                if how == "to_arrow":
+                    rows = _table_rows(await _maybe(result.to_arrow()))
+                else:
+                    rows = list(await _maybe(result.rows))
+            except duneq.CacheMiss:
+                continue
+            if checksum(rows) != want:
+                tally.wrong += 1
+                tally.untyped.append(f"short cache entry of {eid} ({how}): {len(rows)} rows")
+            else:
+                served = 1
+    finally:
+        await _close(fresh)
+    return served
+
+
+def read_deadline_overruns(
+    handle: EmulatorHandle,
+    *,
+    mode: Mode,
+    kinds: Sequence[str] | None = None,
+    paths: Sequence[str] = READ_PATHS,
+) -> Tally:
+    """``run_sql(timeout=2)`` with ``Client(timeout=3)``, then every results page after the
+    first (JSON and CSV) meets one fault kind, on each read path: the read must end in
+    ExecutionTimeout within 1 s of the run's deadline (real time)."""
+    import tempfile
+
+    control = handle.control
+    tally = Tally(f"read deadline run_sql(timeout={WAIT_TIMEOUT:g}) ({mode})")
+    worst = ""
+    for kind in kinds or list(READ_DEADLINE_FAULTS):
+        for path in paths:
+            control.reset()
+            control.pin_next_executions(count=1, executing_seconds=0.2)
+
+            async def one(kind: str, path: str, scratch: Path) -> tuple[float, Exception | None]:
+                dune = make_client(handle, mode, None, timeout=CLIENT_TIMEOUT)
+                try:
+                    start = time.monotonic()
+                    try:
+                        result = await _maybe(
+                            dune.run_sql(SQL, timeout=WAIT_TIMEOUT, page_size=PAGE_SIZE)
+                        )
+                        for route in (JSON_ROUTE, CSV_ROUTE):
+                            control.add_fault(
+                                route, skip=1, count=200, **READ_DEADLINE_FAULTS[kind]
+                            )
+                        await read_path(dune, result, path, scratch, start + WAIT_TIMEOUT)
+                    except Exception as failure:
+                        return time.monotonic() - start, failure
+                    return time.monotonic() - start, None
+                finally:
+                    await _close(dune)
+
+            with tempfile.TemporaryDirectory() as scratch:
+                elapsed, exc = asyncio.run(one(kind, path, Path(scratch)))
+            tally.runs += 1
+            overrun = max(elapsed - WAIT_TIMEOUT, 0.0)
+            if overrun >= tally.max_overrun:
+                tally.max_overrun, worst = overrun, f"{kind}, {path}"
+            if exc is None:
+                tally.wrong += 1  # the faults never let the read finish
+                continue
+            tally.error(exc)
+            if isinstance(exc, duneq.ExecutionTimeout) and exc.reading is not None:
+                tally.exact += 1
+            if overrun > 1.0:
+                tally.late += 1
+    tally.note = f"worst: {worst}"
+    return tally
+
+
 def table(tallies: Sequence[Tally]) -> list[str]:
     head = (
         f"{'scenario':44} {'runs':>5} {'exact':>7} {'wrong':>5} {'dup':>4} {'over$':>5} "
@@ -561,6 +776,17 @@ def checks(tallies: dict[str, Tally]) -> list[Check]:
         if key.startswith("execute"):
             out.append(Check(f"{tally.name}: 0 duplicate executions", tally.duplicates == 0))
             out.append(Check(f"{tally.name}: ambiguity reported", tally.misreported == 0))
+        if key.startswith("csv"):
+            out.append(
+                Check(
+                    f"{tally.name}: exact or typed",
+                    tally.exact + sum(tally.typed.values()) == tally.runs,
+                )
+            )
+            out.append(Check(f"{tally.name}: failures within the deadline", tally.max_overrun <= 1))
+        if key.startswith("readdeadline"):
+            out.append(Check(f"{tally.name}: overrun <= 1 s", tally.late == 0))
+            out.append(Check(f"{tally.name}: all ExecutionTimeout", tally.exact == tally.runs))
         if key.startswith("deadline"):
             out.append(Check(f"{tally.name}: overrun <= 1 s", tally.late == 0))
             out.append(
@@ -595,6 +821,12 @@ def run_all(
         )
         log(f"running deadlines ({mode})")
         tallies[f"deadline-{mode}"] = deadline_overruns(handle, mode=m)
+        for rate in (0.2, 0.5):
+            key = f"csv{int(rate * 100)}-{mode}"
+            log(f"running {key}")
+            tallies[key] = csv_reads_under_faults(handle, rate=rate, runs=runs, mode=m, seed=seed)
+        log(f"running read deadlines ({mode})")
+        tallies[f"readdeadline-{mode}"] = read_deadline_overruns(handle, mode=m)
     log("running MCP read-only payloads")
     tallies["mcp"] = mcp_payloads(handle)
     log("running budget overspend")

@@ -75,3 +75,38 @@ def test_deadlines_hold_async(dune_emulator: EmulatorHandle) -> None:
         dune_emulator, mode="async", kinds=["429 Retry-After 10"], emulator_clock=True
     )
     assert_deadlines_held(clocked)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_csv_reads_at_20_percent_faults_are_exact_and_cache_exact(
+    dune_emulator: EmulatorHandle, mode: chaos.Mode
+) -> None:
+    """Every CSV path once (to_arrow, iter_batches, to_csv, download_csv, to_parquet) with
+    truncated, non-CSV, reset, stalled and trickled GETs; then a fresh offline client reads
+    each cached entry: exact rows or nothing, never a short entry."""
+    tally = chaos.csv_reads_under_faults(
+        dune_emulator, rate=0.2, runs=5, mode=mode, seed=3, emulator_clock=True
+    )
+    assert tally.exact == tally.runs and not tally.untyped and tally.wrong == 0, tally.note
+
+
+def test_csv_reads_at_50_percent_faults_are_exact_or_typed(dune_emulator: EmulatorHandle) -> None:
+    tally = chaos.csv_reads_under_faults(
+        dune_emulator, rate=0.5, runs=5, mode="sync", seed=5, emulator_clock=True
+    )
+    assert not tally.untyped and tally.wrong == 0, tally.note
+    assert tally.exact + sum(tally.typed.values()) == tally.runs
+    assert tally.max_overrun <= 1.0
+
+
+def test_read_deadlines_hold_on_the_fan_out(dune_emulator: EmulatorHandle) -> None:
+    """chaos.py's read-deadline row, bounded: run_sql(timeout=2), then stalled CSV pages while
+    the fan-out has pages in flight, and a Retry-After that outlives the deadline."""
+    tally = chaos.read_deadline_overruns(
+        dune_emulator,
+        mode="sync",
+        kinds=["stall 5 s", "429 Retry-After 100"],
+        paths=["to_arrow"],
+    )
+    assert tally.typed == {"ExecutionTimeout": tally.runs}, tally.note
+    assert tally.exact == tally.runs, tally.note  # each names the read it stopped
