@@ -3,6 +3,7 @@ partial-result policy and the datapoint budget, and opening a result at its firs
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -163,17 +164,28 @@ def fetch_page(
     decode: bool = True,
     known: PageMetadata | None = None,
     needed: int = 1,
+    check: Callable[[Page], None] | None = None,
 ) -> Flow[Page]:
-    """Fetch and parse the JSON page at ``offset``, checked first against the client's
+    """Fetch and parse the JSON page at ``offset`` (``check`` verifies the parsed page; what
+    it refuses is retried like any broken body), checked first against the client's
     datapoint budget (estimated from ``known`` metadata) and recorded in its ledger after;
     a broken body is retried like any idempotent read."""
+
+    def checked(page: Page) -> Page:
+        if check is not None:
+            check(page)
+        return page
+
     req = page_request(source, options, offset, size=size)
     cost = 0  # without a datapoint budget nothing is held back, only the real count booked
     if ctx.ledger.max_datapoints is not None:
         cost = page_estimate(options, offset, page_limit(options, offset, size), known)
     with ctx.ledger.page(cost, f"the results page at offset {offset} of {source}") as book:
         page = yield from exchange(
-            ctx, req, lambda resp: parse_page(req, resp, offset, decode=decode), needed=needed
+            ctx,
+            req,
+            lambda resp: checked(parse_page(req, resp, offset, decode=decode)),
+            needed=needed,
         )
         book(page_datapoints(page.metadata))
     if page.status.state not in SUCCESS_STATES:

@@ -245,14 +245,13 @@ def json_page(
     known: PageMetadata | None = None,
     needed: int = 1,
 ) -> Flow[Page]:
-    """Fetch the JSON page at ``offset`` of the plan's size, verified (a short page is
-    re-fetched once as a broken one would be, then raises)."""
+    """Fetch the JSON page at ``offset`` of the plan's size, verified inside the one retry
+    loop (a short page is fetched again like a broken body, with its backoff and deadline)."""
     size = plan.size
     if plan.end is not None:
         size = max(min(size, plan.end - offset), 1)
-    last: ResponseValidationError | None = None
-    for _ in range(max(ctx.retry.max_retries, 0) + 1):
-        page = yield from fetch_page(
+    return (
+        yield from fetch_page(
             ctx,
             plan.source,
             plan.options,
@@ -261,15 +260,9 @@ def json_page(
             decode=decode,
             known=known,
             needed=needed,
+            check=lambda page: verify_json(page, plan, page.status.execution_id),
         )
-        try:
-            verify_json(page, plan, page.status.execution_id)
-        except ResponseValidationError as exc:
-            last = exc
-            continue
-        return page
-    assert last is not None
-    raise last
+    )
 
 
 def follows(plan: ReadPlan, offset: int, announced: int | None) -> bool:
