@@ -453,19 +453,21 @@ def test_timestamps_parse_nanoseconds() -> None:
         ([], b""),
     ],
 )
-def test_csv_page_body_drops_the_header_across_any_chunking(
-    chunks: list[bytes], expected: bytes
-) -> None:
+def test_csv_writer_keeps_one_header_across_pages(chunks: list[bytes], expected: bytes) -> None:
+    """A page after the first is written without its header line, whatever its bytes."""
     import io
 
-    from duneq._flows.csv import CsvSink, _PageBody
+    from duneq._flows.csv import CsvWriter
+    from duneq._flows.reader import CsvPage, _header_end
 
+    data = b"".join(chunks)
     out = io.BytesIO()
-    body = _PageBody(CsvSink(out), 0, keep_header=False)
-    body.begin()
-    for chunk in chunks:
-        body.write(chunk)
-    assert out.getvalue() == expected
+    writer = CsvWriter(out)
+    writer.add(CsvPage(0, b"a,b\n0,0\n", 1, 1, 4))
+    end = _header_end(data)
+    writer.add(CsvPage(1, data, 0, None, end if end >= 0 else len(data)))
+    assert writer.close() == len(out.getvalue())
+    assert out.getvalue() == b"a,b\n0,0\n" + expected
 
 
 def test_text_csv_sink_decodes_characters_split_between_chunks() -> None:
@@ -561,29 +563,43 @@ def test_clients_share_one_verifying_tls_context() -> None:
         (b"", 0),
     ],
 )
-def test_csv_pages_count_their_datapoints_in_any_chunking(body: bytes, datapoints: int) -> None:
-    from duneq._flows.csv import _Records
+def test_csv_pages_count_their_datapoints(body: bytes, datapoints: int) -> None:
+    """Records after the header times the header's fields, quotes honoured."""
+    import csv
 
-    for size in (1, 2, 3, len(body) or 1):
-        records = _Records()
-        for at in range(0, len(body), size):
-            records.feed(body[at : at + size])
-        assert records.datapoints() == datapoints, (body, size)
+    from duneq._flows.reader import _header_end, count_records
+
+    end = _header_end(body)
+    if end < 0:
+        assert datapoints == 0 and count_records(body, len(body)) == 0
+        return
+    fields = len(next(csv.reader([body[:end].decode().rstrip("\n")])))
+    assert count_records(body, end) * fields == datapoints, body
 
 
-def test_a_csv_page_with_a_next_offset_is_sized_by_it_not_scanned(tmp_path: Path) -> None:
-    from duneq._flows.csv import CsvSink, _PageBody
+def test_a_csv_page_is_verified_against_its_next_offset_not_trusted(tmp_path: Path) -> None:
+    """The announced next offset says how many records a page must hold: a page that holds
+    fewer is refused (the reader fetches it again), one that holds them is written whole."""
+    from duneq._flows.csv import CsvWriter
+    from duneq._flows.reader import ReadPlan, verify_csv
+    from duneq._options import ResultOptions
+    from duneq._protocol import RawResponse, Request
 
-    sink = CsvSink(tmp_path / "out.csv")
-    body = _PageBody(sink, 1000, keep_header=True)
-    body.begin()
-    body.headers({"x-dune-next-offset": "1003"})
-    body.write(b'a,"b,c",d\n1,"x\ny",3\n')  # the headers say 3 rows; only the header is read
-    assert body.records.datapoints() == 3 * 3
-    last = _PageBody(sink, 1003, keep_header=False)
-    last.begin()
-    last.headers({})  # the last page announces nothing: its records are counted
-    last.write(b'a,"b,c",d\n4,"x\ny",6\n7,8,9\n')
-    assert last.records.datapoints() == 2 * 3
-    sink.close()
-    assert (tmp_path / "out.csv").read_bytes() == b'a,"b,c",d\n1,"x\ny",3\n4,"x\ny",6\n7,8,9\n'
+    plan = ReadPlan(EID, ResultOptions(offset=1000), ["a", "b,c", "d"], [], 5, 3)
+    req = Request("GET", f"/v1/execution/{EID}/results/csv", execution_id=EID)
+    head = b'a,"b,c",d\n'
+    short = RawResponse(200, {"x-dune-next-offset": "1003"}, head + b'1,"x\ny",3\n')
+    with pytest.raises(duneq.ResponseValidationError, match="holds 1 records.*announce 3"):
+        verify_csv(req, short, plan, 1000)
+    body = b'1,"x\ny",3\n4,5,6\n7,8,9\n'
+    first = verify_csv(
+        req, RawResponse(200, {"x-dune-next-offset": "1003"}, head + body), plan, 1000
+    )
+    tail = b'4,"x\ny",6\n7,8,9\n'
+    last = verify_csv(req, RawResponse(200, {}, head + tail), plan, 1003)
+    assert (first.rows, first.announced, last.rows, last.announced) == (3, 1003, 2, None)
+    writer = CsvWriter(tmp_path / "out.csv")
+    writer.add(first)
+    writer.add(last)
+    writer.close()
+    assert (tmp_path / "out.csv").read_bytes() == head + body + tail

@@ -16,7 +16,7 @@ from ._bound import Bound
 from ._cache import Cache, CachedResult, EntryWriter, JsonCodec
 from ._errors import APIError, ExecutionTimeout
 from ._flows.context import Flow, FlowContext, ReadWindow
-from ._flows.csv import CsvDest, csv_plan, write_csv
+from ._flows.csv import CsvDest, csv_plan
 from ._flows.pages import Opened, Page, after, fetch_page, merge_page
 from ._flows.send import DeadlineReached
 from ._flows.wait import is_transient
@@ -356,9 +356,6 @@ class _ResultBase:
     def _csv_plan(self, ctx: FlowContext, dest: CsvDest) -> Flow[ReadPlan]:
         return csv_plan(ctx, self._source, self._options, dest, self._status.result_metadata)
 
-    def _csv_flow(self, ctx: FlowContext, dest: CsvDest) -> Flow[int]:
-        return write_csv(ctx, self._source, self._options, dest, self._status.result_metadata)
-
     def _kept(self, page: Page) -> list[Row] | RawPage:
         """Record a page fetched for ``rows`` and keep it compact (raw JSON when possible)."""
         if page.raw is None:
@@ -615,8 +612,6 @@ class Result(_ResultBase):
         Returns the number of bytes written."""
         read = self._reading("to_csv")
         with read.bounded():
-            if not isinstance(self._source, str):
-                return self._driver.run(self._csv_flow(read.ctx, dest))
             from ._fanout import download_csv
 
             plan = self._driver.run(self._csv_plan(read.ctx, dest))
@@ -807,8 +802,6 @@ class AsyncResult(_ResultBase):
         Returns the number of bytes written."""
         read = self._reading("to_csv")
         with read.bounded():
-            if not isinstance(self._source, str):
-                return await self._driver.run(self._csv_flow(read.ctx, dest))
             from ._fanout import adownload_csv
 
             plan = await self._driver.run(self._csv_plan(read.ctx, dest))

@@ -10,8 +10,8 @@ from typing import Any
 from .._options import ResultOptions
 from .._protocol import ChunkSink
 from .context import Flow, FlowContext
-from .csv import _announced
 from .pages import fetch_page, next_start, page_request
+from .reader import announced_offset
 from .send import send
 
 
@@ -45,7 +45,7 @@ def fetch_csv_page(
     req = page_request(execution_id, options, offset, sink=body)
     resp = yield from send(ctx, req)
     data = b"".join(body.parts)
-    return CsvPage(offset, data, next_start(options, offset, _announced(resp.headers)))
+    return CsvPage(offset, data, next_start(options, offset, announced_offset(resp.headers)))
 
 
 def fetch_json_columns(
