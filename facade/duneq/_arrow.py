@@ -14,6 +14,7 @@ import io
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from operator import attrgetter
 from typing import Any
 
@@ -123,13 +124,34 @@ def _json_wire(dtype: DuneType, options: TypeOptions) -> pa.DataType | None:
     return None if name is None else _ARROW[name]
 
 
-def _csv_wire(dtype: DuneType) -> pa.DataType:
-    """The type Arrow's CSV parser reads a field as (dates: its ISO 8601 timestamp parser)."""
+def _csv_wire(dtype: DuneType, target: pa.DataType) -> pa.DataType:
+    """The type Arrow's CSV parser reads a field as (dates: its ISO 8601 timestamp parser).
+    A decimal128 is parsed in the reader's own threads: it refuses a value that does not fit
+    the precision or would lose scale, as the exact path does (decimal256 stays text: see
+    ``_big_ints`` on wrap-around)."""
+    if dtype.kind == "decimal" and pa.types.is_decimal128(target):
+        return target
     return _ARROW[TYPES[dtype.kind].csv_wire]
 
 
 class _Fallback(Exception):
     """The vectorised path cannot convert this column; use the exact per-value path."""
+
+
+class _Reread(Exception):
+    """A page parsed to a typed column holds a value the type does not allow: re-read the page
+    as text so that the exact path names the value."""
+
+
+def _check_precision(wire: pa.Array) -> None:
+    """Arrow's CSV decimal parser rescales without checking the precision (``123.4`` becomes
+    ``123.40`` in a decimal(4,2)); every value must stay below 10^(precision - scale)."""
+    bounds = pc.min_max(wire).as_py()
+    if bounds["min"] is None:
+        return
+    top = Decimal(10) ** (wire.type.precision - wire.type.scale)
+    if not -top < bounds["min"] <= bounds["max"] < top:
+        raise _Reread
 
 
 class PageParser:
@@ -159,7 +181,7 @@ class PageParser:
                 dtype,
                 self.schema.field(index).type,
                 _json_wire(dtype, self.options),
-                _csv_wire(dtype),
+                _csv_wire(dtype, self.schema.field(index).type),
                 converter(dtype, self.options, "arrow"),
             )
             for index, (name, dtype) in enumerate(zip(self.names, self.dtypes, strict=True))
@@ -244,12 +266,16 @@ class PageParser:
         data = data.tobytes() if isinstance(data, memoryview) else data
         if not data or not self.names:
             return CsvBatch(self._batch([], 0), ())
+        text = {c.name: pa.string() for c in self._columns}
         try:
             table = self._read_csv(data, {c.name: c.csv_wire for c in self._columns}, offset)
-        except pa.ArrowInvalid:
-            # A value the typed C parser rejects (say a bigint wider than 64 bits): read every
-            # column as text and let the exact path say which value it is.
-            table = self._read_csv(data, {c.name: pa.string() for c in self._columns}, offset)
+            return self._csv_batch(table, offset)
+        except (pa.ArrowInvalid, _Reread):
+            # A value the typed C parser rejects (say a bigint wider than 64 bits) or lets
+            # through unchecked: read every column as text and let the exact path say which.
+            return self._csv_batch(self._read_csv(data, text, offset), offset)
+
+    def _csv_batch(self, table: pa.Table, offset: int) -> CsvBatch:
         arrays: list[pa.Array] = []
         ambiguous: list[str] = []
         for index, column in enumerate(self._columns):
@@ -294,12 +320,15 @@ class PageParser:
             raise
 
     def _from_csv_wire(self, column: _Column, wire: pa.Array, offset: int) -> pa.Array:
+        if column.dtype.kind == "decimal" and wire.type == column.target:
+            _check_precision(wire)
+            return wire
         if column.dtype.kind == "date" and wire.type == _DATE_WIRE:
             days = pc.cast(wire, pa.date32())
             back = pc.cast(pc.cast(days, pa.timestamp("s")), _DATE_WIRE)
-            off = pc.fill_null(pc.not_equal(back, wire), _FALSE)
+            off = pc.not_equal(back, wire)
             if pc.any(off).as_py():
-                row = pc.index(off, True).as_py()
+                row = pc.index(pc.fill_null(off, _FALSE), True).as_py()
                 value = wire[row].as_py().isoformat()
                 raise self._bad(column, offset + row, value, "is not a date (it has a time of day)")
             return days
@@ -410,6 +439,8 @@ def _int32(value: int) -> pa.Scalar:
     return pa.Array.from_buffers(pa.int32(), 1, [None, pa.py_buffer(struct.pack("<i", value))])[0]
 
 
+#: A stop past the end of any value (Arrow's 32-bit offsets).
+_LONGEST = 2**31 - 1
 _FALSE = pa.Array.from_buffers(pa.bool_(), 1, [None, pa.py_buffer(b"\x00")])[0]
 _EMPTY = strings([""])[0]
 _I32 = {n: _int32(n) for n in (0, 1, 2)}
@@ -427,6 +458,17 @@ def _dates(wire: pa.Array) -> pa.Array:
     return pc.cast(pc.utf8_slice_codeunits(wire, 0, 10), pa.date32())
 
 
+def _drop_prefix(text: pa.Array, count: int) -> pa.Array:
+    """The values without their first ``count`` bytes, as binary (the caller checked they are
+    ASCII there): a byte slice is several times cheaper than a code-point slice."""
+    return pc.binary_slice(text.cast(pa.binary()), count, _LONGEST)
+
+
+def _drop_suffix(text: pa.Array, count: int) -> pa.Array:
+    """The values without their last ``count`` bytes (ASCII, checked by the caller), as text."""
+    return pc.binary_slice(text.cast(pa.binary()), 0, -count).cast(pa.string())
+
+
 def _unhex(wire: pa.Array) -> pa.Array:
     """``0x`` hex text to binary with one C-level ``binascii.unhexlify`` over the data buffer
     of the prefix-less text (the offsets halve). Every value must start with ``0x`` and have an
@@ -439,7 +481,7 @@ def _unhex(wire: pa.Array) -> pa.Array:
     lengths = pc.fill_null(pc.binary_length(wire), _I32[0])
     if pc.any(pc.equal(pc.bit_wise_and(lengths, _I32[1]), _I32[1])).as_py():
         raise _Fallback
-    digits = pc.utf8_slice_codeunits(wire, 2)
+    digits = _drop_prefix(wire, 2)
     _, offsets, data = digits.buffers()
     ends = pa.Array.from_buffers(pa.int32(), len(digits) + 1, [None, offsets], offset=digits.offset)
     begin, stop = ends[0].as_py(), ends[-1].as_py()
@@ -464,9 +506,9 @@ def _timestamps(wire: pa.Array, target: pa.DataType) -> pa.Array:
     utc = pc.ends_with(wire, " UTC")
     zulu = pc.ends_with(wire, "Z")
     if pc.all(utc).as_py() is not False:
-        text = pc.utf8_slice_codeunits(wire, 0, -4)
+        text = _drop_suffix(wire, 4)
     elif not pc.any(utc).as_py() and pc.all(zulu).as_py() is not False:
-        text = pc.utf8_slice_codeunits(wire, 0, -1)
+        text = _drop_suffix(wire, 1)
     elif not pc.any(utc).as_py() and not pc.any(zulu).as_py():
         text = wire
     else:
@@ -483,24 +525,23 @@ def _big_ints(wire: pa.Array, kind: str, target: pa.DataType) -> pa.Array:
     """Check decimal-digit text is in range for uint256/int256, then keep it or cast it."""
     if wire.type != pa.string():
         raise _Fallback
-    negative = pc.starts_with(wire, "-")
+    # a uint256 must be all digits (a "-" is not one); an int256 may have one leading "-"
     if kind == "uint256":
-        body, longest = wire, _UINT256_MAX
+        negative, body, longest = None, wire, _UINT256_MAX
     else:
-        body = pc.if_else(negative, pc.utf8_slice_codeunits(wire, 1), wire)
+        negative = pc.starts_with(wire, "-")
+        body = pc.if_else(negative, _drop_prefix(wire, 1).cast(pa.string()), wire)
         longest = _INT256_MAX
     if pc.all(pc.ascii_is_decimal(body)).as_py() is False:
         raise _Fallback
-    if kind == "uint256" and pc.any(negative).as_py():
-        raise _Fallback
-    lengths = pc.utf8_length(body)
+    lengths = pc.binary_length(body)  # all ASCII digits: bytes are characters
     top = pc.max(lengths).as_py()
     if top is not None and top >= len(longest):
         if top > len(longest):
             raise _Fallback
         full = pc.equal(lengths, _int32(len(longest)))
         top_text = strings([longest])[0]
-        limit = pc.if_else(negative, _INT256_MIN_TEXT, top_text) if kind == "int256" else top_text
+        limit = top_text if negative is None else pc.if_else(negative, _INT256_MIN_TEXT, top_text)
         if pc.any(pc.and_(full, pc.greater(body, limit))).as_py():
             raise _Fallback
     if target == pa.string():
