@@ -255,7 +255,17 @@ def _check(tree: Any, sql: str) -> None:
                 f"Table '{node.sql(dialect='trino')}' does not exist", *_locate(sql, node.name)
             )
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Func):
-            name = trino_function_name(node.this) or "?"
+            called_fn = node.this
+            name = trino_function_name(called_fn) or "?"
+            if name == "table" and called_fn.expressions:  # FROM TABLE(f(...))
+                called_fn = called_fn.expressions[0]
+                name = trino_function_name(called_fn) or "?"
+            if name in fn.DUNE_TABLE_FUNCTIONS:
+                raise TrinoError(
+                    f"Table function '{name}' is not supported by the emulator "
+                    "(it decodes with Dune's ABI decoder; run it on Dune)",
+                    *_locate_call(sql, called_fn, name),
+                )
             if name != "unnest" and name not in fn.TABLE_FUNCTIONS:
                 raise TrinoError(
                     f"Table function '{name}' not registered", *_locate_call(sql, node.this, name)
@@ -430,12 +440,22 @@ class _Types:
             return ("map",)
         if isinstance(e, exp.Anonymous):
             name = str(e.name).lower()
-            if name in ("map_concat", "map_from_entries", "map_filter", "transform_values"):
+            if name in ("map_concat", "map_from_entries", "map_filter", "transform_values", "map"):
                 return ("map",)
             if name in ("bytearray_to_uint256", "varbinary_to_uint256"):
                 return ("big", False)
             if name in ("bytearray_to_int256", "varbinary_to_int256"):
                 return ("big", True)
+            if name in ("bytearray_to_decimal", "varbinary_to_decimal"):
+                return ("dec", 38, 0)
+            if name in _BLOB_FUNCTIONS:
+                return ("blob",)
+            if name in ("to_tron_address", "human_readable_seconds"):
+                return ("str",)
+            if name == "from_big_endian_64":
+                return ("int", 64)
+            if name == "from_big_endian_32":
+                return ("int", 32)
             if name.startswith(("bytearray_", "varbinary_")) and name.endswith(
                 ("substring", "concat", "ltrim", "rtrim", "reverse", "trim")
             ):
@@ -450,6 +470,11 @@ class _Types:
         if isinstance(e, exp.Count):
             return ("int", 64)
         return None
+
+
+_BLOB_FUNCTIONS = frozenset(
+    ["keccak", "from_tron_address", "address_32_from_hex", "to_big_endian_32", "to_big_endian_64"]
+)
 
 
 def _arith(op: str, a: T, b: T) -> T:
