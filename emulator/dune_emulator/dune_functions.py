@@ -1041,6 +1041,21 @@ _MACROS = [
     "lambda x: NOT coalesce(x, true))) THEN false WHEN list_bool_or(list_transform(t, "
     "lambda x: x IS NULL)) THEN NULL ELSE true END",
     "dune_none_match(t) AS NOT dune_any_match(t)",
+    # Trino compares doubles as IEEE 754 does: NaN is unequal to everything, itself included,
+    # and neither below nor above anything (DuckDB orders NaN above every number, equal to NaN)
+    *(
+        f"dune_double_{name}(a, b) AS CASE WHEN isnan(CAST(a AS DOUBLE)) OR "
+        "isnan(CAST(b AS DOUBLE)) THEN CASE WHEN a IS NULL OR b IS NULL THEN NULL "
+        f"ELSE {'true' if name == 'neq' else 'false'} END ELSE a {symbol} b END"
+        for name, symbol in (
+            ("eq", "="),
+            ("neq", "<>"),
+            ("lt", "<"),
+            ("lte", "<="),
+            ("gt", ">"),
+            ("gte", ">="),
+        )
+    ),
 ]
 
 

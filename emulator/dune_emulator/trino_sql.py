@@ -398,6 +398,18 @@ class _Types:
                 if col in self.names and self.names[col] != kind:
                     conflicting.add(col)
                 self.names[col] = kind
+        for values in tree.find_all(exp.Values):
+            alias = values.args.get("alias")
+            rows = values.expressions
+            if alias is None or not alias.columns or not rows:
+                continue
+            first = rows[0].expressions if isinstance(rows[0], exp.Tuple) else [rows[0]]
+            for col, item in zip(alias.columns, first, strict=False):
+                name = col.name.lower()
+                kind = self.of(item)
+                if name in self.names and self.names[name] != kind:
+                    conflicting.add(name)
+                self.names[name] = kind
         for _ in range(2):
             for alias in tree.find_all(exp.Alias):
                 name = alias.alias.lower()
@@ -450,6 +462,8 @@ class _Types:
                 return ("dec", 38, 0)
             if name in _BLOB_FUNCTIONS:
                 return ("blob",)
+            if name in ("nan", "infinity", "dune_cbrt"):
+                return ("double",)
             if name in ("to_tron_address", "human_readable_seconds"):
                 return ("str",)
             if name == "from_big_endian_64":
@@ -469,12 +483,34 @@ class _Types:
             return self.of(e.this)
         if isinstance(e, exp.Count):
             return ("int", 64)
+        if isinstance(e, _double_nodes()):
+            return ("double",)
         return None
 
 
 _BLOB_FUNCTIONS = frozenset(
     ["keccak", "from_tron_address", "address_32_from_hex", "to_big_endian_32", "to_big_endian_64"]
 )
+
+
+def _double_nodes() -> tuple[type, ...]:
+    from sqlglot import exp
+
+    return (
+        exp.Sqrt,
+        exp.Rand,
+        exp.Avg,
+        exp.Pow,
+        exp.Ln,
+        exp.Exp,
+        exp.Stddev,
+        exp.StddevPop,
+        exp.StddevSamp,
+        exp.Variance,
+        exp.VariancePop,
+        exp.Pi,
+        exp.Log,
+    )
 
 
 def _arith(op: str, a: T, b: T) -> T:
@@ -631,6 +667,12 @@ def _rewrite(node: Any, types: _Types) -> Any:
         return _cast(exp.Paren(this=node), "BIGINT")  # Trino has only bitwise_*(), bigint
     if isinstance(node, _OPERATOR_NODES):
         _check_operands(node, types)
+    if isinstance(node, exp.EQ | exp.NEQ | exp.LT | exp.LTE | exp.GT | exp.GTE) and (
+        types.of(node.this) == ("double",) or types.of(node.expression) == ("double",)
+    ):
+        # IEEE comparisons as Trino: NaN equals nothing, itself included (DuckDB: NaN = NaN)
+        op = type(node).__name__.lower()
+        return _call(f"dune_double_{op}", node.this, node.expression)
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
         op = type(node).__name__
         a, b = types.of(node.this), types.of(node.expression)
