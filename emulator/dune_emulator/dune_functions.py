@@ -331,10 +331,24 @@ def unsupported_form(name: str, node: Any) -> str | None:
         if not (isinstance(fmt, exp.Literal) and fmt.is_string):
             return f"{name} needs a literal pattern in the emulator"
         try:
-            joda_to_strftime(fmt.name)
+            joda_to_strftime(fmt.name, parsing=name == "parse_datetime")
         except ValueError as exc:
             return str(exc)
+    if name == "date_parse":
+        fmt = node.expressions[1] if isinstance(node, exp.Anonymous) else node.args.get("format")
+        if isinstance(fmt, exp.Literal) and re.search(r"%[zZ]", fmt.name.replace("%%", "")):
+            return _PARSED_ZONE.format(name=name)
     return None
+
+
+_VARCHAR_N = ("dune_varchar_n", "dune_try_varchar_n")
+
+_PARSED_ZONE = (
+    "{name} with a time zone in its pattern is not supported by the emulator: a parsed zone "
+    "other than UTC would be shifted to UTC, where Trino keeps it"
+)
+#: Joda zone letters when formatting: every timestamp with time zone the emulator holds is UTC.
+_JODA_ZONE = {"Z": "+0000", "ZZ": "+00:00", "ZZZ": "UTC"}
 
 
 # -- rewrites (Trino AST node -> DuckDB-ready node) ---------------------------------------------
@@ -404,6 +418,8 @@ def rewrite(node: Any, type_of: Callable[[Any], Any]) -> Any:
         if name in ("any_match", "all_match", "none_match") and len(a) == 2:
             return _call(f"dune_{name}", _call("list_transform", a[0], a[1]))
         return node
+    if isinstance(node, exp.FromISO8601Timestamp):
+        return _cast(_call("dune_utc_text", node.this), "TIMESTAMPTZ")
     if isinstance(node, exp.Initcap):
         return _call("dune_initcap", node.this)
     if isinstance(node, exp.Reverse) and type_of(node.this) == ("blob",):
@@ -448,6 +464,9 @@ def rewrite(node: Any, type_of: Callable[[Any], Any]) -> Any:
         return _call("dune_length", node.this)
     if isinstance(node, exp.Typeof):
         kind = type_of(node.this)
+        inner = node.this
+        if isinstance(inner, exp.Anonymous) and str(inner.name).lower() in _VARCHAR_N:
+            return exp.Literal.string(f"varchar({inner.expressions[2].name})")
         if isinstance(node.this, exp.Literal) and node.this.is_string and kind:
             return exp.Literal.string(f"varchar({len(node.this.name)})")
         return _call("dune_type_name", _call("typeof", node.this))
@@ -566,17 +585,22 @@ _JODA = [
     ("EEE", "%a"),
     ("a", "%p"),
     ("DDD", "%j"),
-    ("ZZ", "%z"),
-    ("Z", "%z"),
 ]
 
 
-def joda_to_strftime(pattern: str) -> str:
+def joda_to_strftime(pattern: str, parsing: bool = False) -> str:
     """A Joda-Time pattern (format_datetime / parse_datetime) as a DuckDB strftime format."""
     out: list[str] = []
     i = 0
     while i < len(pattern):
         ch = pattern[i]
+        if ch == "Z":
+            width = len(pattern[i:]) - len(pattern[i:].lstrip("Z"))
+            if parsing:
+                raise ValueError(_PARSED_ZONE.format(name="parse_datetime"))
+            out.append(_JODA_ZONE[("Z" * width)[:3]])
+            i += width
+            continue
         if ch == "'":
             j = pattern.find("'", i + 1)
             if j < 0:
@@ -1041,6 +1065,20 @@ _MACROS = [
     "lambda x: NOT coalesce(x, true))) THEN false WHEN list_bool_or(list_transform(t, "
     "lambda x: x IS NULL)) THEN NULL ELSE true END",
     "dune_none_match(t) AS NOT dune_any_match(t)",
+    # cast(x AS varchar(n)): x is the value cast, v its varchar text (Trino cuts a varchar to n
+    # characters; a longer text of any other type cannot be represented)
+    "dune_varchar_n(x, v, n) AS CASE WHEN typeof(x) = 'VARCHAR' THEN left(v, n) "
+    "WHEN v IS NULL OR length(v) <= n THEN v ELSE error('Value ' || v || "
+    "' cannot be represented as varchar(' || n || ')') END",
+    "dune_try_varchar_n(x, v, n) AS CASE WHEN typeof(x) = 'VARCHAR' THEN left(v, n) "
+    "WHEN v IS NULL OR length(v) <= n THEN v END",
+    # a date-time text read as timestamp with time zone: no zone (Dune's session zone, UTC) or a
+    # UTC one; another zone fails (Trino would keep it, a DuckDB TIMESTAMPTZ cannot)
+    "dune_utc_text(s) AS CASE WHEN s IS NULL OR regexp_full_match(CAST(s AS VARCHAR), "
+    "'\\s*\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{1,2}(:\\d{1,2}([.,]\\d+)?)?)?\\s*"
+    "((?i:z|utc|gmt|ut|uct|etc/utc|etc/gmt|[+-]00(:?00)?))?\\s*') THEN CAST(s AS VARCHAR) "
+    "ELSE error('a timestamp with a time zone other than UTC is not supported by the emulator: '"
+    " || s) END",
     # Trino compares doubles as IEEE 754 does: NaN is unequal to everything, itself included,
     # and neither below nor above anything (DuckDB orders NaN above every number, equal to NaN)
     *(

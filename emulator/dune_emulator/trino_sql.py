@@ -696,6 +696,8 @@ def _rewrite(node: Any, types: _Types) -> Any:
         return node
     if isinstance(node, exp.Cast | exp.TryCast):
         return _rewrite_cast(node, types)
+    if isinstance(node, exp.AtTimeZone):
+        return _rewrite_at_time_zone(node, types)
     if isinstance(node, exp.Bracket) and not node.args.get("safe"):
         index = node.expressions[0] if len(node.expressions) == 1 else None
         base = types.of(node.this)
@@ -723,11 +725,95 @@ def _rewrite(node: Any, types: _Types) -> Any:
     return node
 
 
+#: Zone names Trino treats as UTC itself (shown as `UTC`); any other zone is refused, since a
+#: DuckDB TIMESTAMPTZ holds an instant only and Trino's timestamp with time zone keeps its zone.
+UTC_ZONES = frozenset(
+    ["utc", "z", "gmt", "ut", "uct", "zulu", "universal", "greenwich", "gmt0", "+00:00", "-00:00"]
+    + [f"etc/{z}" for z in ("utc", "gmt", "uct", "ut", "zulu", "universal", "greenwich", "gmt0")]
+)
+_TS_TEXT = re.compile(
+    r"\s*(\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d{1,12})?)?)?)\s*(.*?)\s*"
+)
+
+
+def _zone_unsupported(what: str, sql: str, near: str) -> TrinoError:
+    return TrinoError(
+        f"{what} is not supported by the emulator: only UTC "
+        "(Trino keeps the zone in a timestamp with time zone; the emulator holds instants in UTC)",
+        *_locate(sql, near),
+    )
+
+
+def _rewrite_timestamptz_literal(node: Any, types: _Types) -> Any:
+    """`TIMESTAMP '… zone'`: a UTC zone is kept (shown `UTC`), any other refused, never shifted."""
+    from sqlglot import exp
+
+    text = node.this.name
+    m = _TS_TEXT.fullmatch(text)
+    if m is None or not m.group(2):
+        return node
+    zone = m.group(2)
+    if zone.lower() not in UTC_ZONES:
+        raise _zone_unsupported(f"TIMESTAMP literal with time zone '{zone}'", types.sql, text)
+    node.set("this", exp.Literal.string(f"{m.group(1)} UTC"))
+    return node
+
+
+def _rewrite_at_time_zone(node: Any, types: _Types) -> Any:
+    """`x AT TIME ZONE 'UTC'` is x as a timestamp with time zone in UTC (a timestamp without one is
+    read in Dune's session zone, UTC); another zone is refused."""
+    zone = node.args.get("zone")
+    from sqlglot import exp
+
+    if not (isinstance(zone, exp.Literal) and zone.is_string):
+        raise TrinoError(
+            "AT TIME ZONE with a non-literal zone is not supported by the emulator",
+            *_locate(types.sql, "at time zone"),
+        )
+    if zone.name.strip().lower() not in UTC_ZONES:
+        raise _zone_unsupported(f"AT TIME ZONE '{zone.name}'", types.sql, f"'{zone.name}'")
+    return _cast(node.this, "TIMESTAMPTZ")
+
+
+def _varchar_length(to: Any) -> int | None:
+    """n of a `varchar(n)` target type, None for a bare varchar or another type."""
+    from sqlglot import exp
+
+    if not to.is_type(exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) or not to.expressions:
+        return None
+    size = to.expressions[0]
+    text = size.this.name if isinstance(size, exp.DataTypeParam) else size.name
+    return int(text) if str(text).isdigit() else None
+
+
 def _rewrite_cast(node: Any, types: _Types) -> Any:
     from sqlglot import exp
 
+    if (
+        node.to.is_type(exp.DataType.Type.TIMESTAMPTZ)
+        and isinstance(node.this, exp.Literal)
+        and node.this.is_string
+    ):
+        return _rewrite_timestamptz_literal(node, types)
+    if node.to.is_type(exp.DataType.Type.CHAR, exp.DataType.Type.NCHAR):
+        raise TrinoError(
+            "char(n) is not supported by the emulator (Trino pads it with spaces); use varchar",
+            *_locate(types.sql, "char"),
+        )
+    length = _varchar_length(node.to)
+    if length is not None:
+        # Trino: a varchar is cut to n characters; any other value longer than n fails
+        # (DuckDB ignores the length); try_cast gives NULL instead of failing
+        source = node.this.copy()
+        node.set("to", exp.DataType.build("VARCHAR", dialect="duckdb"))
+        inner = _rewrite_cast(node, types)
+        udf = "dune_try_varchar_n" if isinstance(node, exp.TryCast) else "dune_varchar_n"
+        return _call(udf, source, inner, exp.Literal.number(length))
     src = types.of(node.this)
     dst = _datatype_kind(node.to)
+    if node.to.is_type(exp.DataType.Type.TIMESTAMPTZ) and src == ("str",):
+        node.set("this", _call("dune_utc_text", node.this))  # a text's own zone must be UTC
+        return node
     if src and src[0] == "big" and dst and dst[0] == "dec":
         node.set("this", _cast(node.this, "VARCHAR"))
         return node
