@@ -243,6 +243,10 @@ def _check(tree: Any, sql: str) -> None:
     """Refuse every function not on the allowlist and every table that names a file."""
     from sqlglot import exp
 
+    if tree.find(exp.MatchRecognize) is not None:
+        raise TrinoError(
+            "MATCH_RECOGNIZE is not supported by the emulator", *_locate(sql, "match_recognize")
+        )
     for node in tree.walk():
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
             name = node.name
@@ -811,7 +815,7 @@ def _rewrite_cast(node: Any, types: _Types) -> Any:
         return _call(udf, source, inner, exp.Literal.number(length))
     src = types.of(node.this)
     dst = _datatype_kind(node.to)
-    if node.to.is_type(exp.DataType.Type.TIMESTAMPTZ) and src == ("str",):
+    if node.to.is_type(exp.DataType.Type.TIMESTAMPTZ) and src in (("str",), None):
         node.set("this", _call("dune_utc_text", node.this))  # a text's own zone must be UTC
         return node
     if src and src[0] == "big" and dst and dst[0] == "dec":
