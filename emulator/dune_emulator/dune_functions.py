@@ -728,14 +728,15 @@ def _decimal_div(a: str | None, b: str | None, scale: int) -> str | None:
 
 
 def _bytes_to_int(signed: bool, max_bytes: int, name: str) -> Callable[[bytes | None], str | None]:
+    """Dune's varbinary_to_<int type>: big-endian two's complement of `max_bytes` bytes, a shorter
+    input padded with zero bytes first (Dune's reference), so 0xff is 255, not -1."""
+
     def f(b: bytes | None) -> str | None:
         if b is None:
             return None
         if len(b) > max_bytes:
             raise ValueError(f"{name}: the varbinary is longer than {max_bytes} bytes")
-        if not b:
-            return "0"
-        return str(int.from_bytes(b, "big", signed=signed))
+        return str(int.from_bytes(b.rjust(max_bytes, b"\0"), "big", signed=signed))
 
     return f
 
@@ -851,21 +852,6 @@ def sponge_256(data: bytes, domain: int) -> bytes:
             state[i % 5][i // 5] ^= lane
         _keccak_f(state)
     return b"".join(state[i % 5][i // 5].to_bytes(8, "little") for i in range(4))
-
-
-def _bytes_to_decimal(b: bytes | None) -> str | None:
-    """varbinary_to_decimal: two's complement of 16 bytes; a shorter input is padded with zero
-    bytes, which makes it non-negative (Dune's docs), so only its top-bit-set form is refused."""
-    if b is None:
-        return None
-    if len(b) > 16:
-        raise ValueError("varbinary_to_decimal: the varbinary is longer than 16 bytes")
-    if 0 < len(b) < 16 and b[0] & 0x80:
-        raise ValueError(
-            "varbinary_to_decimal of a varbinary shorter than 16 bytes with its top bit set is "
-            "not supported by the emulator (zero padding or sign extension is not documented)"
-        )
-    return str(int.from_bytes(b, "big", signed=True)) if b else "0"
 
 
 def _keccak(b: bytes | None) -> bytes | None:
@@ -1112,7 +1098,7 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         ("dune_to_base58", _to_base58, [blob], v),
         ("dune_from_base58", _from_base58, [v], blob),
         ("dune_from_base", _from_base, [v, "BIGINT"], "BIGINT"),
-        ("dune_bytes_to_i128", _bytes_to_decimal, [blob], v),
+        ("dune_bytes_to_i128", _bytes_to_int(True, 16, "varbinary_to_decimal"), [blob], v),
         ("dune_keccak", _keccak, [blob], blob),
         ("dune_to_tron_address", _to_tron_address, [blob], v),
         ("dune_from_tron_address", _from_tron_address, [v], blob),
