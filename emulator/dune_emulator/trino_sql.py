@@ -698,6 +698,18 @@ def _rewrite(node: Any, types: _Types) -> Any:
                 )
                 return _cast(text, f"DECIMAL({p}, {s})")
         return node
+    if (
+        isinstance(node, exp.In)
+        and node.expressions
+        and not node.args.get("query")
+        and any(types.of(e) == ("double",) for e in [node.this, *node.expressions])
+    ):
+        # x IN (a, b) is x = a OR x = b in Trino: with doubles, NaN is in no list
+        tests = [_call("dune_double_eq", node.this.copy(), e) for e in node.expressions]
+        out = tests[0]
+        for t in tests[1:]:
+            out = exp.Or(this=out, expression=t)
+        return exp.Paren(this=out)
     if isinstance(node, exp.Cast | exp.TryCast):
         return _rewrite_cast(node, types)
     if isinstance(node, exp.AtTimeZone):
