@@ -407,10 +407,17 @@ class _Types:
             rows = values.expressions
             if alias is None or not alias.columns or not rows:
                 continue
-            first = rows[0].expressions if isinstance(rows[0], exp.Tuple) else [rows[0]]
-            for col, item in zip(alias.columns, first, strict=False):
+            table = [r.expressions if isinstance(r, exp.Tuple) else [r] for r in rows]
+            for i, col in enumerate(alias.columns):
                 name = col.name.lower()
-                kind = self.of(item)
+                # a column's kind only when every row's value has it (Trino unifies 1 and 2.5
+                # to decimal; NULLs take any kind)
+                kinds = {
+                    self.of(row[i])
+                    for row in table
+                    if i < len(row) and not isinstance(row[i], exp.Null)
+                }
+                kind = kinds.pop() if len(kinds) == 1 else None
                 if name in self.names and self.names[name] != kind:
                     conflicting.add(name)
                 self.names[name] = kind
