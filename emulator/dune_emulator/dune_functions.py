@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import hashlib
 import json
 import math
 import re
@@ -224,6 +225,15 @@ _SAME = [
     "bitwise_right_shift",
     "bitwise_right_shift_arithmetic",
     "approx_count_distinct",
+    "transform_values",
+    "any_match",
+    "all_match",
+    "none_match",
+    "to_big_endian_32",
+    "to_big_endian_64",
+    "from_big_endian_32",
+    "from_big_endian_64",
+    "human_readable_seconds",
 ]
 
 #: Dune's own functions (DuckDB macros / UDFs registered under the same name).
@@ -258,7 +268,17 @@ DUNE_ONLY = [
     "varbinary_reverse",
     "bytearray_position",
     "varbinary_position",
+    "bytearray_to_decimal",
+    "varbinary_to_decimal",
+    "keccak",
+    "to_tron_address",
+    "from_tron_address",
+    "address_32_from_hex",
+    "initcap",
 ]
+
+#: Dune's table functions that decode with an ABI on Dune's side; refused by name.
+DUNE_TABLE_FUNCTIONS = frozenset({"decode_evm_event", "decode_evm_function_call"})
 
 ALLOWED = frozenset(_SAME) | frozenset(DUNE_ONLY)
 #: Table functions a FROM clause may call (besides UNNEST); none read files. `range(n)` is
@@ -311,10 +331,24 @@ def unsupported_form(name: str, node: Any) -> str | None:
         if not (isinstance(fmt, exp.Literal) and fmt.is_string):
             return f"{name} needs a literal pattern in the emulator"
         try:
-            joda_to_strftime(fmt.name)
+            joda_to_strftime(fmt.name, parsing=name == "parse_datetime")
         except ValueError as exc:
             return str(exc)
+    if name == "date_parse":
+        fmt = node.expressions[1] if isinstance(node, exp.Anonymous) else node.args.get("format")
+        if isinstance(fmt, exp.Literal) and re.search(r"%[zZ]", fmt.name.replace("%%", "")):
+            return _PARSED_ZONE.format(name=name)
     return None
+
+
+_VARCHAR_N = ("dune_varchar_n", "dune_try_varchar_n")
+
+_PARSED_ZONE = (
+    "{name} with a time zone in its pattern is not supported by the emulator: a parsed zone "
+    "other than UTC would be shifted to UTC, where Trino keeps it"
+)
+#: Joda zone letters when formatting: every timestamp with time zone the emulator holds is UTC.
+_JODA_ZONE = {"Z": "+0000", "ZZ": "+00:00", "ZZZ": "UTC"}
 
 
 # -- rewrites (Trino AST node -> DuckDB-ready node) ---------------------------------------------
@@ -379,7 +413,17 @@ def rewrite(node: Any, type_of: Callable[[Any], Any]) -> Any:
             return _cast(node, "BIGINT")
         if name == "array_union" and len(a) == 2:
             return _call("dune_array_union", a[0], a[1])
+        if name == "transform_values" and len(a) == 2 and isinstance(a[1], exp.Lambda):
+            return _transform_values(a[0], a[1])
+        if name in ("any_match", "all_match", "none_match") and len(a) == 2:
+            return _call(f"dune_{name}", _call("list_transform", a[0], a[1]))
         return node
+    if isinstance(node, exp.FromISO8601Timestamp):
+        return _cast(_call("dune_utc_text", node.this), "TIMESTAMPTZ")
+    if isinstance(node, exp.Initcap):
+        return _call("dune_initcap", node.this)
+    if isinstance(node, exp.Reverse) and type_of(node.this) == ("blob",):
+        return _call("bytearray_reverse", node.this)  # Trino's reverse(varbinary): bytes reversed
     if isinstance(node, exp.JSONValue):
         return _json_path("json_value", [node.this, node.args.get("path")])
     if isinstance(node, exp.ParseDatetime) and isinstance(node.args.get("format"), exp.Literal):
@@ -420,6 +464,9 @@ def rewrite(node: Any, type_of: Callable[[Any], Any]) -> Any:
         return _call("dune_length", node.this)
     if isinstance(node, exp.Typeof):
         kind = type_of(node.this)
+        inner = node.this
+        if isinstance(inner, exp.Anonymous) and str(inner.name).lower() in _VARCHAR_N:
+            return exp.Literal.string(f"varchar({inner.expressions[2].name})")
         if isinstance(node.this, exp.Literal) and node.this.is_string and kind:
             return exp.Literal.string(f"varchar({len(node.this.name)})")
         return _call("dune_type_name", _call("typeof", node.this))
@@ -443,6 +490,36 @@ def rewrite(node: Any, type_of: Callable[[Any], Any]) -> Any:
         node.set("finish", None)
         return _inline_lambda(finish, node)
     return node
+
+
+def _transform_values(m: Any, lam: Any) -> Any:
+    """Trino's transform_values(map, (k, v) -> e): the same keys, each value replaced by e."""
+    from sqlglot import exp
+
+    params = [p.name for p in lam.expressions]
+    if len(params) != 2:
+        return _call("transform_values", m, lam)  # DuckDB has none: fails as not registered
+    entry = "__dune_entry"
+    fields = {params[0]: "key", params[1]: "value"}
+
+    def sub(n: Any) -> Any:
+        if isinstance(n, exp.Column) and not n.table and n.name in fields:
+            return exp.column(fields[n.name], table=entry)
+        if (
+            isinstance(n, exp.Identifier)
+            and n.name in fields
+            and not isinstance(n.parent, exp.Column | exp.Alias | exp.Lambda)
+        ):
+            return exp.column(fields[n.name], table=entry)
+        return n
+
+    body = lam.this.copy().transform(sub)
+    values = _call(
+        "list_transform",
+        _call("map_entries", m),
+        exp.Lambda(this=body, expressions=[exp.to_identifier(entry)]),
+    )
+    return _call("map", _call("map_keys", m), values)
 
 
 def _is_sql_json_path(path: Any) -> bool:
@@ -508,17 +585,22 @@ _JODA = [
     ("EEE", "%a"),
     ("a", "%p"),
     ("DDD", "%j"),
-    ("ZZ", "%z"),
-    ("Z", "%z"),
 ]
 
 
-def joda_to_strftime(pattern: str) -> str:
+def joda_to_strftime(pattern: str, parsing: bool = False) -> str:
     """A Joda-Time pattern (format_datetime / parse_datetime) as a DuckDB strftime format."""
     out: list[str] = []
     i = 0
     while i < len(pattern):
         ch = pattern[i]
+        if ch == "Z":
+            width = len(pattern[i:]) - len(pattern[i:].lstrip("Z"))
+            if parsing:
+                raise ValueError(_PARSED_ZONE.format(name="parse_datetime"))
+            out.append(_JODA_ZONE[("Z" * width)[:3]])
+            i += width
+            continue
         if ch == "'":
             j = pattern.find("'", i + 1)
             if j < 0:
@@ -646,14 +728,15 @@ def _decimal_div(a: str | None, b: str | None, scale: int) -> str | None:
 
 
 def _bytes_to_int(signed: bool, max_bytes: int, name: str) -> Callable[[bytes | None], str | None]:
+    """Dune's varbinary_to_<int type>: big-endian two's complement of `max_bytes` bytes, a shorter
+    input padded with zero bytes first (Dune's reference), so 0xff is 255, not -1."""
+
     def f(b: bytes | None) -> str | None:
         if b is None:
             return None
         if len(b) > max_bytes:
             raise ValueError(f"{name}: the varbinary is longer than {max_bytes} bytes")
-        if not b:
-            return "0"
-        return str(int.from_bytes(b, "big", signed=signed))
+        return str(int.from_bytes(b.rjust(max_bytes, b"\0"), "big", signed=signed))
 
     return f
 
@@ -707,6 +790,152 @@ def _from_base(s: str | None, radix: int | None) -> int | None:
     if not -(2**63) <= value < 2**63:
         raise OverflowError(f"Not a valid base-{radix} number: {s}")
     return value
+
+
+# Keccak-256 (Ethereum's hash: the original Keccak padding, not NIST SHA3-256's)
+_KECCAK_RC = [
+    0x0000000000000001, 0x0000000000008082, 0x800000000000808A, 0x8000000080008000,
+    0x000000000000808B, 0x0000000080000001, 0x8000000080008081, 0x8000000000008009,
+    0x000000000000008A, 0x0000000000000088, 0x0000000080008009, 0x000000008000000A,
+    0x000000008000808B, 0x800000000000008B, 0x8000000000008089, 0x8000000000008003,
+    0x8000000000008002, 0x8000000000000080, 0x000000000000800A, 0x800000008000000A,
+    0x8000000080008081, 0x8000000000008080, 0x0000000080000001, 0x8000000080008008,
+]  # fmt: skip
+_KECCAK_ROT = [
+    [0, 36, 3, 41, 18], [1, 44, 10, 45, 2], [62, 6, 43, 15, 61],
+    [28, 55, 25, 21, 56], [27, 20, 39, 8, 14],
+]  # fmt: skip
+_M64 = (1 << 64) - 1
+
+
+def _keccak_f(a: list[list[int]]) -> None:
+    """The Keccak-f[1600] permutation on a 5x5 lane state, in place."""
+    for rc in _KECCAK_RC:
+        c = [a[x][0] ^ a[x][1] ^ a[x][2] ^ a[x][3] ^ a[x][4] for x in range(5)]
+        d = [
+            c[(x - 1) % 5] ^ (((c[(x + 1) % 5] << 1) | (c[(x + 1) % 5] >> 63)) & _M64)
+            for x in range(5)
+        ]
+        for x in range(5):
+            for y in range(5):
+                a[x][y] ^= d[x]
+        b = [[0] * 5 for _ in range(5)]
+        for x in range(5):
+            for y in range(5):
+                r = _KECCAK_ROT[x][y]
+                lane = a[x][y]
+                b[y][(2 * x + 3 * y) % 5] = ((lane << r) | (lane >> (64 - r))) & _M64 if r else lane
+        for x in range(5):
+            for y in range(5):
+                a[x][y] = b[x][y] ^ ((~b[(x + 1) % 5][y]) & b[(x + 2) % 5][y])
+        a[0][0] ^= rc
+
+
+def keccak256(data: bytes) -> bytes:
+    """Keccak-256 of `data`, as Dune's keccak() and Ethereum compute it."""
+    return sponge_256(data, 0x01)
+
+
+def sponge_256(data: bytes, domain: int) -> bytes:
+    """A 256-bit Keccak sponge (rate 136 bytes): domain byte 0x01 is Keccak-256, 0x06 is NIST
+    SHA3-256 (the same permutation, so hashlib's sha3_256 checks it)."""
+    rate = 136
+    room = rate - len(data) % rate
+    if room == 1:  # one padding byte only: the domain bits and the final 0x80 share it
+        padded = bytes(data) + bytes([domain | 0x80])
+    else:
+        padded = bytes(data) + bytes([domain]) + b"\0" * (room - 2) + b"\x80"
+    state = [[0] * 5 for _ in range(5)]
+    for block in range(0, len(padded), rate):
+        for i in range(rate // 8):
+            lane = int.from_bytes(padded[block + 8 * i : block + 8 * i + 8], "little")
+            state[i % 5][i // 5] ^= lane
+        _keccak_f(state)
+    return b"".join(state[i % 5][i // 5].to_bytes(8, "little") for i in range(4))
+
+
+def _keccak(b: bytes | None) -> bytes | None:
+    return None if b is None else keccak256(b)
+
+
+def _tron_checksum(body: bytes) -> bytes:
+    return hashlib.sha256(hashlib.sha256(body).digest()).digest()[:4]
+
+
+def _to_tron_address(b: bytes | None) -> str | None:
+    """Tron's base58check form of a 20-byte address: base58(0x41 ‖ address ‖ checksum)."""
+    if b is None:
+        return None
+    if len(b) != 20:
+        raise ValueError(f"to_tron_address: expected a 20-byte address, got {len(b)} bytes")
+    body = b"\x41" + b
+    return _to_base58(body + _tron_checksum(body))
+
+
+def _from_tron_address(s: str | None) -> bytes | None:
+    """The 20-byte address inside a Tron base58check address (prefix and checksum checked)."""
+    if s is None:
+        return None
+    raw = _from_base58(s)
+    if raw is None or len(raw) != 25 or raw[0] != 0x41 or _tron_checksum(raw[:21]) != raw[21:]:
+        raise ValueError(f"from_tron_address: '{s}' is not a valid Tron address")
+    return raw[1:21]
+
+
+def _address_32_from_hex(s: str | None) -> bytes | None:
+    """Dune's address_32_from_hex: hex digits (optional 0x) left-padded with 0x00 to 32 bytes."""
+    if s is None:
+        return None
+    digits = s[2:] if s[:2].lower() == "0x" else s
+    if not digits or not re.fullmatch(r"[0-9a-fA-F]+", digits):
+        raise ValueError(f"address_32_from_hex: '{s}' is not a hexadecimal string")
+    digits = digits.lstrip("0") or "0"
+    if len(digits) > 64:
+        raise ValueError(f"address_32_from_hex: '{s}' does not fit in 32 bytes")
+    return bytes.fromhex(digits.rjust(64, "0"))
+
+
+def _to_big_endian(size: int) -> Callable[[int | None], bytes | None]:
+    def f(x: int | None) -> bytes | None:
+        return None if x is None else int(x).to_bytes(size, "big", signed=True)
+
+    return f
+
+
+def _from_big_endian(size: int) -> Callable[[bytes | None], int | None]:
+    def f(b: bytes | None) -> int | None:
+        if b is None:
+            return None
+        if len(b) != size:
+            raise ValueError(f"expected {size}-byte input, but got instead: {len(b)}")
+        return int.from_bytes(b, "big", signed=True)
+
+    return f
+
+
+def _human_readable_seconds(x: float | None) -> str | None:
+    """Trino's human_readable_seconds: weeks, days, hours, minutes, seconds; zero parts left out."""
+    if x is None:
+        return None
+    if math.isnan(x) or math.isinf(x):
+        text = "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+        raise ValueError(f"Invalid argument found: {text}")
+    seconds = math.floor(abs(x) + 0.5)  # Java's Math.round
+    parts = []
+    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
+    if seconds or not parts:
+        parts.append(f"{seconds} second{'' if seconds == 1 else 's'}")
+    return ", ".join(parts)
+
+
+def _initcap(s: str | None) -> str | None:
+    """Dune's initcap: each run of letters and digits capitalized, the rest lower case."""
+    if s is None:
+        return None
+    return re.sub(r"[^\W_]+", lambda m: m.group(0)[:1].upper() + m.group(0)[1:].lower(), s)
 
 
 def _type_name(duckdb_type: str | None) -> str | None:
@@ -803,6 +1032,54 @@ _MACROS = [
     "varbinary_to_int256(b) AS CAST(dune_bytes_to_i256(b) AS INT256)",
     "bytearray_to_bigint(b) AS CAST(dune_bytes_to_i64(b) AS BIGINT)",
     "varbinary_to_bigint(b) AS CAST(dune_bytes_to_i64(b) AS BIGINT)",
+    "bytearray_to_decimal(b) AS CAST(dune_bytes_to_i128(b) AS DECIMAL(38, 0))",
+    "varbinary_to_decimal(b) AS CAST(dune_bytes_to_i128(b) AS DECIMAL(38, 0))",
+    "keccak(b) AS dune_keccak(b)",
+    "to_tron_address(b) AS dune_to_tron_address(b)",
+    "from_tron_address(s) AS dune_from_tron_address(s)",
+    "address_32_from_hex(s) AS dune_address_32_from_hex(s)",
+    "to_big_endian_32(x) AS dune_to_big_endian_32(x)",
+    "to_big_endian_64(x) AS dune_to_big_endian_64(x)",
+    "from_big_endian_32(b) AS dune_from_big_endian_32(b)",
+    "from_big_endian_64(b) AS dune_from_big_endian_64(b)",
+    "human_readable_seconds(x) AS dune_human_readable_seconds(x)",
+    # Trino's any/all/none_match over the predicate's values: NULL only when it decides
+    "dune_any_match(t) AS CASE WHEN t IS NULL THEN NULL WHEN list_bool_or(list_transform(t, "
+    "lambda x: coalesce(x, false))) THEN true WHEN list_bool_or(list_transform(t, lambda x: "
+    "x IS NULL)) THEN NULL ELSE false END",
+    "dune_all_match(t) AS CASE WHEN t IS NULL THEN NULL WHEN list_bool_or(list_transform(t, "
+    "lambda x: NOT coalesce(x, true))) THEN false WHEN list_bool_or(list_transform(t, "
+    "lambda x: x IS NULL)) THEN NULL ELSE true END",
+    "dune_none_match(t) AS NOT dune_any_match(t)",
+    # cast(x AS varchar(n)): x is the value cast, v its varchar text (Trino cuts a varchar to n
+    # characters; a longer text of any other type cannot be represented)
+    "dune_varchar_n(x, v, n) AS CASE WHEN typeof(x) = 'VARCHAR' THEN left(v, n) "
+    "WHEN v IS NULL OR length(v) <= n THEN v ELSE error('Value ' || v || "
+    "' cannot be represented as varchar(' || n || ')') END",
+    "dune_try_varchar_n(x, v, n) AS CASE WHEN typeof(x) = 'VARCHAR' THEN left(v, n) "
+    "WHEN v IS NULL OR length(v) <= n THEN v END",
+    # a date-time text read as timestamp with time zone: no zone (Dune's session zone, UTC) or a
+    # UTC one; another zone fails (Trino would keep it, a DuckDB TIMESTAMPTZ cannot)
+    "dune_utc_text(s) AS CASE WHEN s IS NULL OR regexp_full_match(CAST(s AS VARCHAR), "
+    "'\\s*\\d{4}-\\d{1,2}-\\d{1,2}([ T]\\d{1,2}:\\d{1,2}(:\\d{1,2}([.,]\\d+)?)?)?\\s*"
+    "((?i:z|utc|gmt|ut|uct|etc/utc|etc/gmt|[+-]00(:?00)?))?\\s*') THEN CAST(s AS VARCHAR) "
+    "ELSE error('a timestamp with a time zone other than UTC is not supported by the emulator: '"
+    " || s) END",
+    # Trino compares doubles as IEEE 754 does: NaN is unequal to everything, itself included,
+    # and neither below nor above anything (DuckDB orders NaN above every number, equal to NaN)
+    *(
+        f"dune_double_{name}(a, b) AS CASE WHEN isnan(CAST(a AS DOUBLE)) OR "
+        "isnan(CAST(b AS DOUBLE)) THEN CASE WHEN a IS NULL OR b IS NULL THEN NULL "
+        f"ELSE {'true' if name == 'neq' else 'false'} END ELSE a {symbol} b END"
+        for name, symbol in (
+            ("eq", "="),
+            ("neq", "<>"),
+            ("lt", "<"),
+            ("lte", "<="),
+            ("gt", ">"),
+            ("gte", ">="),
+        )
+    ),
 ]
 
 
@@ -821,6 +1098,17 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         ("dune_to_base58", _to_base58, [blob], v),
         ("dune_from_base58", _from_base58, [v], blob),
         ("dune_from_base", _from_base, [v, "BIGINT"], "BIGINT"),
+        ("dune_bytes_to_i128", _bytes_to_int(True, 16, "varbinary_to_decimal"), [blob], v),
+        ("dune_keccak", _keccak, [blob], blob),
+        ("dune_to_tron_address", _to_tron_address, [blob], v),
+        ("dune_from_tron_address", _from_tron_address, [v], blob),
+        ("dune_address_32_from_hex", _address_32_from_hex, [v], blob),
+        ("dune_to_big_endian_32", _to_big_endian(4), [i], blob),
+        ("dune_to_big_endian_64", _to_big_endian(8), ["BIGINT"], blob),
+        ("dune_from_big_endian_32", _from_big_endian(4), [blob], i),
+        ("dune_from_big_endian_64", _from_big_endian(8), [blob], "BIGINT"),
+        ("dune_human_readable_seconds", _human_readable_seconds, ["DOUBLE"], v),
+        ("dune_initcap", _initcap, [v], v),
     ]
     udfs.extend(
         (f"dune_{'i' if signed else 'u'}256_{op}", _big(signed, op), [v, v], v)

@@ -243,6 +243,10 @@ def _check(tree: Any, sql: str) -> None:
     """Refuse every function not on the allowlist and every table that names a file."""
     from sqlglot import exp
 
+    if tree.find(exp.MatchRecognize) is not None:
+        raise TrinoError(
+            "MATCH_RECOGNIZE is not supported by the emulator", *_locate(sql, "match_recognize")
+        )
     for node in tree.walk():
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Identifier):
             name = node.name
@@ -255,7 +259,17 @@ def _check(tree: Any, sql: str) -> None:
                 f"Table '{node.sql(dialect='trino')}' does not exist", *_locate(sql, node.name)
             )
         if isinstance(node, exp.Table) and isinstance(node.this, exp.Func):
-            name = trino_function_name(node.this) or "?"
+            called_fn = node.this
+            name = trino_function_name(called_fn) or "?"
+            if name == "table" and called_fn.expressions:  # FROM TABLE(f(...))
+                called_fn = called_fn.expressions[0]
+                name = trino_function_name(called_fn) or "?"
+            if name in fn.DUNE_TABLE_FUNCTIONS:
+                raise TrinoError(
+                    f"Table function '{name}' is not supported by the emulator "
+                    "(it decodes with Dune's ABI decoder; run it on Dune)",
+                    *_locate_call(sql, called_fn, name),
+                )
             if name != "unnest" and name not in fn.TABLE_FUNCTIONS:
                 raise TrinoError(
                     f"Table function '{name}' not registered", *_locate_call(sql, node.this, name)
@@ -388,6 +402,25 @@ class _Types:
                 if col in self.names and self.names[col] != kind:
                     conflicting.add(col)
                 self.names[col] = kind
+        for values in tree.find_all(exp.Values):
+            alias = values.args.get("alias")
+            rows = values.expressions
+            if alias is None or not alias.columns or not rows:
+                continue
+            table = [r.expressions if isinstance(r, exp.Tuple) else [r] for r in rows]
+            for i, col in enumerate(alias.columns):
+                name = col.name.lower()
+                # a column's kind only when every row's value has it (Trino unifies 1 and 2.5
+                # to decimal; NULLs take any kind)
+                kinds = {
+                    self.of(row[i])
+                    for row in table
+                    if i < len(row) and not isinstance(row[i], exp.Null)
+                }
+                kind = kinds.pop() if len(kinds) == 1 else None
+                if name in self.names and self.names[name] != kind:
+                    conflicting.add(name)
+                self.names[name] = kind
         for _ in range(2):
             for alias in tree.find_all(exp.Alias):
                 name = alias.alias.lower()
@@ -430,12 +463,24 @@ class _Types:
             return ("map",)
         if isinstance(e, exp.Anonymous):
             name = str(e.name).lower()
-            if name in ("map_concat", "map_from_entries", "map_filter", "transform_values"):
+            if name in ("map_concat", "map_from_entries", "map_filter", "transform_values", "map"):
                 return ("map",)
             if name in ("bytearray_to_uint256", "varbinary_to_uint256"):
                 return ("big", False)
             if name in ("bytearray_to_int256", "varbinary_to_int256"):
                 return ("big", True)
+            if name in ("bytearray_to_decimal", "varbinary_to_decimal"):
+                return ("dec", 38, 0)
+            if name in _BLOB_FUNCTIONS:
+                return ("blob",)
+            if name in ("nan", "infinity", "dune_cbrt"):
+                return ("double",)
+            if name in ("to_tron_address", "human_readable_seconds"):
+                return ("str",)
+            if name == "from_big_endian_64":
+                return ("int", 64)
+            if name == "from_big_endian_32":
+                return ("int", 32)
             if name.startswith(("bytearray_", "varbinary_")) and name.endswith(
                 ("substring", "concat", "ltrim", "rtrim", "reverse", "trim")
             ):
@@ -449,7 +494,34 @@ class _Types:
             return self.of(e.this)
         if isinstance(e, exp.Count):
             return ("int", 64)
+        if isinstance(e, _double_nodes()):
+            return ("double",)
         return None
+
+
+_BLOB_FUNCTIONS = frozenset(
+    ["keccak", "from_tron_address", "address_32_from_hex", "to_big_endian_32", "to_big_endian_64"]
+)
+
+
+def _double_nodes() -> tuple[type, ...]:
+    from sqlglot import exp
+
+    return (
+        exp.Sqrt,
+        exp.Rand,
+        exp.Avg,
+        exp.Pow,
+        exp.Ln,
+        exp.Exp,
+        exp.Stddev,
+        exp.StddevPop,
+        exp.StddevSamp,
+        exp.Variance,
+        exp.VariancePop,
+        exp.Pi,
+        exp.Log,
+    )
 
 
 def _arith(op: str, a: T, b: T) -> T:
@@ -606,6 +678,12 @@ def _rewrite(node: Any, types: _Types) -> Any:
         return _cast(exp.Paren(this=node), "BIGINT")  # Trino has only bitwise_*(), bigint
     if isinstance(node, _OPERATOR_NODES):
         _check_operands(node, types)
+    if isinstance(node, exp.EQ | exp.NEQ | exp.LT | exp.LTE | exp.GT | exp.GTE) and (
+        types.of(node.this) == ("double",) or types.of(node.expression) == ("double",)
+    ):
+        # IEEE comparisons as Trino: NaN equals nothing, itself included (DuckDB: NaN = NaN)
+        op = type(node).__name__.lower()
+        return _call(f"dune_double_{op}", node.this, node.expression)
     if isinstance(node, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
         op = type(node).__name__
         a, b = types.of(node.this), types.of(node.expression)
@@ -627,8 +705,22 @@ def _rewrite(node: Any, types: _Types) -> Any:
                 )
                 return _cast(text, f"DECIMAL({p}, {s})")
         return node
+    if (
+        isinstance(node, exp.In)
+        and node.expressions
+        and not node.args.get("query")
+        and any(types.of(e) == ("double",) for e in [node.this, *node.expressions])
+    ):
+        # x IN (a, b) is x = a OR x = b in Trino: with doubles, NaN is in no list
+        tests = [_call("dune_double_eq", node.this.copy(), e) for e in node.expressions]
+        out = tests[0]
+        for t in tests[1:]:
+            out = exp.Or(this=out, expression=t)
+        return exp.Paren(this=out)
     if isinstance(node, exp.Cast | exp.TryCast):
         return _rewrite_cast(node, types)
+    if isinstance(node, exp.AtTimeZone):
+        return _rewrite_at_time_zone(node, types)
     if isinstance(node, exp.Bracket) and not node.args.get("safe"):
         index = node.expressions[0] if len(node.expressions) == 1 else None
         base = types.of(node.this)
@@ -656,11 +748,95 @@ def _rewrite(node: Any, types: _Types) -> Any:
     return node
 
 
+#: Zone names Trino treats as UTC itself (shown as `UTC`); any other zone is refused, since a
+#: DuckDB TIMESTAMPTZ holds an instant only and Trino's timestamp with time zone keeps its zone.
+UTC_ZONES = frozenset(
+    ["utc", "z", "gmt", "ut", "uct", "zulu", "universal", "greenwich", "gmt0", "+00:00", "-00:00"]
+    + [f"etc/{z}" for z in ("utc", "gmt", "uct", "ut", "zulu", "universal", "greenwich", "gmt0")]
+)
+_TS_TEXT = re.compile(
+    r"\s*(\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d{1,12})?)?)?)\s*(.*?)\s*"
+)
+
+
+def _zone_unsupported(what: str, sql: str, near: str) -> TrinoError:
+    return TrinoError(
+        f"{what} is not supported by the emulator: only UTC "
+        "(Trino keeps the zone in a timestamp with time zone; the emulator holds instants in UTC)",
+        *_locate(sql, near),
+    )
+
+
+def _rewrite_timestamptz_literal(node: Any, types: _Types) -> Any:
+    """`TIMESTAMP '… zone'`: a UTC zone is kept (shown `UTC`), any other refused, never shifted."""
+    from sqlglot import exp
+
+    text = node.this.name
+    m = _TS_TEXT.fullmatch(text)
+    if m is None or not m.group(2):
+        return node
+    zone = m.group(2)
+    if zone.lower() not in UTC_ZONES:
+        raise _zone_unsupported(f"TIMESTAMP literal with time zone '{zone}'", types.sql, text)
+    node.set("this", exp.Literal.string(f"{m.group(1)} UTC"))
+    return node
+
+
+def _rewrite_at_time_zone(node: Any, types: _Types) -> Any:
+    """`x AT TIME ZONE 'UTC'` is x as a timestamp with time zone in UTC (a timestamp without one is
+    read in Dune's session zone, UTC); another zone is refused."""
+    zone = node.args.get("zone")
+    from sqlglot import exp
+
+    if not (isinstance(zone, exp.Literal) and zone.is_string):
+        raise TrinoError(
+            "AT TIME ZONE with a non-literal zone is not supported by the emulator",
+            *_locate(types.sql, "at time zone"),
+        )
+    if zone.name.strip().lower() not in UTC_ZONES:
+        raise _zone_unsupported(f"AT TIME ZONE '{zone.name}'", types.sql, f"'{zone.name}'")
+    return _cast(node.this, "TIMESTAMPTZ")
+
+
+def _varchar_length(to: Any) -> int | None:
+    """n of a `varchar(n)` target type, None for a bare varchar or another type."""
+    from sqlglot import exp
+
+    if not to.is_type(exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT) or not to.expressions:
+        return None
+    size = to.expressions[0]
+    text = size.this.name if isinstance(size, exp.DataTypeParam) else size.name
+    return int(text) if str(text).isdigit() else None
+
+
 def _rewrite_cast(node: Any, types: _Types) -> Any:
     from sqlglot import exp
 
+    if (
+        node.to.is_type(exp.DataType.Type.TIMESTAMPTZ)
+        and isinstance(node.this, exp.Literal)
+        and node.this.is_string
+    ):
+        return _rewrite_timestamptz_literal(node, types)
+    if node.to.is_type(exp.DataType.Type.CHAR, exp.DataType.Type.NCHAR):
+        raise TrinoError(
+            "char(n) is not supported by the emulator (Trino pads it with spaces); use varchar",
+            *_locate(types.sql, "char"),
+        )
+    length = _varchar_length(node.to)
+    if length is not None:
+        # Trino: a varchar is cut to n characters; any other value longer than n fails
+        # (DuckDB ignores the length); try_cast gives NULL instead of failing
+        source = node.this.copy()
+        node.set("to", exp.DataType.build("VARCHAR", dialect="duckdb"))
+        inner = _rewrite_cast(node, types)
+        udf = "dune_try_varchar_n" if isinstance(node, exp.TryCast) else "dune_varchar_n"
+        return _call(udf, source, inner, exp.Literal.number(length))
     src = types.of(node.this)
     dst = _datatype_kind(node.to)
+    if node.to.is_type(exp.DataType.Type.TIMESTAMPTZ) and src in (("str",), None):
+        node.set("this", _call("dune_utc_text", node.this))  # a text's own zone must be UTC
+        return node
     if src and src[0] == "big" and dst and dst[0] == "dec":
         node.set("this", _cast(node.this, "VARCHAR"))
         return node
