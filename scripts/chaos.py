@@ -3,10 +3,15 @@ emulator with faults on every route and print how many runs returned exact rows,
 failures were, duplicate executions, deadline overruns and rate-limit behaviour. The CSV
 paths (to_arrow, iter_batches, to_csv, download_csv, to_parquet) run under faults on every GET
 route with a cache, each cached entry read back by a fresh offline client (issue 22), and
-``run_sql(timeout=2)`` reads meet one fault kind per results page (issue 24 item 7).
+``run_sql(timeout=2)`` reads meet one fault kind per results page (issue 24 item 7). Issue 24's
+attacks and faults: read-only MCP payloads, max_credits under ambiguous executes, chunked
+inserts under faults resumed as the README says, sweep processes killed with SIGKILL and
+resumed, and cache faults (a full tmpfs, a read-only mount, an entry path that is a directory,
+a writer killed mid-entry). One table: runs, exact, typed errors, wrong rows, duplicates,
+overspend, deadline overruns past 1 s.
 
 Usage:
-    uv run python scripts/chaos.py [--runs 100] [--seed 11] [--quick]
+    uv run python scripts/chaos.py [--runs 100] [--seed 11] [--quick] [--markdown]
 
 Exits 0 when every target is met, 1 otherwise. ``tests/reliability/`` runs the same scenarios
 with few runs and asserts the same properties.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -204,7 +210,9 @@ def reads_under_faults(
                     rows = await _run_rows(dune, timeout)
                 except Exception as exc:
                     tally.error(exc)
-                    tally.max_overrun = max(tally.max_overrun, clock() - start - timeout)
+                    over = clock() - start - timeout
+                    tally.max_overrun = max(tally.max_overrun, over)
+                    tally.late += over > 1.0
                     continue
                 if checksum(rows) == want:
                     tally.exact += 1
@@ -326,7 +334,9 @@ def deadline_overruns(
             tally.misreported += state == "QUERY_STATE_EXECUTING"  # a billed run left going
         if overrun > 1.0:
             tally.late += 1
-    tally.note = f"worst: {worst}" + "".join(f"; {m}" for m in missed)
+    tally.note = f"worst overrun {tally.max_overrun:.2f} s ({worst})" + "".join(
+        f"; {m}" for m in missed
+    )
     return tally
 
 
@@ -446,6 +456,7 @@ def mcp_payloads(handle: EmulatorHandle) -> Tally:
 
     control = handle.control
     control.reset()
+    control.pin_next_executions(count=200, executing_seconds=0.05)  # the victim counts
     tally = Tally("MCP read-only attack payloads")
     key, url = handle.api_key, handle.base_url
     with duneq.Client(api_key=key, base_url=url) as dune:
@@ -493,23 +504,36 @@ def mcp_payloads(handle: EmulatorHandle) -> Tally:
     return tally
 
 
+#: Execute faults whose outcome the client cannot know, in turn per try: some reach the engine
+#: (after the handler, a run starts and is billed), some do not.
+AMBIGUOUS_EXECUTE: dict[str, dict[str, Any]] = {
+    "500": {"status": 500},
+    "503 after handler": {"status": 503, "after_handler": True},
+    "reset mid-body": {"kind": "reset"},
+    "truncated 200": {"kind": "truncate"},
+}
+
+
 def budget_overspend(handle: EmulatorHandle, *, tries: int) -> Tally:
-    """``max_credits=30`` against executes that fail ambiguously (HTTP 500: they may have
-    started): each try sends executes until the budget refuses; overspend when a fourth was
-    sent or the client counted other than 30 credits. Sync, async and ``lowlevel``."""
+    """``max_credits=30`` against executes that fail ambiguously (AMBIGUOUS_EXECUTE, in turn):
+    each try sends executes until the budget refuses; overspend when a fourth was sent, the
+    server started more than 3 runs (30 credits) or the client counted more than 30. Sync,
+    async and ``lowlevel``."""
     from dune_api.api.executions import execute_sql
     from dune_api.models import ExecuteSqlRequest
 
     control = handle.control
     control.reset()
+    control.configure(max_concurrent_executions=10_000)  # earlier tries' runs never queue
+    control.pin_next_executions(count=tries * 3, executing_seconds=0.05)
     tally = Tally(f"max_credits=30, ambiguous executes x{tries}")
     body = ExecuteSqlRequest(sql="select 1")
 
     def sent() -> int:
         return int(control.counters()["requests"].get(EXECUTE_ROUTE, 0))
 
-    async def one(path: str) -> tuple[int, float]:
-        control.add_fault(EXECUTE_ROUTE, count=3, status=500)  # a fourth would start a run
+    async def one(path: str, fault: dict[str, Any]) -> tuple[int, float]:
+        control.add_fault(EXECUTE_ROUTE, count=3, **fault)  # a fourth would start a run
         before = sent()
         dune = make_client(handle, "async" if "async" in path else "sync", max_credits=30)
         try:
@@ -523,29 +547,443 @@ def budget_overspend(handle: EmulatorHandle, *, tries: int) -> Tally:
                         execute_sql.sync(client=dune.lowlevel, body=body)
                     else:
                         await execute_sql.asyncio(client=dune.lowlevel, body=body)
-                except duneq.ExecutionMayHaveStarted:
-                    continue
                 except duneq.BudgetExceeded as exc:
                     tally.error(exc)
                     break
+                except duneq.DuneError:  # a caller that tries again on any other error
+                    continue
             return sent() - before, float(dune.spent.credits)
         finally:
             await _close(dune)
 
     paths = ("sync", "async", "lowlevel", "lowlevel-async")
+    kinds = list(AMBIGUOUS_EXECUTE)
+    billed = 0
     for i in range(tries):
         path = paths[i % len(paths)]
+        kind = kinds[(i // len(paths)) % len(kinds)]
         tally.runs += 1
+        started = int(control.counters()["executions_started"])
         try:
-            executes, credits = asyncio.run(one(path))
+            executes, credits = asyncio.run(one(path, AMBIGUOUS_EXECUTE[kind]))
         except Exception as exc:
             tally.error(exc)
             continue
-        if executes > 3 or credits != 30:
+        ran = int(control.counters()["executions_started"]) - started
+        billed += ran
+        # the server billed 10 credits a run: more than 3 runs, more than 3 executes sent or
+        # a client that counts more than 30 is an overspend
+        if executes > 3 or ran * 10 > 30 or credits > 30:
             tally.overspend += 1
-        else:
+        elif credits == 30:
             tally.exact += 1
-    tally.note = f"{tally.overspend} tries overspent"
+        else:
+            tally.misreported += 1  # under 30 counted: the client lost track of a booking
+    tally.note = (
+        f"{tally.overspend} tries overspent, {billed} runs the server started ({', '.join(kinds)})"
+    )
+    return tally
+
+
+INSERT_ROUTE = "POST /api/v1/uploads/{namespace}/{table_name}/insert"
+UPLOAD_ROWS = 60
+#: about 10 rows per chunk: 6 chunks a table
+UPLOAD_CHUNK_BYTES = 130
+#: Every fault an insert chunk may meet: after the handler wrote it (5xx, a reset mid-body, a
+#: truncated 200), before (5xx, a dropped connection), and 429s.
+UPLOAD_MIX: list[dict[str, Any]] = [
+    {"kind": "status", "status": 502, "after_handler": True},
+    {"kind": "status", "status": 500, "after_handler": True},
+    {"kind": "reset"},
+    {"kind": "truncate"},
+    {"kind": "status", "status": 503},
+    {"kind": "drop"},
+    {"kind": "status", "status": 429, "retry_after": 0.2},
+]
+
+
+def _upload_data() -> bytes:
+    return b"id,label\n" + b"".join(f"{i},row-{i:04d}\n".encode() for i in range(UPLOAD_ROWS))
+
+
+def upload_faults(
+    handle: EmulatorHandle,
+    *,
+    rate: float,
+    runs: int,
+    mode: Mode,
+    seed: int,
+    emulator_clock: bool = False,
+) -> Tally:
+    """``runs`` tables, each filled by a chunked insert with ``rate`` of chunks faulted
+    (UPLOAD_MIX). After InsertFailed the run resumes as the README says (count the table's
+    rows; resume at the unknown chunk's end if its rows are there, else at its start), as often
+    as needed. Exact when the table holds every input row once; a row twice is a duplicate, a
+    row missing or foreign is wrong."""
+    control = handle.control
+    control.reset()
+    emulated, _ = _timing(handle, emulator_clock)
+    control.pin_next_executions(count=runs * 20, executing_seconds=0.05)  # the row counts
+    control.add_fault_rate(rate, UPLOAD_MIX, route=INSERT_ROUTE, seed=seed)
+    tally = Tally(f"uploads {rate:.0%} faults, resumed ({mode})")
+    data = _upload_data()
+    resumes = unknown = 0
+
+    async def ids(dune: Any, table: str) -> list[int]:
+        result = await _maybe(dune.run_sql(f"select id from {table}"))
+        return [int(r["id"]) for r in await _maybe(result.rows)]
+
+    async def main() -> None:
+        nonlocal resumes, unknown
+        dune = make_client(handle, mode, emulated)
+        try:
+            for i in range(runs):
+                tally.runs += 1
+                name = f"chaos_{mode}_{i}"
+                table = f"dune.emulator.{name}"
+                await _maybe(
+                    dune.uploads.create("emulator", name, [("id", "bigint"), ("label", "varchar")])
+                )
+                start = 0
+                for _attempt in range(20):
+                    try:
+                        await _maybe(
+                            dune.uploads.insert(
+                                "emulator",
+                                name,
+                                data,
+                                chunk_bytes=UPLOAD_CHUNK_BYTES,
+                                start_row=start,
+                            )
+                        )
+                        break
+                    except duneq.InsertFailed as exc:
+                        tally.error(exc)
+                        resumes += 1
+                        if exc.unknown_rows is None:
+                            start = exc.resume_row
+                            continue
+                        unknown += 1
+                        landed = set(await ids(dune, table))
+                        there = exc.unknown_rows.start in landed
+                        start = exc.unknown_rows.stop if there else exc.unknown_rows.start
+                    except duneq.DuneError as exc:
+                        # this call's first chunk surely did not land: resume where it began
+                        tally.error(exc)
+                        resumes += 1
+                got = await ids(dune, table)
+                want = list(range(UPLOAD_ROWS))
+                tally.duplicates += len(got) - len(set(got))
+                if sorted(got) == want:
+                    tally.exact += 1
+                elif sorted(set(got)) != want:
+                    tally.wrong += 1
+        finally:
+            await _close(dune)
+
+    asyncio.run(main())
+    control.clear_fault_rates()
+    injected = control.counters().get("faults_injected", {})
+    tally.note = (
+        f"{sum(injected.values())} faults injected, {resumes} resumes "
+        f"({unknown} of an unknown chunk)"
+    )
+    return tally
+
+
+SWEEP_QUERY_SQL = "select '{{day}}' as day_text"
+SWEEP_EXECUTE = "POST /api/v1/query/{query_id}/execute"
+#: A sweep process: the emulator's URL and key, the query, the state file and the days.
+_SWEEP_CHILD = """
+import sys
+import duneq
+url, key, qid, state = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+days = sys.argv[5].split(",")
+poll = duneq.PollConfig(first=0.02, growth=0.05, cap=0.1)
+with duneq.Client(api_key=key, base_url=url, poll=poll) as dune:
+    dune.sweep(qid, params=[{"day": d} for d in days], state=state, max_concurrent=2)
+"""
+
+
+def _sweep_process(handle: EmulatorHandle, qid: int, state: Path, days: Sequence[str]) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _SWEEP_CHILD,
+            handle.base_url,
+            handle.api_key,
+            str(qid),
+            str(state),
+            ",".join(days),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def sweep_kills(
+    handle: EmulatorHandle,
+    *,
+    sweeps: int,
+    kills: int,
+    items: int,
+    executing_seconds: float,
+    seed: int,
+) -> Tally:
+    """``sweeps`` sweeps of ``items`` days, each sweep process killed with SIGKILL ``kills``
+    times at a random point (0 to 1.2 s after its first execute reached the server; execute
+    replies come 0.6 s after the run started) and resumed with the same state file; then a
+    last process finishes it. Exact when every day's row is there and each item was billed
+    once; every execution beyond one per item counts as a duplicate. Runs last
+    ``executing_seconds``: a run still going at the resume is not visible to adoption."""
+    import os
+    import random
+    import signal
+    import tempfile
+
+    control = handle.control
+    control.reset()
+    control.configure(max_concurrent_executions=100)
+    control.pin_next_executions(
+        count=sweeps * items * (kills + 2), executing_seconds=executing_seconds
+    )
+    control.add_fault(
+        SWEEP_EXECUTE, kind="delay", delay_seconds=0.6, after_handler=True, count=100_000
+    )
+    rng = random.Random(seed)
+    tally = Tally(f"sweep kill -9 x{kills}, runs {executing_seconds:g} s")
+    landed = 0
+    days = [f"2024-03-{d:02d}" for d in range(1, items + 1)]
+
+    def executes() -> int:
+        return int(control.counters()["requests"].get(SWEEP_EXECUTE, 0))
+
+    with (
+        duneq.Client(api_key=handle.api_key, base_url=handle.base_url) as dune,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
+        for n in range(sweeps):
+            qid = dune.queries.create(
+                f"chaos sweep {n}",
+                SWEEP_QUERY_SQL,
+                parameters=[{"key": "day", "type": "text", "value": days[0]}],
+            )
+            state = Path(scratch) / f"sweep-{n}.json"
+            started = int(control.counters()["executions_started"])
+            for _ in range(kills):
+                before = executes()
+                proc = _sweep_process(handle, qid, state, days)
+                try:
+                    limit = time.monotonic() + 60  # a bound on a stuck child
+                    while proc.poll() is None and time.monotonic() < limit:
+                        if executes() > before:
+                            time.sleep(rng.uniform(0.0, 1.2))
+                            break
+                        time.sleep(0.005)
+                    if proc.poll() is None:
+                        os.kill(proc.pid, signal.SIGKILL)
+                        landed += 1
+                finally:
+                    if proc.poll() is None:
+                        proc.kill()
+                    proc.wait()
+            tally.runs += 1
+            try:
+                runs = dune.sweep(
+                    qid, params=[{"day": d} for d in days], state=state, max_concurrent=2
+                )
+            except Exception as exc:
+                tally.error(exc)
+                continue
+            extra = int(control.counters()["executions_started"]) - started - items
+            tally.duplicates += max(extra, 0)
+            got = [r["day_text"] for r in runs.rows]
+            if runs.failed or sorted(got) != days:
+                tally.wrong += 1
+            elif extra == 0:
+                tally.exact += 1
+    tally.note = f"{landed} kills landed, {items} items a sweep"
+    return tally
+
+
+CACHE_ROWS = 20_000
+#: about 600 KB of JSON and 300 KB of Arrow: neither fits the 64 KiB tmpfs
+CACHE_SQL = (
+    "select x, concat('label-', cast(x as varchar)) as label "
+    f"from unnest(sequence(1, {CACHE_ROWS})) as t(x) order by x"
+)
+CACHE_FAULTS = ("full disk", "read-only folder", "entry is a directory", "writer killed")
+#: A process that streams an execution's result into the cache (page by page), its second page
+#: slowed so that a kill lands while its entry's temp file is being written.
+_CACHE_CHILD = """
+import sys
+import duneq
+url, key, cache, eid = sys.argv[1:5]
+with duneq.Client(api_key=key, base_url=url, cache=cache) as dune:
+    sum(1 for _ in dune.get_result(eid, page_size=2000).iter_rows())
+"""
+
+
+def _mount_tmpfs(target: Path, options: str) -> bool:
+    """A tmpfs at ``target`` (needs root); False when this machine does not allow it."""
+    import subprocess
+
+    target.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)],
+        capture_output=True,
+        check=False,
+    )
+    return done.returncode == 0
+
+
+def _umount(target: Path) -> None:
+    import subprocess
+
+    subprocess.run(["umount", "-l", str(target)], capture_output=True, check=False)
+
+
+def _temp_files(root: Path) -> list[Path]:
+    folder = root / "entries"
+    return [p for p in folder.iterdir() if p.name.startswith(".tmp-")] if folder.is_dir() else []
+
+
+def _big_exact(rows: Sequence[dict[str, Any]]) -> bool:
+    return (
+        len(rows) == CACHE_ROWS
+        and sum(int(r["x"]) for r in rows) == CACHE_ROWS * (CACHE_ROWS + 1) // 2
+        and all(r["label"] == f"label-{r['x']}" for r in rows)
+    )
+
+
+def cache_faults(handle: EmulatorHandle, *, runs: int, mode: Mode) -> Tally:
+    """``runs`` reads of a 20,000-row result per cache fault: a full disk (a 64 KiB tmpfs:
+    ENOSPC), a read-only folder (a tmpfs remounted read-only), an entry path that is a
+    directory, and a writer process killed with SIGKILL mid-entry before this one reads. Exact
+    when the rows are exact, with one CacheWarning for the first three (none for a dead
+    writer's temp file), no temp file of ours left, and ``Cache.size()`` counting no orphan."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+    import warnings
+
+    control = handle.control
+    control.reset()
+    tally = Tally(f"cache faults x{len(CACHE_FAULTS)} kinds ({mode})")
+    skipped: set[str] = set()
+    orphans = 0
+
+    with duneq.Client(api_key=handle.api_key, base_url=handle.base_url) as plain:
+        eid = plain.run_sql(CACHE_SQL, timeout=120).execution_id
+
+    async def read(root: Path, how: str) -> tuple[bool, int]:
+        """Exact rows?, CacheWarnings seen, for one read of the result through ``root``."""
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            dune = make_client(handle, mode, cache=str(root))
+            try:
+                result = await _maybe(dune.get_result(eid, page_size=5000))
+                if how == "to_arrow":
+                    table = await _maybe(result.to_arrow())
+                    rows = table.select(["x", "label"]).to_pylist()
+                else:
+                    rows = list(await _maybe(result.rows))
+            finally:
+                await _close(dune)
+        seen = sum(issubclass(w.category, duneq.CacheWarning) for w in record)
+        return _big_exact(rows), seen
+
+    def one(kind: str, scratch: Path, i: int) -> tuple[bool, int, int] | None:
+        """(exact, CacheWarnings, CacheWarnings wanted), None when the fault cannot be made."""
+        how = "to_arrow" if i % 2 else "rows"
+        root = scratch / f"{kind.replace(' ', '-')}-{i}"
+        if kind == "full disk":
+            if not _mount_tmpfs(root, "size=64k"):
+                return None
+            try:
+                exact, seen = asyncio.run(read(root, how))
+                left = _temp_files(root)
+            finally:
+                _umount(root)
+            return exact and not left, seen, 1
+        if kind == "read-only folder":
+            if not _mount_tmpfs(root, "size=8m"):
+                return None
+            try:
+                done = subprocess.run(
+                    ["mount", "-o", "remount,ro", str(root)], capture_output=True, check=False
+                )
+                if done.returncode != 0:
+                    return None
+                exact, seen = asyncio.run(read(root, how))
+            finally:
+                _umount(root)
+            return exact, seen, 1
+        if kind == "entry is a directory":
+            exact, _ = asyncio.run(read(root, how))
+            for entry in (root / "entries").glob("*.dq*"):
+                entry.unlink()
+                entry.mkdir()
+                (entry / "inside").write_text("not an entry")
+            again, seen = asyncio.run(read(root, how))
+            return exact and again and not _temp_files(root), seen, 1
+        # a writer killed mid-entry, then this process reads through the same cache
+        control.add_fault(JSON_ROUTE, skip=1, kind="delay", delay_seconds=3.0)  # page 2
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _CACHE_CHILD, handle.base_url, handle.api_key, str(root), eid],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            limit = time.monotonic() + 60  # a bound on a stuck child
+            while not _temp_files(root) and proc.poll() is None and time.monotonic() < limit:
+                time.sleep(0.01)
+            killed = bool(_temp_files(root)) and proc.poll() is None
+            if killed:
+                os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        if not killed:
+            return None
+        cache = duneq.Cache(root)
+        counted_orphan = cache.size() != 0
+        exact, seen = asyncio.run(read(root, how))
+        entries = sum(
+            p.stat().st_size for p in (root / "entries").iterdir() if not p.name.startswith(".tmp-")
+        )
+        counted_orphan |= cache.size() != entries
+        nonlocal orphans
+        orphans += len(_temp_files(root))  # the dead writer's file goes at our commit
+        return exact and not counted_orphan, seen, 0
+
+    with tempfile.TemporaryDirectory() as scratch:
+        for kind in CACHE_FAULTS:
+            for i in range(runs):
+                got = one(kind, Path(scratch), i)
+                if got is None:
+                    skipped.add(kind)
+                    break
+                tally.runs += 1
+                exact, seen, wanted = got
+                tally.typed["CacheWarning"] = tally.typed.get("CacheWarning", 0) + seen
+                if exact and seen == wanted:
+                    tally.exact += 1
+                elif not exact:
+                    tally.wrong += 1
+                else:
+                    tally.misreported += 1
+                    tally.untyped.append(f"{kind}: {seen} CacheWarnings, wanted {wanted}")
+    tally.note = f"{orphans} orphan temp files left" + "".join(
+        f"; {k} not possible here" for k in sorted(skipped)
+    )
     return tally
 
 
@@ -640,7 +1078,9 @@ def csv_reads_under_faults(
                     rows = await read_path(dune, result, path, scratch)
                 except Exception as exc:
                     tally.error(exc)
-                    tally.max_overrun = max(tally.max_overrun, clock() - start - timeout)
+                    over = clock() - start - timeout
+                    tally.max_overrun = max(tally.max_overrun, over)
+                    tally.late += over > 1.0
                 else:
                     tally.exact += checksum(rows) == want
                     tally.wrong += checksum(rows) != want
@@ -737,22 +1177,46 @@ def read_deadline_overruns(
                 tally.exact += 1
             if overrun > 1.0:
                 tally.late += 1
-    tally.note = f"worst: {worst}"
+    tally.note = f"worst overrun {tally.max_overrun:.2f} s ({worst})"
     return tally
 
 
+#: The one table's columns: (heading, width, the cell of a tally).
+_COLUMNS: list[tuple[str, int, Callable[[Tally], str]]] = [
+    ("runs", 5, lambda t: str(t.runs)),
+    ("exact", 6, lambda t: str(t.exact)),
+    ("typed errors", 12, lambda t: str(sum(t.typed.values()))),
+    ("wrong rows", 10, lambda t: str(t.wrong)),
+    ("duplicates", 10, lambda t: str(t.duplicates)),
+    ("overspend", 9, lambda t: str(t.overspend)),
+    ("overruns > 1 s", 14, lambda t: str(t.late)),
+    ("untyped", 7, lambda t: str(len(t.untyped))),
+]
+
+
+def _notes(t: Tally) -> str:
+    return f"{t.note}; errors: {_typed(t)}"
+
+
 def table(tallies: Sequence[Tally]) -> list[str]:
-    head = (
-        f"{'scenario':44} {'runs':>5} {'exact':>7} {'wrong':>5} {'dup':>4} {'over$':>5} "
-        f"{'untyped':>7} {'overrun':>8}  notes"
-    )
+    """The one table of every scenario: runs, exact, typed errors, wrong rows, duplicates,
+    overspend, deadline overruns past 1 s, untyped exceptions, then notes."""
+    cells = "".join(f" {h:>{w}}" for h, w, _ in _COLUMNS)
+    head = f"{'scenario':46}{cells}  notes"
     lines = [head, "-" * len(head)]
     for t in tallies:
-        over = f"{t.max_overrun:.2f}"
-        lines.append(
-            f"{t.name:44} {t.runs:>5} {t.exact_share:>7.0%} {t.wrong:>5} {t.duplicates:>4} "
-            f"{t.overspend:>5} {len(t.untyped):>7} {over:>8}  {t.note}; errors: {_typed(t)}"
-        )
+        row = "".join(f" {cell(t):>{w}}" for _, w, cell in _COLUMNS)
+        lines.append(f"{t.name:46}{row}  {_notes(t)}")
+    return lines
+
+
+def markdown(tallies: Sequence[Tally]) -> list[str]:
+    """The same table in Markdown, for the README."""
+    heads = ["scenario", *(h for h, _, _ in _COLUMNS), "notes"]
+    lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    for t in tallies:
+        cells = [t.name, *(cell(t) for _, _, cell in _COLUMNS), _notes(t)]
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
@@ -801,6 +1265,20 @@ def checks(tallies: dict[str, Tally]) -> list[Check]:
             out.append(Check(f"{tally.name}: every try stopped at 30", tally.exact == tally.runs))
         if key == "ratelimit":
             out.append(Check(f"{tally.name}: <= 20% got 429", tally.max_overrun <= 0.2))
+        if key.startswith("uploads"):
+            out.append(Check(f"{tally.name}: every table exact", tally.exact == tally.runs))
+            out.append(Check(f"{tally.name}: 0 duplicate rows", tally.duplicates == 0))
+        if key == "sweep":
+            out.append(Check(f"{tally.name}: 0 duplicate executions", tally.duplicates == 0))
+            out.append(Check(f"{tally.name}: every sweep exact", tally.exact == tally.runs))
+        if key == "sweep-running":
+            # adoption sees finished runs only (Dune lists no running execution): a killed
+            # run still going once the resume's other runs have ended is paid again; measured
+            out.append(Check(f"{tally.name}: every sweep's rows exact", tally.wrong == 0))
+        if key.startswith("cache"):
+            out.append(
+                Check(f"{tally.name}: exact, one CacheWarning a fault", tally.exact == tally.runs)
+            )
     return out
 
 
@@ -827,10 +1305,22 @@ def run_all(
             tallies[key] = csv_reads_under_faults(handle, rate=rate, runs=runs, mode=m, seed=seed)
         log(f"running read deadlines ({mode})")
         tallies[f"readdeadline-{mode}"] = read_deadline_overruns(handle, mode=m)
+        log(f"running upload faults ({mode})")
+        tallies[f"uploads-{mode}"] = upload_faults(
+            handle, rate=0.3, runs=max(runs // 2, 5), mode=m, seed=seed
+        )
+        log(f"running cache faults ({mode})")
+        tallies[f"cache-{mode}"] = cache_faults(handle, runs=max(runs // 20, 2), mode=m)
     log("running MCP read-only payloads")
     tallies["mcp"] = mcp_payloads(handle)
     log("running budget overspend")
     tallies["overspend"] = budget_overspend(handle, tries=max(runs * 5, 40))
+    sweeps = max(runs // 20, 1)
+    for key, seconds in (("sweep", 0.1), ("sweep-running", 3.0)):
+        log(f"running sweep kills, runs of {seconds:g} s")
+        tallies[key] = sweep_kills(
+            handle, sweeps=sweeps, kills=8, items=8, executing_seconds=seconds, seed=seed
+        )
     log("running concurrent waits")
     tallies["concurrent"] = concurrent_waits(handle)
     log("running rate limit (about a minute)")
@@ -843,8 +1333,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=100, help="runs per read scenario")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--quick", action="store_true", help="10 runs per scenario")
+    parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     args = parser.parse_args(argv)
     runs = 10 if args.quick else args.runs
+    logging.getLogger("duneq").addHandler(logging.NullHandler())  # CacheWarnings are counted
 
     def log(message: str) -> None:
         print(f"# {message}", flush=True)
@@ -853,12 +1345,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         tallies = run_all(handle, runs, args.seed, log)
     print("\n".join(table(list(tallies.values()))))
     print(
-        "(over$: tries that passed max_credits; overrun column: seconds past the deadline;"
+        "(exact: runs whose outcome was exactly right (rows, table, refusal, budget); overspend:"
+        " tries past max_credits; overruns: runs that ended > 1 s past their deadline;"
         " concurrent: ratio to one wait; rate limit: share of 429s)"
     )
+    if args.markdown:
+        print("\n".join(markdown(list(tallies.values()))))
     results = checks(tallies)
     for check in results:
         print(f"{'ok    ' if check.ok else 'MISSED'} {check.what}")
+    running = tallies.get("sweep-running")
+    if running is not None:
+        print(
+            f"known  {running.name}: {running.duplicates} extra billed executions (a killed"
+            " run still going once the resume's other runs have ended is not visible to"
+            " adoption: Dune lists no running execution)"
+        )
     for tally in tallies.values():
         for line in tally.untyped[:5]:
             print(f"untyped in {tally.name}: {line}")

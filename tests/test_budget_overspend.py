@@ -125,3 +125,39 @@ def test_ambiguous_executes_over_http_stop_at_the_budget_async(
             dune_emulator.control.reset()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("path", ["lowlevel", "lowlevel-async"])
+def test_a_truncated_200_on_a_lowlevel_execute_keeps_its_booking(
+    path: str, dune_emulator: EmulatorHandle
+) -> None:
+    """A 200 whose body is cut after the run started (found by scripts/chaos.py): before, the
+    guarded transport raised ResponseValidationError and released the reservation, so each
+    such execute started a billed run while ``spent`` stayed 0 and the budget never refused."""
+    body = ExecuteSqlRequest(sql="select 1")
+
+    async def send(dune: Any) -> Any:
+        if path == "lowlevel":
+            return execute_sql.sync(client=dune.lowlevel, body=body)
+        return await execute_sql.asyncio(client=dune.lowlevel, body=body)
+
+    async def scenario() -> None:
+        started = int(dune_emulator.control.counters()["executions_started"])
+        dune_emulator.control.add_fault(EXECUTE_SQL, count=10, kind="truncate")
+        dune = _client(dune_emulator, asynchronous=path == "lowlevel-async")
+        try:
+            for _ in range(3):
+                with pytest.raises(duneq.ExecutionMayHaveStarted) as info:
+                    await send(dune)
+                assert info.value.status_code == 200
+            with pytest.raises(duneq.BudgetExceeded):
+                await send(dune)
+            assert dune.spent.credits == BUDGET and dune.spent.executions == 3
+        finally:
+            closed = dune.close()
+            if asyncio.iscoroutine(closed):
+                await closed
+        # the server did start (and bill) the three runs the client booked
+        assert int(dune_emulator.control.counters()["executions_started"]) == started + 3
+
+    asyncio.run(scenario())

@@ -101,3 +101,54 @@ def test_kill9_during_submits_bills_each_item_once(
     assert len(set(runs.execution_ids)) == len(DAYS)
     saved = orjson.loads(state.read_bytes())["items"]
     assert all(i["outcome"] == "done" and i["submitting_at"] is None for i in saved)
+
+
+def test_a_run_still_going_at_the_resume_is_adopted_once_it_ends(
+    dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    """The killed process's run lasts 1.5 s, so the resume's first look (the query's latest
+    result lists finished runs only) cannot see it. The item waits until the sweep's other runs
+    (1 s each, one at a time) have ended and is looked up again: adopted, not paid twice.
+    Before, it was executed again at once (5 executions for 4 items)."""
+    ctl = dune_emulator.control
+    ctl.pin_next_executions(count=1, executing_seconds=1.5)
+    ctl.pin_next_executions(count=10, executing_seconds=1.0)
+    ctl.add_fault(EXECUTE, kind="delay", delay_seconds=0.6, after_handler=True, count=1)
+    days = DAYS[:4]
+    state = tmp_path / "sweep.json"
+    with duneq.Client(
+        api_key=dune_emulator.api_key, base_url=dune_emulator.base_url, poll=POLL
+    ) as dune:
+        qid = dune.queries.create(
+            "still going", SQL, parameters=[{"key": "day", "type": "text", "value": days[0]}]
+        )
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                _CHILD,
+                dune_emulator.base_url,
+                dune_emulator.api_key,
+                str(qid),
+                str(state),
+                days[0],
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            limit = time.monotonic() + 30  # a bound on a stuck child, not a timed assertion
+            while _executes(dune_emulator) == 0 and time.monotonic() < limit:
+                time.sleep(0.005)
+            time.sleep(0.2)  # the reply is 0.6 s late: the kill lands while it is in flight
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait()
+        saved = orjson.loads(state.read_bytes())["items"]
+        assert saved[0]["outcome"] == "submitting"
+        assert ctl.counters()["executions_started"] == 1
+        runs = dune.sweep(qid, params=[{"day": d} for d in days], state=state, max_concurrent=1)
+    assert not runs.failed
+    assert sorted(r["day_text"] for r in runs.rows) == days
+    assert ctl.counters()["executions_started"] == len(days)  # the first item's run adopted
+    assert len(set(runs.execution_ids)) == len(days)

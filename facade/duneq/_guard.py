@@ -20,10 +20,10 @@ import orjson
 
 from ._errors import DuneError, ResponseValidationError
 from ._flows.context import FlowContext
-from ._flows.send import Charge, admit, response_error, transport_error
+from ._flows.send import Charge, admit, may_have_started, response_error, transport_error
 from ._http import DuneKeyAuth, Settings, transport_failure
 from ._lowlevel import LowLevelClient, build_client
-from ._protocol import Request, TransportFailure
+from ._protocol import RawResponse, Request, TransportFailure
 from ._retry import (
     RequestKind,
     RetryPolicy,
@@ -90,6 +90,9 @@ class _Decision:
                 return None
             if attempt < self._policy.max_retries and req.kind == "idempotent":
                 return backoff_delay(attempt, None, self._policy, self._rand)
+            if req.kind == "billed":  # the run may have started: its booking is kept
+                raw = RawResponse(response.status_code, response.headers, response.content)
+                return may_have_started(req, raw, problem)
             return ResponseValidationError(
                 problem,
                 status_code=response.status_code,

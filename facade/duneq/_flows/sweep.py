@@ -98,6 +98,11 @@ def adopt_started(
     return probe.execution_id
 
 
+def _recorded(item: SweepItem) -> bool:
+    """Sort key: items still carrying a killed process's "submitting" record go last."""
+    return item.submitting_at is not None
+
+
 def read_all(ctx: FlowContext, status: ExecutionStatus, options: ResultOptions) -> Flow[Any]:
     """Open a completed execution's result and read every page: (rows, names, types)."""
     opened = yield from open_result(ctx, status, options)
@@ -176,14 +181,23 @@ def sweep(
             on_done(item)
 
     claimed = {i.execution_id for i in items if i.execution_id}
+    running: dict[str, SweepItem] = {}
+
+    def adopted(item: SweepItem, eid: str | None) -> bool:
+        if eid is None:
+            return False
+        item.execution_id, item.outcome, item.submitting_at = eid, "running", None
+        item.started = ctx.clock()
+        claimed.add(eid)
+        running[eid] = item
+        return True
+
     for item in items:  # caught while submitting by a crash: adopt what the server started
         if item.outcome == "queued" and item.submitting_at is not None:
-            eid = yield from adopt_started(ctx, state.query_id, item, options, claimed)
-            if eid is not None:
-                item.execution_id, item.outcome = eid, "running"
-                claimed.add(eid)
-            item.submitting_at = None
-    running = {i.execution_id: i for i in items if i.outcome == "running" and i.execution_id}
+            adopted(item, (yield from adopt_started(ctx, state.query_id, item, options, claimed)))
+            # else its record stays: a run still going is not listed until it ends, so the
+            # item waits for the sweep's other runs and is looked up again before it is run
+    running.update({i.execution_id: i for i in items if i.outcome == "running" and i.execution_id})
     for item in items:  # finished earlier, results still to fetch: never run again
         if item.outcome == "done" and item.rows is None and item.execution_id and not item.stored:
             kept = store.recall(item.execution_id) if store is not None else None
@@ -199,7 +213,8 @@ def sweep(
                 fail(item, exc)
                 continue
             yield from finish(item, status)
-    queue = [i for i in items if i.outcome == "queued"]
+    # the items whose record found no run go last (stable order otherwise)
+    queue = sorted((i for i in items if i.outcome == "queued"), key=_recorded)
     changed()
     reached = False
     throttles = 0
@@ -209,6 +224,16 @@ def sweep(
         # -- submit up to the limit (the plan's, or the caller's)
         while queue and len(running) < limit.allowed() and not (reached and running):
             item = queue[0]
+            if item.submitting_at is not None:  # a killed process's record, not yet adopted
+                if running:
+                    break  # once the other runs have ended (its own may have by then)
+                for waiting in [i for i in queue if i.submitting_at is not None]:
+                    eid = yield from adopt_started(ctx, state.query_id, waiting, options, claimed)
+                    if adopted(waiting, eid):
+                        queue.remove(waiting)
+                    waiting.submitting_at = None
+                changed()
+                continue
             # on disk before the request leaves, so that a crash meanwhile is adopted on resume
             item.submitting_at = datetime.now(UTC).isoformat()
             state.save(items)
@@ -240,6 +265,7 @@ def sweep(
             item.execution_id, item.outcome = started.execution_id, "running"
             item.started = ctx.clock()
             running[started.execution_id] = item
+            claimed.add(started.execution_id)
             changed()
         if not running:
             continue
