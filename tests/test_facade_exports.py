@@ -16,6 +16,9 @@ EXPECTED = {
     # pipelines and materialized views
     "APIConnectionError",
     "APIError",
+    "APIResponse",
+    "Cancellation",
+    "Retrying",
     "APIStatusError",
     "APITimeout",
     "AsyncClient",

@@ -12,6 +12,9 @@ from ._version import __version__
 
 _LAZY: dict[str, str] = {
     "APIConnectionError": "._errors",
+    "APIResponse": "._answers",
+    "Cancellation": "._answers",
+    "Retrying": "._protocol",
     "APIError": "._errors",
     "APIStatusError": "._errors",
     "APITimeout": "._errors",
@@ -115,6 +118,7 @@ _LAZY: dict[str, str] = {
 
 if TYPE_CHECKING:
     from . import params
+    from ._answers import APIResponse, Cancellation
     from ._cache import (
         Cache,
     )
@@ -216,7 +220,7 @@ if TYPE_CHECKING:
         PollConfig,
         RateConfig,
     )
-    from ._protocol import FetchProgress
+    from ._protocol import FetchProgress, Retrying
     from ._queries import (
         AsyncQueries,
         AsyncQueryListing,
@@ -260,6 +264,7 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIStatusError",
     "APITimeout",
     "AsyncClient",
@@ -283,6 +288,7 @@ __all__ = [
     "CacheCorruptWarning",
     "CacheMiss",
     "CacheWarning",
+    "Cancellation",
     "Client",
     "ClientClosed",
     "Conflict",
@@ -340,6 +346,7 @@ __all__ = [
     "Result",
     "ResultKwargs",
     "ResultMetadata",
+    "Retrying",
     "RowSequence",
     "SavedQuery",
     "ServerError",

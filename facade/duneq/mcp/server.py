@@ -858,8 +858,10 @@ def _add_write_tools(server: MCPServer, t: DuneTools) -> None:
 
     async def cancel_execution(execution_id: ExecutionId) -> Annotated[CallToolResult, M.Cancelled]:
         eid = execution_id
-        ok = await t.guard(t.dune.cancel(validate_execution_id(eid)))
-        return _reply(M.Cancelled(execution_id=eid, cancelled=ok), f"cancel {eid}: {ok}")
+        answer = await t.guard(t.dune.cancel(eid))
+        shown = "cancelled" if answer else f"not cancelled: {answer.message or 'not confirmed'}"
+        reply = M.Cancelled(execution_id=eid, cancelled=answer.cancelled, message=answer.message)
+        return _reply(reply, f"{eid}: {shown}")
 
     server.add_tool(
         cancel_execution,
