@@ -212,7 +212,7 @@ def test_datapoint_cap_and_budget(duneq_cli: Any, dune_emulator: EmulatorHandle)
     assert len(lifted.out.splitlines()) == 1001
     budget = duneq_cli("sql", "select * from dex.trades", "--max-datapoints", "100")
     assert budget.code == 8
-    assert "max_datapoints budget of 100" in budget.err
+    assert "40 rows x 15 columns = 600 datapoints, over --max-datapoints 100" in budget.err
 
 
 # --------------------------------------------------------------------------- by execution id

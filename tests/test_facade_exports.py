@@ -19,6 +19,7 @@ EXPECTED = {
     "APIResponse",
     "Cancellation",
     "Retrying",
+    "ResultTooLarge",
     "APIStatusError",
     "APITimeout",
     "AsyncClient",

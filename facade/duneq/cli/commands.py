@@ -90,7 +90,7 @@ def _result_options(args: argparse.Namespace) -> dict[str, Any]:
         "sample_count": args.sample,
         "partial": args.partial,
         "ignore_datapoint_limit": args.ignore_datapoint_limit,
-        "max_datapoints": args.max_datapoints,
+        "max_result_datapoints": args.max_datapoints,  # this read's cap, refused up front
     }
     if args.page_size is not None:
         options["page_size"] = args.page_size
