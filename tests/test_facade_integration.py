@@ -220,8 +220,10 @@ def test_datapoint_cap_and_budget(mode: str, dune_emulator: EmulatorHandle) -> N
         # naming the new one) and DatapointBudgetExceeded (the same class)
         assert duneq.DatapointBudgetExceeded is duneq.ResultTooLarge
         deprecated = pytest.warns(DeprecationWarning, match="max_result_datapoints")
-        with deprecated, pytest.raises(duneq.DatapointBudgetExceeded):
+        with deprecated as seen, pytest.raises(duneq.DatapointBudgetExceeded):
             await aw(dune.run_sql(sql, max_datapoints=50))
+        if mode == "sync":  # an awaited call's caller is the event loop
+            assert seen[0].filename == __file__  # reported at the caller's line
         with pytest.raises(duneq.InvalidArgument, match="former name"):
             await aw(dune.run_sql(sql, max_datapoints=50, max_result_datapoints=50))
         ok = await aw(dune.run_sql(sql, max_result_datapoints=80, ignore_datapoint_limit=True))

@@ -397,7 +397,8 @@ def test_result_options_validation_and_query() -> None:
         ({"sort_by": [""]}, "sort_by"),
         ({"filters": "  "}, "filters"),
         ({"partial": "maybe"}, "partial"),
-        ({"max_datapoints": 0}, "max_datapoints"),
+        ({"max_result_datapoints": 0}, "max_result_datapoints"),
+        ({"max_datapoints": 0}, "max_result_datapoints"),  # its former name, same check
         ({"sample_count": -2}, "sample_count"),
     ]:
         with pytest.raises(duneq.InvalidArgument, match=match):

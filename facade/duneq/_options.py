@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +13,7 @@ from . import _constants as C
 from ._errors import InvalidArgument
 from ._polling import RateConfig
 from ._types import PartialPolicy, Performance
+from ._warn import warn_at_caller
 
 
 class ResultKwargs(TypedDict, total=False):
@@ -287,11 +287,11 @@ class ResultOptions:
                 raise InvalidArgument(
                     "give max_result_datapoints only (max_datapoints is its former name)"
                 )
-            warnings.warn(
-                "max_datapoints= on a read is now max_result_datapoints= (one result's cap); "
-                "Client(max_datapoints=) is the client's total datapoint budget",
-                DeprecationWarning,
-                stacklevel=4,
+            warn_at_caller(
+                DeprecationWarning(
+                    "max_datapoints= on a read is now max_result_datapoints= (one result's "
+                    "cap); Client(max_datapoints=) is the client's total datapoint budget"
+                )
             )
             max_result_datapoints = max_datapoints
         budget = (
