@@ -3,6 +3,7 @@ that ``duneq.cli`` and ``duneq.mcp`` may not import names every private module t
 
 from __future__ import annotations
 
+import ast
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -35,3 +36,20 @@ def test_the_ci_runs_the_contracts() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "uv run --locked lint-imports" in ci
     assert ci.index("lint-imports") > ci.index("mypy facade")
+
+
+def test_cli_and_mcp_touch_no_private_attribute() -> None:
+    """Only their own objects' private attributes (``self._x``), never a client's."""
+    allowed = {("argparse", "_SubParsersAction"), ("sub", "_all_options")}  # stdlib, own parser
+    found = []
+    for folder in ("cli", "mcp"):
+        for path in sorted((FACADE / folder).glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+                    continue
+                if node.attr.startswith("__"):
+                    continue
+                owner = node.value.id if isinstance(node.value, ast.Name) else "?"
+                if owner not in ("self", "cls") and (owner, node.attr) not in allowed:
+                    found.append(f"{folder}/{path.name}:{node.lineno} {owner}.{node.attr}")
+    assert found == []
