@@ -282,7 +282,6 @@ class DuneTools:
         self,
         what: str,
         start: Callable[[], Awaitable[Any]],
-        performance: str | None,
         limit: int | None,
         reused: bool | None = None,
     ) -> M.Execution:
@@ -315,7 +314,6 @@ class DuneTools:
         return await self.execute(
             "running this SQL",
             lambda: self.dune.execute_sql(sql, performance=performance),
-            performance,
             limit,
         )
 
@@ -369,7 +367,6 @@ class DuneTools:
         return await self.execute(
             f"running query {query_id}",
             lambda: self.dune.execute_query(query_id, params, performance=performance),
-            performance,
             limit,
         )
 
@@ -433,7 +430,6 @@ class DuneTools:
         return await self.execute(
             f"re-running query {qid}",
             lambda: self.dune.execute_query(qid, params),
-            None,
             limit,
             reused=False,
         )
