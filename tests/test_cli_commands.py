@@ -212,7 +212,7 @@ def test_datapoint_cap_and_budget(duneq_cli: Any, dune_emulator: EmulatorHandle)
     assert len(lifted.out.splitlines()) == 1001
     budget = duneq_cli("sql", "select * from dex.trades", "--max-datapoints", "100")
     assert budget.code == 8
-    assert "max_datapoints budget of 100" in budget.err
+    assert "40 rows x 15 columns = 600 datapoints, over --max-datapoints 100" in budget.err
 
 
 # --------------------------------------------------------------------------- by execution id
@@ -252,6 +252,39 @@ def test_latest_reuses_a_fresh_result(duneq_cli: Any, dune_emulator: EmulatorHan
     assert "cost: 0 credits, 10 datapoints, 10 rows" in again.err
     assert "(no new execution: the latest run, ended " in again.err
     assert "10 credits" not in again.err
+    assert executions(dune_emulator) == started
+
+
+def _requests(emu: EmulatorHandle, route: str) -> int:
+    return int(emu.control.counters()["requests"].get(route, 0))
+
+
+def test_latest_csv_comes_from_the_csv_route(
+    duneq_cli: Any, dune_emulator: EmulatorHandle, tmp_path: Path
+) -> None:
+    """``latest -o csv`` streams the API's CSV (issue 26 item 14) through ``dune.latest_csv``:
+    one small JSON probe finds the latest run, whose CSV route is then read, pinned to it;
+    no JSON page is converted, and nothing runs when a latest run exists."""
+    csv_route = "GET /api/v1/execution/{execution_id}/results/csv"
+    json_route = "GET /api/v1/query/{query_id}/results"
+    pages_route = "GET /api/v1/execution/{execution_id}/results"
+    ran = duneq_cli("run", "2", "--param", "n=5", "-o", "csv")
+    assert ran.code == 0, ran.err
+    started, csv_before = executions(dune_emulator), _requests(dune_emulator, csv_route)
+    json_before = _requests(dune_emulator, json_route)
+    pages_before = _requests(dune_emulator, pages_route)
+    res = duneq_cli("latest", "2", "--param", "n=5", "-o", "csv")
+    assert res.code == 0, res.err
+    assert res.out.splitlines() == ["number", *[str(i) for i in range(5)]]
+    assert f"execution {ran.execution_id}" in res.err and "5 rows" in res.err
+    assert _requests(dune_emulator, csv_route) == csv_before + 1
+    assert _requests(dune_emulator, json_route) == json_before + 1  # the probe only
+    assert _requests(dune_emulator, pages_route) == pages_before  # no JSON page read
+    out = tmp_path / "latest.csv"
+    saved = duneq_cli("latest", "2", "--param", "n=5", "--out", str(out))
+    assert saved.code == 0, saved.err
+    assert out.read_text() == res.out and f"wrote 5 rows to {out}" in saved.err
+    assert not (tmp_path / "latest.csv.part").exists()
     assert executions(dune_emulator) == started
 
 

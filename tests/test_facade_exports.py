@@ -16,6 +16,10 @@ EXPECTED = {
     # pipelines and materialized views
     "APIConnectionError",
     "APIError",
+    "APIResponse",
+    "Cancellation",
+    "Retrying",
+    "ResultTooLarge",
     "APIStatusError",
     "APITimeout",
     "AsyncClient",

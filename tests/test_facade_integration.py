@@ -209,11 +209,24 @@ def test_datapoint_cap_and_budget(mode: str, dune_emulator: EmulatorHandle) -> N
         lifted = await aw(dune.run_sql(sql, ignore_datapoint_limit=True, page_size=25))
         assert len(await aw(lifted.rows)) == 40
         before = count(dune_emulator, RESULTS)
-        with pytest.raises(duneq.DatapointBudgetExceeded) as info:
-            await aw(dune.run_sql(sql, max_datapoints=50))
+        with pytest.raises(duneq.ResultTooLarge) as info:
+            await aw(dune.run_sql(sql, max_result_datapoints=50))
         assert (info.value.total_rows, info.value.columns, info.value.datapoints) == (40, 2, 80)
+        # one BudgetExceeded for every client-side limit: unit, limit and cost as for the totals
+        assert isinstance(info.value, duneq.BudgetExceeded)
+        assert (info.value.unit, info.value.limit, info.value.would_cost) == ("datapoints", 50, 80)
         assert count(dune_emulator, RESULTS) == before  # nothing downloaded
-        ok = await aw(dune.run_sql(sql, max_datapoints=80, ignore_datapoint_limit=True))
+        # the former names still work: max_datapoints= on a read (with a DeprecationWarning
+        # naming the new one) and DatapointBudgetExceeded (the same class)
+        assert duneq.DatapointBudgetExceeded is duneq.ResultTooLarge
+        deprecated = pytest.warns(DeprecationWarning, match="max_result_datapoints")
+        with deprecated as seen, pytest.raises(duneq.DatapointBudgetExceeded):
+            await aw(dune.run_sql(sql, max_datapoints=50))
+        if mode == "sync":  # an awaited call's caller is the event loop
+            assert seen[0].filename == __file__  # reported at the caller's line
+        with pytest.raises(duneq.InvalidArgument, match="former name"):
+            await aw(dune.run_sql(sql, max_datapoints=50, max_result_datapoints=50))
+        ok = await aw(dune.run_sql(sql, max_result_datapoints=80, ignore_datapoint_limit=True))
         assert len(await aw(ok.rows)) == 40
         await aw(dune.close())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from collections.abc import Callable
@@ -397,10 +398,13 @@ def test_result_options_validation_and_query() -> None:
         ({"sort_by": [""]}, "sort_by"),
         ({"filters": "  "}, "filters"),
         ({"partial": "maybe"}, "partial"),
-        ({"max_datapoints": 0}, "max_datapoints"),
+        ({"max_result_datapoints": 0}, "max_result_datapoints"),
+        ({"max_datapoints": 0}, "max_result_datapoints"),  # its former name, same check
         ({"sample_count": -2}, "sample_count"),
     ]:
-        with pytest.raises(duneq.InvalidArgument, match=match):
+        former = isinstance(kwargs, dict) and "max_datapoints" in kwargs  # warns, then fails
+        warned = pytest.warns(DeprecationWarning) if former else contextlib.nullcontext()
+        with warned, pytest.raises(duneq.InvalidArgument, match=match):
             ResultOptions.build(**kwargs)  # type: ignore[arg-type]
 
 

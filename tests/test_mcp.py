@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import duneq
 import httpx
 import httpx2
 import pytest
@@ -222,7 +223,7 @@ def test_budget_refusals(dune_emulator: EmulatorHandle) -> None:
             assert "--max-executions is 1" in text
         async with inproc_session(dune_emulator, "--max-datapoints", "4") as client:
             text = await refused(client, "run_query", query_id=2, params={"n": 10})
-            assert "10 datapoints (10 rows x 1 columns)" in text
+            assert "fetching these results needs 10 datapoints" in text
             assert "only 4 of the 4-datapoint budget" in text
             eid = text.split("Execution ", 1)[1].split(" ", 1)[0]
             page = await call(client, "get_results", execution_id=eid, limit=4)
@@ -231,6 +232,31 @@ def test_budget_refusals(dune_emulator: EmulatorHandle) -> None:
             assert "only 0 of the 4-datapoint budget" in text
 
     run(scenario)
+
+
+def test_the_session_budget_is_the_clients_own(dune_emulator: EmulatorHandle) -> None:
+    """--max-credits and --max-datapoints reach the AsyncClient's own budget (issue 25 item 2):
+    one BudgetExceeded, a DuneError, refuses before anything is sent; only the execution count
+    stays in the server."""
+    from duneq.mcp import BudgetExceeded
+
+    assert BudgetExceeded is duneq.BudgetExceeded and issubclass(BudgetExceeded, duneq.DuneError)
+    config = mcp_config(build_parser().parse_args(["mcp", "--max-credits", "15"]))
+    time_kw = EmulatorTime(dune_emulator).client_kwargs(asynchronous=True)
+
+    async def scenario() -> None:
+        dune = server_client(
+            config, api_key=dune_emulator.api_key, base_url=dune_emulator.base_url, **time_kw
+        )
+        async with dune:
+            await (await dune.execute_sql("select 1 as a")).wait()
+            with pytest.raises(duneq.BudgetExceeded) as info:
+                await dune.execute_sql("select 2 as a")
+            assert info.value.unit == "credits" and info.value.limit == 15
+            assert dune.spent.executions == 1
+
+    run(scenario)
+    assert dune_emulator.control.counters()["executions_started"] == 1
 
 
 def test_read_only_by_default_and_writes_when_allowed(dune_emulator: EmulatorHandle) -> None:

@@ -12,6 +12,9 @@ from ._version import __version__
 
 _LAZY: dict[str, str] = {
     "APIConnectionError": "._errors",
+    "APIResponse": "._answers",
+    "Cancellation": "._answers",
+    "Retrying": "._protocol",
     "APIError": "._errors",
     "APIStatusError": "._errors",
     "APITimeout": "._errors",
@@ -99,6 +102,7 @@ _LAZY: dict[str, str] = {
     "Result": "._results",
     "ResultKwargs": "._options",
     "ResultMetadata": "._models",
+    "ResultTooLarge": "._errors",
     "RowSequence": "._rows",
     "SavedQuery": "._queries",
     "ServerError": "._errors",
@@ -115,6 +119,7 @@ _LAZY: dict[str, str] = {
 
 if TYPE_CHECKING:
     from . import params
+    from ._answers import APIResponse, Cancellation
     from ._cache import (
         Cache,
     )
@@ -170,6 +175,7 @@ if TYPE_CHECKING:
         QueryFailed,
         RateLimited,
         ResponseValidationError,
+        ResultTooLarge,
         ServerError,
         SweepStopped,
         UnknownStateWarning,
@@ -216,7 +222,7 @@ if TYPE_CHECKING:
         PollConfig,
         RateConfig,
     )
-    from ._protocol import FetchProgress
+    from ._protocol import FetchProgress, Retrying
     from ._queries import (
         AsyncQueries,
         AsyncQueryListing,
@@ -260,6 +266,7 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
+    "APIResponse",
     "APIStatusError",
     "APITimeout",
     "AsyncClient",
@@ -283,6 +290,7 @@ __all__ = [
     "CacheCorruptWarning",
     "CacheMiss",
     "CacheWarning",
+    "Cancellation",
     "Client",
     "ClientClosed",
     "Conflict",
@@ -340,6 +348,8 @@ __all__ = [
     "Result",
     "ResultKwargs",
     "ResultMetadata",
+    "ResultTooLarge",
+    "Retrying",
     "RowSequence",
     "SavedQuery",
     "ServerError",

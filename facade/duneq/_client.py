@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 import httpx
 
 from . import _constants as C
+from ._answers import APIResponse, Cancellation, api_path
 from ._bound import Bound, Defaults
 from ._cache import Cache, CacheArg, resolve_cache, run_key
 from ._catalog import (
@@ -26,18 +27,19 @@ from ._catalog import (
 )
 from ._errors import APIError, CacheMiss, DuneError, InvalidArgument
 from ._execution import AsyncExecution, Execution
+from ._flows import raw as raw_flows
 from ._flows import run as run_flows
 from ._flows import sweep as sweep_flows
 from ._flows import wait as wait_flows
 from ._flows.budget import InflightLimit, Ledger, Spent
 from ._flows.context import FlowContext, ReadWindow
 from ._flows.csv import CsvDest, csv_plan
-from ._flows.latest import latest_csv_plan
+from ._flows.latest import latest_csv_plan, latest_probe
 from ._flows.pages import Opened
 from ._flows.reader import ReadPlan
 from ._flows.run import Latest
 from ._flows.wait import ProgressCallback, WaitArgs
-from ._guard import async_clients, sync_clients
+from ._guard import async_clients, request_kind, sync_clients
 from ._http import AsyncDriver, SyncDriver, resolve_settings
 from ._lowlevel import LowLevelClient, execute_query_request, execute_sql_request
 from ._matviews import AsyncMaterializedViews, MaterializedViews
@@ -55,7 +57,7 @@ from ._options import (
 )
 from ._pipelines import AsyncPipelines, Pipelines
 from ._polling import PollConfig, RateConfig, RateLimiter
-from ._protocol import FetchProgress, Request
+from ._protocol import FetchProgress, Request, Retrying
 from ._queries import AsyncQueries, Queries
 from ._queries import _get as query_get_request
 from ._queries import _get_flow as query_get_flow
@@ -71,6 +73,15 @@ if TYPE_CHECKING:
 
 #: What a sweep flow returns: the item and error that stopped it, or None.
 SweepStop = tuple[SweepItem, APIError] | None
+
+
+def _query_value(value: object) -> str:
+    """One query-string value of ``request(params=...)``: booleans as the API spells them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise InvalidArgument(f"params values must be str, int, float or bool, got {value!r}")
 
 
 def _limit(name: str, value: object, kind: type[float] | type[int]) -> Any:
@@ -160,10 +171,13 @@ class _BaseClient:
         cache: CacheArg = None,
         offline: bool = False,
         on_fetch: Callable[[FetchProgress], object] | None = None,
+        on_retry: Callable[[Retrying], object] | None = None,
     ) -> None:
         self._settings = resolve_settings(api_key, base_url, timeout)
         if on_fetch is not None and not callable(on_fetch):
             raise InvalidArgument(f"on_fetch must be callable or None, got {on_fetch!r}")
+        if on_retry is not None and not callable(on_retry):
+            raise InvalidArgument(f"on_retry must be callable or None, got {on_retry!r}")
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise InvalidArgument(
                 f"max_retries must be a non-negative integer, got {max_retries!r}"
@@ -180,6 +194,7 @@ class _BaseClient:
                 max_datapoints=_limit("max_datapoints", max_datapoints, int),
             ),
             on_fetch=on_fetch,
+            on_retry=on_retry,
         )
         if not isinstance(offline, bool):
             raise InvalidArgument("offline must be True or False")
@@ -411,6 +426,57 @@ class _BaseClient:
             now=lambda: datetime.now(UTC),
         )
 
+    def _raw_flow(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, object] | None,
+        json: object,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | None,
+    ) -> run_flows.Flow[APIResponse]:
+        """The flow of ``request()``: the arguments checked, its retry class (a POST that starts
+        a run is billed, other POSTs are never retried blindly) and the call's deadline."""
+        verb, where = api_path(method, path)
+        if content is not None and json is not None:
+            raise InvalidArgument("pass either json= or content=, not both")
+        if content is not None and not isinstance(content, bytes):
+            raise InvalidArgument("content must be bytes")
+        query = None
+        if params is not None:
+            if not isinstance(params, Mapping):
+                raise InvalidArgument("params must be a mapping of names to values")
+            query = {str(k): _query_value(v) for k, v in params.items() if v is not None}
+        kind = request_kind(httpx.Request(verb, "http://dune/api" + where))
+        req = Request(
+            verb,
+            where,
+            params=query,
+            json=json,
+            content=content,
+            headers=dict(headers) if headers else None,
+            kind=kind,
+        )
+        return raw_flows.raw(self._ctx, req, validate_timeout("timeout", timeout))
+
+    def _probe_flow(
+        self,
+        query_id: int,
+        params: Mapping[str, ParamValue] | None,
+        max_age: timedelta | None,
+    ) -> run_flows.Flow[ExecutionStatus | None]:
+        """The latest-run probe: the status of the query's latest usable run, or None."""
+        qid, encoded = self._latest_args(query_id, max_age, params)
+        return latest_probe(
+            self._ctx,
+            qid,
+            params=encoded,
+            options=self._options({}),
+            max_age=max_age,
+            now=lambda: datetime.now(UTC),
+        )
+
     def _latest_flow(
         self,
         query_id: int,
@@ -462,6 +528,7 @@ class Client(_BaseClient):
         cache: CacheArg = None,
         offline: bool = False,
         on_fetch: Callable[[FetchProgress], object] | None = None,
+        on_retry: Callable[[Retrying], object] | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -483,6 +550,7 @@ class Client(_BaseClient):
             cache=cache,
             offline=offline,
             on_fetch=on_fetch,
+            on_retry=on_retry,
         )
         http, self.lowlevel = sync_clients(
             self._settings, transport, self._ctx, sleep or time.sleep
@@ -541,10 +609,39 @@ class Client(_BaseClient):
         eid = validate_execution_id(execution_id)
         return self._driver.run(wait_flows.get_status(self._ctx, eid))
 
-    def cancel(self, execution_id: str) -> bool:
-        """Cancel an execution by id; True when the API confirms."""
+    def cancel(self, execution_id: str) -> Cancellation:
+        """Cancel an execution by id: the API's answer, true when it confirmed, with its
+        ``message`` (why nothing was cancelled, e.g. the run had already finished)."""
         eid = validate_execution_id(execution_id)
-        return self._driver.run(wait_flows.cancel(self._ctx, eid))
+        return self._driver.run(raw_flows.cancellation(self._ctx, eid))
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: object = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> APIResponse:
+        """Send any API request (``path`` under the API root, e.g. ``/v1/usage``) with the
+        client's key, retries, rate limiter, budget and typed errors; ``timeout`` bounds it
+        all. Returns the 2xx answer (``.json()``, ``.text``); an error status raises."""
+        flow = self._raw_flow(method, path, params, json, content, headers, timeout)
+        return self._driver.run(flow)
+
+    def latest_execution(
+        self,
+        query_id: int,
+        params: Mapping[str, ParamValue] | None = None,
+        *,
+        max_age: timedelta | None = None,
+    ) -> ExecutionStatus | None:
+        """The status of the query's latest finished run for ``params`` (one that ended within
+        ``max_age``, judged on the server's clock), or None; runs nothing, reads no rows."""
+        return self._driver.run(self._probe_flow(query_id, params, max_age))
 
     def wait(
         self,
@@ -767,6 +864,7 @@ class AsyncClient(_BaseClient):
         cache: CacheArg = None,
         offline: bool = False,
         on_fetch: Callable[[FetchProgress], object] | None = None,
+        on_retry: Callable[[Retrying], object] | None = None,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -788,6 +886,7 @@ class AsyncClient(_BaseClient):
             cache=cache,
             offline=offline,
             on_fetch=on_fetch,
+            on_retry=on_retry,
         )
         http, self.lowlevel = async_clients(
             self._settings, transport, self._ctx, sleep or asyncio.sleep
@@ -852,10 +951,39 @@ class AsyncClient(_BaseClient):
         eid = validate_execution_id(execution_id)
         return await self._driver.run(wait_flows.get_status(self._ctx, eid))
 
-    async def cancel(self, execution_id: str) -> bool:
-        """Cancel an execution by id; True when the API confirms."""
+    async def cancel(self, execution_id: str) -> Cancellation:
+        """Cancel an execution by id: the API's answer, true when it confirmed, with its
+        ``message`` (why nothing was cancelled, e.g. the run had already finished)."""
         eid = validate_execution_id(execution_id)
-        return await self._driver.run(wait_flows.cancel(self._ctx, eid))
+        return await self._driver.run(raw_flows.cancellation(self._ctx, eid))
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        json: object = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> APIResponse:
+        """Send any API request (``path`` under the API root, e.g. ``/v1/usage``) with the
+        client's key, retries, rate limiter, budget and typed errors; ``timeout`` bounds it
+        all. Returns the 2xx answer (``.json()``, ``.text``); an error status raises."""
+        flow = self._raw_flow(method, path, params, json, content, headers, timeout)
+        return await self._driver.run(flow)
+
+    async def latest_execution(
+        self,
+        query_id: int,
+        params: Mapping[str, ParamValue] | None = None,
+        *,
+        max_age: timedelta | None = None,
+    ) -> ExecutionStatus | None:
+        """The status of the query's latest finished run for ``params`` (one that ended within
+        ``max_age``, judged on the server's clock), or None; runs nothing, reads no rows."""
+        return await self._driver.run(self._probe_flow(query_id, params, max_age))
 
     async def wait(
         self,

@@ -20,9 +20,10 @@ DuneError
 └── ExecutionError                 carries execution_id
     ├── QueryFailed, ExecutionCancelled, ExecutionExpired, ExecutionTimeout
     ├── PipelineFailed             carries the pipeline status and its failed nodes
-    ├── PartialResultError
-    └── DatapointBudgetExceeded
-BudgetExceeded                     the client-wide credit/datapoint budget; nothing was sent
+    └── PartialResultError
+BudgetExceeded                     a client-side limit refused a request; nothing was sent
+└── ResultTooLarge                 one read's max_result_datapoints (also an ExecutionError;
+                                   DatapointBudgetExceeded is its former name, kept)
 CacheMiss                          offline mode, and the cache does not hold what was asked
 SweepStopped                       a sweep item's error every item would get; carries it
 """
@@ -288,26 +289,11 @@ class PartialResultError(ExecutionError):
     """The result is truncated (COMPLETED_PARTIAL) and the partial policy is ``"error"``."""
 
 
-class DatapointBudgetExceeded(ExecutionError):
-    """The client-side ``max_datapoints`` budget would be exceeded; nothing more was downloaded."""
-
-    def __init__(
-        self, execution_id: str | None, *, budget: int, total_rows: int, columns: int
-    ) -> None:
-        self.budget = budget
-        self.total_rows = total_rows
-        self.columns = columns
-        self.datapoints = total_rows * columns
-        super().__init__(
-            f"result has {total_rows} rows x {columns} columns = {self.datapoints} datapoints, "
-            f"over the max_datapoints budget of {budget}",
-            execution_id=execution_id,
-        )
-
-
 class BudgetExceeded(DuneError):
-    """A request would take the client past ``max_credits`` or ``max_datapoints``; it was not
-    sent. ``unit`` is "credits" or "datapoints"; ``spent``, ``would_cost`` and ``left`` are in it."""
+    """A client-side limit refused a request before it was sent: the client's totals
+    ``Client(max_credits=, max_datapoints=)``, or (as ResultTooLarge) one read's
+    ``max_result_datapoints``. ``unit`` ("credits" or "datapoints"), ``limit``, ``spent``,
+    ``would_cost`` and ``left`` say which limit and by how much."""
 
     def __init__(
         self, unit: str, *, spent: float, would_cost: float, limit: float, what: str
@@ -321,6 +307,31 @@ class BudgetExceeded(DuneError):
             f"{what} would cost about {would_cost:g} {unit}, but only {self.left:g} of the "
             f"client's max_{unit}={limit:g} are left ({spent:g} spent); nothing was sent"
         )
+
+
+class ResultTooLarge(BudgetExceeded, ExecutionError):
+    """One result's rows x columns pass the read's ``max_result_datapoints``; nothing was
+    downloaded. Also an ExecutionError (``execution_id``), as its former name was."""
+
+    def __init__(
+        self, execution_id: str | None, *, budget: int, total_rows: int, columns: int
+    ) -> None:
+        self.budget = budget
+        self.total_rows = total_rows
+        self.columns = columns
+        self.datapoints = total_rows * columns
+        self.unit, self.spent, self.would_cost = "datapoints", 0, self.datapoints
+        self.limit, self.left = budget, budget
+        ExecutionError.__init__(
+            self,
+            f"result has {total_rows} rows x {columns} columns = {self.datapoints} datapoints, "
+            f"over max_result_datapoints={budget}",
+            execution_id=execution_id,
+        )
+
+
+#: The former name of ResultTooLarge (the same class), kept for code that catches it.
+DatapointBudgetExceeded = ResultTooLarge
 
 
 class SweepStopped(DuneError):

@@ -13,6 +13,7 @@ from . import _constants as C
 from ._errors import InvalidArgument
 from ._polling import RateConfig
 from ._types import PartialPolicy, Performance
+from ._warn import warn_at_caller
 
 
 class ResultKwargs(TypedDict, total=False):
@@ -27,6 +28,10 @@ class ResultKwargs(TypedDict, total=False):
     sample_count: int | None
     partial: PartialPolicy
     ignore_datapoint_limit: bool
+    #: The most datapoints (rows x columns) this one read may take: a larger result raises
+    #: ResultTooLarge before any page is fetched. Not ``Client(max_datapoints=)``, the total.
+    max_result_datapoints: int | None
+    #: The former name of ``max_result_datapoints`` on a read (DeprecationWarning).
     max_datapoints: int | None
 
 
@@ -240,7 +245,7 @@ class ResultOptions:
     sample_count: int | None = None
     partial: PartialPolicy = "warn"
     ignore_datapoint_limit: bool = False
-    max_datapoints: int | None = None
+    max_result_datapoints: int | None = None
 
     @classmethod
     def build(
@@ -255,6 +260,7 @@ class ResultOptions:
         sample_count: object = None,
         partial: object = C.DEFAULT_PARTIAL_POLICY,
         ignore_datapoint_limit: object = False,
+        max_result_datapoints: object = None,
         max_datapoints: object = None,
     ) -> ResultOptions:
         """Validate every option, including sample_count's incompatibilities."""
@@ -276,10 +282,22 @@ class ResultOptions:
                 )
         if not isinstance(ignore_datapoint_limit, bool):
             raise InvalidArgument("ignore_datapoint_limit must be True or False")
+        if max_datapoints is not None:
+            if max_result_datapoints is not None:
+                raise InvalidArgument(
+                    "give max_result_datapoints only (max_datapoints is its former name)"
+                )
+            warn_at_caller(
+                DeprecationWarning(
+                    "max_datapoints= on a read is now max_result_datapoints= (one result's "
+                    "cap); Client(max_datapoints=) is the client's total datapoint budget"
+                )
+            )
+            max_result_datapoints = max_datapoints
         budget = (
             None
-            if max_datapoints is None
-            else validate_positive_int("max_datapoints", max_datapoints)
+            if max_result_datapoints is None
+            else validate_positive_int("max_result_datapoints", max_result_datapoints)
         )
         return cls(
             page_size=size,
@@ -291,5 +309,5 @@ class ResultOptions:
             sample_count=sample,
             partial=validate_partial(partial),
             ignore_datapoint_limit=ignore_datapoint_limit,
-            max_datapoints=budget,
+            max_result_datapoints=budget,
         )

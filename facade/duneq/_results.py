@@ -414,14 +414,18 @@ class _ResultBase:
 
         return plan_for(self, big_ints, binary, wire)
 
-    def _typer(self, big_ints: str, binary: str) -> RowTyper:
+    def _typer(self, big_ints: str, binary: str, *, keep_bad: bool = False) -> RowTyper:
         from ._dunetypes import TypeOptions
         from ._typedrows import RowTyper
 
         meta = self._page_meta.get(self._first_offset) or self.metadata
         options = TypeOptions(big_ints=big_ints, binary=binary)  # type: ignore[arg-type]
         return RowTyper(
-            meta.column_names, meta.column_types, options, execution_id=self.execution_id
+            meta.column_names,
+            meta.column_types,
+            options,
+            execution_id=self.execution_id,
+            keep_bad=keep_bad,
         )
 
     def _repr_html_(self) -> str:
@@ -464,8 +468,20 @@ class Result(_ResultBase):
         )
         self._driver = bound.driver
 
-    def iter_pages(self) -> Iterator[list[Row]]:
-        """Each page's rows in order; only one page is held at a time (re-iterable)."""
+    def iter_pages(self, *, typed: bool = False, lenient: bool = False) -> Iterator[list[Row]]:
+        """Each page's rows in order; only one page is held at a time (re-iterable).
+        ``typed`` as for ``iter_rows``; ``lenient`` keeps a value that does not fit its
+        declared type as it came instead of raising (for display)."""
+        if not typed:
+            yield from self._pages()
+            return
+        typer = self._typer("string", "bytes", keep_bad=lenient)
+        offset = 0
+        for rows in self._pages():
+            yield typer.convert(rows, offset)
+            offset += len(rows)
+
+    def _pages(self) -> Iterator[list[Row]]:
         if self._rows is not None:  # already downloaded: never fetch (and pay for) it again
             yield from self._rows.iter_pages()
             return
@@ -644,8 +660,23 @@ class AsyncResult(_ResultBase):
         )
         self._driver = bound.driver
 
-    async def iter_pages(self) -> AsyncGenerator[list[Row], None]:
-        """Each page's rows in order; only one page is held at a time (re-iterable)."""
+    async def iter_pages(
+        self, *, typed: bool = False, lenient: bool = False
+    ) -> AsyncGenerator[list[Row], None]:
+        """Each page's rows in order; only one page is held at a time (re-iterable).
+        ``typed`` as for ``iter_rows``; ``lenient`` keeps a value that does not fit its
+        declared type as it came instead of raising (for display)."""
+        typer = self._typer("string", "bytes", keep_bad=lenient) if typed else None
+        offset = 0
+        pages = self._pages()
+        try:
+            async for rows in pages:
+                yield rows if typer is None else typer.convert(rows, offset)
+                offset += len(rows)
+        finally:
+            await pages.aclose()
+
+    async def _pages(self) -> AsyncGenerator[list[Row], None]:
         if self._rows is not None:  # already downloaded: never fetch (and pay for) it again
             for kept in self._rows.iter_pages():
                 yield kept

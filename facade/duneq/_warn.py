@@ -11,7 +11,7 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 def warn_at_caller(warning: Warning) -> None:
     """Emit ``warning`` with the stack level of the first frame that is not duneq's own."""
-    level = 1
+    level = 2  # stacklevel 2 is the frame that called this function, frame(1)
     frame = sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(
         _PACKAGE_DIR + os.sep

@@ -29,7 +29,7 @@ class FlowContext:
     rand: Callable[[], float] = random.random
     limiter: RateLimiter = field(default_factory=RateLimiter)
     #: Told of every retry before its pause (None: retries stay silent, as for library users).
-    on_retry: Callable[[Retrying], None] | None = None
+    on_retry: Callable[[Retrying], object] | None = None
     ledger: Ledger = field(default_factory=Ledger)
     #: Offline: every request is refused (results come from the local cache only).
     offline: bool = False

@@ -11,11 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 from msgspec import Raw
 
 from .._errors import (
-    DatapointBudgetExceeded,
     InvalidArgument,
     PartialResultError,
     PartialResultWarning,
     ResponseValidationError,
+    ResultTooLarge,
 )
 from .._lowlevel import (
     PageFormatError,
@@ -248,11 +248,11 @@ def check_partial(status: ExecutionStatus, options: ResultOptions) -> Flow[bool]
 
 
 def check_budget(execution_id: str, meta: PageMetadata | None, options: ResultOptions) -> bool:
-    """Raise DatapointBudgetExceeded if the rows to fetch x columns exceed ``max_datapoints``.
+    """Raise ResultTooLarge if the rows to fetch x columns exceed ``max_result_datapoints``.
 
     Returns False when the metadata is not enough to decide yet.
     """
-    if options.max_datapoints is None:
+    if options.max_result_datapoints is None:
         return True
     if meta is None or meta.total_row_count is None:
         return False
@@ -262,9 +262,9 @@ def check_budget(execution_id: str, meta: PageMetadata | None, options: ResultOp
         rows = min(rows, options.limit)
     if options.sample_count is not None:
         rows = min(rows, options.sample_count)
-    if rows * columns > options.max_datapoints:
-        raise DatapointBudgetExceeded(
-            execution_id, budget=options.max_datapoints, total_rows=rows, columns=columns
+    if rows * columns > options.max_result_datapoints:
+        raise ResultTooLarge(
+            execution_id, budget=options.max_result_datapoints, total_rows=rows, columns=columns
         )
     return True
 
@@ -326,7 +326,7 @@ def merge_page(pages: dict[int, PageMetadata], page: Page) -> None:
 def open_source(ctx: FlowContext, source: Source, options: ResultOptions) -> Flow[Opened]:
     """Open a result whose status is only known from its first page (a custom endpoint):
     a one-row probe when a datapoint budget needs the size first, then policy and budget."""
-    probe = options.max_datapoints is not None and options.page_size > 1
+    probe = options.max_result_datapoints is not None and options.page_size > 1
     page = yield from fetch_page(ctx, source, options, options.offset, size=1 if probe else None)
     check_budget(page.status.execution_id, page.metadata, options)
     if probe and page.next_offset is not None:

@@ -31,7 +31,7 @@ def _show_warning(
     file: TextIO | None = None,
     line: str | None = None,
 ) -> None:
-    from .._errors import PartialResultWarning
+    from duneq import PartialResultWarning
 
     text = str(message).replace("\n", " ")
     if isinstance(message, PartialResultWarning):
@@ -55,7 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_code_for(exc)
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
-    from .._errors import DuneWarning
+    from duneq import DuneWarning
+
     from .commands import HANDLERS, base_url_of
 
     handler = HANDLERS[args.command]

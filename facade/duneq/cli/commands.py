@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,55 +25,55 @@ from .parser import parse_params
 from .progress import Board, ExecutionProgress, FetchLine, cost_line, live_wanted, plural, say
 
 if TYPE_CHECKING:
-    from .._client import Client
-    from .._protocol import Retrying
-    from .._results import Result
-    from .._types import Row
+    from duneq import Client, Result, Retrying
+
     from ..mcp import ServerConfig
+    from .output import Row
+
+#: States in which an execution's result can be read.
+_SUCCESS = ("QUERY_STATE_COMPLETED", "QUERY_STATE_COMPLETED_PARTIAL")
 
 # --------------------------------------------------------------------------- helpers
 
 
 def _client(args: argparse.Namespace, **kwargs: Any) -> Client:
-    from .._client import Client
-    from .._types import NOT_GIVEN
+    """The command's client; with ``board``'s fetch line as ``on_fetch`` when one is given,
+    and retry notices on stderr unless ``--quiet``."""
+    from duneq import NOT_GIVEN, Client
 
     if getattr(args, "cache", None) is not None:
         kwargs.setdefault("cache", args.cache)
+    notices = None if args.quiet else RetryNotices()
     client = Client(
         args.api_key if args.api_key else NOT_GIVEN,
         base_url=args.base_url if args.base_url else NOT_GIVEN,
+        on_retry=notices,
         **kwargs,
     )
-    if not args.quiet:
-        client._ctx.on_retry = RetryNotices(client.base_url)
+    args.resolved_base_url = client.base_url  # for error lines (transport problems)
+    if notices is not None:
+        notices.base_url = client.base_url
     return client
 
 
 def base_url_of(args: argparse.Namespace) -> str | None:
-    """The base URL the command talks to (for error lines), or None if it is not valid."""
-    from .. import _constants as C
-    from .._http import normalize_base_url
-
-    raw = args.base_url or os.environ.get(C.BASE_URL_ENV) or C.DEFAULT_BASE_URL
-    try:
-        return normalize_base_url(raw)
-    except Exception:
-        return None
+    """The base URL the command talked to (for error lines), or None before a client had one."""
+    found = getattr(args, "resolved_base_url", None)
+    return found if isinstance(found, str) else None
 
 
 class RetryNotices:
     """Shows each retry as it is decided, so a dead URL or a flaky API is never silent."""
 
-    def __init__(self, base_url: str) -> None:
-        self._base_url = base_url
+    def __init__(self, base_url: str | None = None) -> None:
+        self.base_url = base_url
 
     def __call__(self, retry: Retrying) -> None:
         req = retry.request
         if retry.cause.startswith("HTTP "):
             what = f"{req.method} {req.display_path} answered {retry.cause}"
         else:
-            what = transport_problem(retry.cause, self._base_url)
+            what = transport_problem(retry.cause, self.base_url)
         say(f"{what}; retrying {retry.retry}/{retry.max_retries} in {retry.delay:.1f} s…")
 
 
@@ -90,7 +90,7 @@ def _result_options(args: argparse.Namespace) -> dict[str, Any]:
         "sample_count": args.sample,
         "partial": args.partial,
         "ignore_datapoint_limit": args.ignore_datapoint_limit,
-        "max_datapoints": args.max_datapoints,
+        "max_result_datapoints": args.max_datapoints,  # this read's cap, refused up front
     }
     if args.page_size is not None:
         options["page_size"] = args.page_size
@@ -150,14 +150,7 @@ def _output(args: argparse.Namespace) -> str:
 def _typed_pages(result: Result) -> Iterator[list[Row]]:
     """Pages with typed values for the table (exact ints, scaled decimals, UTC times, 0x
     bytes); a value that does not fit its declared type is shown as it came."""
-    from .._typedrows import RowTyper
-
-    meta = result.metadata
-    typer = RowTyper(meta.column_names, meta.column_types, keep_bad=True)
-    offset = 0
-    for page in result.iter_pages():
-        yield typer.convert(page, offset)
-        offset += len(page)
+    return result.iter_pages(typed=True, lenient=True)
 
 
 def _emit(
@@ -220,13 +213,11 @@ def _interruptible(
 
 
 def _interrupted(args: argparse.Namespace, client: Client, progress: ExecutionProgress) -> str:
-    from .._states import SUCCESS_STATES, ExecutionState
-
     eid, state = progress.execution_id, progress.state
     if eid is None:
         return "interrupted before Dune reported an execution id"
     resume = f"get the result later with: duneq results {eid}"
-    if state in {str(s) for s in SUCCESS_STATES}:
+    if state in _SUCCESS:
         return f"interrupted while fetching the result of execution {eid}; {resume}"
     if args.no_cancel:
         return f"interrupted; execution {eid} was not cancelled (--no-cancel); {resume}"
@@ -234,9 +225,9 @@ def _interrupted(args: argparse.Namespace, client: Client, progress: ExecutionPr
         now = str(client.get_status(eid).state)
     except (Exception, KeyboardInterrupt):
         return f"interrupted; cancelling execution {eid} is not confirmed: duneq status {eid}"
-    if now == str(ExecutionState.CANCELLED):
+    if now == "QUERY_STATE_CANCELLED":
         return f"interrupted; execution {eid} was cancelled"
-    if now in {str(s) for s in SUCCESS_STATES}:
+    if now in _SUCCESS:
         return f"interrupted; execution {eid} had already finished; {resume}"
     return f"interrupted; execution {eid} was not cancelled ({now}): duneq cancel {eid}"
 
@@ -249,9 +240,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     fmt = _output(args)
     params = parse_params(args.param)
     max_age = _cache_age(args)
-    with _client(args) as client, _board(args) as board:
+    # rows, bytes, total and ETA on the board as pages arrive
+    with _board(args) as board, _client(args, on_fetch=FetchLine(board)) as client:
         progress = ExecutionProgress(board)
-        client._ctx.on_fetch = FetchLine(board)  # rows, bytes, total and ETA as pages arrive
         with _interruptible(args, client, board, progress), _archived(client, args.query_id):
             result = client.run_query(
                 args.query_id,
@@ -269,7 +260,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _archived(client: Client, query_id: int) -> Iterator[None]:
     """Dune's 403 on execute means "archived, unsaved or not enough permissions": when the
     query reads as archived, say so (exit 1) instead of an authentication error (exit 3)."""
-    from .._errors import DuneError, PermissionDenied
+    from duneq import DuneError, PermissionDenied
 
     try:
         yield
@@ -311,9 +302,9 @@ def _cmd_sql(args: argparse.Namespace) -> int:
     fmt = _output(args)
     params = parse_params(args.param)
     max_age = _cache_age(args)
-    with _client(args) as client, _board(args) as board:
+    # rows, bytes, total and ETA on the board as pages arrive
+    with _board(args) as board, _client(args, on_fetch=FetchLine(board)) as client:
         progress = ExecutionProgress(board)
-        client._ctx.on_fetch = FetchLine(board)  # rows, bytes, total and ETA as pages arrive
         with _interruptible(args, client, board, progress):
             result = client.run_sql(
                 sql,
@@ -330,9 +321,9 @@ def _cmd_sql(args: argparse.Namespace) -> int:
 def _cmd_results(args: argparse.Namespace) -> int:
     started = time.monotonic()
     fmt = _output(args)
-    with _client(args) as client, _board(args) as board:
+    # rows, bytes, total and ETA on the board as pages arrive
+    with _board(args) as board, _client(args, on_fetch=FetchLine(board)) as client:
         progress = ExecutionProgress(board)
-        client._ctx.on_fetch = FetchLine(board)  # rows, bytes, total and ETA as pages arrive
         progress.execution_id = args.execution_id.strip()
         with _interruptible(args, client, board, progress):
             result = client.get_result(
@@ -349,9 +340,11 @@ def _cmd_latest(args: argparse.Namespace) -> int:
     fmt = _output(args)
     params = parse_params(args.param)
     max_age = timedelta(seconds=args.max_age) if args.max_age is not None else None
-    with _client(args) as client, _board(args) as board:
+    # rows, bytes, total and ETA on the board as pages arrive
+    with _board(args) as board, _client(args, on_fetch=(fetched := FetchLine(board))) as client:
         progress = ExecutionProgress(board)
-        client._ctx.on_fetch = FetchLine(board)  # rows, bytes, total and ETA as pages arrive
+        if fmt == "csv" and _latest_as_csv(args, client, board, fetched, params, max_age, started):
+            return 0
         with _interruptible(args, client, board, progress):
             result = client.latest_result(
                 args.query_id,
@@ -363,6 +356,80 @@ def _cmd_latest(args: argparse.Namespace) -> int:
                 **_result_options(args),
             )
             return _emit(args, board, result, fmt, started)
+
+
+def _latest_as_csv(
+    args: argparse.Namespace,
+    client: Client,
+    board: Board,
+    fetched: FetchLine,
+    params: dict[str, Any] | None,
+    max_age: timedelta | None,
+    started: float,
+) -> bool:
+    """``latest -o csv``: the latest run's CSV straight from the API's CSV route (``GET
+    /v1/query/{id}/results/csv``), never converted from JSON pages. False when the query has
+    no usable latest run (then ``latest`` runs it, as for any format)."""
+    from duneq import NotFound
+
+    options = _result_options(args)
+    before = client.spent.datapoints
+    try:
+        if args.out is None:
+            client.latest_csv(args.query_id, sys.stdout, params, max_age=max_age, **options)
+            sys.stdout.flush()
+        else:
+            _latest_csv_file(client, args, params, max_age, options)
+    except NotFound:
+        if fetched.last is not None:
+            raise  # rows were already written: never run it again behind their back
+        return False
+    board.close()
+    done = fetched.last
+    rows = done.rows if done is not None else 0
+    if not args.quiet:
+        ended = _ended_at(client, done.execution_id) if done is not None else None
+        if args.out:
+            print(f"wrote {plural(rows, 'row')} to {args.out}", file=sys.stderr)
+        line = cost_line(
+            credits=0,
+            datapoints=client.spent.datapoints - before,
+            rows=rows,
+            seconds=time.monotonic() - started,
+            origin="latest",
+            execution_id=done.execution_id if done is not None else None,
+            ended_at=ended,
+        )
+        print(line, file=sys.stderr)
+    return True
+
+
+def _ended_at(client: Client, execution_id: str) -> datetime | None:
+    """When the execution ended, for the cost line (a free status call; None if unknown)."""
+    from duneq import DuneError
+
+    try:
+        return client.get_status(execution_id).execution_ended_at
+    except DuneError:
+        return None
+
+
+def _latest_csv_file(
+    client: Client,
+    args: argparse.Namespace,
+    params: dict[str, Any] | None,
+    max_age: timedelta | None,
+    options: dict[str, Any],
+) -> None:
+    """Write the latest CSV to ``FILE.part``, renamed when complete (a failed download never
+    looks like a finished one)."""
+    path = Path(args.out).expanduser()
+    part = path.with_name(path.name + ".part")
+    try:
+        client.latest_csv(args.query_id, part, params, max_age=max_age, **options)
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -405,16 +472,11 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_cancel(args: argparse.Namespace) -> int:
-    from .._flows.send import call
-    from .._lowlevel import cancel_request
-    from .._options import validate_execution_id
-
-    eid = validate_execution_id(args.execution_id)
     with _client(args) as client:
-        # the answer itself, not the library's bool: its message says why nothing was cancelled
-        data = client._driver.run(call(client._ctx, cancel_request(eid)))
-    if not data.get("success", False):
-        reason = data.get("message") or data.get("error") or "the API did not confirm it"
+        answer = client.cancel(args.execution_id)  # its message says why nothing was cancelled
+    eid = answer.execution_id
+    if not answer:
+        reason = answer.message or "the API did not confirm it"
         print(f"error: not cancelled: {reason} [execution_id={eid}]", file=sys.stderr)
         return EXIT_ERROR
     print(f"cancelled {eid}")

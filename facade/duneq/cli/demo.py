@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import EXIT_LIMIT, EXIT_QUERY_FAILED, UsageError
 
 if TYPE_CHECKING:
-    from .._client import Client
+    from duneq import Client
 
 
 class DemoFailed(Exception):
@@ -212,7 +212,7 @@ def run_demo(quiet: bool = False) -> int:
         from dune_emulator import EmulatorConfig, run_emulator
     except ImportError as exc:
         raise UsageError(f"the demo cannot start: {exc}") from None
-    from .._client import Client
+    from duneq import Client
 
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="duneq-demo-"))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-from .._errors import (
+from duneq import (
     APIConnectionError,
     APIError,
     APIStatusError,
     AuthenticationError,
     BudgetExceeded,
-    DatapointBudgetExceeded,
     DatapointLimitExceeded,
     DuneError,
     ExecutionCancelled,
@@ -26,6 +25,7 @@ from .._errors import (
     PipelineFailed,
     QueryFailed,
     RateLimited,
+    ResultTooLarge,
     SweepStopped,
 )
 
@@ -89,7 +89,7 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_QUERY_FAILED
     if isinstance(exc, RateLimited):
         return EXIT_RATE_LIMITED
-    if isinstance(exc, PaymentRequired | DatapointBudgetExceeded | BudgetExceeded):
+    if isinstance(exc, PaymentRequired | BudgetExceeded):  # ResultTooLarge too
         return EXIT_LIMIT
     return EXIT_ERROR
 
@@ -132,8 +132,12 @@ def _message(exc: BaseException, base_url: str | None = None) -> str:
             f"{text} -- fix: rerun with --ignore-datapoint-limit, or fetch less with "
             "--limit/--columns/--filters"
         )
-    if isinstance(exc, DatapointBudgetExceeded):
-        return f"{exc.message} -- fix: raise --max-datapoints or fetch less with --limit/--columns"
+    if isinstance(exc, ResultTooLarge):
+        return (
+            f"the result has {exc.total_rows:,} rows x {exc.columns} columns = "
+            f"{exc.datapoints:,} datapoints, over --max-datapoints {exc.budget:,} -- fix: raise "
+            "--max-datapoints or fetch less with --limit/--columns"
+        )
     if isinstance(exc, PartialResultError):
         return (
             "the result is partial (truncated by Dune) -- use --partial warn or "

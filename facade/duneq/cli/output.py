@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import msgspec
 
-from .._types import Row
 from .errors import UsageError
 
+Row = dict[str, Any]  # one result row, by column name
+
 if TYPE_CHECKING:
-    from .._results import Result
+    from duneq import Result
 
 _ENCODER = msgspec.json.Encoder()
 FORMATS = ("table", "csv", "json", "jsonl", "parquet", "dataset")

@@ -10,7 +10,8 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from .._version import __version__
+from duneq import __version__
+
 from .errors import EXIT_CODES_HELP, UsageError
 from .output import FORMATS, TABLE_ROWS
 

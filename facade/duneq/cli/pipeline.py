@@ -12,15 +12,21 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._errors import DuneError, ExecutionTimeout, PipelineFailed
-from .._pipelines_model import NodeStatus, Pipeline, PipelineEvent, PipelineNode
+from duneq import (
+    DuneError,
+    ExecutionTimeout,
+    NodeStatus,
+    Pipeline,
+    PipelineEvent,
+    PipelineFailed,
+    PipelineNode,
+)
+
 from .errors import EXIT_QUERY_FAILED, EXIT_TIMEOUT
 from .progress import Board, plural
 
 if TYPE_CHECKING:
-    from .._client import Client
-    from .._models import ExecutionStatus
-    from .._pipelines import PipelineRun
+    from duneq import Client, ExecutionStatus, PipelineRun
 
 
 def plan_line(node: PipelineNode) -> str:

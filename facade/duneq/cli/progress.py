@@ -13,8 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from .._models import Progress
-from .._protocol import FetchProgress
+from duneq import FetchProgress, Progress
 
 TextFn = Callable[[], str]
 
@@ -178,8 +177,11 @@ class FetchLine:
     def __init__(self, board: Board, key: str = "fetch") -> None:
         self._board, self._key = board, key
         self._started: float | None = None
+        #: The latest progress told (rows delivered and the execution they are of).
+        self.last: FetchProgress | None = None
 
     def __call__(self, progress: FetchProgress) -> None:
+        self.last = progress
         now = time.monotonic()
         if self._started is None or progress.pages == 1:
             self._started = now

@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from .._errors import DuneWarning
+from duneq import DuneWarning
+
 from .errors import EXIT_ERROR, Interrupted, UsageError
 from .output import write_rows
 from .progress import Board, cost_line, live_wanted
 
 if TYPE_CHECKING:
-    from .._client import Client
-    from .._sweep import SweepProgress
+    from duneq import Client, SweepProgress
 
 _MAX_GRID = 100_000
 
@@ -166,10 +166,9 @@ def run_sweep_command(args: argparse.Namespace, client: Client, board: Board, fm
 
 
 def run_cache_command(args: argparse.Namespace) -> int:
-    from .._cache import resolve_cache
+    from duneq import Cache
 
-    cache = resolve_cache(args.cache if args.cache is not None else True)
-    assert cache is not None
+    cache = Cache() if args.cache is None or args.cache is True else Cache(args.cache)
     if args.action == "path":
         print(cache.path)
     elif args.action == "clear":
@@ -200,9 +199,8 @@ def write_sweep_parquet(runs: Any, out: str | None) -> int:
     """Write every sweep row, parameter columns included, to a typed parquet file."""
     if not out:
         raise UsageError("parquet output is binary: give a file with --out FILE.parquet")
-    from .._optional import require
+    table = runs.to_arrow()  # names the missing extra when pyarrow is not installed
+    import pyarrow.parquet as pq
 
-    pq = require("pyarrow.parquet")
-    table = runs.to_arrow()
     pq.write_table(table, out)
     return int(table.num_rows)

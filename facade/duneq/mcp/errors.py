@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from .. import _errors as E
-from .budget import BudgetExceeded
+import duneq as E
 
+#: An ``api_key=...`` query value, wherever it may appear in a message.
+_KEY_IN_URL = re.compile(r"(api_key=)[^&\s]*", re.IGNORECASE)
 _EXECUTION_SUFFIX = re.compile(r"\s*\[Execution ID: [0-9A-Z]+\]\s*$")
 _LOCATION_PREFIX = re.compile(r"^line \d+:\d+:\s*")
 
@@ -21,16 +22,46 @@ def sentence(exc: BaseException, *, secret: str | None = None) -> str:
     text = _sentence(exc)
     if secret:
         text = text.replace(secret, "***")
-    return E.redact(text)
+    return _KEY_IN_URL.sub(r"\1***", text)
 
 
 def _api_text(exc: E.APIStatusError) -> str:
     return _clean(exc.api_message or exc.message or f"HTTP {exc.status_code}")
 
 
+def _num(value: float) -> str:
+    return (
+        f"{value:,.6g}" if isinstance(value, float) and not value.is_integer() else f"{value:,.0f}"
+    )
+
+
+def budget_sentence(exc: E.BudgetExceeded) -> str:
+    """The session budget's refusal: which limit (the flag that set it), what is left, and
+    what to do instead. Credits and datapoints are the client's own limits."""
+    if exc.unit == "executions":
+        return (
+            f"Refused by the session budget: this would be execution {_num(exc.spent + 1)}, but "
+            f"--max-executions is {_num(exc.limit)} and all are used; reuse a result with "
+            "latest_result or get_results instead of running again."
+        )
+    if exc.unit == "credits":
+        return (
+            f"Refused by the session budget: this execution is estimated at "
+            f"{_num(exc.would_cost)} credits, but only {_num(exc.left)} of the "
+            f"{_num(exc.limit)}-credit budget (--max-credits) remain; reuse a result with "
+            "latest_result or get_results instead."
+        )
+    return (
+        f"Refused by the session budget: fetching these results needs {_num(exc.would_cost)} "
+        f"datapoints, but only {_num(exc.left)} of the {_num(exc.limit)}-datapoint budget "
+        "(--max-datapoints) remain; ask for fewer rows (limit) or columns (columns), or "
+        "filter server-side."
+    )
+
+
 def _sentence(exc: BaseException) -> str:
-    if isinstance(exc, BudgetExceeded):
-        return str(exc)
+    if isinstance(exc, E.BudgetExceeded):
+        return budget_sentence(exc)
     if isinstance(exc, E.QueryFailed):
         message = _clean(_LOCATION_PREFIX.sub("", _EXECUTION_SUFFIX.sub("", exc.error_message)))
         where = f" at line {exc.line}, column {exc.column}" if exc.line is not None else ""

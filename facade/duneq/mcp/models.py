@@ -127,3 +127,4 @@ class Saved(BaseModel):
 class Cancelled(BaseModel):
     execution_id: str
     cancelled: bool
+    message: str | None = Field(default=None, description="The API's reason, when not cancelled")

@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
@@ -20,25 +20,18 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
-from .. import _errors as E
-from .._client import AsyncClient
-from .._flows.latest import latest_probe
-from .._flows.send import call
-from .._lowlevel import get_dataset_request, usage_request
-from .._models import ExecutionStatus
-from .._options import encode_params, validate_execution_id, validate_query_id
-from .._protocol import Request
-from .._results import AsyncResult
-from .._states import RUNNING_STATES, SUCCESS_STATES, ExecutionState
-from .._types import NOT_GIVEN
-from .._types import Performance as Tier
-from .._version import __version__
+import duneq as E
+from duneq import NOT_GIVEN, AsyncClient, AsyncResult, ExecutionState, ExecutionStatus, __version__
+
 from . import models as M
-from .budget import Budget, BudgetExceeded
+from .budget import Budget
 from .errors import sentence
 from .readonly import ALLOWED, ParameterError, check_parameters, read_only_refusal, render
 
 _T = TypeVar("_T")
+Tier = Literal["medium", "large"]
+RUNNING_STATES = frozenset({ExecutionState.PENDING, ExecutionState.EXECUTING})
+SUCCESS_STATES = frozenset({ExecutionState.COMPLETED, ExecutionState.COMPLETED_PARTIAL})
 
 INSTRUCTIONS = """\
 Query Dune Analytics (blockchain data) with DuneSQL (Trino dialect). Cheapest first: \
@@ -179,7 +172,9 @@ class DuneTools:
         self.dune = dune
         self.config = config
         self.secret = secret
-        self.budget = Budget(config.max_credits, config.max_executions, config.max_datapoints)
+        #: Executions are counted here; credits and datapoints are the client's own budget
+        #: (``server_client`` passes --max-credits and --max-datapoints to it).
+        self.budget = Budget(config.max_executions)
 
     # -- plumbing
 
@@ -189,7 +184,7 @@ class DuneTools:
             return await call
         except ToolError:
             raise
-        except (E.DuneError, BudgetExceeded) as exc:
+        except E.DuneError as exc:
             raise ToolError(sentence(exc, secret=self.secret)) from None
 
     def row_cap(self, limit: int | None) -> int:
@@ -198,29 +193,27 @@ class DuneTools:
     async def fetch(
         self, status: ExecutionStatus, limit: int | None, offset: int = 0, **options: Any
     ) -> M.Table:
-        """Fetch at most the row cap from a finished execution, within the datapoint budget."""
-        self.budget.check_fetch()
+        """Fetch at most the row cap from a finished execution; the client's datapoint budget
+        refuses a page that would pass it before sending it."""
+        self.check_datapoints_left("fetching these results")
         cap = self.row_cap(limit)
-        left = self.budget.remaining_datapoints()
-        try:
-            result = await self.dune.get_result(
-                status.execution_id,
-                timeout=self.config.tool_timeout,
-                limit=cap,
-                page_size=cap,
-                offset=offset or None,
-                partial="allow",
-                max_datapoints=left,
-                **options,
-            )
-            rows = list(await result.rows)
-        except E.DatapointBudgetExceeded as exc:
-            self.budget.refuse_fetch(
-                exc.datapoints, f" ({exc.total_rows} rows x {exc.columns} columns)"
-            )
-            raise
-        self.budget.record_datapoints(result.datapoints)
+        result = await self.dune.get_result(
+            status.execution_id,
+            timeout=self.config.tool_timeout,
+            limit=cap,
+            page_size=cap,
+            offset=offset or None,
+            partial="allow",
+            **options,
+        )
+        rows = list(await result.rows)
         return _table(result, rows, offset)
+
+    def check_datapoints_left(self, what: str) -> None:
+        """Refuse a read when the datapoint budget is used up (even one row would pass it)."""
+        limit, spent = self.config.max_datapoints, self.dune.spent.datapoints
+        if limit is not None and spent >= limit:
+            raise E.BudgetExceeded("datapoints", spent=spent, would_cost=1, limit=limit, what=what)
 
     def outcome(
         self,
@@ -265,7 +258,6 @@ class DuneTools:
     async def settle_and_fetch(
         self, status: ExecutionStatus, limit: int | None, reused: bool | None = None
     ) -> M.Execution:
-        self.budget.settle(status.execution_id, status.execution_cost_credits)
         if status.state == ExecutionState.FAILED and status.error is not None:
             raise E.QueryFailed(
                 status.execution_id,
@@ -278,10 +270,11 @@ class DuneTools:
         if status.state in SUCCESS_STATES:
             try:
                 table = await self.fetch(status, limit)
-            except BudgetExceeded as exc:
-                raise BudgetExceeded(
+            except E.BudgetExceeded as exc:
+                raise ToolError(
                     f"Execution {status.execution_id} finished ({status.state}) but no rows "
-                    f"were fetched. {exc} Then call get_results with it."
+                    f"were fetched. {sentence(exc, secret=self.secret)} Then call get_results "
+                    "with it."
                 ) from None
         return self.outcome(status, table, reused=reused)
 
@@ -289,32 +282,28 @@ class DuneTools:
         self,
         what: str,
         start: Callable[[], Awaitable[Any]],
-        performance: str | None,
         limit: int | None,
         reused: bool | None = None,
     ) -> M.Execution:
-        """Start an execution (budget first), wait up to the tool deadline, then fetch or hand off."""
+        """Start an execution (budget first: the session's count here, credits in the client),
+        wait up to the tool deadline, then fetch or hand off."""
         started = time.monotonic()
-        key = self.budget.check_execute(what, performance)
+        key = self.budget.check_execute(what)
         try:
             execution = await start()
-        except E.ExecutionMayHaveStarted as exc:
-            # It may be running and billed: the reservation stays booked.
-            if exc.execution_id:
-                self.budget.record_execution(key, exc.execution_id)
+        except E.ExecutionMayHaveStarted:
+            # It may be running and billed: the count stays booked (the client keeps its credits).
+            self.budget.record_execution(key)
             raise
         except BaseException:
             self.budget.release(key)
             raise
-        self.budget.record_execution(key, execution.execution_id)
+        self.budget.record_execution(key)
         left = max(self.config.tool_timeout - (time.monotonic() - started), 0.0)
         try:
             status = await execution.wait(left, cancel_on_timeout=False)
         except E.ExecutionTimeout as exc:
             return self.outcome(execution.last_status, state=exc.state or "QUERY_STATE_PENDING")
-        except E.QueryFailed:
-            self.budget.settle(execution.execution_id, execution.last_status.execution_cost_credits)
-            raise
         return await self.settle_and_fetch(status, limit, reused)
 
     # -- tools
@@ -325,7 +314,6 @@ class DuneTools:
         return await self.execute(
             "running this SQL",
             lambda: self.dune.execute_sql(sql, performance=performance),
-            performance,
             limit,
         )
 
@@ -375,19 +363,18 @@ class DuneTools:
         limit: int | None,
         performance: Tier | None,
     ) -> M.Execution:
-        await self.check_saved_query(validate_query_id(query_id), params, runs=True)
+        await self.check_saved_query(query_id, params, runs=True)
         return await self.execute(
             f"running query {query_id}",
             lambda: self.dune.execute_query(query_id, params, performance=performance),
-            performance,
             limit,
         )
 
     async def get_execution(
         self, execution_id: str, limit: int | None, wait_seconds: float
     ) -> M.Execution:
-        eid = validate_execution_id(execution_id)
-        status = await self.dune.get_status(eid)
+        status = await self.dune.get_status(execution_id)
+        eid = status.execution_id
         if status.state in RUNNING_STATES and wait_seconds > 0:
             deadline = min(wait_seconds, self.config.tool_timeout)
             try:
@@ -396,7 +383,6 @@ class DuneTools:
                 status = await self.dune.get_status(eid)
             except E.QueryFailed:
                 status = await self.dune.get_status(eid)
-        self.budget.settle(eid, status.execution_cost_credits)
         table = await self.fetch(status, limit) if status.state in SUCCESS_STATES else None
         return self.outcome(status, table)
 
@@ -409,8 +395,7 @@ class DuneTools:
         filters: str | None,
         sort_by: list[str] | None,
     ) -> M.Execution:
-        eid = validate_execution_id(execution_id)
-        status = await self.dune.get_status(eid)
+        status = await self.dune.get_status(execution_id)
         if status.state in RUNNING_STATES:
             return self.outcome(status)
         if status.state not in SUCCESS_STATES:
@@ -428,10 +413,11 @@ class DuneTools:
         limit: int | None,
         run_if_stale: bool,
     ) -> M.Execution:
-        qid = validate_query_id(query_id)
+        qid = query_id
         await self.check_saved_query(qid, params, runs=run_if_stale)
         max_age = timedelta(seconds=max_age_seconds) if max_age_seconds is not None else None
-        status = await self._probe(qid, params, max_age)
+        self.check_datapoints_left("reading the latest result")
+        status = await self.dune.latest_execution(qid, params, max_age=max_age)
         if status is not None:
             table = await self.fetch(status, limit)
             return self.outcome(status, table, reused=True)
@@ -444,28 +430,9 @@ class DuneTools:
         return await self.execute(
             f"re-running query {qid}",
             lambda: self.dune.execute_query(qid, params),
-            None,
             limit,
             reused=False,
         )
-
-    async def _probe(
-        self, qid: int, params: Mapping[str, Any] | None, max_age: timedelta | None
-    ) -> ExecutionStatus | None:
-        """The latest usable run of a saved query, through the client's own probe flow."""
-        from datetime import UTC, datetime
-
-        self.budget.check_fetch()
-        dune = self.dune
-        flow = latest_probe(
-            dune._ctx,
-            qid,
-            params=encode_params(params),
-            options=dune._options({}),
-            max_age=max_age,
-            now=lambda: datetime.now(UTC),
-        )
-        return await dune._driver.run(flow)
 
     async def get_query(self, query_id: int) -> M.Query:
         q = await self.dune.queries.get(query_id)
@@ -489,10 +456,6 @@ class DuneTools:
             version=q.version,
         )
 
-    async def _call(self, req: Request) -> dict[str, Any]:
-        """Send a request through the client's flow (retries, typed errors); its JSON body."""
-        return await self.dune._driver.run(call(self.dune._ctx, req))
-
     async def search_datasets(
         self, query: str | None, owner: str | None, type_: str | None, limit: int, offset: int
     ) -> M.DatasetPage:
@@ -509,7 +472,7 @@ class DuneTools:
         position = offset
         async for dataset in listing:  # pages of 250 are scanned until `limit` match
             position += 1
-            ds = _dataset(dataset.raw)
+            ds = _dataset(dataset)
             text = f"{ds.full_name} {ds.description or ''}".lower()
             if not term or all(word in text for word in term.split()):
                 found.append(ds)
@@ -524,30 +487,32 @@ class DuneTools:
         return M.DatasetPage(datasets=found, total=total, next_offset=next_offset)
 
     async def get_dataset(self, slug: str) -> M.Dataset:
-        body = await self._call(get_dataset_request(slug.strip()))
-        return _dataset(body)
+        return _dataset(await self.dune.datasets.get(slug))
 
     async def usage(self) -> M.Usage:
-        body = await self._call(usage_request(None, None))
-        periods = []
-        for p in body.get("billing_periods") or []:
-            used, included = _float(p.get("credits_used")), _float(p.get("credits_included"))
-            periods.append(
-                M.BillingPeriod(
-                    start_date=p.get("start_date"),
-                    end_date=p.get("end_date"),
-                    credits_used=used,
-                    credits_included=included,
-                    credits_left=None if used is None or included is None else included - used,
-                )
+        use = await self.dune.usage()
+        periods = [
+            M.BillingPeriod(
+                start_date=_iso(p.start_date),
+                end_date=_iso(p.end_date),
+                credits_used=p.credits_used,
+                credits_included=p.credits_included,
+                credits_left=None
+                if p.credits_used is None or p.credits_included is None
+                else p.credits_included - p.credits_used,
             )
+            for p in use.billing_periods
+        ]
+        summary = self.budget.summary(
+            self.dune.spent, self.config.max_credits, self.config.max_datapoints
+        )
         return M.Usage(
             billing_periods=periods,
-            bytes_used=_int(body.get("bytes_used")),
-            bytes_allowed=_int(body.get("bytes_allowed")),
-            private_queries=_int(body.get("private_queries")),
-            private_dashboards=_int(body.get("private_dashboards")),
-            session=M.SessionBudget.model_validate(self.budget.summary()),
+            bytes_used=use.bytes_used,
+            bytes_allowed=use.bytes_allowed,
+            private_queries=use.private_queries,
+            private_dashboards=use.private_dashboards,
+            session=M.SessionBudget.model_validate(summary),
         )
 
 
@@ -555,29 +520,20 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()).rstrip(".")
 
 
-def _float(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _dataset(raw: Mapping[str, Any]) -> M.Dataset:
-    owner = raw.get("owner")
-    meta = raw.get("metadata")
+def _dataset(ds: E.Dataset) -> M.Dataset:
+    """The tool's view of a catalog entry (``dune.datasets``)."""
     return M.Dataset(
-        full_name=str(raw.get("full_name") or ""),
-        type=raw.get("type"),
-        owner=owner.get("handle") if isinstance(owner, Mapping) else None,
-        is_private=raw.get("is_private"),
-        description=(meta.get("description") or None) if isinstance(meta, Mapping) else None,
+        full_name=ds.full_name,
+        type=ds.type,
+        owner=ds.owner,
+        is_private=ds.is_private,
+        description=ds.description or None,
         columns=[
-            M.DatasetColumn(
-                name=str(c.get("name")), type=str(c.get("type")), nullable=c.get("nullable")
-            )
-            for c in raw.get("columns") or []
-            if isinstance(c, Mapping)
+            M.DatasetColumn(name=c.name, type=c.type, nullable=c.nullable) for c in ds.columns
         ],
     )
 
@@ -858,8 +814,10 @@ def _add_write_tools(server: MCPServer, t: DuneTools) -> None:
 
     async def cancel_execution(execution_id: ExecutionId) -> Annotated[CallToolResult, M.Cancelled]:
         eid = execution_id
-        ok = await t.guard(t.dune.cancel(validate_execution_id(eid)))
-        return _reply(M.Cancelled(execution_id=eid, cancelled=ok), f"cancel {eid}: {ok}")
+        answer = await t.guard(t.dune.cancel(eid))
+        shown = "cancelled" if answer else f"not cancelled: {answer.message or 'not confirmed'}"
+        reply = M.Cancelled(execution_id=eid, cancelled=answer.cancelled, message=answer.message)
+        return _reply(reply, f"{eid}: {shown}")
 
     server.add_tool(
         cancel_execution,
@@ -886,6 +844,8 @@ def server_client(
         wait_timeout=config.tool_timeout,
         cancel_on_timeout=False,
         partial="allow",
+        max_credits=config.max_credits,
+        max_datapoints=config.max_datapoints,
     )
 
 
@@ -968,7 +928,7 @@ def serve(
 
     async def main() -> None:
         async with server_client(config, api_key=api_key, base_url=base_url) as dune:
-            secret = dune._settings.api_key
+            secret = api_key or os.environ.get("DUNE_API_KEY") or None
             server = build_server(dune, config, secret=secret)
             if http_port is None:
                 await server.run_stdio_async()
