@@ -195,14 +195,6 @@ class Pipeline:
             raise ValueError('a pipeline must be an object with a list "nodes"')
         return cls(tuple(PipelineNode.from_dict(item) for item in data["nodes"]))
 
-    @classmethod
-    def from_response(cls, data: Mapping[str, Any]) -> Pipeline:
-        """Parse a ``GET /v1/query/{id}/pipeline`` body (the shape is checked as it is read)."""
-        inner = data.get("pipeline")
-        if not isinstance(inner, Mapping):
-            raise ValueError('response has no "pipeline" object')
-        return cls.from_dict(inner)
-
 
 def definition_problem(pipeline: Pipeline) -> str | None:
     """Why a definition cannot run (empty, duplicate or unknown ids, missing fields, a cycle),
@@ -297,26 +289,6 @@ class NodeStatus:
         return self.execution_id is not None or self.state in _STARTED_STATES
 
 
-def _node_status(entry: Mapping[str, Any]) -> NodeStatus:
-    node_id = _int(entry.get("id", entry.get("node_id")))
-    if node_id is None:
-        raise ValueError(f"node execution has no integer id: {dict(entry)!r}")
-    keys = [f"{kind}_status" for kind in KINDS]
-    keys += sorted(k for k in entry if k.endswith("_status") and k not in keys)
-    found = next((k for k in keys if isinstance(entry.get(k), Mapping)), None)
-    inner: Mapping[str, Any] = entry[found] if found is not None else {}
-    return NodeStatus(
-        id=node_id,
-        kind=found.removesuffix("_status") if found is not None else "unknown",
-        state=parse_node_state(inner.get("status")),
-        name=_str(inner.get("name")),
-        query_id=_int(inner.get("query_id")),
-        execution_id=_str(inner.get("execution_id")),
-        error=_str(inner.get("error")),
-        raw=dict(entry),
-    )
-
-
 @dataclass(frozen=True)
 class PipelineStatus:
     """The status of one pipeline execution: its overall state and every node's state."""
@@ -371,21 +343,6 @@ class PipelineStatus:
         if skipped:
             parts.append(f"skipped node(s) {', '.join(skipped)}")
         return f"pipeline {self.pipeline_execution_id} failed: " + "; ".join(parts)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], pipeline_execution_id: str) -> PipelineStatus:
-        """Build from a status body; unknown states and node kinds are kept.
-        Raises KeyError/TypeError/ValueError on a wrong shape."""
-        entries = data.get("node_executions") or []
-        if not isinstance(entries, list):
-            raise TypeError("node_executions is not a list")
-        return cls(
-            pipeline_execution_id=pipeline_execution_id,
-            state=parse_pipeline_state(data.get("status")),
-            nodes=tuple(_node_status(entry) for entry in entries),
-            error=_str(data.get("error")),
-            raw=dict(data),
-        )
 
 
 # -- events ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .._lowlevel import (
     PageFormatError,
     decode_rows,
     endpoint_results_request,
+    page_metadata_from_wire,
     results_request,
     split_page,
     status_from_wire,
@@ -132,7 +133,10 @@ def parse_page(req: Request, resp: RawResponse, offset: int, *, decode: bool = T
     result = data.get("result")
     meta = PageMetadata()
     if isinstance(result, dict):
-        meta = PageMetadata.from_dict(result.get("metadata"))
+        try:
+            meta = page_metadata_from_wire(result.get("metadata"))
+        except ValueError as exc:
+            raise invalid(req, resp, f"results response has bad metadata ({exc})") from None
     elif status.state in SUCCESS_STATES:
         raise invalid(req, resp, "completed results response has no result object")
     announced = data.get("next_offset")
