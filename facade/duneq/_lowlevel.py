@@ -11,13 +11,12 @@ all of them); the values a model holds pass through ``_coerce``, which reads wro
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import attrs
 import dune_api
 import httpx
-import msgspec
 import orjson
 from dune_api.models.get_execution_status_response import GetExecutionStatusResponse
 from dune_api.models.performance import Performance
@@ -55,6 +54,7 @@ from ._retry import RequestKind
 from ._states import parse_state
 
 if TYPE_CHECKING:
+    import msgspec
     from dune_api.models.dataset_column import DatasetColumn
     from dune_api.models.execution_result_metadata import ExecutionResultMetadata
     from dune_api.models.pipeline_node import PipelineNode as WirePipelineNode
@@ -334,31 +334,34 @@ def page_metadata_from_wire(data: object) -> PageMetadata:
     return _page_metadata(_parse(ExecutionResultMetadata.from_dict, data, "result metadata"))
 
 
-_UNSET: Any = msgspec.UNSET
+@functools.cache
+def _page_decoder() -> msgspec.json.Decoder[Any]:
+    """The results-page envelope decoder, built on the first page (msgspec and attrs load then).
 
+    The envelope's fields are the generated status model's, plus the page's own; only
+    ``result.rows`` stays raw, so reading the envelope builds no object per row."""
+    import attrs
+    import msgspec
 
-class _ResultPart(msgspec.Struct):
-    rows: msgspec.Raw = _UNSET
-    metadata: Any = _UNSET
-
-
-# The page envelope's fields are the generated status model's, plus the page's own; only
-# ``result.rows`` stays raw, so reading the envelope builds no object per row.
-_PAGE_FIELDS = [
-    (f.name, Any, msgspec.UNSET)
-    for f in attrs.fields(GetExecutionStatusResponse)
-    if f.name not in ("additional_properties", "result_metadata")
-]
-_PagePart: Any = msgspec.defstruct(
-    "_PagePart",
-    [
-        *_PAGE_FIELDS,
-        ("result", _ResultPart | None, msgspec.UNSET),
-        ("next_offset", Any, msgspec.UNSET),
-        ("next_uri", Any, msgspec.UNSET),
-    ],
-)
-_PAGE_DECODER = msgspec.json.Decoder(_PagePart)
+    unset: Any = msgspec.UNSET
+    result_part = msgspec.defstruct(
+        "_ResultPart", [("rows", msgspec.Raw, unset), ("metadata", Any, unset)]
+    )
+    fields = [
+        (f.name, Any, unset)
+        for f in attrs.fields(GetExecutionStatusResponse)
+        if f.name not in ("additional_properties", "result_metadata")
+    ]
+    part = msgspec.defstruct(
+        "_PagePart",
+        [
+            *fields,
+            ("result", result_part | None, unset),
+            ("next_offset", Any, unset),
+            ("next_uri", Any, unset),
+        ],
+    )
+    return msgspec.json.Decoder(part)
 
 
 class PageFormatError(ValueError):
@@ -366,10 +369,12 @@ class PageFormatError(ValueError):
 
 
 def split_page(content: bytes) -> tuple[dict[str, Any], msgspec.Raw | None]:
+    import msgspec
+
     """Decode a results page once: the envelope as a dict (``result`` holds only
     ``metadata``) and the raw ``rows`` array, or None when it has none."""
     try:
-        part = _PAGE_DECODER.decode(content)
+        part = _page_decoder().decode(content)
     except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
         raise PageFormatError(str(exc)) from None
     envelope = {
@@ -391,17 +396,23 @@ def split_page(content: bytes) -> tuple[dict[str, Any], msgspec.Raw | None]:
     return envelope, raw
 
 
-_ANY_JSON: msgspec.json.Decoder[Any] = msgspec.json.Decoder()
+@functools.cache
+def _any_json() -> msgspec.json.Decoder[Any]:
+    import msgspec
+
+    return msgspec.json.Decoder()
 
 
 def decode_rows(raw: msgspec.Raw | None) -> list[dict[str, Any]]:
     """The rows of a raw ``rows`` array, decoded with msgspec: every integer exact (orjson
     would turn one wider than 64 bits into a rounded float), and faster than orjson here."""
+    from msgspec import DecodeError
+
     if raw is None:
         return []
     try:
-        rows = _ANY_JSON.decode(memoryview(raw))
-    except msgspec.DecodeError as exc:
+        rows = _any_json().decode(memoryview(raw))
+    except DecodeError as exc:
         raise PageFormatError(f"result.rows is not valid JSON ({exc})") from None
     if not isinstance(rows, list):
         raise PageFormatError(f"result.rows is not a list but {type(rows).__name__}")

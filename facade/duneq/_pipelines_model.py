@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from . import _coerce as co
 from ._states import SUCCESS_STATES, TERMINAL_STATES, ExecutionState, is_known, parse_state
 
 NodeKind = Literal["query_execution", "materialized_view_refresh"]
@@ -52,14 +53,6 @@ def parse_node_state(raw: object) -> ExecutionState | str:
         return SKIPPED
     state = parse_state(key if key.startswith("QUERY_STATE_") else f"QUERY_STATE_{key}")
     return state if is_known(state) else text
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _label(kind: str, name: str | None, query_id: int | None) -> str:
@@ -142,11 +135,11 @@ class PipelineNode:
         """Parse a wire node; raises ValueError naming what is wrong."""
         if not isinstance(data, Mapping):
             raise ValueError(f"a pipeline node must be an object, got {type(data).__name__}")
-        node_id = _int(data.get("id"))
+        node_id = co.integer(data.get("id"))
         if node_id is None:
             raise ValueError(f"pipeline node has no integer id: {dict(data)!r}")
         raw_deps = data.get("dependencies") or []
-        if not isinstance(raw_deps, list | tuple) or any(_int(d) is None for d in raw_deps):
+        if not isinstance(raw_deps, list | tuple) or any(co.integer(d) is None for d in raw_deps):
             raise ValueError(f"node {node_id}: dependencies must be a list of node ids")
         kinds = [k for k in KINDS if isinstance(data.get(k), Mapping)]
         if len(kinds) > 1:
@@ -163,9 +156,9 @@ class PipelineNode:
             id=node_id,
             dependencies=tuple(int(d) for d in raw_deps),
             kind=kind,
-            name=_str(body.get("name")),
-            query_id=_int(body.get("query_id")),
-            performance=_str(body.get("performance")),
+            name=co.name(body.get("name")),
+            query_id=co.integer(body.get("query_id")),
+            performance=co.name(body.get("performance")),
             query_parameters=dict(params) if isinstance(params, Mapping) else {},
             raw=dict(data),
         )

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
-
-from msgspec import Raw
 
 from .._errors import (
     DatapointBudgetExceeded,
@@ -33,6 +31,9 @@ from .._states import SUCCESS_STATES, ExecutionState
 from .context import Flow, FlowContext
 from .send import exchange, invalid
 from .wait import raise_for_terminal
+
+if TYPE_CHECKING:
+    from msgspec import Raw  # rows stay raw bytes; msgspec loads with the first page
 
 # -- planning ----------------------------------------------------------------------------------
 
