@@ -768,15 +768,6 @@ def _column(model: UploadedTableColumn | DatasetColumn) -> TableColumn:
     )
 
 
-def _owner_handle(owner: object) -> str | None:
-    handle = getattr(owner, "handle", None)
-    return co.text(handle)
-
-
-def _columns(data: Mapping[str, Any], from_dict: Callable[[Mapping[str, Any]], Any]) -> list[Any]:
-    return [_column(from_dict(c)) for c in _items(data, "columns", "columns")]
-
-
 # usage
 
 
@@ -824,6 +815,7 @@ def dataset_from_wire(data: Mapping[str, Any]) -> Dataset:
     """One catalog entry through the generated Dataset; WireShapeError without ``full_name``."""
     from dune_api.models.dataset import Dataset as WireDataset
     from dune_api.models.dataset_column import DatasetColumn
+    from dune_api.models.dataset_owner import DatasetOwner
 
     model = _parse(WireDataset.from_dict, {**data, "columns": UNSET}, "dataset")
     full = co.name(model.full_name)
@@ -838,7 +830,7 @@ def dataset_from_wire(data: Mapping[str, Any]) -> Dataset:
         full_name=full,
         type=co.text(model.type_),
         is_private=co.flag(model.is_private),
-        owner=_owner_handle(model.owner),
+        owner=co.text(model.owner.handle) if isinstance(model.owner, DatasetOwner) else None,
         description=description,
         columns=[
             _column(_parse(DatasetColumn.from_dict, c, "dataset column"))
@@ -899,20 +891,17 @@ def matview_from_wire(data: Mapping[str, Any]) -> MaterializedView:
 def matview_page_from_wire(data: Mapping[str, Any]) -> tuple[list[MaterializedView], int | None]:
     """A ``GET /v1/materialized-views`` page: its views and the announced ``next_offset``."""
     from dune_api.models.list_materialized_views_response import ListMaterializedViewsResponse
-    from dune_api.models.materialized_view_summary import MaterializedViewSummary
 
     model = _parse(
         ListMaterializedViewsResponse.from_dict,
         {**data, "materialized_views": UNSET},
         "materialized view list",
     )
-    views = []
-    for item in _items(data, "materialized_views", "materialized view list"):
-        summary = _parse(MaterializedViewSummary.from_dict, item, "materialized view")
-        view = matview_from_wire(item)  # the same fields, plus any a newer server sends
-        if co.name(summary.sql_id) != view.name:
-            raise WireShapeError("materialized view summary has no sql_id")
-        views.append(view)
+    # a summary is read by the full view model: the same fields, plus any a newer server sends
+    views = [
+        matview_from_wire(item)
+        for item in _items(data, "materialized_views", "materialized view list")
+    ]
     return views, co.integer(model.next_offset)
 
 
@@ -991,6 +980,7 @@ def query_page_from_wire(data: Mapping[str, Any]) -> tuple[list[SavedQuery], int
 def uploaded_table_from_wire(data: Mapping[str, Any]) -> UploadedTable:
     """One ``GET /v1/uploads`` table through the generated UploadedTable (its size is sent as
     text); WireShapeError without ``full_name``."""
+    from dune_api.models.table_owner import TableOwner
     from dune_api.models.uploaded_table import UploadedTable as WireTable
     from dune_api.models.uploaded_table_column import UploadedTableColumn
 
@@ -1004,7 +994,7 @@ def uploaded_table_from_wire(data: Mapping[str, Any]) -> UploadedTable:
         table_size_bytes=co.integer(model.table_size_bytes),
         created_at=co.text(model.created_at),
         updated_at=co.text(model.updated_at),
-        owner=_owner_handle(model.owner),
+        owner=co.text(model.owner.handle) if isinstance(model.owner, TableOwner) else None,
         columns=[
             _column(_parse(UploadedTableColumn.from_dict, c, "table column"))
             for c in _items(data, "columns", "uploaded table")
