@@ -528,11 +528,12 @@ def test_node_state_parsing_never_fails() -> None:
 
 
 def test_events_cover_changes_between_polls() -> None:
+    from duneq._lowlevel import pipeline_status_from_wire
     from duneq._pipelines_model import node_events
 
     def status(*nodes: dict[str, Any]) -> duneq.PipelineStatus:
         body = {"status": "executing", "node_executions": list(nodes)}
-        return duneq.PipelineStatus.from_dict(body, "0" * 26)
+        return pipeline_status_from_wire(body, "0" * 26)
 
     def node(state: str, eid: str | None = None, error: str | None = None) -> dict[str, Any]:
         inner: dict[str, Any] = {"status": state, "query_id": 5}

@@ -132,9 +132,10 @@ def test_normalizer_removes_upstream_artifacts() -> None:
     doc = normalize(source)
     assert json.dumps(source, sort_keys=True) == before, "input must not be modified"
 
-    # Prefix gone, Row unused; the upsert body's schema takes the contract's model name.
-    assert set(doc["components"]["schemas"]) == {"UpsertMaterializedViewRequest", "Page"}
-    page = doc["components"]["schemas"]["Page"]
+    # Prefix gone, Row unused; the upsert body's and get_query's response schemas take the
+    # contract's model names (Page becomes Query).
+    assert set(doc["components"]["schemas"]) == {"UpsertMaterializedViewRequest", "Query"}
+    page = doc["components"]["schemas"]["Query"]
     assert list(page["properties"]) == ["a", "rows", "z"]
     assert page["properties"]["rows"]["items"] == {}
 
@@ -144,7 +145,7 @@ def test_normalizer_removes_upstream_artifacts() -> None:
         {"name": "query_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     ]
     assert get_query["responses"]["200"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Page"
+        "$ref": "#/components/schemas/Query"
     }
     assert list(get_query["responses"]["400"]["content"]) == ["application/json"]
 

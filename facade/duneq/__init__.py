@@ -6,6 +6,7 @@ Names are imported on first use, so that ``import duneq`` (and ``duneq --help``)
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
@@ -370,12 +371,26 @@ __all__ = [
 ]
 
 
+def _import_lean(module: str) -> Any:
+    """Import ``module`` of duneq; if that first imports httpx, httpx comes without its own
+    command-line tool (it imports click, rich and pygments, about 80 modules, whenever they are
+    installed; duneq never runs it). ``import httpx._main`` works again afterwards."""
+    if "httpx" in sys.modules or "httpx._main" in sys.modules:
+        return importlib.import_module(module, __name__)
+    sys.modules["httpx._main"] = None  # type: ignore[assignment]  # refused: httpx falls back
+    try:
+        return importlib.import_module(module, __name__)
+    finally:
+        if sys.modules.get("httpx._main", False) is None:
+            del sys.modules["httpx._main"]
+
+
 def __getattr__(name: str) -> Any:
     """Import a public name's module the first time the name is used."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'duneq' has no attribute {name!r}")
-    imported = importlib.import_module(module, __name__)
+    imported = _import_lean(module)
     value = imported if module == f".{name}" else getattr(imported, name)
     globals()[name] = value
     return value

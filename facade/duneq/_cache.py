@@ -36,7 +36,8 @@ from ._cachefile import (
     warn_failed,
 )
 from ._errors import CacheCorruptWarning, InvalidArgument
-from ._models import ExecutionStatus, PageMetadata, QueryError, parse_timestamp
+from ._lowlevel import query_error_from_wire
+from ._models import ExecutionStatus, PageMetadata, parse_timestamp
 from ._options import ResultOptions
 from ._types import Row
 from ._warn import warn_at_caller
@@ -156,7 +157,7 @@ def status_from_dict(data: Mapping[str, Any]) -> ExecutionStatus:
         execution_ended_at=parse_timestamp(data.get("execution_ended_at")),
         expires_at=parse_timestamp(data.get("expires_at")),
         execution_cost_credits=data.get("execution_cost_credits"),
-        error=QueryError.from_dict(data.get("error")),
+        error=query_error_from_wire(data.get("error")),
         result_metadata=PageMetadata(**meta) if isinstance(meta, dict) else None,
     )
 

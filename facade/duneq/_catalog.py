@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, Unpack
 
 from . import _lowlevel as wire
@@ -16,33 +15,14 @@ from ._flows.pages import EndpointSource, Opened, open_source
 from ._flows.send import call
 from ._http import AsyncDriver, SyncDriver
 from ._listing import AsyncListing, Listing, Page, Pager, next_after, validate_listing
+from ._models import BillingPeriod as BillingPeriod  # re-exported: duneq.BillingPeriod
+from ._models import Dataset as Dataset
+from ._models import Usage as Usage
 from ._options import ResultKwargs
 from ._protocol import Request
 from ._results import AsyncResult, Result
-from ._uploads import TableColumn
 
 MAX_DATASETS_PAGE = 250
-
-
-def _num(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _date(value: object) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def _bad(req: Request, what: str) -> ResponseValidationError:
@@ -50,54 +30,6 @@ def _bad(req: Request, what: str) -> ResponseValidationError:
 
 
 # -- usage -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BillingPeriod:
-    """One billing period: its dates and the credits used of those included."""
-
-    start_date: dt.date | None
-    end_date: dt.date | None
-    credits_used: float | None
-    credits_included: float | None
-
-
-@dataclass(frozen=True)
-class Usage:
-    """``POST /v1/usage``: billing periods, storage and private counts."""
-
-    billing_periods: list[BillingPeriod]
-    bytes_used: int | None
-    bytes_allowed: int | None
-    private_queries: int | None
-    private_dashboards: int | None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def credits_used(self) -> float:
-        """Credits used over every period returned."""
-        return sum(p.credits_used or 0.0 for p in self.billing_periods)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Usage:
-        periods = data.get("billing_periods")
-        return cls(
-            billing_periods=[
-                BillingPeriod(
-                    _date(p.get("start_date")),
-                    _date(p.get("end_date")),
-                    _num(p.get("credits_used")),
-                    _num(p.get("credits_included")),
-                )
-                for p in (periods if isinstance(periods, list) else [])
-                if isinstance(p, Mapping)
-            ],
-            bytes_used=_int(data.get("bytes_used")),
-            bytes_allowed=_int(data.get("bytes_allowed")),
-            private_queries=_int(data.get("private_queries")),
-            private_dashboards=_int(data.get("private_dashboards")),
-            raw=dict(data),
-        )
 
 
 def _day(argument: str, value: object) -> str | None:
@@ -120,47 +52,14 @@ def usage_request(start: object, end: object) -> Request:
 
 
 def usage_flow(ctx: FlowContext, req: Request) -> Flow[Usage]:
-    return Usage.from_dict((yield from call(ctx, req)))
+    data = yield from call(ctx, req)
+    try:
+        return wire.usage_from_wire(data)
+    except ValueError as exc:
+        raise _bad(req, f"malformed usage: {exc}") from None
 
 
 # -- datasets ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """A table or view of the catalog, with its columns and Dune types."""
-
-    full_name: str
-    type: str | None
-    is_private: bool | None = None
-    owner: str | None = None
-    description: str | None = None
-    columns: list[TableColumn] = field(default_factory=list)
-    created_at: str | None = None
-    updated_at: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Dataset:
-        full = _str(data.get("full_name"))
-        if not full:
-            raise KeyError("full_name")
-        owner, meta = data.get("owner"), data.get("metadata")
-        cols = data.get("columns")
-        private = data.get("is_private")
-        return cls(
-            full_name=full,
-            type=_str(data.get("type")),
-            is_private=private if isinstance(private, bool) else None,
-            owner=_str(owner.get("handle")) if isinstance(owner, Mapping) else None,
-            description=_str(meta.get("description")) if isinstance(meta, Mapping) else None,
-            columns=[TableColumn.from_dict(c) for c in cols if isinstance(c, Mapping)]
-            if isinstance(cols, list)
-            else [],
-            created_at=_str(data.get("created_at")),
-            updated_at=_str(data.get("updated_at")),
-            raw=dict(data),
-        )
 
 
 class DatasetListing(Listing[Dataset]):
@@ -185,9 +84,9 @@ class AsyncDatasetListing(AsyncListing[Dataset]):
 
 def _dataset(req: Request, data: Mapping[str, Any]) -> Dataset:
     try:
-        return Dataset.from_dict(data)
-    except KeyError as exc:
-        raise _bad(req, f"malformed dataset: missing {exc}") from None
+        return wire.dataset_from_wire(data)
+    except ValueError as exc:
+        raise _bad(req, f"malformed dataset: {exc}") from None
 
 
 def _kinds(owner_handle: object, types: object) -> str | None:
@@ -205,12 +104,11 @@ def datasets_page_flow(
     """One page of ``GET /v1/datasets``; the next starts after it, until ``total``."""
     req = wire.list_datasets_request(size, offset, owner_handle, kinds)
     data = yield from call(ctx, req)
-    items = data.get("datasets")
-    if not isinstance(items, list):
-        raise _bad(req, "malformed dataset list: datasets is not a list")
-    found = [_dataset(req, d) for d in items if isinstance(d, Mapping)]
-    total = _int(data.get("total"))
-    return Page(found, total, next_after(offset, len(items), size, total))
+    try:
+        found, held, total = wire.dataset_page_from_wire(data)
+    except ValueError as exc:
+        raise _bad(req, str(exc)) from None
+    return Page(found, total, next_after(offset, held, size, total))
 
 
 def _datasets_pager(

@@ -32,9 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
-
-from ._pipelines_model import PipelineStatus
+from typing import Any, Protocol
 
 _REDACT = re.compile(r"(api_key=)[^&\s]*", re.IGNORECASE)
 
@@ -270,11 +268,24 @@ class ExecutionTimeout(ExecutionError):
         super().__init__(message, execution_id=execution_id)
 
 
+class PipelineStatusLike(Protocol):
+    """What PipelineFailed reads of a ``duneq.PipelineStatus`` (named structurally, so this
+    module imports nothing of duneq and stays the leaf every other module can import)."""
+
+    @property
+    def pipeline_execution_id(self) -> str: ...
+    @property
+    def nodes(self) -> tuple[Any, ...]: ...
+    @property
+    def failed_nodes(self) -> tuple[Any, ...]: ...
+    def failure_message(self) -> str: ...
+
+
 class PipelineFailed(ExecutionError):
     """A pipeline completed with failed nodes; ``failed_nodes`` name them, ``status``/``run``
     keep every node (succeeded ones included) reachable."""
 
-    def __init__(self, status: PipelineStatus, *, run: object = None) -> None:
+    def __init__(self, status: PipelineStatusLike, *, run: object = None) -> None:
         self.status = status
         self.pipeline_execution_id = status.pipeline_execution_id
         self.nodes = status.nodes

@@ -6,7 +6,7 @@ Upsert and refresh start billed executions: they are never retried after the req
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -21,6 +21,7 @@ from ._flows.wait import execute
 from ._http import AsyncDriver, SyncDriver
 from ._listing import AsyncListing, Listing, Page, Pager, validate_listing
 from ._models import ExecutionStatus
+from ._models import MaterializedView as MaterializedView  # re-exported
 from ._options import (
     validate_execution_id,
     validate_query_id,
@@ -34,58 +35,6 @@ E = TypeVar("E", Execution, AsyncExecution)
 
 MAX_PAGE_SIZE = 10_000
 VIEW_PREFIX = "result_"
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-@dataclass(frozen=True)
-class MaterializedView:
-    """A materialized view, from ``get`` (every field) or ``list`` (a summary: no schedule or
-    recent executions); ``name`` is the full ``dune.<team>.result_<x>``."""
-
-    name: str
-    query_id: int | None
-    id: str | None = None
-    is_private: bool | None = None
-    table_size_bytes: int | None = None
-    last_execution_ids: tuple[str, ...] = ()
-    cron_expression: str | None = None
-    performance: str | None = None
-    expires_at: str | None = None
-    owner_user_id: int | None = None
-    owner_team_id: int | None = None
-    raw: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MaterializedView:
-        """Parse a view body; KeyError without ``sql_id``."""
-        name = _str(data.get("sql_id"))
-        if name is None:
-            raise KeyError("sql_id")
-        schedule = data.get("schedule")
-        schedule = schedule if isinstance(schedule, Mapping) else {}
-        ids = data.get("last_execution_ids")
-        private = data.get("is_private")
-        return cls(
-            name=name,
-            query_id=_int(data.get("query_id")),
-            id=_str(data.get("id")),
-            is_private=private if isinstance(private, bool) else None,
-            table_size_bytes=_int(data.get("table_size_bytes")),
-            last_execution_ids=tuple(str(i) for i in ids) if isinstance(ids, list) else (),
-            cron_expression=_str(schedule.get("cron_expression")),
-            performance=_str(schedule.get("performance")),
-            expires_at=_str(schedule.get("expires_at")),
-            owner_user_id=_int(data.get("owner_user_id")),
-            owner_team_id=_int(data.get("owner_team_id")),
-            raw=dict(data),
-        )
 
 
 @dataclass(frozen=True)
@@ -175,10 +124,10 @@ def list_request(limit: int, offset: int) -> Request:
 
 def _view(req: Request, data: Mapping[str, Any]) -> MaterializedView:
     try:
-        return MaterializedView.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
+        return wire.matview_from_wire(data)
+    except ValueError as exc:
         raise ResponseValidationError(
-            f"malformed materialized view: missing or bad {exc}",
+            f"malformed materialized view: {exc}",
             method=req.method,
             path=req.display_path,
         ) from None
@@ -236,15 +185,12 @@ def page_flow(ctx: FlowContext, limit: int, offset: int) -> Flow[Page[Materializ
     """One page of views and where the next one starts (None on the last page)."""
     req = list_request(limit, offset)
     data = yield from call(ctx, req)
-    items = data.get("materialized_views") or []
-    if not isinstance(items, list):
+    try:
+        views, nxt = wire.matview_page_from_wire(data)
+    except ValueError as exc:
         raise ResponseValidationError(
-            "malformed materialized view list: materialized_views is not a list",
-            method=req.method,
-            path=req.display_path,
-        )
-    views = [_view(req, item) for item in items if isinstance(item, Mapping)]
-    nxt = _int(data.get("next_offset"))
+            f"malformed materialized view list: {exc}", method=req.method, path=req.display_path
+        ) from None
     if not views or nxt is None or nxt <= offset:  # 0 or absent: no more pages
         nxt = None
     return Page(views, None, nxt)

@@ -1,16 +1,20 @@
-"""The facade's typed views of execution status, page metadata and progress (tolerant:
-unknown fields are ignored, unknown states kept as text)."""
+"""The facade's typed records of response bodies (execution status, page metadata, progress,
+saved queries, uploads, views, datasets, usage). They are built only by the adapter's
+``*_from_wire`` functions (``_lowlevel``), from the generated models: tolerant, unknown fields are
+ignored (kept in ``raw``) and unknown states kept as text."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ._states import ExecutionState
 
-_LOCATION = re.compile(r"^line (\d+):(\d+)")
+LOCATION = re.compile(r"^line (\d+):(\d+)")
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
 
 
@@ -27,32 +31,6 @@ def parse_timestamp(value: object) -> datetime | None:
         return None
 
 
-def as_int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return None
-
-
-def as_float(value: object) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    return None
-
-
-def _str_list(value: object) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return []
-
-
 @dataclass(frozen=True)
 class QueryError:
     """The engine's error for a FAILED execution."""
@@ -61,26 +39,6 @@ class QueryError:
     message: str
     line: int | None
     column: int | None
-
-    @classmethod
-    def from_dict(cls, data: object) -> QueryError | None:
-        if isinstance(data, str):
-            return cls(type=None, message=data, line=None, column=None)
-        if not isinstance(data, Mapping):
-            return None
-        meta = data.get("metadata")
-        meta = meta if isinstance(meta, Mapping) else {}
-        message = str(data.get("message") or "")
-        line, column = as_int(meta.get("line")), as_int(meta.get("column"))
-        found = _LOCATION.match(message)
-        if line is None and found:  # Trino messages start with "line L:C:"
-            line, column = int(found.group(1)), int(found.group(2))
-        return cls(
-            type=str(data["type"]) if data.get("type") is not None else None,
-            message=message,
-            line=line,
-            column=column,
-        )
 
 
 @dataclass(frozen=True)
@@ -96,22 +54,6 @@ class PageMetadata:
     datapoint_count: int | None = None
     pending_time_millis: int | None = None
     execution_time_millis: int | None = None
-
-    @classmethod
-    def from_dict(cls, data: object) -> PageMetadata:
-        if not isinstance(data, Mapping):
-            return cls()
-        return cls(
-            column_names=_str_list(data.get("column_names")),
-            column_types=_str_list(data.get("column_types")),
-            row_count=as_int(data.get("row_count")),
-            result_set_bytes=as_int(data.get("result_set_bytes")),
-            total_row_count=as_int(data.get("total_row_count")),
-            total_result_set_bytes=as_int(data.get("total_result_set_bytes")),
-            datapoint_count=as_int(data.get("datapoint_count")),
-            pending_time_millis=as_int(data.get("pending_time_millis")),
-            execution_time_millis=as_int(data.get("execution_time_millis")),
-        )
 
 
 @dataclass(frozen=True)
@@ -207,3 +149,139 @@ def merge_metadata(status: ExecutionStatus, pages: Mapping[int, PageMetadata]) -
         expires_at=status.expires_at,
         pages_fetched=len(ordered),
     )
+
+
+# -- resource records (built by the adapter, re-exported by their resource modules) ------------
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """A table column: its name, Dune type and nullability."""
+
+    name: str
+    type: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class UploadedTable:
+    """One table of ``list()``: ``full_name`` is ``dune.<namespace>.<table>``."""
+
+    full_name: str
+    is_private: bool | None = None
+    table_size_bytes: int | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    owner: str | None = None
+    columns: list[TableColumn] = field(default_factory=list)
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def namespace(self) -> str:
+        return self.full_name.split(".")[-2]
+
+    @property
+    def table_name(self) -> str:
+        return self.full_name.split(".")[-1]
+
+
+@dataclass(frozen=True)
+class CreatedTable:
+    """What ``create`` returns: the table's names and an example query."""
+
+    namespace: str
+    table_name: str
+    full_name: str
+    example_query: str | None = None
+    already_existed: bool = False
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class CsvUpload:
+    """What ``upload_csv`` returns; ``full_name`` is where Dune put it (its prefix included)."""
+
+    table_name: str
+    full_name: str | None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A saved query as ``GET /v1/query/{id}`` describes it; ``raw`` keeps every field sent."""
+
+    query_id: int
+    name: str | None
+    query_sql: str | None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+    version: int | None = None
+    is_private: bool | None = None
+    is_archived: bool | None = None
+    owner: str | None = None
+    query_engine: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+@dataclass(frozen=True)
+class MaterializedView:
+    """A materialized view, from ``get`` (every field) or ``list`` (a summary: no schedule or
+    recent executions); ``name`` is the full ``dune.<team>.result_<x>``."""
+
+    name: str
+    query_id: int | None
+    id: str | None = None
+    is_private: bool | None = None
+    table_size_bytes: int | None = None
+    last_execution_ids: tuple[str, ...] = ()
+    cron_expression: str | None = None
+    performance: str | None = None
+    expires_at: str | None = None
+    owner_user_id: int | None = None
+    owner_team_id: int | None = None
+    raw: Mapping[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class BillingPeriod:
+    """One billing period: its dates and the credits used of those included."""
+
+    start_date: dt.date | None
+    end_date: dt.date | None
+    credits_used: float | None
+    credits_included: float | None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """``POST /v1/usage``: billing periods, storage and private counts."""
+
+    billing_periods: list[BillingPeriod]
+    bytes_used: int | None
+    bytes_allowed: int | None
+    private_queries: int | None
+    private_dashboards: int | None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def credits_used(self) -> float:
+        """Credits used over every period returned."""
+        return sum(p.credits_used or 0.0 for p in self.billing_periods)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A table or view of the catalog, with its columns and Dune types."""
+
+    full_name: str
+    type: str | None
+    is_private: bool | None = None
+    owner: str | None = None
+    description: str | None = None
+    columns: list[TableColumn] = field(default_factory=list)
+    created_at: str | None = None
+    updated_at: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)

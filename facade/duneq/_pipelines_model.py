@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from . import _coerce as co
 from ._states import SUCCESS_STATES, TERMINAL_STATES, ExecutionState, is_known, parse_state
 
 NodeKind = Literal["query_execution", "materialized_view_refresh"]
@@ -52,14 +53,6 @@ def parse_node_state(raw: object) -> ExecutionState | str:
         return SKIPPED
     state = parse_state(key if key.startswith("QUERY_STATE_") else f"QUERY_STATE_{key}")
     return state if is_known(state) else text
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _label(kind: str, name: str | None, query_id: int | None) -> str:
@@ -142,11 +135,11 @@ class PipelineNode:
         """Parse a wire node; raises ValueError naming what is wrong."""
         if not isinstance(data, Mapping):
             raise ValueError(f"a pipeline node must be an object, got {type(data).__name__}")
-        node_id = _int(data.get("id"))
+        node_id = co.integer(data.get("id"))
         if node_id is None:
             raise ValueError(f"pipeline node has no integer id: {dict(data)!r}")
         raw_deps = data.get("dependencies") or []
-        if not isinstance(raw_deps, list | tuple) or any(_int(d) is None for d in raw_deps):
+        if not isinstance(raw_deps, list | tuple) or any(co.integer(d) is None for d in raw_deps):
             raise ValueError(f"node {node_id}: dependencies must be a list of node ids")
         kinds = [k for k in KINDS if isinstance(data.get(k), Mapping)]
         if len(kinds) > 1:
@@ -163,9 +156,9 @@ class PipelineNode:
             id=node_id,
             dependencies=tuple(int(d) for d in raw_deps),
             kind=kind,
-            name=_str(body.get("name")),
-            query_id=_int(body.get("query_id")),
-            performance=_str(body.get("performance")),
+            name=co.name(body.get("name")),
+            query_id=co.integer(body.get("query_id")),
+            performance=co.name(body.get("performance")),
             query_parameters=dict(params) if isinstance(params, Mapping) else {},
             raw=dict(data),
         )
@@ -194,14 +187,6 @@ class Pipeline:
         if not isinstance(data, Mapping) or not isinstance(data.get("nodes"), list):
             raise ValueError('a pipeline must be an object with a list "nodes"')
         return cls(tuple(PipelineNode.from_dict(item) for item in data["nodes"]))
-
-    @classmethod
-    def from_response(cls, data: Mapping[str, Any]) -> Pipeline:
-        """Parse a ``GET /v1/query/{id}/pipeline`` body (the shape is checked as it is read)."""
-        inner = data.get("pipeline")
-        if not isinstance(inner, Mapping):
-            raise ValueError('response has no "pipeline" object')
-        return cls.from_dict(inner)
 
 
 def definition_problem(pipeline: Pipeline) -> str | None:
@@ -297,26 +282,6 @@ class NodeStatus:
         return self.execution_id is not None or self.state in _STARTED_STATES
 
 
-def _node_status(entry: Mapping[str, Any]) -> NodeStatus:
-    node_id = _int(entry.get("id", entry.get("node_id")))
-    if node_id is None:
-        raise ValueError(f"node execution has no integer id: {dict(entry)!r}")
-    keys = [f"{kind}_status" for kind in KINDS]
-    keys += sorted(k for k in entry if k.endswith("_status") and k not in keys)
-    found = next((k for k in keys if isinstance(entry.get(k), Mapping)), None)
-    inner: Mapping[str, Any] = entry[found] if found is not None else {}
-    return NodeStatus(
-        id=node_id,
-        kind=found.removesuffix("_status") if found is not None else "unknown",
-        state=parse_node_state(inner.get("status")),
-        name=_str(inner.get("name")),
-        query_id=_int(inner.get("query_id")),
-        execution_id=_str(inner.get("execution_id")),
-        error=_str(inner.get("error")),
-        raw=dict(entry),
-    )
-
-
 @dataclass(frozen=True)
 class PipelineStatus:
     """The status of one pipeline execution: its overall state and every node's state."""
@@ -371,21 +336,6 @@ class PipelineStatus:
         if skipped:
             parts.append(f"skipped node(s) {', '.join(skipped)}")
         return f"pipeline {self.pipeline_execution_id} failed: " + "; ".join(parts)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], pipeline_execution_id: str) -> PipelineStatus:
-        """Build from a status body; unknown states and node kinds are kept.
-        Raises KeyError/TypeError/ValueError on a wrong shape."""
-        entries = data.get("node_executions") or []
-        if not isinstance(entries, list):
-            raise TypeError("node_executions is not a list")
-        return cls(
-            pipeline_execution_id=pipeline_execution_id,
-            state=parse_pipeline_state(data.get("status")),
-            nodes=tuple(_node_status(entry) for entry in entries),
-            error=_str(data.get("error")),
-            raw=dict(data),
-        )
 
 
 # -- events ------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Creating a query is unsafe to repeat: it is retried only when it provably did no
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -19,6 +18,7 @@ from ._flows.context import Flow, FlowContext
 from ._flows.send import call
 from ._http import AsyncDriver, SyncDriver
 from ._listing import AsyncListing, Listing, Page, Pager, next_after, validate_listing
+from ._models import SavedQuery as SavedQuery  # re-exported: duneq.SavedQuery
 from ._options import validate_query_id
 from ._protocol import Request
 
@@ -27,64 +27,6 @@ _UPDATABLE = frozenset(
 )
 _CHANGES_RESULTS = frozenset({"query_sql", "parameters"})  # an update of these makes new results
 DEFAULT_PAGE = 100  # queries per list request (the API's own default is 20)
-
-
-def _opt_str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _str_list(value: object) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-@dataclass(frozen=True)
-class SavedQuery:
-    """A saved query as ``GET /v1/query/{id}`` describes it; ``raw`` keeps every field sent."""
-
-    query_id: int
-    name: str | None
-    query_sql: str | None
-    description: str | None = None
-    tags: list[str] = field(default_factory=list)
-    parameters: list[dict[str, Any]] = field(default_factory=list)
-    version: int | None = None
-    is_private: bool | None = None
-    is_archived: bool | None = None
-    owner: str | None = None
-    query_engine: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
-    created_at: str | None = None
-    updated_at: str | None = None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> SavedQuery:
-        """Parse ``GET /v1/query/{id}``, or a ``GET /v1/queries`` summary (``id``, no SQL or
-        parameters: those are None / empty); KeyError without an integer id."""
-        query_id = data.get("query_id", data.get("id"))
-        if not isinstance(query_id, int) or isinstance(query_id, bool):
-            raise KeyError("query_id")
-        params = data.get("parameters")
-        version = data.get("version")
-        return cls(
-            query_id=query_id,
-            name=_opt_str(data.get("name")),
-            query_sql=_opt_str(data.get("query_sql")),
-            description=_opt_str(data.get("description")),
-            tags=_str_list(data.get("tags")),
-            parameters=[dict(p) for p in params if isinstance(p, Mapping)]
-            if isinstance(params, list)
-            else [],
-            version=version if isinstance(version, int) else None,
-            is_private=data.get("is_private") if isinstance(data.get("is_private"), bool) else None,
-            is_archived=data.get("is_archived")
-            if isinstance(data.get("is_archived"), bool)
-            else None,
-            owner=_opt_str(data.get("owner")),
-            query_engine=_opt_str(data.get("query_engine")),
-            raw=dict(data),
-            created_at=_opt_str(data.get("created_at")),
-            updated_at=_opt_str(data.get("updated_at")),
-        )
 
 
 class QueryListing(Listing[SavedQuery]):
@@ -135,10 +77,10 @@ def _update_flow(
 def _get_flow(ctx: FlowContext, req: Request) -> Flow[SavedQuery]:
     data = yield from call(ctx, req)
     try:
-        return SavedQuery.from_dict(data)
-    except KeyError as exc:
+        return wire.query_from_wire(data)
+    except ValueError as exc:
         raise ResponseValidationError(
-            f"malformed query: missing {exc}", method=req.method, path=req.display_path
+            f"malformed query: {exc}", method=req.method, path=req.display_path
         ) from None
 
 
@@ -146,20 +88,11 @@ def _page_flow(ctx: FlowContext, size: int, offset: int) -> Flow[Page[SavedQuery
     """One page of ``GET /v1/queries``; the next starts after it, until ``total``."""
     req = wire.list_queries_request(size, offset)
     data = yield from call(ctx, req)
-    items = data.get("queries")
-    if not isinstance(items, list):
-        raise ResponseValidationError(
-            "malformed query list: queries is not a list", method=req.method, path=req.display_path
-        )
     try:
-        found = [SavedQuery.from_dict(q) for q in items if isinstance(q, Mapping)]
-    except KeyError as exc:
-        raise ResponseValidationError(
-            f"malformed query summary: missing {exc}", method=req.method, path=req.display_path
-        ) from None
-    total = data.get("total")
-    total = total if isinstance(total, int) and not isinstance(total, bool) else None
-    return Page(found, total, next_after(offset, len(items), size, total))
+        found, held, total = wire.query_page_from_wire(data)
+    except ValueError as exc:
+        raise ResponseValidationError(str(exc), method=req.method, path=req.display_path) from None
+    return Page(found, total, next_after(offset, held, size, total))
 
 
 def _pager(ctx: FlowContext, limit: object, offset: object, page_size: object) -> Pager[SavedQuery]:

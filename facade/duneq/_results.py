@@ -10,8 +10,6 @@ import os
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from msgspec import Raw
-
 from ._bound import Bound
 from ._cache import Cache, CachedResult, EntryWriter, JsonCodec
 from ._errors import APIError, ExecutionTimeout
@@ -73,6 +71,8 @@ def opened_from_cache(hit: CachedResult, options: ResultOptions) -> Opened:
         first_rows: list[Row] = []
         pages = list(_arrow_pages(hit, options))
     elif hit.codec.name == JsonCodec.name and hit.chunks:
+        from msgspec import Raw
+
         first_rows = hit.codec.decode(hit.chunks[:1])
         pages = [first_rows]
         offset = options.offset + len(first_rows)

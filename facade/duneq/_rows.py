@@ -10,14 +10,15 @@ import bisect
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import overload
-
-from msgspec import Raw
+from typing import TYPE_CHECKING, overload
 
 from . import _constants as C
 from ._errors import ResponseValidationError
 from ._lowlevel import PageFormatError, decode_rows
 from ._types import Row
+
+if TYPE_CHECKING:
+    from msgspec import Raw
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ surely not (it was refused or never sent) or maybe (the reply was lost): InsertF
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -29,6 +29,10 @@ from ._flows.context import Flow, FlowContext
 from ._flows.send import call
 from ._http import AsyncDriver, SyncDriver
 from ._listing import AsyncListing, Listing, Page, Pager, validate_listing
+from ._models import CreatedTable as CreatedTable  # re-exported: duneq.CreatedTable
+from ._models import CsvUpload as CsvUpload
+from ._models import TableColumn as TableColumn
+from ._models import UploadedTable as UploadedTable
 from ._options import validate_positive_int
 from ._protocol import Request
 from ._retry import NOT_SENT
@@ -43,107 +47,6 @@ COLUMN_TYPES = UPLOAD_KINDS
 #: A schema as accepted by ``create``: a table to derive it from, or columns given as
 #: ``{"name":, "type":, "nullable":}`` dicts or ``(name, type)`` / ``(name, type, nullable)``.
 SchemaLike = Sequence[Mapping[str, Any] | tuple[str, str] | tuple[str, str, bool]] | Any
-
-
-def _int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
-def _str(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-@dataclass(frozen=True)
-class TableColumn:
-    """A table column: its name, Dune type and nullability."""
-
-    name: str
-    type: str
-    nullable: bool = True
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TableColumn:
-        nullable = data.get("nullable")
-        return cls(
-            name=str(data.get("name", "")),
-            type=str(data.get("type", "")),
-            nullable=nullable if isinstance(nullable, bool) else True,
-        )
-
-
-def _columns(raw: object) -> list[TableColumn]:
-    return (
-        [TableColumn.from_dict(c) for c in raw if isinstance(c, Mapping)]
-        if isinstance(raw, list)
-        else []
-    )
-
-
-@dataclass(frozen=True)
-class UploadedTable:
-    """One table of ``list()``: ``full_name`` is ``dune.<namespace>.<table>``."""
-
-    full_name: str
-    is_private: bool | None = None
-    table_size_bytes: int | None = None
-    created_at: str | None = None
-    updated_at: str | None = None
-    owner: str | None = None
-    columns: list[TableColumn] = field(default_factory=list)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def namespace(self) -> str:
-        return self.full_name.split(".")[-2]
-
-    @property
-    def table_name(self) -> str:
-        return self.full_name.split(".")[-1]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> UploadedTable:
-        full = _str(data.get("full_name"))
-        if not full:
-            raise KeyError("full_name")
-        owner = data.get("owner")
-        private = data.get("is_private")
-        return cls(
-            full_name=full,
-            is_private=private if isinstance(private, bool) else None,
-            table_size_bytes=_int(data.get("table_size_bytes")),
-            created_at=_str(data.get("created_at")),
-            updated_at=_str(data.get("updated_at")),
-            owner=_str(owner.get("handle")) if isinstance(owner, Mapping) else None,
-            columns=_columns(data.get("columns")),
-            raw=dict(data),
-        )
-
-
-@dataclass(frozen=True)
-class CreatedTable:
-    """What ``create`` returns: the table's names and an example query."""
-
-    namespace: str
-    table_name: str
-    full_name: str
-    example_query: str | None = None
-    already_existed: bool = False
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class CsvUpload:
-    """What ``upload_csv`` returns; ``full_name`` is where Dune put it (its prefix included)."""
-
-    table_name: str
-    full_name: str | None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -254,14 +157,10 @@ def page_flow(ctx: FlowContext, limit: int, offset: int) -> Flow[Page[UploadedTa
     """One page of tables and where the next one starts (None on the last page)."""
     req = wire.list_uploads_request(limit, offset)
     data = yield from call(ctx, req)
-    items = data.get("tables")
-    if not isinstance(items, list):
-        raise _bad(req, "malformed uploads list: tables is not a list")
     try:
-        tables = [UploadedTable.from_dict(t) for t in items if isinstance(t, Mapping)]
-    except KeyError as exc:
-        raise _bad(req, f"malformed uploaded table: missing {exc}") from None
-    nxt = _int(data.get("next_offset"))
+        tables, nxt = wire.upload_page_from_wire(data)
+    except ValueError as exc:
+        raise _bad(req, f"malformed uploads list: {exc}") from None
     return Page(tables, None, nxt if tables and nxt is not None and nxt > offset else None)
 
 
@@ -275,27 +174,24 @@ def pager(
 def create_flow(ctx: FlowContext, req: Request) -> Flow[CreatedTable]:
     data = yield from call(ctx, req)
     body = req.json if isinstance(req.json, Mapping) else {}
-    return CreatedTable(
-        namespace=_str(data.get("namespace")) or str(body.get("namespace")),
-        table_name=_str(data.get("table_name")) or str(body.get("table_name")),
-        full_name=_str(data.get("full_name"))
-        or f"dune.{body.get('namespace')}.{body.get('table_name')}",
-        example_query=_str(data.get("example_query")),
-        already_existed=data.get("already_existed") is True,
-        raw=data,
-    )
+    try:
+        return wire.created_table_from_wire(
+            data, str(body.get("namespace")), str(body.get("table_name"))
+        )
+    except ValueError as exc:
+        raise _bad(req, f"malformed create response: {exc}") from None
 
 
 def upload_csv_flow(ctx: FlowContext, req: Request) -> Flow[CsvUpload]:
     data = yield from call(ctx, req)
-    if data.get("success") is False:
-        raise _bad(req, f"upload_csv did not succeed: {data!r}")
     body = req.json if isinstance(req.json, Mapping) else {}
-    return CsvUpload(
-        table_name=_str(data.get("table_name")) or str(body.get("table_name")),
-        full_name=_str(data.get("full_name")),
-        raw=data,
-    )
+    try:
+        upload = wire.csv_upload_from_wire(data, str(body.get("table_name")))
+    except ValueError as exc:
+        raise _bad(req, f"malformed upload_csv response: {exc}") from None
+    if upload is None:
+        raise _bad(req, f"upload_csv did not succeed: {data!r}")
+    return upload
 
 
 def message_flow(ctx: FlowContext, req: Request) -> Flow[str]:
@@ -390,9 +286,9 @@ def insert_flow(
                     "have been written"
                 )
             raise
-        counted = _int(reply.get("rows_written"))
+        counted, size = wire.insert_counts_from_wire(reply)
         rows += counted if counted is not None else chunk.rows
-        written += _int(reply.get("bytes_written")) or len(chunk.content)
+        written += size or len(chunk.content)
         sent += 1
         first += chunk.rows
     return InsertResult(full, rows, written, sent)

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
-
-from msgspec import Raw
 
 from .._errors import (
     InvalidArgument,
@@ -21,6 +19,7 @@ from .._lowlevel import (
     PageFormatError,
     decode_rows,
     endpoint_results_request,
+    page_metadata_from_wire,
     results_request,
     split_page,
     status_from_wire,
@@ -32,6 +31,9 @@ from .._states import SUCCESS_STATES, ExecutionState
 from .context import Flow, FlowContext
 from .send import exchange, invalid
 from .wait import raise_for_terminal
+
+if TYPE_CHECKING:
+    from msgspec import Raw  # rows stay raw bytes; msgspec loads with the first page
 
 # -- planning ----------------------------------------------------------------------------------
 
@@ -132,7 +134,10 @@ def parse_page(req: Request, resp: RawResponse, offset: int, *, decode: bool = T
     result = data.get("result")
     meta = PageMetadata()
     if isinstance(result, dict):
-        meta = PageMetadata.from_dict(result.get("metadata"))
+        try:
+            meta = page_metadata_from_wire(result.get("metadata"))
+        except ValueError as exc:
+            raise invalid(req, resp, f"results response has bad metadata ({exc})") from None
     elif status.state in SUCCESS_STATES:
         raise invalid(req, resp, "completed results response has no result object")
     announced = data.get("next_offset")

@@ -24,7 +24,7 @@ from .._lowlevel import (
 from .._lowlevel import (
     execute_query_pipeline_request as _execute_query_pipeline_request,
 )
-from .._lowlevel import pipeline_status_request
+from .._lowlevel import pipeline_from_wire, pipeline_status_from_wire, pipeline_status_request
 from .._lowlevel import query_pipeline_request as query_pipeline_request  # re-exported
 from .._options import validate_execution_id
 from .._pipelines_model import (
@@ -97,8 +97,8 @@ def get_pipeline(ctx: FlowContext, req: Request) -> Flow[Pipeline]:
     resp = yield from send(ctx, req)
     data = parse_json(req, resp)
     try:
-        return Pipeline.from_response(data)
-    except (KeyError, TypeError, ValueError) as exc:
+        return pipeline_from_wire(data)
+    except ValueError as exc:
         raise ResponseValidationError(
             f"malformed pipeline: {exc}", method=req.method, path=req.display_path
         ) from None
@@ -150,8 +150,8 @@ def get_status(
 def _pipeline_status(req: Request, resp: RawResponse, pipeline_execution_id: str) -> PipelineStatus:
     data = parse_json(req, resp)
     try:
-        return PipelineStatus.from_dict(data, pipeline_execution_id)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        return pipeline_status_from_wire(data, pipeline_execution_id)
+    except ValueError as exc:
         raise ResponseValidationError(
             f"malformed pipeline status: {exc}",
             status_code=resp.status,

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.materialized_view_schedule import MaterializedViewSchedule
+
 
 T = TypeVar("T", bound="MaterializedView")
 
@@ -21,6 +25,7 @@ class MaterializedView:
         owner_team_id (int | Unset):
         owner_user_id (int | Unset):
         query_id (int | Unset):
+        schedule (MaterializedViewSchedule | None | Unset):
         sql_id (str | Unset):
         table_size_bytes (int | Unset):
     """
@@ -31,11 +36,14 @@ class MaterializedView:
     owner_team_id: int | Unset = UNSET
     owner_user_id: int | Unset = UNSET
     query_id: int | Unset = UNSET
+    schedule: MaterializedViewSchedule | None | Unset = UNSET
     sql_id: str | Unset = UNSET
     table_size_bytes: int | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.materialized_view_schedule import MaterializedViewSchedule  # noqa: PLC0415
+
         id = self.id
 
         is_private = self.is_private
@@ -49,6 +57,14 @@ class MaterializedView:
         owner_user_id = self.owner_user_id
 
         query_id = self.query_id
+
+        schedule: dict[str, Any] | None | Unset
+        if isinstance(self.schedule, Unset):
+            schedule = UNSET
+        elif isinstance(self.schedule, MaterializedViewSchedule):
+            schedule = self.schedule.to_dict()
+        else:
+            schedule = self.schedule
 
         sql_id = self.sql_id
 
@@ -69,6 +85,8 @@ class MaterializedView:
             field_dict["owner_user_id"] = owner_user_id
         if query_id is not UNSET:
             field_dict["query_id"] = query_id
+        if schedule is not UNSET:
+            field_dict["schedule"] = schedule
         if sql_id is not UNSET:
             field_dict["sql_id"] = sql_id
         if table_size_bytes is not UNSET:
@@ -78,6 +96,8 @@ class MaterializedView:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.materialized_view_schedule import MaterializedViewSchedule  # noqa: PLC0415
+
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
@@ -91,6 +111,23 @@ class MaterializedView:
 
         query_id = d.pop("query_id", UNSET)
 
+        def _parse_schedule(data: object) -> MaterializedViewSchedule | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                schedule_type_1 = MaterializedViewSchedule.from_dict(data)
+
+                return schedule_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(MaterializedViewSchedule | None | Unset, data)
+
+        schedule = _parse_schedule(d.pop("schedule", UNSET))
+
         sql_id = d.pop("sql_id", UNSET)
 
         table_size_bytes = d.pop("table_size_bytes", UNSET)
@@ -102,6 +139,7 @@ class MaterializedView:
             owner_team_id=owner_team_id,
             owner_user_id=owner_user_id,
             query_id=query_id,
+            schedule=schedule,
             sql_id=sql_id,
             table_size_bytes=table_size_bytes,
         )
