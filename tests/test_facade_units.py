@@ -607,3 +607,33 @@ def test_a_csv_page_is_verified_against_its_next_offset_not_trusted(tmp_path: Pa
     writer.add(last)
     writer.close()
     assert (tmp_path / "out.csv").read_bytes() == head + body + tail
+
+
+def test_a_csv_page_parsed_while_verified_counts_by_the_parse() -> None:
+    """With a parser, the parse is the page's record count: a page that parses to the
+    announced rows is returned with its parse; a short page, or one cut inside its last
+    record, is a broken page (retried); a whole page with a bad value is that value's error,
+    carried past the retry loop (fetching it again cannot help)."""
+    from duneq._flows.reader import ReadPlan, _BadValue, verify_csv
+    from duneq._options import ResultOptions
+    from duneq._protocol import RawResponse, Request
+    from duneq._typed import TypedPage, TypedPlan
+
+    typed = TypedPlan(["n", "s"], ["bigint", "varchar"], execution_id=EID)
+
+    def parse(data: bytes, offset: int) -> tuple[object, int]:
+        parsed = typed.parse(TypedPage(offset, None, csv=data))
+        return parsed, parsed.batch.num_rows
+
+    plan = ReadPlan(EID, ResultOptions(), ["n", "s"], [], 3, 3)
+    req = Request("GET", f"/v1/execution/{EID}/results/csv", execution_id=EID)
+    nxt = {"x-dune-next-offset": "3"}
+    page = verify_csv(req, RawResponse(200, nxt, b"n,s\n1,a\n2,b\n3,c\n"), plan, 0, parse)
+    assert page.rows == 3 and page.parsed.batch.column(0).to_pylist() == [1, 2, 3]
+    with pytest.raises(duneq.ResponseValidationError, match="holds 2 records.*announce 3"):
+        verify_csv(req, RawResponse(200, nxt, b"n,s\n1,a\n2,b\n"), plan, 0, parse)
+    with pytest.raises(duneq.ResponseValidationError, match="ends inside a record"):
+        verify_csv(req, RawResponse(200, nxt, b"n,s\n1,a\n2,b\n3"), plan, 0, parse)
+    with pytest.raises(_BadValue) as bad:
+        verify_csv(req, RawResponse(200, nxt, b"n,s\n1,a\nx,b\n3,c\n"), plan, 0, parse)
+    assert "column 'n'" in bad.value.error.message and "'x'" in bad.value.error.message

@@ -10,7 +10,6 @@ the column, row offset and value. Import this module only after ``require("pyarr
 from __future__ import annotations
 
 import binascii
-import io
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -295,8 +294,15 @@ class PageParser:
     def _read_csv(self, data: bytes, types: dict[str, pa.DataType], offset: int) -> pa.Table:
         try:
             return pcsv.read_csv(
-                io.BytesIO(data),
-                read_options=pcsv.ReadOptions(column_names=self.names, skip_rows=1),
+                # one block for the whole page: columns come in one chunk (no combine copies)
+                # and the page is parsed without a pool hand-off per megabyte
+                pa.BufferReader(data),
+                read_options=pcsv.ReadOptions(
+                    column_names=self.names,
+                    skip_rows=1,
+                    block_size=len(data) + 1,
+                    use_threads=_PARSE_THREADS,
+                ),
                 # A newline inside a value needs quotes; without any quote the parser may split
                 # blocks at every newline (faster), with one it must track quoting.
                 parse_options=pcsv.ParseOptions(
@@ -438,6 +444,9 @@ def _int32(value: int) -> pa.Scalar:
     """An int32 scalar built from a buffer (``pa.scalar`` would import pandas; see ``strings``)."""
     return pa.Array.from_buffers(pa.int32(), 1, [None, pa.py_buffer(struct.pack("<i", value))])[0]
 
+
+#: Whether one page's columns are converted on Arrow's pool (pages already run in parallel).
+_PARSE_THREADS = False
 
 #: A stop past the end of any value (Arrow's 32-bit offsets).
 _LONGEST = 2**31 - 1

@@ -86,19 +86,23 @@ def read_pages(driver: SyncDriver, steps: PageSteps[P, R]) -> Iterator[R]:
         return steps.work(page), steps.announced(page), steps.size(page)
 
     result, announced, size = job(plan.start)
-    yield result
-    steps.delivered(size)
     if not follows(plan, plan.start, announced):
+        yield result
+        steps.delivered(size)
         yield from _follow(driver, steps, following(plan, plan.start, announced))
         return
     todo = iter(plan.offsets(plan.start + plan.size))
     pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="duneq-read")
     pending: deque[tuple[int, Future[tuple[R, int | None, tuple[int, int]]]]] = deque()
     try:
+        # the next pages are on their way while the caller takes the first one
         for offset in todo:
             pending.append((offset, pool.submit(job, offset)))
             if len(pending) >= WINDOW:
                 break
+        yield result
+        del result
+        steps.delivered(size)
         while pending:
             offset, future = pending.popleft()
             result, announced, size = future.result()
@@ -158,9 +162,9 @@ async def aread_pages(
         return await work(page), steps.announced(page), steps.size(page)
 
     result, announced, size = await job(plan.start)
-    yield result
-    steps.delivered(size)
     if not follows(plan, plan.start, announced):
+        yield result
+        steps.delivered(size)
         async for item in _afollow(driver, steps, work, following(plan, plan.start, announced)):
             yield item
         return
@@ -177,6 +181,9 @@ async def aread_pages(
             pending.append((offset, asyncio.ensure_future(limited(offset))))
             if len(pending) >= WINDOW:
                 break
+        yield result
+        del result
+        steps.delivered(size)
         while pending:
             offset, task = pending.popleft()
             result, announced, size = await task

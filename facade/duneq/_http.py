@@ -268,7 +268,7 @@ class SyncDriver:
         client = self._http()
         _open(client)
         limit = None if req.timeout is None else time.monotonic() + req.timeout
-        body = bytearray()
+        body: list[bytes] = []  # joined once: growing a bytearray copies every chunk again
         try:
             with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
                 into = req.sink if req.sink is not None and resp.is_success else None
@@ -280,12 +280,12 @@ class SyncDriver:
                     if into is not None:
                         into.write(chunk)
                     else:
-                        body += chunk
+                        body.append(chunk)
         except httpx.TransportError as exc:
             return transport_failure(exc)
         except _Overtime:
             return TransportFailure("timeout", "deadline reached while the body was arriving")
-        return RawResponse(resp.status_code, resp.headers, bytes(body))
+        return RawResponse(resp.status_code, resp.headers, b"".join(body))
 
     def _perform(self, action: Action) -> Reply:
         if isinstance(action, Sleep):
@@ -338,7 +338,7 @@ class AsyncDriver:
             return TransportFailure("timeout", "deadline reached while the body was arriving")
 
     async def _exchange(self, client: httpx.AsyncClient, req: Request) -> RawResponse:
-        body = bytearray()
+        body: list[bytes] = []  # joined once: growing a bytearray copies every chunk again
         async with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
             into = req.sink if req.sink is not None and resp.is_success else None
             if into is not None:
@@ -347,8 +347,8 @@ class AsyncDriver:
                 if into is not None:
                     into.write(chunk)
                 else:
-                    body += chunk
-        return RawResponse(resp.status_code, resp.headers, bytes(body))
+                    body.append(chunk)
+        return RawResponse(resp.status_code, resp.headers, b"".join(body))
 
     async def _perform(self, action: Action) -> Reply:
         if isinstance(action, Sleep):

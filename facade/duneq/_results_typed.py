@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from ._fanout import PageSteps
-    from ._flows.reader import CsvPage, ReadPlan
+    from ._flows.reader import CsvPage, CsvParse, ReadPlan
     from ._results import _ResultBase
     from ._typed import ParsedPage, TypedPage, TypedPlan
 
@@ -241,13 +241,17 @@ async def async_batches(
 
 
 def _csv_steps(
-    base: _ResultBase, ctx: FlowContext, reader: ReadPlan, work: Any
+    base: _ResultBase,
+    ctx: FlowContext,
+    reader: ReadPlan,
+    work: Any,
+    parse: CsvParse | None = None,
 ) -> PageSteps[CsvPage, Any]:
     from ._fanout import PageSteps, csv_size
     from ._flows.reader import csv_page
 
     def fetch(offset: int, needed: int) -> Flow[CsvPage]:
-        return csv_page(ctx, reader, offset, needed)
+        return csv_page(ctx, reader, offset, needed, parse)
 
     return PageSteps(
         reader,
@@ -263,8 +267,10 @@ def _csv_steps(
 def parse_verified(base: _ResultBase, plan: TypedPlan, page: CsvPage) -> ParsedPage:
     """A verified CSV page as a batch; its parsed row count must be its verified count."""
     from ._errors import ResponseValidationError
-    from ._typed import TypedPage
+    from ._typed import ParsedPage, TypedPage
 
+    if isinstance(page.parsed, ParsedPage):
+        return page.parsed  # parsed while it was verified: its rows are the verified count
     parsed = plan.parse(TypedPage(page.offset, page.announced, csv=page.data))
     if parsed.batch.num_rows != page.rows:
         raise ResponseValidationError(
@@ -291,11 +297,18 @@ def _sync_batches(
             yield driver.run(settle(base, ctx, plan, plan.parse(page)))
         return
     from ._fanout import read_pages
+    from ._typed import TypedPage
+
+    def parse(data: bytes, offset: int) -> tuple[ParsedPage, int]:
+        parsed = plan.parse(TypedPage(offset, None, csv=data))
+        return parsed, parsed.batch.num_rows
 
     def work(page: CsvPage) -> pa.RecordBatch:
         return driver.run(settle(base, ctx, plan, parse_verified(base, plan, page)))
 
-    yield from read_pages(driver, _csv_steps(base, ctx, reader, work))
+    # the page is parsed where it is verified (in the thread that fetched it): the parse is
+    # its record count, and a page that does not parse is fetched again like a short one
+    yield from read_pages(driver, _csv_steps(base, ctx, reader, work, parse))
 
 
 async def _async_batches(

@@ -16,8 +16,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .. import _constants as C
 from .._errors import ResponseValidationError
@@ -130,6 +131,21 @@ class CsvPage:
     announced: int | None
     #: Where the data starts after the header line.
     body_start: int
+    #: The page as the read's parser made it, when the parse did the counting.
+    parsed: Any = None
+
+
+class _BadValue(Exception):
+    """Carries a parse error of a whole page past the retry loop (only short pages retry)."""
+
+    def __init__(self, error: ResponseValidationError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+#: A page parser that also counts: ``(data, offset) -> (parsed, records)``. Given to
+#: ``csv_page``, it replaces the separate record count (the parse counts anyway).
+CsvParse = Callable[[bytes, int], tuple[Any, int]]
 
 
 def announced_offset(headers: Mapping[str, str]) -> int | None:
@@ -178,9 +194,13 @@ def count_records(data: bytes | memoryview, start: int = 0) -> int:
     return data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
 
 
-def verify_csv(req: Request, resp: RawResponse, plan: ReadPlan, offset: int) -> CsvPage:
+def verify_csv(
+    req: Request, resp: RawResponse, plan: ReadPlan, offset: int, parse: CsvParse | None = None
+) -> CsvPage:
     """The page, if its header is the requested columns and its record count is what its
-    offsets imply; else ResponseValidationError (retried like a broken body)."""
+    offsets imply; else ResponseValidationError (retried like a broken body). With ``parse``
+    the records are counted by parsing; a parse that fails on a page of the right length is
+    the value's error, not a broken page."""
     data = resp.content
     where = f"CSV page at offset {offset} of execution {req.execution_id}"
     end = _header_end(data)
@@ -193,8 +213,19 @@ def verify_csv(req: Request, resp: RawResponse, plan: ReadPlan, offset: int) -> 
     if plan.names and header != plan.names:
         raise invalid(req, resp, f"{where} has columns {header[:8]!r}, expected {plan.names[:8]!r}")
     announced = announced_offset(resp.headers)
-    rows = count_records(data, end)
     want = plan.expected(offset, announced)
+    parsed: Any = None
+    if parse is not None and want is not None:
+        try:
+            parsed, rows = parse(data, offset)
+        except ResponseValidationError as exc:
+            rows = count_records(data, end)
+            if rows == want and data.endswith(b"\n"):
+                raise _BadValue(exc) from None  # a whole page with a bad value: retry can't help
+            if rows == want:  # the count is right but the last record is cut short
+                raise invalid(req, resp, f"{where} ends inside a record: {exc.message}") from None
+    else:
+        rows = count_records(data, end)
     if want is not None and rows != want:
         raise invalid(
             req,
@@ -202,12 +233,18 @@ def verify_csv(req: Request, resp: RawResponse, plan: ReadPlan, offset: int) -> 
             f"{where} holds {rows} records, but its offsets announce {want} "
             f"(next offset {announced}, total {plan.end}): a short or broken page",
         )
-    return CsvPage(offset, data, rows, announced, end)
+    return CsvPage(offset, data, rows, announced, end, parsed)
 
 
-def csv_page(ctx: FlowContext, plan: ReadPlan, offset: int, needed: int = 1) -> Flow[CsvPage]:
+def csv_page(
+    ctx: FlowContext,
+    plan: ReadPlan,
+    offset: int,
+    needed: int = 1,
+    parse: CsvParse | None = None,
+) -> Flow[CsvPage]:
     """Fetch and verify the CSV page at ``offset``: checked against the client's datapoint
-    budget before it is sent and counted in its ledger after."""
+    budget before it is sent and counted in its ledger after (``parse``: see verify_csv)."""
     req = csv_request(plan, offset)
     rows = plan.expected(offset, None)
     cost = plan.datapoints(min(plan.size, rows) if rows is not None else plan.size)
@@ -215,9 +252,12 @@ def csv_page(ctx: FlowContext, plan: ReadPlan, offset: int, needed: int = 1) -> 
         cost = 0  # nothing to hold back: only the real count is booked
     what = f"the CSV page at offset {offset} of {plan.source}"
     with ctx.ledger.page(cost, what) as book:
-        page = yield from exchange(
-            ctx, req, lambda resp: verify_csv(req, resp, plan, offset), needed=needed
-        )
+        try:
+            page = yield from exchange(
+                ctx, req, lambda resp: verify_csv(req, resp, plan, offset, parse), needed=needed
+            )
+        except _BadValue as bad:
+            raise bad.error from None
         book(plan.datapoints(page.rows))
     return page
 
