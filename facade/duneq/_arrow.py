@@ -504,13 +504,9 @@ def _int64(value: int) -> pa.Scalar:
     return pa.Array.from_buffers(pa.int64(), 1, [None, pa.py_buffer(struct.pack("<q", value))])[0]
 
 
-_HEX_PREFIX = {t: strings(["0x"]).cast(t)[0] for t in (pa.string(), pa.large_string())}
-_NO_SEPARATOR = {t: strings([""]).cast(t)[0] for t in (pa.string(), pa.large_string())}
-
-
 def hex_text(values: pa.Array) -> pa.Array:
     """Binary values as ``0x`` lower-case hex strings: one C-level ``binascii.hexlify`` over
-    the data buffer (every offset doubles), then one kernel prefixing ``0x``. Null stays null,
+    the data buffer (every offset doubles), then one kernel inserting ``0x``. Null stays null,
     empty bytes become ``"0x"``; ``large_string`` only past 32-bit offsets."""
     wide = pa.types.is_large_binary(values.type)
     _, offsets, data = values.buffers()
@@ -529,7 +525,7 @@ def hex_text(values: pa.Array) -> pa.Array:
         [validity, doubled.cast(_offset_type(text)).buffers()[1], pa.py_buffer(digits)],
         null_count=values.null_count,
     )
-    return pc.binary_join_element_wise(_HEX_PREFIX[text], bare, _NO_SEPARATOR[text])
+    return pc.binary_replace_slice(bare, start=0, stop=0, replacement="0x")
 
 
 def _offset_type(text: pa.DataType) -> pa.DataType:

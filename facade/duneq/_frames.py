@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 DtypeBackend = Literal["pyarrow", "numpy_nullable"]
 DTYPE_BACKENDS: tuple[str, ...] = ("pyarrow", "numpy_nullable")
-FrameBinary = Literal["hex", "bytes"]
 FRAME_BINARY: tuple[str, ...] = ("hex", "bytes")
 
 
