@@ -197,3 +197,20 @@ def test_hex_past_32_bit_offsets_becomes_large_string(monkeypatch: pytest.Monkey
     assert hexed.schema.field("b").type == pa.large_string()
     assert hexed.column("b").to_pylist() == ["0x01", "0x" + "02" * 8, None, "0x"]
     assert to_polars(table)["b"].to_list() == ["0x01", "0x" + "02" * 8, None, "0x"]
+
+
+def test_frame_methods_have_real_return_types() -> None:
+    """Editors complete frames: the annotations name pyarrow.Table, polars.DataFrame and
+    pandas.DataFrame (resolved here with the modules a type checker sees; at run time duneq
+    imports none of them, see test_typed_units.py::test_import_duneq_stays_light)."""
+    import typing
+
+    import pandas as pd
+
+    names = {"pa": pa, "pl": pl, "pd": pd}
+    for cls in (duneq.Result, duneq.AsyncResult):
+        hints = {
+            name: typing.get_type_hints(getattr(cls, name), localns=names)["return"]
+            for name in ("to_arrow", "to_polars", "to_pandas")
+        }
+        assert hints == {"to_arrow": pa.Table, "to_polars": pl.DataFrame, "to_pandas": pd.DataFrame}
