@@ -54,7 +54,7 @@ POLARS = {
     "id": pl.Int64,
     "amount_raw": pl.String,
     "delta_raw": pl.String,
-    "tx_hash": pl.Binary,
+    "tx_hash": pl.String,  # frames show varbinary as 0x hex text by default
     "block_time": pl.Datetime("ms", "UTC"),
     "local_time": pl.Datetime("ms", "UTC"),
     "block_date": pl.Date,
@@ -169,10 +169,12 @@ def test_every_type_to_arrow_polars_pandas(
         assert frame["amount_raw"].to_list() == ["1000000000000000000", UINT256_MAX, None]
         assert frame["fee"].to_list() == [Decimal("1.50"), Decimal("0.00"), None]
         assert frame["label"].to_list() == ['swap, "quoted"', "", None]
+        assert frame["tx_hash"].to_list() == ["0xdeadbeef", "0x00", None]
         pdf = await aw(result.to_pandas(wire=wire))
         assert {n: str(pdf[n].dtype) for n in TYPES} == {
-            n: f"{t}[pyarrow]" for n, t in TYPES.items()
+            n: f"{pa.string() if n == 'tx_hash' else t}[pyarrow]" for n, t in TYPES.items()
         }
+        assert pdf["tx_hash"].tolist()[:2] == ["0xdeadbeef", "0x00"]
         assert same(pdf.iloc[1]["price"], ROW_2["price"]) and pdf.iloc[1]["label"] == ""
         assert str(pdf["big_n"].dtype) == "int64[pyarrow]"
         assert str(pdf["price"].dtype) == "decimal128(38, 18)[pyarrow]"
@@ -293,7 +295,8 @@ def test_typed_reads_import_no_pandas_and_a_client_no_pyarrow(
     dune_emulator: EmulatorHandle,
 ) -> None:
     """pandas costs 0.4-1.4 s to import: only to_pandas() pays for it (a fresh interpreter
-    reads a typed table over real HTTP); Client() pays for no pyarrow at all."""
+    reads a typed table and a polars frame, varbinary as hex, over real HTTP); Client() pays
+    for no pyarrow at all."""
     import subprocess
     import sys
 
@@ -305,6 +308,8 @@ def test_typed_reads_import_no_pandas_and_a_client_no_pyarrow(
         "date \\'2024-01-01\\' as d, from_hex(\\'ab\\') as b, now() as t from range(50)')\n"
         "table = result.to_arrow()\n"
         "batches = list(result.iter_batches())\n"
+        "frame = result.to_polars()\n"  # varbinary hex-encoded without pandas too
+        "assert frame['b'].to_list() == ['0xab'] * 50, frame['b']\n"
         "print(table.num_rows, sum(b.num_rows for b in batches), 'pandas' in sys.modules)\n"
         "result.to_pandas()\n"
         "print('pandas' in sys.modules)\n"

@@ -385,7 +385,7 @@ class PageParser:
                 is False
             ):
                 raise _Fallback
-            return wire
+            return pc.ascii_lower(wire)  # Dune's 0x lower-case form, whatever the case sent
         if kind == "timestamp":
             return _timestamps(wire, target)
         raise _Fallback
@@ -506,6 +506,40 @@ def _unhex(wire: pa.Array) -> pa.Array:
         [validity, halves.buffers()[1], pa.py_buffer(raw)],
         null_count=digits.null_count,
     )
+
+
+def _int64(value: int) -> pa.Scalar:
+    """An int64 scalar built from a buffer (see ``_int32``)."""
+    return pa.Array.from_buffers(pa.int64(), 1, [None, pa.py_buffer(struct.pack("<q", value))])[0]
+
+
+def hex_text(values: pa.Array) -> pa.Array:
+    """Binary values as ``0x`` lower-case hex strings: one C-level ``binascii.hexlify`` over
+    the data buffer (every offset doubles), then one kernel inserting ``0x``. Null stays null,
+    empty bytes become ``"0x"``; ``large_string`` only past 32-bit offsets."""
+    wide = pa.types.is_large_binary(values.type)
+    _, offsets, data = values.buffers()
+    ends = pa.Array.from_buffers(
+        pa.int64() if wide else pa.int32(), len(values) + 1, [None, offsets], offset=values.offset
+    )
+    begin, stop = ends[0].as_py(), ends[-1].as_py()
+    digits = binascii.hexlify(memoryview(data)[begin:stop]) if data is not None else b""
+    large = wide or 2 * (stop - begin + len(values)) > _LONGEST
+    text = pa.large_string() if large else pa.string()
+    doubled = pc.multiply(pc.subtract(ends.cast(pa.int64()), _int64(begin)), _int64(2))
+    validity = pc.is_valid(values).buffers()[1] if values.null_count else None
+    bare = pa.Array.from_buffers(
+        text,
+        len(values),
+        [validity, doubled.cast(_offset_type(text)).buffers()[1], pa.py_buffer(digits)],
+        null_count=values.null_count,
+    )
+    return pc.binary_replace_slice(bare, start=0, stop=0, replacement="0x")
+
+
+def _offset_type(text: pa.DataType) -> pa.DataType:
+    """The offset type of a string type."""
+    return pa.int64() if text == pa.large_string() else pa.int32()
 
 
 def _timestamps(wire: pa.Array, target: pa.DataType) -> pa.Array:

@@ -8,7 +8,7 @@ import functools
 import logging
 import os
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from ._bound import Bound
 from ._cache import Cache, CachedResult, EntryWriter, JsonCodec
@@ -29,6 +29,8 @@ from ._states import ExecutionState
 from ._types import Row
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
     import pyarrow as pa
 
     from ._dataset import WrittenDataset
@@ -522,28 +524,33 @@ class Result(_ResultBase):
         return plan.table(list(sync_batches(self, self._driver, plan, "to_arrow")))
 
     def to_polars(
-        self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
-    ) -> Any:
-        """The whole result as a typed ``polars.DataFrame``."""
-        from ._frames import to_polars
+        self, *, big_ints: str = "string", binary: str = "hex", wire: str = "csv"
+    ) -> pl.DataFrame:
+        """The whole result as a typed ``polars.DataFrame``; varbinary as ``0x`` lower-case hex
+        text (``binary="hex"``) or bytes (``binary="bytes"``)."""
+        from ._frames import check_binary, to_polars
 
+        check_binary(binary)
         require("polars")
-        return to_polars(self.to_arrow(big_ints=big_ints, binary=binary, wire=wire))
+        return to_polars(self.to_arrow(big_ints=big_ints, binary="bytes", wire=wire), binary)
 
     def to_pandas(
         self,
         *,
         dtype_backend: str = "pyarrow",
         big_ints: str = "string",
-        binary: str = "bytes",
+        binary: str = "hex",
         wire: str = "csv",
-    ) -> Any:
-        """The whole result as a ``pandas.DataFrame`` (Arrow-backed dtypes by default)."""
-        from ._frames import check_backend, to_pandas
+    ) -> pd.DataFrame:
+        """The whole result as a ``pandas.DataFrame`` (Arrow-backed dtypes by default);
+        varbinary as ``0x`` lower-case hex text or, with ``binary="bytes"``, bytes."""
+        from ._frames import check_backend, check_binary, to_pandas
 
         check_backend(dtype_backend)
+        check_binary(binary)
         require("pandas")
-        return to_pandas(self.to_arrow(big_ints=big_ints, binary=binary, wire=wire), dtype_backend)
+        table = self.to_arrow(big_ints=big_ints, binary="bytes", wire=wire)
+        return to_pandas(table, dtype_backend, binary)
 
     def to_parquet(
         self,
@@ -733,29 +740,32 @@ class AsyncResult(_ResultBase):
         return plan.table([b async for b in async_batches(self, self._driver, plan, "to_arrow")])
 
     async def to_polars(
-        self, *, big_ints: str = "string", binary: str = "bytes", wire: str = "csv"
-    ) -> Any:
-        """``await result.to_polars()``: a typed ``polars.DataFrame``."""
-        from ._frames import to_polars
+        self, *, big_ints: str = "string", binary: str = "hex", wire: str = "csv"
+    ) -> pl.DataFrame:
+        """``await result.to_polars()``: a typed ``polars.DataFrame`` (varbinary as hex text)."""
+        from ._frames import check_binary, to_polars
 
+        check_binary(binary)
         require("polars")
-        return to_polars(await self.to_arrow(big_ints=big_ints, binary=binary, wire=wire))
+        table = await self.to_arrow(big_ints=big_ints, binary="bytes", wire=wire)
+        return to_polars(table, binary)
 
     async def to_pandas(
         self,
         *,
         dtype_backend: str = "pyarrow",
         big_ints: str = "string",
-        binary: str = "bytes",
+        binary: str = "hex",
         wire: str = "csv",
-    ) -> Any:
-        """``await result.to_pandas()``: Arrow-backed dtypes by default."""
-        from ._frames import check_backend, to_pandas
+    ) -> pd.DataFrame:
+        """``await result.to_pandas()``: Arrow-backed dtypes by default, varbinary as hex text."""
+        from ._frames import check_backend, check_binary, to_pandas
 
         check_backend(dtype_backend)
+        check_binary(binary)
         require("pandas")
-        table = await self.to_arrow(big_ints=big_ints, binary=binary, wire=wire)
-        return to_pandas(table, dtype_backend)
+        table = await self.to_arrow(big_ints=big_ints, binary="bytes", wire=wire)
+        return to_pandas(table, dtype_backend, binary)
 
     async def to_parquet(
         self,

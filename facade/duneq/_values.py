@@ -283,7 +283,7 @@ def _build(dtype: DuneType, options: TypeOptions, target: Target) -> Convert:
         return json_text
     if kind == "varbinary":
         if options.binary == "hex":
-            return parse_hex
+            return lambda v: parse_hex(v).lower()
         return lambda v: bytes.fromhex(parse_hex(v)[2:])
     if kind == "date":
         return parse_date
