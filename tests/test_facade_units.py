@@ -549,8 +549,8 @@ def test_clients_share_one_verifying_tls_context() -> None:
         duneq.Client(api_key="k", base_url=url) as one,
         duneq.Client(api_key="k", base_url=url) as two,
     ):
-        pools = [c._http._transport._pool for c in (one, two)]  # type: ignore[attr-defined]
-        contexts = {id(pool._ssl_context) for pool in pools}
+        transports = [c._http._transport for c in (one, two)]
+        contexts = {id(t._ssl) for t in transports}  # type: ignore[attr-defined]
     context = _guard._tls_context()
     assert contexts == {id(context)}
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

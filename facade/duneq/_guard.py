@@ -33,6 +33,7 @@ from ._retry import (
     parse_retry_after,
     retry_limit,
 )
+from ._stdlib_transport import StdlibTransport
 from ._version import __version__
 
 _BILLED_SUFFIXES = ("/execute", "/refresh")
@@ -241,7 +242,7 @@ def sync_clients(
     sleep: Callable[[float], object],
 ) -> tuple[httpx.Client, LowLevelClient]:
     """The facade's httpx client and the guarded low-level client, over one inner transport."""
-    inner = transport if transport is not None else httpx.HTTPTransport(verify=_tls_context())
+    inner = transport if transport is not None else StdlibTransport(_tls_context())
     facade = httpx.Client(transport=inner, **_common(settings))
     lowlevel = build_client(
         f"{settings.base_url}/api", settings.timeout, _common(settings)["headers"], {}
