@@ -549,7 +549,7 @@ def test_clients_share_one_verifying_tls_context() -> None:
         duneq.Client(api_key="k", base_url=url) as one,
         duneq.Client(api_key="k", base_url=url) as two,
     ):
-        pools = [c._http._transport._pool for c in (one, two)]  # type: ignore[attr-defined]
+        pools = [c._http._transport.inner._pool for c in (one, two)]  # type: ignore[attr-defined]
         contexts = {id(pool._ssl_context) for pool in pools}
     context = _guard._tls_context()
     assert contexts == {id(context)}

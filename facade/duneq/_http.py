@@ -1,7 +1,7 @@
-"""HTTP plumbing: settings, key auth with a redacting repr, and the two drivers.
+"""HTTP plumbing: settings, key auth with a redacting repr, and the facade's two drivers.
 
-The drivers run the sans-IO flows of ``_flows`` over the low-level client's own httpx client,
-so connection pool, timeouts, headers and transport are shared with ``dune.lowlevel``.
+The drivers run the sans-IO flows of ``_flows`` over the client's one httpx client, which
+``dune.lowlevel`` shares (one connection pool, timeouts, headers and transport; see _guard).
 """
 
 from __future__ import annotations
@@ -19,11 +19,9 @@ import httpx
 
 from . import _constants as C
 from ._errors import ClientClosed, InvalidArgument, MissingAPIKey
-from ._lowlevel import LowLevelClient, build_client
 from ._protocol import Action, Notice, RawResponse, Reply, Request, Sleep, TransportFailure
 from ._retry import FailureKind
 from ._types import NotGiven
-from ._version import __version__
 from ._warn import warn_at_caller
 
 T = TypeVar("T")
@@ -166,19 +164,6 @@ def normalize_base_url(raw: str | httpx.URL, name: str = "base_url") -> str:
     return f"{url.scheme}://{host}{port}"
 
 
-def build_lowlevel(settings: Settings, transport: object) -> LowLevelClient:
-    """The configured generated client: base ``{base}/api``, timeout set, key via httpx auth."""
-    httpx_args: dict[str, Any] = {"auth": DuneKeyAuth(settings.api_key)}
-    if transport is not None:
-        httpx_args["transport"] = transport
-    return build_client(
-        f"{settings.base_url}/api",
-        settings.timeout,
-        {"User-Agent": f"duneq/{__version__}"},
-        httpx_args,
-    )
-
-
 def transport_failure(exc: httpx.TransportError, url: httpx.URL | None = None) -> TransportFailure:
     """What a driver reports for an exchange httpx could not complete (the retry class), with
     the host and port of ``url`` (default: the exception's request)."""
@@ -220,8 +205,14 @@ def _address(exc: httpx.TransportError, url: httpx.URL | None) -> str | None:
     return f"{host}:{port}" if port else host
 
 
+#: The request extension the facade's drivers mark their attempts with: the client's one
+#: transport sends such a request as it is (its flow already runs the retries), while an
+#: unmarked one (a ``dune.lowlevel`` call) is run through the exchange flow there.
+ATTEMPT = "duneq.attempt"
+
+
 def _kwargs(req: Request, base: httpx.Timeout) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"params": req.params}
+    kwargs: dict[str, Any] = {"params": req.params, "extensions": {ATTEMPT: True}}
     if req.json is not None:
         kwargs["json"] = req.json
     if req.content is not None:
@@ -255,37 +246,16 @@ class _Overtime(Exception):
     """The body kept arriving past the attempt's deadline (a slow trickle)."""
 
 
-class SyncDriver:
-    """Runs a flow with blocking I/O (``sleep`` is injectable). When the caller interrupts
-    (Ctrl-C), the interrupt is thrown into the flow, which may clean up (cancel) first."""
+class SyncRunner:
+    """Runs a flow with blocking I/O (``sleep`` is injectable); ``send`` makes one attempt.
+    When the caller interrupts (Ctrl-C), the interrupt is thrown into the flow, which may clean
+    up (cancel) first."""
 
-    def __init__(self, http: Callable[[], httpx.Client], sleep: Callable[[float], object]) -> None:
-        self._http = http
+    def __init__(self, sleep: Callable[[float], object]) -> None:
         self._sleep = sleep
 
     def send(self, req: Request) -> RawResponse | TransportFailure:
-        """One attempt; with ``req.timeout`` the whole exchange, body included, is bounded."""
-        client = self._http()
-        _open(client)
-        limit = None if req.timeout is None else time.monotonic() + req.timeout
-        body = bytearray()
-        try:
-            with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
-                into = req.sink if req.sink is not None and resp.is_success else None
-                if into is not None:
-                    into.headers(resp.headers)
-                for chunk in resp.iter_bytes():
-                    if limit is not None and time.monotonic() > limit:
-                        raise _Overtime
-                    if into is not None:
-                        into.write(chunk)
-                    else:
-                        body += chunk
-        except httpx.TransportError as exc:
-            return transport_failure(exc)
-        except _Overtime:
-            return TransportFailure("timeout", "deadline reached while the body was arriving")
-        return RawResponse(resp.status_code, resp.headers, bytes(body))
+        raise NotImplementedError
 
     def _perform(self, action: Action) -> Reply:
         if isinstance(action, Sleep):
@@ -313,42 +283,49 @@ class SyncDriver:
             flow.close()
 
 
-class AsyncDriver:
-    """Runs a flow with asyncio I/O (``sleep`` is injectable and may be sync or async). When
-    the task is cancelled, the cancellation is thrown into the flow, which may clean up first."""
+class SyncDriver(SyncRunner):
+    """The facade's driver: each attempt is one streamed request on the client's httpx client
+    (marked, so the shared transport sends it as it is)."""
 
-    def __init__(
-        self,
-        http: Callable[[], httpx.AsyncClient],
-        sleep: Callable[[float], Awaitable[object] | object],
-    ) -> None:
+    def __init__(self, http: Callable[[], httpx.Client], sleep: Callable[[float], object]) -> None:
+        super().__init__(sleep)
         self._http = http
-        self._sleep = sleep
 
-    async def send(self, req: Request) -> RawResponse | TransportFailure:
+    def send(self, req: Request) -> RawResponse | TransportFailure:
         """One attempt; with ``req.timeout`` the whole exchange, body included, is bounded."""
         client = self._http()
         _open(client)
+        limit = None if req.timeout is None else time.monotonic() + req.timeout
+        body = bytearray()
         try:
-            async with asyncio.timeout(req.timeout):
-                return await self._exchange(client, req)
+            with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
+                into = req.sink if req.sink is not None and resp.is_success else None
+                if into is not None:
+                    into.headers(resp.headers)
+                for chunk in resp.iter_bytes():
+                    if limit is not None and time.monotonic() > limit:
+                        raise _Overtime
+                    if into is not None:
+                        into.write(chunk)
+                    else:
+                        body += chunk
         except httpx.TransportError as exc:
             return transport_failure(exc)
-        except TimeoutError:
+        except _Overtime:
             return TransportFailure("timeout", "deadline reached while the body was arriving")
-
-    async def _exchange(self, client: httpx.AsyncClient, req: Request) -> RawResponse:
-        body = bytearray()
-        async with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
-            into = req.sink if req.sink is not None and resp.is_success else None
-            if into is not None:
-                into.headers(resp.headers)
-            async for chunk in resp.aiter_bytes():
-                if into is not None:
-                    into.write(chunk)
-                else:
-                    body += chunk
         return RawResponse(resp.status_code, resp.headers, bytes(body))
+
+
+class AsyncRunner:
+    """Runs a flow with asyncio I/O (``sleep`` is injectable and may be sync or async);
+    ``send`` makes one attempt. When the task is cancelled, the cancellation is thrown into the
+    flow, which may clean up first."""
+
+    def __init__(self, sleep: Callable[[float], Awaitable[object] | object]) -> None:
+        self._sleep = sleep
+
+    async def send(self, req: Request) -> RawResponse | TransportFailure:
+        raise NotImplementedError
 
     async def _perform(self, action: Action) -> Reply:
         if isinstance(action, Sleep):
@@ -376,3 +353,40 @@ class AsyncDriver:
             return result
         finally:
             flow.close()
+
+
+class AsyncDriver(AsyncRunner):
+    """The async twin of ``SyncDriver``."""
+
+    def __init__(
+        self,
+        http: Callable[[], httpx.AsyncClient],
+        sleep: Callable[[float], Awaitable[object] | object],
+    ) -> None:
+        super().__init__(sleep)
+        self._http = http
+
+    async def send(self, req: Request) -> RawResponse | TransportFailure:
+        """One attempt; with ``req.timeout`` the whole exchange, body included, is bounded."""
+        client = self._http()
+        _open(client)
+        try:
+            async with asyncio.timeout(req.timeout):
+                return await self._exchange(client, req)
+        except httpx.TransportError as exc:
+            return transport_failure(exc)
+        except TimeoutError:
+            return TransportFailure("timeout", "deadline reached while the body was arriving")
+
+    async def _exchange(self, client: httpx.AsyncClient, req: Request) -> RawResponse:
+        body = bytearray()
+        async with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
+            into = req.sink if req.sink is not None and resp.is_success else None
+            if into is not None:
+                into.headers(resp.headers)
+            async for chunk in resp.aiter_bytes():
+                if into is not None:
+                    into.write(chunk)
+                else:
+                    body += chunk
+        return RawResponse(resp.status_code, resp.headers, bytes(body))

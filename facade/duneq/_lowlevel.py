@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import dune_api
@@ -39,6 +40,7 @@ from ._models import (
     Usage,
     parse_timestamp,
 )
+from ._operations import operation
 from ._options import ResultOptions
 from ._pipelines_model import (
     KINDS,
@@ -50,7 +52,6 @@ from ._pipelines_model import (
     parse_pipeline_state,
 )
 from ._protocol import ChunkSink, Request
-from ._retry import RequestKind
 from ._states import parse_state
 
 if TYPE_CHECKING:
@@ -80,14 +81,16 @@ def build_client(
 
 
 def _request(
+    endpoint: ModuleType,
     kwargs: Mapping[str, Any],
     *,
-    kind: RequestKind = "idempotent",
     execution_id: str | None = None,
     sink: ChunkSink | None = None,
     extra_params: Mapping[str, str] | None = None,
 ) -> Request:
-    """A generated ``build_request`` result as a sans-IO Request (same URL, params and body)."""
+    """A generated ``build_request`` result as a sans-IO Request (same URL, params and body);
+    its retry class and bucket are the billing table's entry for the ``endpoint`` module."""
+    op = operation(endpoint.__name__.rpartition(".")[2])
     params = _text_params(kwargs.get("params"))
     if extra_params:
         params = {**(params or {}), **extra_params}
@@ -102,7 +105,8 @@ def _request(
         json=kwargs.get("json"),
         content=content,
         headers=dict(headers) if headers else None,
-        kind=kind,
+        kind=op.kind,
+        operation=op.name,
         execution_id=execution_id,
         sink=sink,
     )
@@ -142,7 +146,7 @@ def execute_query_request(
         performance=_perf(performance),
         query_parameters=ExecuteQueryRequestQueryParameters.from_dict(dict(params)),
     )
-    return _request(execute_query.build_request(query_id, body=body), kind="billed")
+    return _request(execute_query, execute_query.build_request(query_id, body=body))
 
 
 def execute_sql_request(sql: str, params: Mapping[str, Any], performance: str | None) -> Request:
@@ -153,19 +157,25 @@ def execute_sql_request(sql: str, params: Mapping[str, Any], performance: str | 
     body = ExecuteSqlRequest(sql=sql, performance=_perf(performance))
     if params:
         body["query_parameters"] = dict(params)
-    return _request(execute_sql.build_request(body=body), kind="billed")
+    return _request(execute_sql, execute_sql.build_request(body=body))
 
 
 def status_request(execution_id: str) -> Request:
     from dune_api.api.executions import get_execution_status
 
-    return _request(get_execution_status.build_request(execution_id), execution_id=execution_id)
+    return _request(
+        get_execution_status,
+        get_execution_status.build_request(execution_id),
+        execution_id=execution_id,
+    )
 
 
 def cancel_request(execution_id: str) -> Request:
     from dune_api.api.executions import cancel_execution
 
-    return _request(cancel_execution.build_request(execution_id), execution_id=execution_id)
+    return _request(
+        cancel_execution, cancel_execution.build_request(execution_id), execution_id=execution_id
+    )
 
 
 def _flag(value: bool) -> bool | Unset:
@@ -197,7 +207,7 @@ def results_request(
         ignore_max_datapoints_per_request=_flag(options.ignore_datapoint_limit),
         ignore_max_credits_per_request=_flag(options.ignore_datapoint_limit),
     )
-    return _request(kwargs, execution_id=execution_id, sink=sink)
+    return _request(builder, kwargs, execution_id=execution_id, sink=sink)
 
 
 def endpoint_results_request(
@@ -223,7 +233,7 @@ def endpoint_results_request(
         ignore_max_datapoints_per_request=_flag(options.ignore_datapoint_limit),
         ignore_max_credits_per_request=_flag(options.ignore_datapoint_limit),
     )
-    return _request(kwargs)
+    return _request(get_custom_endpoint_results, kwargs)
 
 
 def latest_results_request(
@@ -247,7 +257,7 @@ def latest_results_request(
         f"params.{key}": ",".join(value) if isinstance(value, list) else str(value)
         for key, value in params.items()
     }
-    return _request(kwargs, extra_params=extra)
+    return _request(get_latest_query_results, kwargs, extra_params=extra)
 
 
 # -- execution status and result pages ---------------------------------------------------------
@@ -446,7 +456,7 @@ def create_query_request(
         else [Parameter.from_dict(dict(p)) for p in parameters],
         tags=UNSET if tags is None else list(tags),
     )
-    return _request(create_query.build_request(body=body), kind="unsafe")
+    return _request(create_query, create_query.build_request(body=body))
 
 
 def update_query_request(query_id: int, fields: Mapping[str, Any]) -> Request:
@@ -455,13 +465,13 @@ def update_query_request(query_id: int, fields: Mapping[str, Any]) -> Request:
     from dune_api.models.update_query_request import UpdateQueryRequest
 
     body = UpdateQueryRequest.from_dict(dict(fields))
-    return _request(update_query.build_request(query_id, body=body))
+    return _request(update_query, update_query.build_request(query_id, body=body))
 
 
 def get_query_request(query_id: int) -> Request:
     from dune_api.api.queries import get_query
 
-    return _request(get_query.build_request(query_id))
+    return _request(get_query, get_query.build_request(query_id))
 
 
 def query_action_request(query_id: int, action: str) -> Request:
@@ -473,19 +483,20 @@ def query_action_request(query_id: int, action: str) -> Request:
         unarchive_query,
     )
 
-    builders = {
-        "archive": archive_query.build_request,
-        "unarchive": unarchive_query.build_request,
-        "private": make_query_private.build_request,
-        "unprivate": make_query_public.build_request,
+    endpoints = {
+        "archive": archive_query,
+        "unarchive": unarchive_query,
+        "private": make_query_private,
+        "unprivate": make_query_public,
     }
-    return _request(builders[action](query_id))
+    endpoint = endpoints[action]
+    return _request(endpoint, endpoint.build_request(query_id))
 
 
 def list_queries_request(limit: int, offset: int) -> Request:
     from dune_api.api.queries import list_queries
 
-    return _request(list_queries.build_request(limit=limit, offset=offset))
+    return _request(list_queries, list_queries.build_request(limit=limit, offset=offset))
 
 
 # -- materialized views ------------------------------------------------------------------------
@@ -512,7 +523,7 @@ def upsert_matview_request(
         is_private=_opt(is_private),
         performance=_perf(performance),
     )
-    return _request(upsert_materialized_view.build_request(body=body), kind="billed")
+    return _request(upsert_materialized_view, upsert_materialized_view.build_request(body=body))
 
 
 def refresh_matview_request(name: str, performance: str | None) -> Request:
@@ -526,25 +537,29 @@ def refresh_matview_request(name: str, performance: str | None) -> Request:
         if performance is None
         else RefreshMaterializedViewRequest(performance=_perf(performance))
     )
-    return _request(refresh_materialized_view.build_request(name, body=body), kind="billed")
+    return _request(
+        refresh_materialized_view, refresh_materialized_view.build_request(name, body=body)
+    )
 
 
 def list_matviews_request(limit: int, offset: int) -> Request:
     from dune_api.api.materialized_views import list_materialized_views
 
-    return _request(list_materialized_views.build_request(limit=limit, offset=offset))
+    return _request(
+        list_materialized_views, list_materialized_views.build_request(limit=limit, offset=offset)
+    )
 
 
 def get_matview_request(name: str) -> Request:
     from dune_api.api.materialized_views import get_materialized_view
 
-    return _request(get_materialized_view.build_request(name))
+    return _request(get_materialized_view, get_materialized_view.build_request(name))
 
 
 def delete_matview_request(name: str) -> Request:
     from dune_api.api.materialized_views import delete_materialized_view
 
-    return _request(delete_materialized_view.build_request(name))
+    return _request(delete_materialized_view, delete_materialized_view.build_request(name))
 
 
 # -- pipelines ---------------------------------------------------------------------------------
@@ -561,7 +576,7 @@ def query_pipeline_request(
         performance=_opt(performance),
         query_parameters=orjson.dumps(dict(params)).decode() if params else UNSET,
     )
-    return _request(kwargs)
+    return _request(get_query_pipeline, kwargs)
 
 
 def execute_query_pipeline_request(
@@ -580,7 +595,9 @@ def execute_query_pipeline_request(
         if params
         else UNSET,
     )
-    return _request(execute_query_pipeline.build_request(query_id, body=body), kind="billed")
+    return _request(
+        execute_query_pipeline, execute_query_pipeline.build_request(query_id, body=body)
+    )
 
 
 def execute_pipeline_request(pipeline: Mapping[str, Any]) -> Request:
@@ -590,13 +607,16 @@ def execute_pipeline_request(pipeline: Mapping[str, Any]) -> Request:
     from dune_api.models.pipeline import Pipeline as WirePipeline
 
     body = ExecutePipelineRequest(pipeline=WirePipeline.from_dict(dict(pipeline)))
-    return _request(execute_pipeline.build_request(body=body), kind="billed")
+    return _request(execute_pipeline, execute_pipeline.build_request(body=body))
 
 
 def pipeline_status_request(pipeline_execution_id: str) -> Request:
     from dune_api.api.pipelines import get_pipeline_execution_status
 
-    return _request(get_pipeline_execution_status.build_request(pipeline_execution_id))
+    return _request(
+        get_pipeline_execution_status,
+        get_pipeline_execution_status.build_request(pipeline_execution_id),
+    )
 
 
 # -- uploads -----------------------------------------------------------------------------------
@@ -624,7 +644,7 @@ def _legacy(req: Request, legacy: bool) -> Request:
 def list_uploads_request(limit: int, offset: int) -> Request:
     from dune_api.api.uploads import list_uploads
 
-    return _request(list_uploads.build_request(limit=limit, offset=offset))
+    return _request(list_uploads, list_uploads.build_request(limit=limit, offset=offset))
 
 
 def create_upload_request(
@@ -649,7 +669,7 @@ def create_upload_request(
         description=_opt(description),
         is_private=is_private,
     )
-    return _legacy(_request(create_upload.build_request(body=body), kind="unsafe"), legacy)
+    return _legacy(_request(create_upload, create_upload.build_request(body=body)), legacy)
 
 
 def upload_csv_request(
@@ -667,7 +687,7 @@ def upload_csv_request(
     body = UploadCsvRequest(
         data=data, table_name=table_name, description=_opt(description), is_private=is_private
     )
-    return _legacy(_request(upload_csv.build_request(body=body)), legacy)
+    return _legacy(_request(upload_csv, upload_csv.build_request(body=body)), legacy)
 
 
 def insert_rows_request(
@@ -683,19 +703,23 @@ def insert_rows_request(
         namespace, table_name, body=File(payload=io.BytesIO(content), mime_type=media_type)
     )
     kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Type": media_type}
-    return _legacy(_request(kwargs, kind="unsafe"), legacy)
+    return _legacy(_request(insert_upload_rows, kwargs), legacy)
 
 
 def clear_upload_request(namespace: str, table_name: str, *, legacy: bool = False) -> Request:
     from dune_api.api.uploads import clear_upload
 
-    return _legacy(_request(clear_upload.build_request(namespace, table_name)), legacy)
+    return _legacy(
+        _request(clear_upload, clear_upload.build_request(namespace, table_name)), legacy
+    )
 
 
 def delete_upload_request(namespace: str, table_name: str, *, legacy: bool = False) -> Request:
     from dune_api.api.uploads import delete_upload
 
-    return _legacy(_request(delete_upload.build_request(namespace, table_name)), legacy)
+    return _legacy(
+        _request(delete_upload, delete_upload.build_request(namespace, table_name)), legacy
+    )
 
 
 # -- usage and datasets ------------------------------------------------------------------------
@@ -711,7 +735,7 @@ def usage_request(start_date: str | None, end_date: str | None) -> Request:
         if start_date is None and end_date is None
         else UsageRequest(start_date=_opt(start_date), end_date=_opt(end_date))
     )
-    return _request(get_usage.build_request(body=body))
+    return _request(get_usage, get_usage.build_request(body=body))
 
 
 def list_datasets_request(
@@ -720,16 +744,17 @@ def list_datasets_request(
     from dune_api.api.datasets import list_datasets
 
     return _request(
+        list_datasets,
         list_datasets.build_request(
             limit=limit, offset=offset, owner_handle=_opt(owner_handle), type_=_opt(types)
-        )
+        ),
     )
 
 
 def get_dataset_request(slug: str) -> Request:
     from dune_api.api.datasets import get_dataset
 
-    return _request(get_dataset.build_request(slug))
+    return _request(get_dataset, get_dataset.build_request(slug))
 
 
 # -- response bodies ---------------------------------------------------------------------------
