@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import time
@@ -880,6 +879,8 @@ class AsyncClient(_BaseClient):
         on_fetch: Callable[[FetchProgress], object] | None = None,
         on_retry: Callable[[Retrying], object] | None = None,
     ) -> None:
+        import asyncio
+
         super().__init__(
             api_key=api_key,
             base_url=base_url,

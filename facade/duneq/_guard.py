@@ -12,7 +12,6 @@ object or ``None`` for an error status, and never leaks a raw httpx or JSON exce
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import ssl
 import time
@@ -129,6 +128,8 @@ class _AsyncAttempts(AsyncRunner):
         self.last: httpx.Response | None = None
 
     async def send(self, req: Request) -> RawResponse | TransportFailure:
+        import asyncio
+
         request = _attempt(self._request, self._base, req)
         try:
             async with asyncio.timeout(req.timeout):

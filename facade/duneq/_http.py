@@ -6,7 +6,6 @@ The drivers run the sans-IO flows of ``_flows`` over the client's one httpx clie
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import socket
@@ -328,6 +327,8 @@ class AsyncRunner:
         raise NotImplementedError
 
     async def _perform(self, action: Action) -> Reply:
+        import asyncio
+
         if isinstance(action, Sleep):
             outcome = self._sleep(action.seconds)
             if asyncio.iscoroutine(outcome) or isinstance(outcome, asyncio.Future):
@@ -339,6 +340,8 @@ class AsyncRunner:
         return await self.send(action)
 
     async def run(self, flow: Generator[Action, Reply, T]) -> T:
+        import asyncio
+
         try:
             action = next(flow)
             while True:
@@ -368,6 +371,8 @@ class AsyncDriver(AsyncRunner):
 
     async def send(self, req: Request) -> RawResponse | TransportFailure:
         """One attempt; with ``req.timeout`` the whole exchange, body included, is bounded."""
+        import asyncio
+
         client = self._http()
         _open(client)
         try:

@@ -14,14 +14,10 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-import dune_api
 import httpx
 import orjson
-from dune_api.models.get_execution_status_response import GetExecutionStatusResponse
-from dune_api.models.performance import Performance
-from dune_api.types import UNSET, File, Unset
 
 from . import _coerce as co
 from ._models import (
@@ -55,17 +51,21 @@ from ._protocol import ChunkSink, Request
 from ._states import parse_state
 
 if TYPE_CHECKING:
+    import dune_api
     import msgspec
     from dune_api.models.dataset_column import DatasetColumn
     from dune_api.models.execution_result_metadata import ExecutionResultMetadata
+    from dune_api.models.performance import Performance
     from dune_api.models.pipeline_node import PipelineNode as WirePipelineNode
     from dune_api.models.query_result_error import QueryResultError
     from dune_api.models.uploaded_table_column import UploadedTableColumn
+    from dune_api.types import Unset
 
 M = TypeVar("M")
 
-#: The generated client type, configured by the facade and handed out as ``dune.lowlevel``.
-LowLevelClient = dune_api.Client
+#: The generated client type, configured by the facade and handed out as ``dune.lowlevel``
+#: (named, not imported: the generated package and attrs load on first use).
+LowLevelClient: TypeAlias = "dune_api.Client"
 
 
 def build_client(
@@ -75,6 +75,8 @@ def build_client(
     httpx_args: Mapping[str, Any],
 ) -> LowLevelClient:
     """The generated client on ``{base}/api`` with the facade's timeout, headers and auth."""
+    import dune_api
+
     return dune_api.Client(
         base_url=base_url, timeout=timeout, headers=dict(headers), httpx_args=dict(httpx_args)
     )
@@ -122,10 +124,15 @@ def _text_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
 
 
 def _perf(performance: str | None) -> Performance | Unset:
+    from dune_api.models.performance import Performance
+    from dune_api.types import UNSET
+
     return UNSET if performance is None else Performance(performance)
 
 
 def _opt(value: Any) -> Any:
+    from dune_api.types import UNSET
+
     return UNSET if value is None else value
 
 
@@ -179,6 +186,8 @@ def cancel_request(execution_id: str) -> Request:
 
 
 def _flag(value: bool) -> bool | Unset:
+    from dune_api.types import UNSET
+
     return True if value else UNSET
 
 
@@ -193,6 +202,7 @@ def results_request(
 ) -> Request:
     """One page of ``/results`` (JSON) or, with a ``sink`` or ``csv``, ``/results/csv``."""
     from dune_api.api.executions import get_execution_results, get_execution_results_csv
+    from dune_api.types import UNSET
 
     builder = get_execution_results_csv if sink is not None or csv else get_execution_results
     kwargs = builder.build_request(
@@ -219,6 +229,7 @@ def endpoint_results_request(
 ) -> Request:
     """One page of a custom endpoint's results: the same options and paging as ``/results``."""
     from dune_api.api.custom_endpoints import get_custom_endpoint_results
+    from dune_api.types import UNSET
 
     kwargs = get_custom_endpoint_results.build_request(
         handle,
@@ -266,6 +277,9 @@ def latest_results_request(
 def status_from_wire(data: Mapping[str, Any], execution_id: str | None = None) -> ExecutionStatus:
     """An execution's status from a status, execute or results body, read through the
     generated envelope model; raises KeyError/TypeError/ValueError on a wrong shape."""
+    from dune_api.models.get_execution_status_response import GetExecutionStatusResponse
+    from dune_api.types import Unset
+
     if not data.get("execution_id") and execution_id is not None:
         data = {**data, "execution_id": execution_id}
     model = GetExecutionStatusResponse.from_dict(data)
@@ -293,6 +307,8 @@ def status_from_wire(data: Mapping[str, Any], execution_id: str | None = None) -
 
 
 def _query_error(model: QueryResultError) -> QueryError:
+    from dune_api.types import Unset
+
     message = co.text(model.message) or ""
     location = model.metadata
     line = column = None
@@ -352,6 +368,7 @@ def _page_decoder() -> msgspec.json.Decoder[Any]:
     ``result.rows`` stays raw, so reading the envelope builds no object per row."""
     import attrs
     import msgspec
+    from dune_api.models.get_execution_status_response import GetExecutionStatusResponse
 
     unset: Any = msgspec.UNSET
     result_part = msgspec.defstruct(
@@ -445,6 +462,7 @@ def create_query_request(
     from dune_api.api.queries import create_query
     from dune_api.models.create_query_request import CreateQueryRequest
     from dune_api.models.parameter import Parameter
+    from dune_api.types import UNSET
 
     body = CreateQueryRequest(
         name=name,
@@ -531,6 +549,7 @@ def refresh_matview_request(name: str, performance: str | None) -> Request:
     from dune_api.models.refresh_materialized_view_request import (
         RefreshMaterializedViewRequest,
     )
+    from dune_api.types import UNSET
 
     body = (
         UNSET
@@ -570,6 +589,7 @@ def query_pipeline_request(
 ) -> Request:
     """``GET /v1/query/{id}/pipeline``; parameters travel as a URL-encoded JSON object."""
     from dune_api.api.pipelines import get_query_pipeline
+    from dune_api.types import UNSET
 
     kwargs = get_query_pipeline.build_request(
         query_id,
@@ -588,6 +608,7 @@ def execute_query_pipeline_request(
     from dune_api.models.execute_query_pipeline_request_query_parameters import (
         ExecuteQueryPipelineRequestQueryParameters,
     )
+    from dune_api.types import UNSET
 
     body = ExecuteQueryPipelineRequest(
         performance=_perf(performance),
@@ -698,6 +719,7 @@ def insert_rows_request(
     import io
 
     from dune_api.api.uploads import insert_upload_rows
+    from dune_api.types import File
 
     kwargs = insert_upload_rows.build_request(
         namespace, table_name, body=File(payload=io.BytesIO(content), mime_type=media_type)
@@ -729,6 +751,7 @@ def usage_request(start_date: str | None, end_date: str | None) -> Request:
     """``POST /v1/usage`` (a read, so idempotent despite the method)."""
     from dune_api.api.usage import get_usage
     from dune_api.models.usage_request import UsageRequest
+    from dune_api.types import UNSET
 
     body = (
         UNSET
@@ -785,6 +808,8 @@ def _items(data: Mapping[str, Any], key: str, what: str) -> list[Any]:
 
 
 def _column(model: UploadedTableColumn | DatasetColumn) -> TableColumn:
+    from dune_api.types import Unset
+
     nullable = co.flag(model.nullable)
     return TableColumn(
         name=str(model.name) if not isinstance(model.name, Unset) else "",
@@ -800,6 +825,7 @@ def usage_from_wire(data: Mapping[str, Any]) -> Usage:
     """``POST /v1/usage`` through UsageResponse (billing periods that are not objects dropped)."""
     from dune_api.models.billing_period import BillingPeriod as WirePeriod
     from dune_api.models.usage_response import UsageResponse
+    from dune_api.types import UNSET
 
     model = _parse(
         UsageResponse.from_dict, {**data, "billing_periods": UNSET}, "usage"
@@ -841,6 +867,7 @@ def dataset_from_wire(data: Mapping[str, Any]) -> Dataset:
     from dune_api.models.dataset import Dataset as WireDataset
     from dune_api.models.dataset_column import DatasetColumn
     from dune_api.models.dataset_owner import DatasetOwner
+    from dune_api.types import UNSET, Unset
 
     model = _parse(WireDataset.from_dict, {**data, "columns": UNSET}, "dataset")
     full = co.name(model.full_name)
@@ -870,6 +897,7 @@ def dataset_from_wire(data: Mapping[str, Any]) -> Dataset:
 def dataset_page_from_wire(data: Mapping[str, Any]) -> tuple[list[Dataset], int, int | None]:
     """A ``GET /v1/datasets`` page: its datasets, how many items it held, and ``total``."""
     from dune_api.models.list_datasets_response import ListDatasetsResponse
+    from dune_api.types import UNSET
 
     if not isinstance(data.get("datasets"), list):
         raise WireShapeError("malformed dataset list: datasets is not a list")
@@ -886,6 +914,7 @@ def matview_from_wire(data: Mapping[str, Any]) -> MaterializedView:
     """A view body (``get``) through the generated MaterializedView; a ``list`` summary reads
     the same way (it has no schedule or executions). WireShapeError without ``sql_id``."""
     from dune_api.models.materialized_view import MaterializedView as WireView
+    from dune_api.types import Unset
 
     model = _parse(WireView.from_dict, data, "materialized view")
     name = co.name(model.sql_id)
@@ -916,6 +945,7 @@ def matview_from_wire(data: Mapping[str, Any]) -> MaterializedView:
 def matview_page_from_wire(data: Mapping[str, Any]) -> tuple[list[MaterializedView], int | None]:
     """A ``GET /v1/materialized-views`` page: its views and the announced ``next_offset``."""
     from dune_api.models.list_materialized_views_response import ListMaterializedViewsResponse
+    from dune_api.types import UNSET
 
     model = _parse(
         ListMaterializedViewsResponse.from_dict,
@@ -937,6 +967,7 @@ def query_from_wire(data: Mapping[str, Any]) -> SavedQuery:
     """``GET /v1/query/{id}`` through the generated Query; WireShapeError without an integer
     ``query_id``."""
     from dune_api.models.query import Query
+    from dune_api.types import UNSET
 
     model = _parse(Query.from_dict, {**data, "parameters": UNSET}, "query")
     query_id = co.integer(model.query_id)
@@ -990,6 +1021,7 @@ def query_summary_from_wire(data: Mapping[str, Any]) -> SavedQuery:
 def query_page_from_wire(data: Mapping[str, Any]) -> tuple[list[SavedQuery], int, int | None]:
     """A ``GET /v1/queries`` page: its queries, how many items it held, and ``total``."""
     from dune_api.models.list_queries_response import ListQueriesResponse
+    from dune_api.types import UNSET
 
     if not isinstance(data.get("queries"), list):
         raise WireShapeError("malformed query list: queries is not a list")
@@ -1008,6 +1040,7 @@ def uploaded_table_from_wire(data: Mapping[str, Any]) -> UploadedTable:
     from dune_api.models.table_owner import TableOwner
     from dune_api.models.uploaded_table import UploadedTable as WireTable
     from dune_api.models.uploaded_table_column import UploadedTableColumn
+    from dune_api.types import UNSET
 
     model = _parse(WireTable.from_dict, {**data, "columns": UNSET}, "uploaded table")
     full = co.name(model.full_name)
@@ -1031,6 +1064,7 @@ def uploaded_table_from_wire(data: Mapping[str, Any]) -> UploadedTable:
 def upload_page_from_wire(data: Mapping[str, Any]) -> tuple[list[UploadedTable], int | None]:
     """A ``GET /v1/uploads`` page: its tables and the announced ``next_offset``."""
     from dune_api.models.list_uploads_response import ListUploadsResponse
+    from dune_api.types import UNSET
 
     if not isinstance(data.get("tables"), list):
         raise WireShapeError("malformed table list: tables is not a list")
@@ -1048,6 +1082,7 @@ def pipeline_status_from_wire(
     """A pipeline execution's status through the generated models; unknown states and node kinds
     are kept. WireShapeError (a ValueError) on a wrong shape."""
     from dune_api.models.pipeline_execution_status import PipelineExecutionStatus
+    from dune_api.types import UNSET
 
     entries = data.get("node_executions") or []
     if not isinstance(entries, list):
@@ -1070,6 +1105,7 @@ def _node_status(entry: object) -> NodeStatus:
     )
     from dune_api.models.pipeline_node_execution import PipelineNodeExecution
     from dune_api.models.pipeline_query_execution_status import PipelineQueryExecutionStatus
+    from dune_api.types import Unset
 
     model = _parse(PipelineNodeExecution.from_dict, entry, "node execution")
     extra = model.additional_properties
@@ -1131,6 +1167,7 @@ def pipeline_from_wire(data: Mapping[str, Any]) -> Pipeline:
 def _node(model: WirePipelineNode, raw: Mapping[str, Any]) -> PipelineNode:
     from dune_api.models.pipeline_materialized_view_refresh import PipelineMaterializedViewRefresh
     from dune_api.models.pipeline_query_execution import PipelineQueryExecution
+    from dune_api.types import Unset
 
     node_id = co.integer(model.id)
     if node_id is None:
@@ -1176,6 +1213,8 @@ def _node(model: WirePipelineNode, raw: Mapping[str, Any]) -> PipelineNode:
 
 
 def _performance(value: object) -> str | None:
+    from dune_api.models.performance import Performance
+
     return value.value if isinstance(value, Performance) else co.name(value)
 
 
