@@ -6,6 +6,7 @@ httpx client. Real HTTP to the emulator; durations are read off the emulator's c
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -250,3 +251,17 @@ def test_async_lowlevel_shares_the_client_and_keeps_the_deadline(
             assert dune_emulator_time.clock() - start <= 5
 
     asyncio.run(scenario())
+
+
+def test_a_deprecated_route_warns_once_at_the_low_level_callers_line(
+    dune_emulator: EmulatorHandle,
+) -> None:
+    dune_emulator.control.configure(deprecated_routes=["POST /api/v1/usage"])
+    with duneq.Client(dune_emulator.api_key, base_url=dune_emulator.base_url) as dune:
+        with pytest.warns(DeprecationWarning, match=r"POST /api/v1/usage") as seen:
+            get_usage.sync(client=dune.lowlevel)
+        (warning,) = [w for w in seen if w.category is DeprecationWarning]
+        assert warning.filename == __file__  # not httpx's or the generated client's line
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            dune.usage()  # the same route through the facade: already said, by this client
