@@ -549,8 +549,8 @@ def test_clients_share_one_verifying_tls_context() -> None:
         duneq.Client(api_key="k", base_url=url) as one,
         duneq.Client(api_key="k", base_url=url) as two,
     ):
-        transports = [c._http._transport for c in (one, two)]
-        contexts = {id(t._ssl) for t in transports}  # type: ignore[attr-defined]
+        transports = [c._http._transport.inner for c in (one, two)]  # type: ignore[attr-defined]
+        contexts = {id(t._ssl) for t in transports}
     context = _guard._tls_context()
     assert contexts == {id(context)}
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

@@ -237,6 +237,6 @@ def test_the_sync_client_reads_through_it_and_closes_its_connections(
         result = dune.run_sql("select range as n from range(3000)", page_size=1000)
         assert [row["n"] for row in result.rows] == list(range(3000))
         transport = dune.lowlevel.get_httpx_client()._transport
-    inner = getattr(transport, "_inner", transport)
+    inner = transport.inner  # type: ignore[attr-defined]  # the guarded transport's connections
     assert isinstance(inner, StdlibTransport)
     assert inner._closed and not any(inner._idle.values())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import time
@@ -39,11 +38,12 @@ from ._flows.pages import Opened
 from ._flows.reader import ReadPlan
 from ._flows.run import Latest
 from ._flows.wait import ProgressCallback, WaitArgs
-from ._guard import async_clients, request_kind, sync_clients
+from ._guard import async_http, lowlevel_client, sync_http
 from ._http import AsyncDriver, SyncDriver, resolve_settings
 from ._lowlevel import LowLevelClient, execute_query_request, execute_sql_request
 from ._matviews import AsyncMaterializedViews, MaterializedViews
 from ._models import ExecutionStatus
+from ._operations import operation_of
 from ._options import (
     ResultKwargs,
     ResultOptions,
@@ -210,9 +210,22 @@ class _BaseClient:
             page_size=page_size,
             performance=performance,
         )
-        #: The generated low-level client, configured with the same base URL, key and timeout,
-        #: under the facade's retry rules and error tree (set by the subclass).
-        self.lowlevel: LowLevelClient
+        self._lowlevel: LowLevelClient | None = None
+        self._http: httpx.Client | httpx.AsyncClient
+
+    @property
+    def lowlevel(self) -> LowLevelClient:
+        """The generated low-level client, on this client's one httpx client (same base URL,
+        key, timeouts and connection pool), its calls run through the same exchange flow:
+        retries, rate limiter, budget, ``wait_timeout`` and the typed errors."""
+        if self._lowlevel is None:
+            http = self._http
+            self._lowlevel = lowlevel_client(
+                self._settings,
+                http if isinstance(http, httpx.Client) else None,
+                http if isinstance(http, httpx.AsyncClient) else None,
+            )
+        return self._lowlevel
 
     @property
     def base_url(self) -> str:
@@ -448,7 +461,7 @@ class _BaseClient:
             if not isinstance(params, Mapping):
                 raise InvalidArgument("params must be a mapping of names to values")
             query = {str(k): _query_value(v) for k, v in params.items() if v is not None}
-        kind = request_kind(httpx.Request(verb, "http://dune/api" + where))
+        op = operation_of(verb, where)
         req = Request(
             verb,
             where,
@@ -456,7 +469,8 @@ class _BaseClient:
             json=json,
             content=content,
             headers=dict(headers) if headers else None,
-            kind=kind,
+            kind=op.kind,
+            operation=op.name,
         )
         return raw_flows.raw(self._ctx, req, validate_timeout("timeout", timeout))
 
@@ -552,11 +566,11 @@ class Client(_BaseClient):
             on_fetch=on_fetch,
             on_retry=on_retry,
         )
-        http, self.lowlevel = sync_clients(
-            self._settings, transport, self._ctx, sleep or time.sleep
+        http = sync_http(
+            self._settings, transport, self._ctx, sleep or time.sleep, self._defaults.wait_timeout
         )
         driver = SyncDriver(lambda: http, sleep or time.sleep)
-        self._http = http
+        self._http: httpx.Client = http
         self._bound = Bound(driver, self._ctx, self._defaults, self._cache)
         self._driver = driver
         self.queries = Queries(self._bound)
@@ -569,7 +583,6 @@ class Client(_BaseClient):
     # -- lifecycle
     def close(self) -> None:
         self._http.close()
-        self.lowlevel.get_httpx_client().close()
 
     def __enter__(self) -> Client:
         return self
@@ -866,6 +879,8 @@ class AsyncClient(_BaseClient):
         on_fetch: Callable[[FetchProgress], object] | None = None,
         on_retry: Callable[[Retrying], object] | None = None,
     ) -> None:
+        import asyncio
+
         super().__init__(
             api_key=api_key,
             base_url=base_url,
@@ -888,11 +903,15 @@ class AsyncClient(_BaseClient):
             on_fetch=on_fetch,
             on_retry=on_retry,
         )
-        http, self.lowlevel = async_clients(
-            self._settings, transport, self._ctx, sleep or asyncio.sleep
+        http = async_http(
+            self._settings,
+            transport,
+            self._ctx,
+            sleep or asyncio.sleep,
+            self._defaults.wait_timeout,
         )
         driver = AsyncDriver(lambda: http, sleep or asyncio.sleep)
-        self._http = http
+        self._http: httpx.AsyncClient = http
         self._bound = Bound(driver, self._ctx, self._defaults, self._cache)
         self._driver = driver
         self.queries = AsyncQueries(self._bound)
@@ -905,7 +924,6 @@ class AsyncClient(_BaseClient):
     # -- lifecycle
     async def close(self) -> None:
         await self._http.aclose()
-        await self.lowlevel.get_async_httpx_client().aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -19,7 +19,6 @@ the item's file is written.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import uuid
@@ -324,6 +323,8 @@ async def awrite_result(
 ) -> WrittenDataset:
     """``AsyncResult.to_dataset``: the writer runs in a worker thread and pulls each batch
     from the event loop, so only one batch is in hand between them."""
+    import asyncio
+
     columns = check_options(format, existing, partition_by)
     target = resolve(uri, filesystem)
     agen: AsyncIterator[pa.RecordBatch] = result.iter_batches(**typing)

@@ -7,18 +7,20 @@ server's announced offsets one page at a time (the next one prefetched)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ._flows.context import Flow, FlowContext
 from ._flows.csv import CsvDest, CsvWriter
 from ._flows.reader import CsvPage, ReadPlan, csv_page, following, follows
 from ._http import AsyncDriver, SyncDriver
 from ._protocol import FetchProgress
+
+if TYPE_CHECKING:
+    import asyncio
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -155,6 +157,8 @@ async def aread_pages(
 ) -> AsyncIterator[R]:
     """The async twin of ``read_pages``: pages fetched by up to ``WORKERS`` tasks, each
     page's ``work`` awaited (a parse in a thread), delivered in order."""
+    import asyncio
+
     plan = steps.plan
 
     async def job(offset: int) -> tuple[R, int | None, tuple[int, int]]:
@@ -267,6 +271,8 @@ async def adownload_csv(
     driver: AsyncDriver, ctx: FlowContext, plan: ReadPlan, dest: CsvDest
 ) -> int:
     """The async twin of ``download_csv`` (the writes run in a thread)."""
+    import asyncio
+
     writer = CsvWriter(dest)
 
     async def keep(page: CsvPage) -> CsvPage:

@@ -1,222 +1,216 @@
-"""``dune.lowlevel`` as a first-class path: generated calls get the facade's retry rules
-(idempotent / billed / unsafe) and its typed error tree, through an httpx transport.
+"""``dune.lowlevel`` as the third driver of the one exchange flow, built as an httpx transport.
 
-A generated ``sync()`` therefore either returns its model or raises a ``DuneError``; it never
-returns an ``Error`` object or ``None`` for an error status, and never leaks a raw
-``httpx`` or ``JSONDecodeError`` exception. The facade's own flows use a second httpx client
-over the same inner transport (one connection pool) and keep their own retry loop.
+A ``Client`` has one httpx client, shared by the facade and the generated low-level client, and
+this transport under it. The facade's drivers mark each attempt of their flows (``ATTEMPT``) and
+the transport sends it as it is. Any other request is a generated ``dune.lowlevel`` call: the
+transport finds its operation in the billing table (``_operations``) and runs it through the
+same flow as every facade request (``_flows.raw.lowlevel``: rate limiter, retry loop, budget,
+deadline, ``on_retry``), each attempt going to the inner transport. A generated ``sync()``
+therefore either returns its model or raises a ``DuneError``; it never returns an ``Error``
+object or ``None`` for an error status, and never leaks a raw httpx or JSON exception.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import ssl
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import orjson
 
-from ._errors import DuneError, ResponseValidationError
+from ._flows import raw as raw_flows
 from ._flows.context import FlowContext
-from ._flows.send import Charge, admit, may_have_started, response_error, transport_error
-from ._http import DuneKeyAuth, Settings, transport_failure
+from ._http import ATTEMPT, AsyncRunner, DuneKeyAuth, Settings, SyncRunner, shrink_timeout
+from ._http import transport_failure as _failure
 from ._lowlevel import LowLevelClient, build_client
+from ._operations import operation_of
 from ._protocol import RawResponse, Request, TransportFailure
-from ._retry import (
-    RequestKind,
-    RetryPolicy,
-    backoff_delay,
-    is_retryable_failure,
-    is_retryable_status,
-    parse_retry_after,
-    retry_limit,
-)
 from ._stdlib_transport import StdlibTransport
 from ._version import __version__
 
-_BILLED_SUFFIXES = ("/execute", "/refresh")
 
-
-def request_kind(request: httpx.Request) -> RequestKind:
-    """The retry class of a raw request: POSTs that start runs are billed, other POSTs unsafe."""
-    if request.method != "POST":
-        return "idempotent"
-    path = request.url.path.rstrip("/")
-    if path.endswith(_BILLED_SUFFIXES) or path.endswith("/materialized-views"):
-        return "billed"
-    return "unsafe"
-
-
-def _as_request(request: httpx.Request, kind: RequestKind) -> Request:
+def lowlevel_request(request: httpx.Request) -> Request:
+    """The sans-IO Request of a generated call (its body already read): the billing table's
+    operation for its method and path, and a billed call's JSON body for the credit estimate."""
     path = request.url.path.removeprefix("/api")
-    return Request(request.method, path, kind=kind)
+    op = operation_of(request.method, path)
+    body: Any = None
+    if op.billed and request.content:
+        try:
+            body = orjson.loads(request.content)
+        except orjson.JSONDecodeError:
+            body = None
+    return Request(
+        request.method,
+        path,
+        params=dict(request.url.params) or None,
+        json=body,
+        kind=op.kind,
+        operation=op.name,
+    )
 
 
-def _charge(ctx: FlowContext, req: Request, request: httpx.Request) -> Charge | None:
-    """The offline switch, then a billed call's credit check and reservation, as for flows."""
-    admit(ctx, req)
-    if req.kind != "billed":
-        return None
-    try:
-        body = orjson.loads(request.content) if request.content else {}
-    except orjson.JSONDecodeError:
-        body = {}
-    return Charge(ctx, req, body)
+class _Overtime(Exception):
+    """The body kept arriving past the attempt's deadline (a slow trickle)."""
 
 
-class _Decision:
-    """What to do with one attempt's outcome: return it, sleep and retry, or raise."""
-
-    def __init__(self, policy: RetryPolicy, rand: Callable[[], float]) -> None:
-        self._policy = policy
-        self._rand = rand
-
-    def after_failure(
-        self, req: Request, failure: TransportFailure, attempt: int
-    ) -> float | DuneError:
-        limit = retry_limit(failure.kind, self._policy)
-        if attempt < limit and is_retryable_failure(failure.kind, req.kind):
-            return backoff_delay(attempt, None, self._policy, self._rand)
-        return transport_error(req, failure)
-
-    def after_response(
-        self, req: Request, response: httpx.Response, attempt: int
-    ) -> float | DuneError | None:
-        """None: hand the response to the generated parser."""
-        if response.is_success:
-            problem = _json_problem(response)
-            if problem is None:
-                return None
-            if attempt < self._policy.max_retries and req.kind == "idempotent":
-                return backoff_delay(attempt, None, self._policy, self._rand)
-            if req.kind == "billed":  # the run may have started: its booking is kept
-                raw = RawResponse(response.status_code, response.headers, response.content)
-                return may_have_started(req, raw, problem)
-            return ResponseValidationError(
-                problem,
-                status_code=response.status_code,
-                method=req.method,
-                path=req.display_path,
-            )
-        retry_after = parse_retry_after(response.headers)
-        if attempt < self._policy.max_retries and is_retryable_status(
-            response.status_code, req.kind
-        ):
-            return backoff_delay(attempt, retry_after, self._policy, self._rand)
-        return response_error(req, response.status_code, response.content, retry_after)
+def _attempt(request: httpx.Request, base: httpx.Timeout, req: Request) -> httpx.Request:
+    """The caller's request with the client's timeouts ``base``, each cut to the attempt's
+    time left (``req.timeout``)."""
+    timeout = base if req.timeout is None else shrink_timeout(base, req.timeout)
+    request.extensions = {**request.extensions, "timeout": timeout.as_dict()}
+    return request
 
 
-def _json_problem(response: httpx.Response) -> str | None:
-    """Why a 2xx body announced as JSON is not JSON (the generated parser would crash)."""
-    if "json" not in response.headers.get("content-type", ""):
-        return None
-    try:
-        orjson.loads(response.content)
-    except orjson.JSONDecodeError as exc:
-        return f"response is not valid JSON ({exc})"
-    return None
+def _answer(response: httpx.Response, request: httpx.Request, raw: bytes) -> httpx.Response:
+    """A complete answer, its raw body kept (httpx decodes it once, here)."""
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        stream=httpx.ByteStream(raw),
+        request=request,
+        extensions=response.extensions,
+    )
+
+
+class _SyncAttempts(SyncRunner):
+    """Runs one low-level call's flow: each attempt is the caller's request on ``inner``."""
+
+    def __init__(
+        self, inner: httpx.BaseTransport, request: httpx.Request, sleep: Callable[[float], object]
+    ) -> None:
+        super().__init__(sleep)
+        self._inner = inner
+        self._request = request
+        self._base = httpx.Timeout(**request.extensions.get("timeout", {}))
+        self.last: httpx.Response | None = None
+
+    def send(self, req: Request) -> RawResponse | TransportFailure:
+        request = _attempt(self._request, self._base, req)
+        limit = None if req.timeout is None else time.monotonic() + req.timeout
+        try:
+            response = self._inner.handle_request(request)
+            try:
+                raw = bytearray()
+                for chunk in response.iter_raw():
+                    if limit is not None and time.monotonic() > limit:
+                        raise _Overtime
+                    raw += chunk
+            finally:
+                response.close()
+            answer = _answer(response, request, bytes(raw))
+            content = answer.read()
+        except httpx.TransportError as exc:
+            return _failure(exc, request.url)
+        except httpx.DecodingError as exc:
+            return TransportFailure("protocol", f"DecodingError: {exc}")
+        except _Overtime:
+            return TransportFailure("timeout", "deadline reached while the body was arriving")
+        self.last = answer
+        return RawResponse(answer.status_code, answer.headers, content)
+
+
+class _AsyncAttempts(AsyncRunner):
+    """The async twin of ``_SyncAttempts``."""
+
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        request: httpx.Request,
+        sleep: Callable[[float], Awaitable[object] | object],
+    ) -> None:
+        super().__init__(sleep)
+        self._inner = inner
+        self._request = request
+        self._base = httpx.Timeout(**request.extensions.get("timeout", {}))
+        self.last: httpx.Response | None = None
+
+    async def send(self, req: Request) -> RawResponse | TransportFailure:
+        import asyncio
+
+        request = _attempt(self._request, self._base, req)
+        try:
+            async with asyncio.timeout(req.timeout):
+                response = await self._inner.handle_async_request(request)
+                try:
+                    raw = bytearray()
+                    async for chunk in response.aiter_raw():
+                        raw += chunk
+                finally:
+                    await response.aclose()
+            answer = _answer(response, request, bytes(raw))
+            content = await answer.aread()
+        except httpx.TransportError as exc:
+            return _failure(exc, request.url)
+        except httpx.DecodingError as exc:
+            return TransportFailure("protocol", f"DecodingError: {exc}")
+        except TimeoutError:
+            return TransportFailure("timeout", "deadline reached while the body was arriving")
+        self.last = answer
+        return RawResponse(answer.status_code, answer.headers, content)
 
 
 class GuardedTransport(httpx.BaseTransport):
-    """Sync transport: retries by the facade's rules, then raises the mapped DuneError."""
+    """The client's one sync transport: the facade's attempts pass through; a low-level call
+    runs through the exchange flow within ``timeout`` seconds (the client's wait_timeout)."""
 
     def __init__(
         self,
         inner: httpx.BaseTransport,
         ctx: FlowContext,
         sleep: Callable[[float], object],
+        timeout: float | None,
     ) -> None:
-        self._inner = inner
+        self.inner = inner
         self._ctx = ctx
-        self._decide = _Decision(ctx.retry, ctx.rand)
         self._sleep = sleep
+        self._timeout = timeout
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        req = _as_request(request, request_kind(request))
-        charge = _charge(self._ctx, req, request)
-        if charge is None:
-            return self._attempts(request, req)
-        with charge.pending() as answers:
-            response = self._attempts(request, req)
-            answers.append(response.content)
-        return response
-
-    def _attempts(self, request: httpx.Request, req: Request) -> httpx.Response:
-        attempt = 0
-        while True:
-            outcome: float | DuneError | None
-            try:
-                response = self._inner.handle_request(request)
-                response.read()
-            except httpx.TransportError as exc:
-                outcome = self._decide.after_failure(
-                    req, transport_failure(exc, request.url), attempt
-                )
-            else:
-                outcome = self._decide.after_response(req, response, attempt)
-                if outcome is None:
-                    return response
-                response.close()
-            if isinstance(outcome, DuneError):
-                raise outcome
-            self._sleep(outcome)
-            attempt += 1
+        if request.extensions.get(ATTEMPT):
+            return self.inner.handle_request(request)
+        request.read()  # a generated upload's file body, re-sendable on a retry
+        attempts = _SyncAttempts(self.inner, request, self._sleep)
+        attempts.run(raw_flows.lowlevel(self._ctx, lowlevel_request(request), self._timeout))
+        if attempts.last is None:
+            raise RuntimeError("the exchange flow ended without an answer")
+        return attempts.last
 
     def close(self) -> None:
-        self._inner.close()
+        self.inner.close()
 
 
 class AsyncGuardedTransport(httpx.AsyncBaseTransport):
-    """Async transport: retries by the facade's rules, then raises the mapped DuneError."""
+    """The async twin of ``GuardedTransport``."""
 
     def __init__(
         self,
         inner: httpx.AsyncBaseTransport,
         ctx: FlowContext,
         sleep: Callable[[float], Awaitable[object] | object],
+        timeout: float | None,
     ) -> None:
-        self._inner = inner
+        self.inner = inner
         self._ctx = ctx
-        self._decide = _Decision(ctx.retry, ctx.rand)
         self._sleep = sleep
+        self._timeout = timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        req = _as_request(request, request_kind(request))
-        charge = _charge(self._ctx, req, request)
-        if charge is None:
-            return await self._attempts(request, req)
-        with charge.pending() as answers:
-            response = await self._attempts(request, req)
-            answers.append(response.content)
-        return response
-
-    async def _attempts(self, request: httpx.Request, req: Request) -> httpx.Response:
-        attempt = 0
-        while True:
-            outcome: float | DuneError | None
-            try:
-                response = await self._inner.handle_async_request(request)
-                await response.aread()
-            except httpx.TransportError as exc:
-                outcome = self._decide.after_failure(
-                    req, transport_failure(exc, request.url), attempt
-                )
-            else:
-                outcome = self._decide.after_response(req, response, attempt)
-                if outcome is None:
-                    return response
-                await response.aclose()
-            if isinstance(outcome, DuneError):
-                raise outcome
-            slept = self._sleep(outcome)
-            if asyncio.iscoroutine(slept) or isinstance(slept, asyncio.Future):
-                await slept
-            attempt += 1
+        if request.extensions.get(ATTEMPT):
+            return await self.inner.handle_async_request(request)
+        await request.aread()
+        attempts = _AsyncAttempts(self.inner, request, self._sleep)
+        flow = raw_flows.lowlevel(self._ctx, lowlevel_request(request), self._timeout)
+        await attempts.run(flow)
+        if attempts.last is None:
+            raise RuntimeError("the exchange flow ended without an answer")
+        return attempts.last
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        await self.inner.aclose()
 
 
 @functools.cache
@@ -235,40 +229,51 @@ def _common(settings: Settings) -> dict[str, Any]:
     }
 
 
-def sync_clients(
+def sync_http(
     settings: Settings,
     transport: httpx.BaseTransport | None,
     ctx: FlowContext,
     sleep: Callable[[float], object],
-) -> tuple[httpx.Client, LowLevelClient]:
-    """The facade's httpx client and the guarded low-level client, over one inner transport."""
+    timeout: float | None,
+) -> httpx.Client:
+    """The client's one httpx client, over the guarded transport."""
     inner = transport if transport is not None else StdlibTransport(_tls_context())
-    facade = httpx.Client(transport=inner, **_common(settings))
-    lowlevel = build_client(
-        f"{settings.base_url}/api", settings.timeout, _common(settings)["headers"], {}
-    )
-    lowlevel.set_httpx_client(
-        httpx.Client(transport=GuardedTransport(inner, ctx, sleep), **_common(settings))
-    )
-    return facade, lowlevel
+    return httpx.Client(transport=GuardedTransport(inner, ctx, sleep, timeout), **_common(settings))
 
 
-def async_clients(
+def async_http(
     settings: Settings,
     transport: httpx.AsyncBaseTransport | None,
     ctx: FlowContext,
     sleep: Callable[[float], Awaitable[object] | object],
-) -> tuple[httpx.AsyncClient, LowLevelClient]:
-    """The async twin of ``sync_clients``."""
+    timeout: float | None,
+) -> httpx.AsyncClient:
+    """The async twin of ``sync_http``."""
     inner = transport if transport is not None else httpx.AsyncHTTPTransport(verify=_tls_context())
-    facade = httpx.AsyncClient(transport=inner, **_common(settings))
-    lowlevel = build_client(
+    return httpx.AsyncClient(
+        transport=AsyncGuardedTransport(inner, ctx, sleep, timeout), **_common(settings)
+    )
+
+
+def lowlevel_client(
+    settings: Settings, http: httpx.Client | None, async_http: httpx.AsyncClient | None
+) -> LowLevelClient:
+    """The generated client handed out as ``dune.lowlevel``, on the client's httpx client."""
+    client = build_client(
         f"{settings.base_url}/api", settings.timeout, _common(settings)["headers"], {}
     )
-    lowlevel.set_async_httpx_client(
-        httpx.AsyncClient(transport=AsyncGuardedTransport(inner, ctx, sleep), **_common(settings))
-    )
-    return facade, lowlevel
+    if http is not None:
+        client.set_httpx_client(http)
+    if async_http is not None:
+        client.set_async_httpx_client(async_http)
+    return client
 
 
-__all__ = ["AsyncGuardedTransport", "GuardedTransport", "async_clients", "sync_clients"]
+__all__ = [
+    "AsyncGuardedTransport",
+    "GuardedTransport",
+    "async_http",
+    "lowlevel_client",
+    "lowlevel_request",
+    "sync_http",
+]

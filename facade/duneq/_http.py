@@ -1,12 +1,11 @@
-"""HTTP plumbing: settings, key auth with a redacting repr, and the two drivers.
+"""HTTP plumbing: settings, key auth with a redacting repr, and the facade's two drivers.
 
-The drivers run the sans-IO flows of ``_flows`` over the low-level client's own httpx client,
-so connection pool, timeouts, headers and transport are shared with ``dune.lowlevel``.
+The drivers run the sans-IO flows of ``_flows`` over the client's one httpx client, which
+``dune.lowlevel`` shares (one connection pool, timeouts, headers and transport; see _guard).
 """
 
 from __future__ import annotations
 
-import asyncio
 import math
 import os
 import socket
@@ -19,11 +18,9 @@ import httpx
 
 from . import _constants as C
 from ._errors import ClientClosed, InvalidArgument, MissingAPIKey
-from ._lowlevel import LowLevelClient, build_client
 from ._protocol import Action, Notice, RawResponse, Reply, Request, Sleep, TransportFailure
 from ._retry import FailureKind
 from ._types import NotGiven
-from ._version import __version__
 from ._warn import warn_at_caller
 
 T = TypeVar("T")
@@ -166,19 +163,6 @@ def normalize_base_url(raw: str | httpx.URL, name: str = "base_url") -> str:
     return f"{url.scheme}://{host}{port}"
 
 
-def build_lowlevel(settings: Settings, transport: object) -> LowLevelClient:
-    """The configured generated client: base ``{base}/api``, timeout set, key via httpx auth."""
-    httpx_args: dict[str, Any] = {"auth": DuneKeyAuth(settings.api_key)}
-    if transport is not None:
-        httpx_args["transport"] = transport
-    return build_client(
-        f"{settings.base_url}/api",
-        settings.timeout,
-        {"User-Agent": f"duneq/{__version__}"},
-        httpx_args,
-    )
-
-
 def transport_failure(exc: httpx.TransportError, url: httpx.URL | None = None) -> TransportFailure:
     """What a driver reports for an exchange httpx could not complete (the retry class), with
     the host and port of ``url`` (default: the exception's request)."""
@@ -220,8 +204,14 @@ def _address(exc: httpx.TransportError, url: httpx.URL | None) -> str | None:
     return f"{host}:{port}" if port else host
 
 
+#: The request extension the facade's drivers mark their attempts with: the client's one
+#: transport sends such a request as it is (its flow already runs the retries), while an
+#: unmarked one (a ``dune.lowlevel`` call) is run through the exchange flow there.
+ATTEMPT = "duneq.attempt"
+
+
 def _kwargs(req: Request, base: httpx.Timeout) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"params": req.params}
+    kwargs: dict[str, Any] = {"params": req.params, "extensions": {ATTEMPT: True}}
     if req.json is not None:
         kwargs["json"] = req.json
     if req.content is not None:
@@ -255,37 +245,16 @@ class _Overtime(Exception):
     """The body kept arriving past the attempt's deadline (a slow trickle)."""
 
 
-class SyncDriver:
-    """Runs a flow with blocking I/O (``sleep`` is injectable). When the caller interrupts
-    (Ctrl-C), the interrupt is thrown into the flow, which may clean up (cancel) first."""
+class SyncRunner:
+    """Runs a flow with blocking I/O (``sleep`` is injectable); ``send`` makes one attempt.
+    When the caller interrupts (Ctrl-C), the interrupt is thrown into the flow, which may clean
+    up (cancel) first."""
 
-    def __init__(self, http: Callable[[], httpx.Client], sleep: Callable[[float], object]) -> None:
-        self._http = http
+    def __init__(self, sleep: Callable[[float], object]) -> None:
         self._sleep = sleep
 
     def send(self, req: Request) -> RawResponse | TransportFailure:
-        """One attempt; with ``req.timeout`` the whole exchange, body included, is bounded."""
-        client = self._http()
-        _open(client)
-        limit = None if req.timeout is None else time.monotonic() + req.timeout
-        body: list[bytes] = []  # joined once: growing a bytearray copies every chunk again
-        try:
-            with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
-                into = req.sink if req.sink is not None and resp.is_success else None
-                if into is not None:
-                    into.headers(resp.headers)
-                for chunk in resp.iter_bytes():
-                    if limit is not None and time.monotonic() > limit:
-                        raise _Overtime
-                    if into is not None:
-                        into.write(chunk)
-                    else:
-                        body.append(chunk)
-        except httpx.TransportError as exc:
-            return transport_failure(exc)
-        except _Overtime:
-            return TransportFailure("timeout", "deadline reached while the body was arriving")
-        return RawResponse(resp.status_code, resp.headers, b"".join(body))
+        raise NotImplementedError
 
     def _perform(self, action: Action) -> Reply:
         if isinstance(action, Sleep):
@@ -313,20 +282,97 @@ class SyncDriver:
             flow.close()
 
 
-class AsyncDriver:
-    """Runs a flow with asyncio I/O (``sleep`` is injectable and may be sync or async). When
-    the task is cancelled, the cancellation is thrown into the flow, which may clean up first."""
+class SyncDriver(SyncRunner):
+    """The facade's driver: each attempt is one streamed request on the client's httpx client
+    (marked, so the shared transport sends it as it is)."""
+
+    def __init__(self, http: Callable[[], httpx.Client], sleep: Callable[[float], object]) -> None:
+        super().__init__(sleep)
+        self._http = http
+
+    def send(self, req: Request) -> RawResponse | TransportFailure:
+        """One attempt; with ``req.timeout`` the whole exchange, body included, is bounded."""
+        client = self._http()
+        _open(client)
+        limit = None if req.timeout is None else time.monotonic() + req.timeout
+        body: list[bytes] = []  # joined once: growing a bytearray copies every chunk again
+        try:
+            with client.stream(req.method, req.path, **_kwargs(req, client.timeout)) as resp:
+                into = req.sink if req.sink is not None and resp.is_success else None
+                if into is not None:
+                    into.headers(resp.headers)
+                for chunk in resp.iter_bytes():
+                    if limit is not None and time.monotonic() > limit:
+                        raise _Overtime
+                    if into is not None:
+                        into.write(chunk)
+                    else:
+                        body.append(chunk)
+        except httpx.TransportError as exc:
+            return transport_failure(exc)
+        except _Overtime:
+            return TransportFailure("timeout", "deadline reached while the body was arriving")
+        return RawResponse(resp.status_code, resp.headers, b"".join(body))
+
+
+class AsyncRunner:
+    """Runs a flow with asyncio I/O (``sleep`` is injectable and may be sync or async);
+    ``send`` makes one attempt. When the task is cancelled, the cancellation is thrown into the
+    flow, which may clean up first."""
+
+    def __init__(self, sleep: Callable[[float], Awaitable[object] | object]) -> None:
+        self._sleep = sleep
+
+    async def send(self, req: Request) -> RawResponse | TransportFailure:
+        raise NotImplementedError
+
+    async def _perform(self, action: Action) -> Reply:
+        import asyncio
+
+        if isinstance(action, Sleep):
+            outcome = self._sleep(action.seconds)
+            if asyncio.iscoroutine(outcome) or isinstance(outcome, asyncio.Future):
+                await outcome
+            return None
+        if isinstance(action, Notice):
+            warn_at_caller(action.warning)
+            return None
+        return await self.send(action)
+
+    async def run(self, flow: Generator[Action, Reply, T]) -> T:
+        import asyncio
+
+        try:
+            action = next(flow)
+            while True:
+                try:
+                    reply = await self._perform(action)
+                except asyncio.CancelledError as exc:
+                    action = flow.throw(exc)
+                    continue
+                action = flow.send(reply)
+        except StopIteration as stop:
+            result: T = stop.value
+            return result
+        finally:
+            flow.close()
+
+
+class AsyncDriver(AsyncRunner):
+    """The async twin of ``SyncDriver``."""
 
     def __init__(
         self,
         http: Callable[[], httpx.AsyncClient],
         sleep: Callable[[float], Awaitable[object] | object],
     ) -> None:
+        super().__init__(sleep)
         self._http = http
-        self._sleep = sleep
 
     async def send(self, req: Request) -> RawResponse | TransportFailure:
         """One attempt; with ``req.timeout`` the whole exchange, body included, is bounded."""
+        import asyncio
+
         client = self._http()
         _open(client)
         try:
@@ -349,30 +395,3 @@ class AsyncDriver:
                 else:
                     body.append(chunk)
         return RawResponse(resp.status_code, resp.headers, b"".join(body))
-
-    async def _perform(self, action: Action) -> Reply:
-        if isinstance(action, Sleep):
-            outcome = self._sleep(action.seconds)
-            if asyncio.iscoroutine(outcome) or isinstance(outcome, asyncio.Future):
-                await outcome
-            return None
-        if isinstance(action, Notice):
-            warn_at_caller(action.warning)
-            return None
-        return await self.send(action)
-
-    async def run(self, flow: Generator[Action, Reply, T]) -> T:
-        try:
-            action = next(flow)
-            while True:
-                try:
-                    reply = await self._perform(action)
-                except asyncio.CancelledError as exc:
-                    action = flow.throw(exc)
-                    continue
-                action = flow.send(reply)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
-        finally:
-            flow.close()

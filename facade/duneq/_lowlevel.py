@@ -13,14 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
-import dune_api
 import httpx
 import orjson
-from dune_api.models.get_execution_status_response import GetExecutionStatusResponse
-from dune_api.models.performance import Performance
-from dune_api.types import UNSET, File, Unset
 
 from . import _coerce as co
 from ._models import (
@@ -39,6 +36,7 @@ from ._models import (
     Usage,
     parse_timestamp,
 )
+from ._operations import operation
 from ._options import ResultOptions
 from ._pipelines_model import (
     KINDS,
@@ -50,21 +48,24 @@ from ._pipelines_model import (
     parse_pipeline_state,
 )
 from ._protocol import ChunkSink, Request
-from ._retry import RequestKind
 from ._states import parse_state
 
 if TYPE_CHECKING:
+    import dune_api
     import msgspec
     from dune_api.models.dataset_column import DatasetColumn
     from dune_api.models.execution_result_metadata import ExecutionResultMetadata
+    from dune_api.models.performance import Performance
     from dune_api.models.pipeline_node import PipelineNode as WirePipelineNode
     from dune_api.models.query_result_error import QueryResultError
     from dune_api.models.uploaded_table_column import UploadedTableColumn
+    from dune_api.types import Unset
 
 M = TypeVar("M")
 
-#: The generated client type, configured by the facade and handed out as ``dune.lowlevel``.
-LowLevelClient = dune_api.Client
+#: The generated client type, configured by the facade and handed out as ``dune.lowlevel``
+#: (named, not imported: the generated package and attrs load on first use).
+LowLevelClient: TypeAlias = "dune_api.Client"
 
 
 def build_client(
@@ -74,20 +75,24 @@ def build_client(
     httpx_args: Mapping[str, Any],
 ) -> LowLevelClient:
     """The generated client on ``{base}/api`` with the facade's timeout, headers and auth."""
+    import dune_api
+
     return dune_api.Client(
         base_url=base_url, timeout=timeout, headers=dict(headers), httpx_args=dict(httpx_args)
     )
 
 
 def _request(
+    endpoint: ModuleType,
     kwargs: Mapping[str, Any],
     *,
-    kind: RequestKind = "idempotent",
     execution_id: str | None = None,
     sink: ChunkSink | None = None,
     extra_params: Mapping[str, str] | None = None,
 ) -> Request:
-    """A generated ``build_request`` result as a sans-IO Request (same URL, params and body)."""
+    """A generated ``build_request`` result as a sans-IO Request (same URL, params and body);
+    its retry class and bucket are the billing table's entry for the ``endpoint`` module."""
+    op = operation(endpoint.__name__.rpartition(".")[2])
     params = _text_params(kwargs.get("params"))
     if extra_params:
         params = {**(params or {}), **extra_params}
@@ -102,7 +107,8 @@ def _request(
         json=kwargs.get("json"),
         content=content,
         headers=dict(headers) if headers else None,
-        kind=kind,
+        kind=op.kind,
+        operation=op.name,
         execution_id=execution_id,
         sink=sink,
     )
@@ -118,10 +124,15 @@ def _text_params(params: Mapping[str, Any] | None) -> dict[str, str] | None:
 
 
 def _perf(performance: str | None) -> Performance | Unset:
+    from dune_api.models.performance import Performance
+    from dune_api.types import UNSET
+
     return UNSET if performance is None else Performance(performance)
 
 
 def _opt(value: Any) -> Any:
+    from dune_api.types import UNSET
+
     return UNSET if value is None else value
 
 
@@ -142,7 +153,7 @@ def execute_query_request(
         performance=_perf(performance),
         query_parameters=ExecuteQueryRequestQueryParameters.from_dict(dict(params)),
     )
-    return _request(execute_query.build_request(query_id, body=body), kind="billed")
+    return _request(execute_query, execute_query.build_request(query_id, body=body))
 
 
 def execute_sql_request(sql: str, params: Mapping[str, Any], performance: str | None) -> Request:
@@ -153,22 +164,30 @@ def execute_sql_request(sql: str, params: Mapping[str, Any], performance: str | 
     body = ExecuteSqlRequest(sql=sql, performance=_perf(performance))
     if params:
         body["query_parameters"] = dict(params)
-    return _request(execute_sql.build_request(body=body), kind="billed")
+    return _request(execute_sql, execute_sql.build_request(body=body))
 
 
 def status_request(execution_id: str) -> Request:
     from dune_api.api.executions import get_execution_status
 
-    return _request(get_execution_status.build_request(execution_id), execution_id=execution_id)
+    return _request(
+        get_execution_status,
+        get_execution_status.build_request(execution_id),
+        execution_id=execution_id,
+    )
 
 
 def cancel_request(execution_id: str) -> Request:
     from dune_api.api.executions import cancel_execution
 
-    return _request(cancel_execution.build_request(execution_id), execution_id=execution_id)
+    return _request(
+        cancel_execution, cancel_execution.build_request(execution_id), execution_id=execution_id
+    )
 
 
 def _flag(value: bool) -> bool | Unset:
+    from dune_api.types import UNSET
+
     return True if value else UNSET
 
 
@@ -183,6 +202,7 @@ def results_request(
 ) -> Request:
     """One page of ``/results`` (JSON) or, with a ``sink`` or ``csv``, ``/results/csv``."""
     from dune_api.api.executions import get_execution_results, get_execution_results_csv
+    from dune_api.types import UNSET
 
     builder = get_execution_results_csv if sink is not None or csv else get_execution_results
     kwargs = builder.build_request(
@@ -197,7 +217,7 @@ def results_request(
         ignore_max_datapoints_per_request=_flag(options.ignore_datapoint_limit),
         ignore_max_credits_per_request=_flag(options.ignore_datapoint_limit),
     )
-    return _request(kwargs, execution_id=execution_id, sink=sink)
+    return _request(builder, kwargs, execution_id=execution_id, sink=sink)
 
 
 def endpoint_results_request(
@@ -209,6 +229,7 @@ def endpoint_results_request(
 ) -> Request:
     """One page of a custom endpoint's results: the same options and paging as ``/results``."""
     from dune_api.api.custom_endpoints import get_custom_endpoint_results
+    from dune_api.types import UNSET
 
     kwargs = get_custom_endpoint_results.build_request(
         handle,
@@ -223,7 +244,7 @@ def endpoint_results_request(
         ignore_max_datapoints_per_request=_flag(options.ignore_datapoint_limit),
         ignore_max_credits_per_request=_flag(options.ignore_datapoint_limit),
     )
-    return _request(kwargs)
+    return _request(get_custom_endpoint_results, kwargs)
 
 
 def latest_results_request(
@@ -247,7 +268,7 @@ def latest_results_request(
         f"params.{key}": ",".join(value) if isinstance(value, list) else str(value)
         for key, value in params.items()
     }
-    return _request(kwargs, extra_params=extra)
+    return _request(get_latest_query_results, kwargs, extra_params=extra)
 
 
 # -- execution status and result pages ---------------------------------------------------------
@@ -256,6 +277,9 @@ def latest_results_request(
 def status_from_wire(data: Mapping[str, Any], execution_id: str | None = None) -> ExecutionStatus:
     """An execution's status from a status, execute or results body, read through the
     generated envelope model; raises KeyError/TypeError/ValueError on a wrong shape."""
+    from dune_api.models.get_execution_status_response import GetExecutionStatusResponse
+    from dune_api.types import Unset
+
     if not data.get("execution_id") and execution_id is not None:
         data = {**data, "execution_id": execution_id}
     model = GetExecutionStatusResponse.from_dict(data)
@@ -283,6 +307,8 @@ def status_from_wire(data: Mapping[str, Any], execution_id: str | None = None) -
 
 
 def _query_error(model: QueryResultError) -> QueryError:
+    from dune_api.types import Unset
+
     message = co.text(model.message) or ""
     location = model.metadata
     line = column = None
@@ -342,6 +368,7 @@ def _page_decoder() -> msgspec.json.Decoder[Any]:
     ``result.rows`` stays raw, so reading the envelope builds no object per row."""
     import attrs
     import msgspec
+    from dune_api.models.get_execution_status_response import GetExecutionStatusResponse
 
     unset: Any = msgspec.UNSET
     result_part = msgspec.defstruct(
@@ -435,6 +462,7 @@ def create_query_request(
     from dune_api.api.queries import create_query
     from dune_api.models.create_query_request import CreateQueryRequest
     from dune_api.models.parameter import Parameter
+    from dune_api.types import UNSET
 
     body = CreateQueryRequest(
         name=name,
@@ -446,7 +474,7 @@ def create_query_request(
         else [Parameter.from_dict(dict(p)) for p in parameters],
         tags=UNSET if tags is None else list(tags),
     )
-    return _request(create_query.build_request(body=body), kind="unsafe")
+    return _request(create_query, create_query.build_request(body=body))
 
 
 def update_query_request(query_id: int, fields: Mapping[str, Any]) -> Request:
@@ -455,13 +483,13 @@ def update_query_request(query_id: int, fields: Mapping[str, Any]) -> Request:
     from dune_api.models.update_query_request import UpdateQueryRequest
 
     body = UpdateQueryRequest.from_dict(dict(fields))
-    return _request(update_query.build_request(query_id, body=body))
+    return _request(update_query, update_query.build_request(query_id, body=body))
 
 
 def get_query_request(query_id: int) -> Request:
     from dune_api.api.queries import get_query
 
-    return _request(get_query.build_request(query_id))
+    return _request(get_query, get_query.build_request(query_id))
 
 
 def query_action_request(query_id: int, action: str) -> Request:
@@ -473,19 +501,20 @@ def query_action_request(query_id: int, action: str) -> Request:
         unarchive_query,
     )
 
-    builders = {
-        "archive": archive_query.build_request,
-        "unarchive": unarchive_query.build_request,
-        "private": make_query_private.build_request,
-        "unprivate": make_query_public.build_request,
+    endpoints = {
+        "archive": archive_query,
+        "unarchive": unarchive_query,
+        "private": make_query_private,
+        "unprivate": make_query_public,
     }
-    return _request(builders[action](query_id))
+    endpoint = endpoints[action]
+    return _request(endpoint, endpoint.build_request(query_id))
 
 
 def list_queries_request(limit: int, offset: int) -> Request:
     from dune_api.api.queries import list_queries
 
-    return _request(list_queries.build_request(limit=limit, offset=offset))
+    return _request(list_queries, list_queries.build_request(limit=limit, offset=offset))
 
 
 # -- materialized views ------------------------------------------------------------------------
@@ -512,7 +541,7 @@ def upsert_matview_request(
         is_private=_opt(is_private),
         performance=_perf(performance),
     )
-    return _request(upsert_materialized_view.build_request(body=body), kind="billed")
+    return _request(upsert_materialized_view, upsert_materialized_view.build_request(body=body))
 
 
 def refresh_matview_request(name: str, performance: str | None) -> Request:
@@ -520,31 +549,36 @@ def refresh_matview_request(name: str, performance: str | None) -> Request:
     from dune_api.models.refresh_materialized_view_request import (
         RefreshMaterializedViewRequest,
     )
+    from dune_api.types import UNSET
 
     body = (
         UNSET
         if performance is None
         else RefreshMaterializedViewRequest(performance=_perf(performance))
     )
-    return _request(refresh_materialized_view.build_request(name, body=body), kind="billed")
+    return _request(
+        refresh_materialized_view, refresh_materialized_view.build_request(name, body=body)
+    )
 
 
 def list_matviews_request(limit: int, offset: int) -> Request:
     from dune_api.api.materialized_views import list_materialized_views
 
-    return _request(list_materialized_views.build_request(limit=limit, offset=offset))
+    return _request(
+        list_materialized_views, list_materialized_views.build_request(limit=limit, offset=offset)
+    )
 
 
 def get_matview_request(name: str) -> Request:
     from dune_api.api.materialized_views import get_materialized_view
 
-    return _request(get_materialized_view.build_request(name))
+    return _request(get_materialized_view, get_materialized_view.build_request(name))
 
 
 def delete_matview_request(name: str) -> Request:
     from dune_api.api.materialized_views import delete_materialized_view
 
-    return _request(delete_materialized_view.build_request(name))
+    return _request(delete_materialized_view, delete_materialized_view.build_request(name))
 
 
 # -- pipelines ---------------------------------------------------------------------------------
@@ -555,13 +589,14 @@ def query_pipeline_request(
 ) -> Request:
     """``GET /v1/query/{id}/pipeline``; parameters travel as a URL-encoded JSON object."""
     from dune_api.api.pipelines import get_query_pipeline
+    from dune_api.types import UNSET
 
     kwargs = get_query_pipeline.build_request(
         query_id,
         performance=_opt(performance),
         query_parameters=orjson.dumps(dict(params)).decode() if params else UNSET,
     )
-    return _request(kwargs)
+    return _request(get_query_pipeline, kwargs)
 
 
 def execute_query_pipeline_request(
@@ -573,6 +608,7 @@ def execute_query_pipeline_request(
     from dune_api.models.execute_query_pipeline_request_query_parameters import (
         ExecuteQueryPipelineRequestQueryParameters,
     )
+    from dune_api.types import UNSET
 
     body = ExecuteQueryPipelineRequest(
         performance=_perf(performance),
@@ -580,7 +616,9 @@ def execute_query_pipeline_request(
         if params
         else UNSET,
     )
-    return _request(execute_query_pipeline.build_request(query_id, body=body), kind="billed")
+    return _request(
+        execute_query_pipeline, execute_query_pipeline.build_request(query_id, body=body)
+    )
 
 
 def execute_pipeline_request(pipeline: Mapping[str, Any]) -> Request:
@@ -590,13 +628,16 @@ def execute_pipeline_request(pipeline: Mapping[str, Any]) -> Request:
     from dune_api.models.pipeline import Pipeline as WirePipeline
 
     body = ExecutePipelineRequest(pipeline=WirePipeline.from_dict(dict(pipeline)))
-    return _request(execute_pipeline.build_request(body=body), kind="billed")
+    return _request(execute_pipeline, execute_pipeline.build_request(body=body))
 
 
 def pipeline_status_request(pipeline_execution_id: str) -> Request:
     from dune_api.api.pipelines import get_pipeline_execution_status
 
-    return _request(get_pipeline_execution_status.build_request(pipeline_execution_id))
+    return _request(
+        get_pipeline_execution_status,
+        get_pipeline_execution_status.build_request(pipeline_execution_id),
+    )
 
 
 # -- uploads -----------------------------------------------------------------------------------
@@ -624,7 +665,7 @@ def _legacy(req: Request, legacy: bool) -> Request:
 def list_uploads_request(limit: int, offset: int) -> Request:
     from dune_api.api.uploads import list_uploads
 
-    return _request(list_uploads.build_request(limit=limit, offset=offset))
+    return _request(list_uploads, list_uploads.build_request(limit=limit, offset=offset))
 
 
 def create_upload_request(
@@ -649,7 +690,7 @@ def create_upload_request(
         description=_opt(description),
         is_private=is_private,
     )
-    return _legacy(_request(create_upload.build_request(body=body), kind="unsafe"), legacy)
+    return _legacy(_request(create_upload, create_upload.build_request(body=body)), legacy)
 
 
 def upload_csv_request(
@@ -667,7 +708,7 @@ def upload_csv_request(
     body = UploadCsvRequest(
         data=data, table_name=table_name, description=_opt(description), is_private=is_private
     )
-    return _legacy(_request(upload_csv.build_request(body=body)), legacy)
+    return _legacy(_request(upload_csv, upload_csv.build_request(body=body)), legacy)
 
 
 def insert_rows_request(
@@ -678,24 +719,29 @@ def insert_rows_request(
     import io
 
     from dune_api.api.uploads import insert_upload_rows
+    from dune_api.types import File
 
     kwargs = insert_upload_rows.build_request(
         namespace, table_name, body=File(payload=io.BytesIO(content), mime_type=media_type)
     )
     kwargs["headers"] = {**kwargs.get("headers", {}), "Content-Type": media_type}
-    return _legacy(_request(kwargs, kind="unsafe"), legacy)
+    return _legacy(_request(insert_upload_rows, kwargs), legacy)
 
 
 def clear_upload_request(namespace: str, table_name: str, *, legacy: bool = False) -> Request:
     from dune_api.api.uploads import clear_upload
 
-    return _legacy(_request(clear_upload.build_request(namespace, table_name)), legacy)
+    return _legacy(
+        _request(clear_upload, clear_upload.build_request(namespace, table_name)), legacy
+    )
 
 
 def delete_upload_request(namespace: str, table_name: str, *, legacy: bool = False) -> Request:
     from dune_api.api.uploads import delete_upload
 
-    return _legacy(_request(delete_upload.build_request(namespace, table_name)), legacy)
+    return _legacy(
+        _request(delete_upload, delete_upload.build_request(namespace, table_name)), legacy
+    )
 
 
 # -- usage and datasets ------------------------------------------------------------------------
@@ -705,13 +751,14 @@ def usage_request(start_date: str | None, end_date: str | None) -> Request:
     """``POST /v1/usage`` (a read, so idempotent despite the method)."""
     from dune_api.api.usage import get_usage
     from dune_api.models.usage_request import UsageRequest
+    from dune_api.types import UNSET
 
     body = (
         UNSET
         if start_date is None and end_date is None
         else UsageRequest(start_date=_opt(start_date), end_date=_opt(end_date))
     )
-    return _request(get_usage.build_request(body=body))
+    return _request(get_usage, get_usage.build_request(body=body))
 
 
 def list_datasets_request(
@@ -720,16 +767,17 @@ def list_datasets_request(
     from dune_api.api.datasets import list_datasets
 
     return _request(
+        list_datasets,
         list_datasets.build_request(
             limit=limit, offset=offset, owner_handle=_opt(owner_handle), type_=_opt(types)
-        )
+        ),
     )
 
 
 def get_dataset_request(slug: str) -> Request:
     from dune_api.api.datasets import get_dataset
 
-    return _request(get_dataset.build_request(slug))
+    return _request(get_dataset, get_dataset.build_request(slug))
 
 
 # -- response bodies ---------------------------------------------------------------------------
@@ -760,6 +808,8 @@ def _items(data: Mapping[str, Any], key: str, what: str) -> list[Any]:
 
 
 def _column(model: UploadedTableColumn | DatasetColumn) -> TableColumn:
+    from dune_api.types import Unset
+
     nullable = co.flag(model.nullable)
     return TableColumn(
         name=str(model.name) if not isinstance(model.name, Unset) else "",
@@ -775,6 +825,7 @@ def usage_from_wire(data: Mapping[str, Any]) -> Usage:
     """``POST /v1/usage`` through UsageResponse (billing periods that are not objects dropped)."""
     from dune_api.models.billing_period import BillingPeriod as WirePeriod
     from dune_api.models.usage_response import UsageResponse
+    from dune_api.types import UNSET
 
     model = _parse(
         UsageResponse.from_dict, {**data, "billing_periods": UNSET}, "usage"
@@ -816,6 +867,7 @@ def dataset_from_wire(data: Mapping[str, Any]) -> Dataset:
     from dune_api.models.dataset import Dataset as WireDataset
     from dune_api.models.dataset_column import DatasetColumn
     from dune_api.models.dataset_owner import DatasetOwner
+    from dune_api.types import UNSET, Unset
 
     model = _parse(WireDataset.from_dict, {**data, "columns": UNSET}, "dataset")
     full = co.name(model.full_name)
@@ -845,6 +897,7 @@ def dataset_from_wire(data: Mapping[str, Any]) -> Dataset:
 def dataset_page_from_wire(data: Mapping[str, Any]) -> tuple[list[Dataset], int, int | None]:
     """A ``GET /v1/datasets`` page: its datasets, how many items it held, and ``total``."""
     from dune_api.models.list_datasets_response import ListDatasetsResponse
+    from dune_api.types import UNSET
 
     if not isinstance(data.get("datasets"), list):
         raise WireShapeError("malformed dataset list: datasets is not a list")
@@ -861,6 +914,7 @@ def matview_from_wire(data: Mapping[str, Any]) -> MaterializedView:
     """A view body (``get``) through the generated MaterializedView; a ``list`` summary reads
     the same way (it has no schedule or executions). WireShapeError without ``sql_id``."""
     from dune_api.models.materialized_view import MaterializedView as WireView
+    from dune_api.types import Unset
 
     model = _parse(WireView.from_dict, data, "materialized view")
     name = co.name(model.sql_id)
@@ -891,6 +945,7 @@ def matview_from_wire(data: Mapping[str, Any]) -> MaterializedView:
 def matview_page_from_wire(data: Mapping[str, Any]) -> tuple[list[MaterializedView], int | None]:
     """A ``GET /v1/materialized-views`` page: its views and the announced ``next_offset``."""
     from dune_api.models.list_materialized_views_response import ListMaterializedViewsResponse
+    from dune_api.types import UNSET
 
     model = _parse(
         ListMaterializedViewsResponse.from_dict,
@@ -912,6 +967,7 @@ def query_from_wire(data: Mapping[str, Any]) -> SavedQuery:
     """``GET /v1/query/{id}`` through the generated Query; WireShapeError without an integer
     ``query_id``."""
     from dune_api.models.query import Query
+    from dune_api.types import UNSET
 
     model = _parse(Query.from_dict, {**data, "parameters": UNSET}, "query")
     query_id = co.integer(model.query_id)
@@ -965,6 +1021,7 @@ def query_summary_from_wire(data: Mapping[str, Any]) -> SavedQuery:
 def query_page_from_wire(data: Mapping[str, Any]) -> tuple[list[SavedQuery], int, int | None]:
     """A ``GET /v1/queries`` page: its queries, how many items it held, and ``total``."""
     from dune_api.models.list_queries_response import ListQueriesResponse
+    from dune_api.types import UNSET
 
     if not isinstance(data.get("queries"), list):
         raise WireShapeError("malformed query list: queries is not a list")
@@ -983,6 +1040,7 @@ def uploaded_table_from_wire(data: Mapping[str, Any]) -> UploadedTable:
     from dune_api.models.table_owner import TableOwner
     from dune_api.models.uploaded_table import UploadedTable as WireTable
     from dune_api.models.uploaded_table_column import UploadedTableColumn
+    from dune_api.types import UNSET
 
     model = _parse(WireTable.from_dict, {**data, "columns": UNSET}, "uploaded table")
     full = co.name(model.full_name)
@@ -1006,6 +1064,7 @@ def uploaded_table_from_wire(data: Mapping[str, Any]) -> UploadedTable:
 def upload_page_from_wire(data: Mapping[str, Any]) -> tuple[list[UploadedTable], int | None]:
     """A ``GET /v1/uploads`` page: its tables and the announced ``next_offset``."""
     from dune_api.models.list_uploads_response import ListUploadsResponse
+    from dune_api.types import UNSET
 
     if not isinstance(data.get("tables"), list):
         raise WireShapeError("malformed table list: tables is not a list")
@@ -1023,6 +1082,7 @@ def pipeline_status_from_wire(
     """A pipeline execution's status through the generated models; unknown states and node kinds
     are kept. WireShapeError (a ValueError) on a wrong shape."""
     from dune_api.models.pipeline_execution_status import PipelineExecutionStatus
+    from dune_api.types import UNSET
 
     entries = data.get("node_executions") or []
     if not isinstance(entries, list):
@@ -1045,6 +1105,7 @@ def _node_status(entry: object) -> NodeStatus:
     )
     from dune_api.models.pipeline_node_execution import PipelineNodeExecution
     from dune_api.models.pipeline_query_execution_status import PipelineQueryExecutionStatus
+    from dune_api.types import Unset
 
     model = _parse(PipelineNodeExecution.from_dict, entry, "node execution")
     extra = model.additional_properties
@@ -1106,6 +1167,7 @@ def pipeline_from_wire(data: Mapping[str, Any]) -> Pipeline:
 def _node(model: WirePipelineNode, raw: Mapping[str, Any]) -> PipelineNode:
     from dune_api.models.pipeline_materialized_view_refresh import PipelineMaterializedViewRefresh
     from dune_api.models.pipeline_query_execution import PipelineQueryExecution
+    from dune_api.types import Unset
 
     node_id = co.integer(model.id)
     if node_id is None:
@@ -1151,6 +1213,8 @@ def _node(model: WirePipelineNode, raw: Mapping[str, Any]) -> PipelineNode:
 
 
 def _performance(value: object) -> str | None:
+    from dune_api.models.performance import Performance
+
     return value.value if isinstance(value, Performance) else co.name(value)
 
 

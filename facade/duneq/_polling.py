@@ -71,13 +71,6 @@ class Slot:
     ticket: int
 
 
-def bucket_of(method: str, path: str) -> str:
-    """Dune's rate-limit bucket of a request: writes and executions "low", reads "high"."""
-    if method != "GET" and not path.endswith("/cancel"):
-        return "low"
-    return "high"
-
-
 _ITEM = re.compile(r'\s*(?:"(?P<quoted>[^"]*)"|(?P<token>[^;,\s]+))(?P<params>(?:\s*;[^,]*)?)')
 
 

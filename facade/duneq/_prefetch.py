@@ -4,7 +4,6 @@ streamed read holds at most two pages."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,6 +40,8 @@ async def aprefetched(
     driver: AsyncDriver, first: Flow[T], following: NextFlow[T]
 ) -> AsyncGenerator[T, None]:
     """The async twin of ``prefetched``: the next fetch runs as a task meanwhile."""
+    import asyncio
+
     item = await driver.run(first)
     task: asyncio.Future[T] | None = None
     try:

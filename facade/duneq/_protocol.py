@@ -21,6 +21,9 @@ class Request:
     content: bytes | None = None
     headers: Mapping[str, str] | None = None
     kind: RequestKind = "idempotent"
+    #: The billing table's operation (``_operations.OPERATIONS``) the builder made it for;
+    #: None for a raw request, whose operation is found from its method and path.
+    operation: str | None = None
     execution_id: str | None = None
     #: Deliver a successful body piece by piece to this sink as it arrives (CSV pages are
     #: copied to disk and never held whole); ``RawResponse.content`` is then empty.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
@@ -777,6 +776,8 @@ class AsyncResult(_ResultBase):
         wire: str = "csv",
     ) -> int:
         """Stream the result to a Parquet file batch by batch (O(page) memory); returns rows."""
+        import asyncio
+
         from ._results_typed import async_batches, parquet_writer
 
         plan = self._plan(big_ints, binary, wire)

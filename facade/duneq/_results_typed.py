@@ -4,7 +4,6 @@ prefetch (page k+1 is in flight while page k is parsed; at most one page ahead).
 
 from __future__ import annotations
 
-import asyncio
 import html
 import os
 from collections.abc import AsyncGenerator, Iterator
@@ -221,6 +220,8 @@ async def async_batches(
     base: _ResultBase, driver: AsyncDriver, plan: TypedPlan, what: str
 ) -> AsyncGenerator[pa.RecordBatch, None]:
     """The async twin of ``sync_batches``."""
+    import asyncio
+
     hit = await asyncio.to_thread(cached_batches, base, plan)
     if hit is not None:
         for batch in hit:
@@ -315,6 +316,8 @@ async def _async_batches(
     base: _ResultBase, driver: AsyncDriver, plan: TypedPlan, ctx: FlowContext
 ) -> AsyncGenerator[pa.RecordBatch, None]:
     """One batch per page; the next page is fetched by a task while a thread parses this one."""
+    import asyncio
+
     if base._rows is not None:
         for part, offset in base._rows.parts():
             yield plan.part(part, offset)

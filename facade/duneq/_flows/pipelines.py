@@ -38,7 +38,7 @@ from .._pipelines_model import (
 from .._protocol import Notice, RawResponse, Request
 from .context import Flow, FlowContext
 from .send import DeadlineReached, exchange, parse_json, send
-from .wait import INTERRUPTS, cancel_quietly, interrupt_grace, poll
+from .wait import cancel_quietly, interrupt_grace, interrupts, poll
 
 EventCallback = Callable[[PipelineEvent], object]
 StatusCallback = Callable[[PipelineStatus], object]
@@ -262,7 +262,7 @@ def wait(
                 expire=expire,
             )
         )
-    except INTERRUPTS:
+    except interrupts():
         if cancel_on_timeout:
             known = seen[-1] if seen else None
             grace = interrupt_grace(ctx, deadline)

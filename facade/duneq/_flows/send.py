@@ -32,7 +32,7 @@ from .._errors import (
     ResponseValidationError,
     ServerError,
 )
-from .._polling import bucket_of
+from .._operations import bucket_of
 from .._protocol import Notice, RawResponse, Request, Retrying, Sleep, TransportFailure
 from .._retry import (
     NOT_SENT,
@@ -152,7 +152,7 @@ def _exchange(
     skips the rate limiter's wait (a last-chance cancel that must not wait out a 429 hold);
     ``needed`` tells the limiter how many requests the caller's read still has to send."""
     attempt = 0
-    bucket = bucket_of(req.method, req.path)
+    bucket = bucket_of(req.method, req.path, req.operation)
     if ctx.deadline is not None:
         deadline = ctx.deadline if deadline is None else min(deadline, ctx.deadline)
     while True:

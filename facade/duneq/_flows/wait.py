@@ -3,8 +3,8 @@ schedule, under the rate limiter and the deadline, with a remote cancel on the w
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
@@ -38,8 +38,13 @@ log = logging.getLogger("duneq.wait")
 
 S = TypeVar("S")
 ProgressCallback = Callable[[Progress], object]
-#: What a driver throws into a flow when the caller gives up (Ctrl-C, task cancellation).
-INTERRUPTS = (KeyboardInterrupt, asyncio.CancelledError)
+
+
+def interrupts() -> tuple[type[BaseException], ...]:
+    """What a driver throws into a flow when the caller gives up (Ctrl-C, task cancellation).
+    A task can only be cancelled once asyncio is loaded, so a sync client never imports it."""
+    aio = sys.modules.get("asyncio")
+    return (KeyboardInterrupt,) if aio is None else (KeyboardInterrupt, aio.CancelledError)
 
 
 @dataclass(frozen=True)
@@ -286,7 +291,7 @@ def wait(
                 since=since,
             )
         )
-    except INTERRUPTS as exc:
+    except interrupts() as exc:
         cancelled = False
         if cancel_on_timeout:
             cancelled = yield from cancel_quietly(ctx, execution_id, interrupt_grace(ctx, deadline))
