@@ -214,6 +214,18 @@ def test_rate_limiter_counts_requests_sent_after_an_answer() -> None:
     assert limiter.reserve("high", 0.3).delay > 0
 
 
+def test_rate_limiter_keeps_the_lower_word_when_answers_cross() -> None:
+    """Three pages sent together reach the server in the order 3, 1, 2, so the answer of the
+    newest says the most remain; the older answers arriving after it must still count."""
+    limiter = RateLimiter()
+    tickets = [limiter.reserve("high", 0.0).ticket for _ in range(3)]
+    _heard(limiter, tickets[2], remaining=9, reset=60, now=0.1)  # the server's first
+    _heard(limiter, tickets[0], remaining=8, reset=60, now=0.1)
+    _heard(limiter, tickets[1], remaining=7, reset=60, now=0.1)  # truly 7 remain now
+    free = [limiter.reserve("high", 0.1).delay for _ in range(8)]
+    assert free.count(0.0) <= 7 and free[-1] > 0  # never more at once than truly remain
+
+
 def test_rate_limiter_holds_for_retry_after_then_paces_at_what_succeeded() -> None:
     limiter = RateLimiter()
     for n in range(10):  # 10 successes within the last minute, no headers at all

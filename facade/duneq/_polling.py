@@ -48,7 +48,7 @@ class _Policy:
     reset_at: float
     quota: int | None = None
     window: float | None = None
-    ticket: int = -1  # the reservation whose answer said it (a later answer replaces it)
+    ticket: int = -1  # the reservation whose answer said it last
     next_at: float = float("-inf")  # the next spread slot when fewer remain than are needed
     opens_at: float = float("-inf")  # when the window ``remaining`` belongs to begins
 
@@ -94,6 +94,11 @@ def parse_rate_headers(value: str) -> dict[str, dict[str, float]]:
                 params[key.strip().lower()] = number
         out[name] = params
     return out
+
+
+def _same_window(policy: _Policy) -> float:
+    """How close two answers' reset times are when they speak of the same window."""
+    return min(1.0, (policy.window or C.RATE_WINDOW) / 2)
 
 
 class RateLimiter:
@@ -188,11 +193,15 @@ class RateLimiter:
             if "r" not in values:
                 continue
             policy = lane.policies.get(name)
-            if policy is not None and policy.ticket > ticket:
-                continue  # a newer answer already spoke for this policy
             quota = quotas.get(name, {})
             remaining = max(int(values["r"]) - after, 0)
             reset_at = now + values.get("t", 0.0)
+            if policy is not None and abs(reset_at - policy.reset_at) < _same_window(policy):
+                # the same window: concurrent requests may reach the server out of the order
+                # they were sent, so an answer can say more remain than do; the lower word holds
+                remaining = min(remaining, policy.remaining)
+            elif policy is not None and policy.ticket > ticket and reset_at < policy.reset_at:
+                continue  # an earlier window's word, after a newer answer spoke
             if policy is None:
                 policy = lane.policies[name] = _Policy(remaining, reset_at)
             policy.remaining, policy.reset_at, policy.ticket = remaining, reset_at, ticket
