@@ -150,6 +150,30 @@ def test_connection_close_and_chunked_bodies(serve: Callable[..., _Server]) -> N
     assert server.connections == 2  # the closed one replaced once, the chunked one kept
 
 
+def test_a_streamed_request_body_is_sent_whole_with_its_length(
+    serve: Callable[..., _Server],
+) -> None:
+    seen: list[bytes] = []
+
+    def handler(conn: socket.socket, n: int) -> None:
+        with conn:
+            data = _read_request(conn)
+            head, _, rest = data.partition(b"\r\n\r\n")
+            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            while len(rest) < length:
+                rest += conn.recv(65536)
+            seen.extend([head.lower(), rest])
+            conn.sendall(_ok(b"ok"))
+
+    server = serve(handler)
+    with _client(server.port) as http:
+        chunks = iter([b"a,b\n", b"1,2\n", b"3,4\n"])  # no length known: httpx says chunked
+        assert http.post("/upload", content=chunks).text == "ok"
+    head, body = seen
+    assert b"transfer-encoding" not in head and b"content-length: 12" in head
+    assert body == b"a,b\n1,2\n3,4\n"
+
+
 def test_a_body_cut_short_is_a_protocol_failure_never_a_short_body(
     serve: Callable[..., _Server],
 ) -> None:

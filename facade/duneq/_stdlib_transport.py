@@ -71,8 +71,8 @@ class StdlibTransport(httpx.BaseTransport):
         try:
             sock.settimeout(timeouts.get("write"))
             conn.putrequest(request.method, target, skip_host=True, skip_accept_encoding=True)
-            for name, value in request.headers.raw:
-                conn.putheader(name.decode("latin-1"), value.decode("latin-1"))
+            for name, value in _framed(request.headers.raw, body):
+                conn.putheader(name, value)
             conn.endheaders(body or None)
         except TimeoutError as exc:
             raise httpx.WriteTimeout(str(exc) or "timed out sending", request=request) from exc
@@ -128,6 +128,16 @@ class StdlibTransport(httpx.BaseTransport):
             self._idle.clear()
         for conn in conns:
             conn.close()
+
+
+def _framed(raw: list[tuple[bytes, bytes]], body: bytes) -> list[tuple[str, str]]:
+    """The request's headers for a body sent whole: a streamed body (``Transfer-Encoding:
+    chunked``) was read into ``body``, so it goes with its ``Content-Length`` instead."""
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+    if not any(k.lower() == "transfer-encoding" for k, _ in headers):
+        return headers
+    kept = [(k, v) for k, v in headers if k.lower() not in ("transfer-encoding", "content-length")]
+    return [*kept, ("Content-Length", str(len(body)))]
 
 
 def _still_open(conn: http.client.HTTPConnection) -> bool:
