@@ -258,7 +258,8 @@ def test_cancelled_and_expired(mode: str, dune_emulator: EmulatorHandle) -> None
         dune = make(mode, dune_emulator)
         dune_emulator.control.pin_next_executions(executing_seconds=2.0)
         run_ = await aw(dune.execute_sql("select 1 as x"))
-        assert await aw(run_.cancel()) is True
+        answer = await aw(run_.cancel())
+        assert answer and answer.cancelled and answer.execution_id == run_.execution_id
         with pytest.raises(duneq.ExecutionCancelled):
             await aw(run_.wait(timeout=10))
         done = await aw(dune.execute_sql("select 1 as x"))

@@ -141,6 +141,12 @@ def test_cancel_returns_the_apis_answer(dune_emulator: EmulatorHandle) -> None:
         confirmed = dune.cancel(running)
         assert confirmed and confirmed.execution_id == running
         assert str(dune.get_status(running).state) == "QUERY_STATE_CANCELLED"
+        # the execution handle's cancel gives the same answer, message included
+        handle = dune.execute_sql("select 3")
+        handle.wait()
+        late = handle.cancel()
+        assert isinstance(late, duneq.Cancellation) and not late
+        assert "already finished" in (late.message or "")
 
     async def main() -> duneq.Cancellation:
         async with _aclient(dune_emulator) as dune:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Unpack
 
+from ._answers import Cancellation
 from ._bound import Bound
 from ._flows import run as run_flows
 from ._flows import wait as wait_flows
@@ -41,8 +42,9 @@ class Execution(_ExecutionBase):
         self.last_status = b.driver.run(wait_flows.get_status(b.ctx, self.execution_id))
         return self.last_status
 
-    def cancel(self) -> bool:
-        """Cancel the remote execution; True when the API confirms."""
+    def cancel(self) -> Cancellation:
+        """Cancel the remote execution: the API's answer, true when it confirmed, with its
+        ``message`` (why nothing was cancelled, e.g. the run had already finished)."""
         return self._bound.driver.run(wait_flows.cancel(self._bound.ctx, self.execution_id))
 
     def wait(
@@ -91,8 +93,9 @@ class AsyncExecution(_ExecutionBase):
         self.last_status = await b.driver.run(wait_flows.get_status(b.ctx, self.execution_id))
         return self.last_status
 
-    async def cancel(self) -> bool:
-        """Cancel the remote execution; True when the API confirms."""
+    async def cancel(self) -> Cancellation:
+        """Cancel the remote execution: the API's answer, true when it confirmed, with its
+        ``message``."""
         return await self._bound.driver.run(wait_flows.cancel(self._bound.ctx, self.execution_id))
 
     async def wait(

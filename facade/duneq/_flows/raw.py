@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import orjson
 
-from .._answers import APIResponse, Cancellation, cancellation_from_wire
+from .._answers import APIResponse, Cancellation
 from .._errors import APITimeout
-from .._lowlevel import cancel_request
 from .._protocol import RawResponse, Request
 from .context import Flow, FlowContext
-from .send import DeadlineReached, call, exchange, invalid, send
+from .send import DeadlineReached, exchange, invalid, send
+from .wait import cancel
 
 
 def raw(ctx: FlowContext, req: Request, timeout: float | None) -> Flow[APIResponse]:
@@ -33,8 +33,7 @@ def raw(ctx: FlowContext, req: Request, timeout: float | None) -> Flow[APIRespon
 
 def cancellation(ctx: FlowContext, execution_id: str) -> Flow[Cancellation]:
     """Cancel an execution and keep the API's answer (its message says why, when refused)."""
-    data = yield from call(ctx, cancel_request(execution_id))
-    return cancellation_from_wire(execution_id, data)
+    return (yield from cancel(ctx, execution_id))
 
 
 def lowlevel(ctx: FlowContext, req: Request, timeout: float | None) -> Flow[RawResponse]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
 from .. import _constants as C
+from .._answers import Cancellation, cancellation_from_wire
 from .._errors import (
     APIConnectionError,
     APIError,
@@ -114,9 +115,10 @@ def _status(
 
 def cancel(
     ctx: FlowContext, execution_id: str, deadline: float | None = None, *, paced: bool = True
-) -> Flow[bool]:
+) -> Flow[Cancellation]:
+    """Cancel an execution: the API's answer (true when it confirmed, with its message)."""
     data = yield from call(ctx, cancel_request(execution_id), deadline, paced=paced)
-    return bool(data.get("success", False))
+    return cancellation_from_wire(execution_id, data)
 
 
 def cancel_quietly(
@@ -125,7 +127,7 @@ def cancel_quietly(
     """Cancel remotely within ``grace`` seconds, reporting failure as False instead of raising
     (used on timeout/abort, where the grace bounds how far the caller's deadline is overrun)."""
     try:
-        return (yield from cancel(ctx, execution_id, ctx.clock() + grace, paced=False))
+        return bool((yield from cancel(ctx, execution_id, ctx.clock() + grace, paced=False)))
     except (DuneError, DeadlineReached) as exc:
         log.warning("could not cancel execution %s: %s", execution_id, type(exc).__name__)
         return False
