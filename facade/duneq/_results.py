@@ -555,12 +555,13 @@ class Result(_ResultBase):
         wire: str = "csv",
     ) -> int:
         """Stream the result to a Parquet file batch by batch (O(page) memory); returns rows."""
+        from ._fanout import WRITER_WORKERS
         from ._results_typed import parquet_writer, sync_batches
 
         plan = self._plan(big_ints, binary, wire)
         written = 0
         with parquet_writer(path, plan, compression) as writer:
-            for batch in sync_batches(self, self._driver, plan, "to_parquet"):
+            for batch in sync_batches(self, self._driver, plan, "to_parquet", WRITER_WORKERS):
                 writer.write_batch(batch)
                 written += batch.num_rows
         return written
@@ -767,12 +768,15 @@ class AsyncResult(_ResultBase):
         wire: str = "csv",
     ) -> int:
         """Stream the result to a Parquet file batch by batch (O(page) memory); returns rows."""
+        from ._fanout import WRITER_WORKERS
         from ._results_typed import async_batches, parquet_writer
 
         plan = self._plan(big_ints, binary, wire)
         written = 0
         with parquet_writer(path, plan, compression) as writer:
-            async for batch in async_batches(self, self._driver, plan, "to_parquet"):
+            async for batch in async_batches(
+                self, self._driver, plan, "to_parquet", WRITER_WORKERS
+            ):
                 await asyncio.to_thread(writer.write_batch, batch)
                 written += batch.num_rows
         return written
