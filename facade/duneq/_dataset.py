@@ -46,7 +46,7 @@ ROWS_PER_GROUP = 64 * 1024
 OPEN_FILES = 64
 #: Rows waiting for their row group, all partitions together (the largest buffer is written
 #: first when they exceed it).
-BUFFER_BYTES = 32 * 2**20
+BUFFER_BYTES = 8 * 2**20
 
 
 @dataclass(frozen=True)

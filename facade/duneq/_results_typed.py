@@ -200,8 +200,8 @@ def sync_batches(
 ) -> Generator[pa.RecordBatch, None, None]:
     """One batch per page (from an Arrow cache entry when there is one); a complete pass is
     written to the cache as an Arrow entry. Every request is kept within the read's deadline
-    (``what`` names the read in its ExecutionTimeout); ``workers``: pages fetched at once
-    (``_fanout.WORKERS`` by default, ``WRITER_WORKERS`` for file writers)."""
+    (``what`` names the read in its ExecutionTimeout); ``workers``: the fetchers the read
+    starts with (all ``_fanout.WORKERS`` by default; ``WRITER_WORKERS`` for file writers)."""
     hit = cached_batches(base, plan)
     if hit is not None:
         yield from hit
@@ -258,7 +258,8 @@ def _csv_steps(
         measure=csv_size,
         ctx=base._ctx,
         execution_id=base.execution_id,
-        workers=WORKERS if workers is None else workers,
+        workers=WORKERS,
+        start=workers,
     )
 
 
