@@ -461,8 +461,10 @@ def first_and_rest(
     if first is None:
         return empty().schema, iter(())
 
+    held = [first]  # handed over once, then not kept: the write holds no page longer than needed
+
     def chained() -> Iterator[pa.RecordBatch]:
-        yield first
+        yield held.pop()
         yield from batches
 
     return first.schema, chained()
@@ -516,9 +518,12 @@ async def awrite_result(
     schema = first.schema if first is not None else plan.table([]).schema
     loop = asyncio.get_running_loop()
 
+    held = [first] if first is not None else []  # handed over once, then not kept
+    del first
+
     def pulled() -> Iterator[pa.RecordBatch]:
-        if first is not None:
-            yield first
+        if held:
+            yield held.pop()
         while True:
             batch = asyncio.run_coroutine_threadsafe(anext(agen, None), loop).result()
             if batch is None:

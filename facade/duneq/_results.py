@@ -564,6 +564,7 @@ class Result(_ResultBase):
             for batch in sync_batches(self, self._driver, plan, "to_parquet", WRITER_WORKERS):
                 writer.write_batch(batch)
                 written += batch.num_rows
+                del batch  # not held while the next page is awaited
         return written
 
     def to_dataset(
