@@ -3,6 +3,7 @@
 Usage:
     uv run python scripts/bench.py [--sizes 1000000,100000,10000] [--repeat 3]
                                    [--pins 2,60] [--poll-threads 9] [--json PATH] [--quick]
+    uv run python scripts/bench.py --dataset   # to_dataset and to_parquet memory at 5M rows
 
 Starts the emulator in a subprocess, creates one saved query per size (rows x 8 mixed columns),
 runs it once, then measures every client fetching that same completed result, each in a fresh
@@ -74,6 +75,10 @@ SCENARIOS: dict[str, str] = {
 }
 #: Scenarios run only when asked for (``--dataset``), so that they never slow the default run.
 OPT_IN = ("duneq_dataset",)
+#: ``--dataset``: the memory rows of issues 27 and 22 at DATASET_ROWS rows.
+DATASET_SCENARIOS = ("duneq_dataset", "duneq_parquet")
+#: dune-client has no parquet (or dataset) path: these rows show absolute numbers, no ratio.
+NO_DC_RATIO = ("duneq_parquet", "duneq_dataset")
 # duneq scenario -> the dune-client scenario it is compared with
 DC_BASELINE = {
     "floor": "dune_client_rows",
@@ -366,7 +371,7 @@ def summarize(runs_by_key: dict[tuple[str, int], list[dict[str, Any]]]) -> list[
     by_key = {(s.scenario, s.rows): s for s in out}
     largest = max((s.rows for s in out), default=0)
     for s in out:
-        dc = by_key.get((DC_BASELINE[s.scenario], s.rows))
+        dc = None if s.scenario in NO_DC_RATIO else by_key.get((DC_BASELINE[s.scenario], s.rows))
         floor = by_key.get(("floor", s.rows))
         s.ratios = {
             "proc_dc": (s.wall_s + s.setup_s) / (dc.wall_s + dc.setup_s) if dc else None,
@@ -584,8 +589,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--dataset",
         action="store_true",
-        help=f"only to_dataset's memory at {DATASET_ROWS:,} rows (growth < "
-        f"{TARGET_DATASET_GROWTH_MB:.0f} MB), one run, no polling",
+        help=f"only the memory rows at {DATASET_ROWS:,} rows: to_dataset into 6 partitions "
+        f"(growth < {TARGET_DATASET_GROWTH_MB:.0f} MB) and to_parquet (growth < "
+        f"{TARGET_PARQUET_GROWTH_MB:.0f} MB); median of 3 runs, no polling",
     )
     parser.add_argument("--no-poll", action="store_true", help="skip the polling measurement")
     parser.add_argument("--json", dest="json_path", default=None, help="save raw numbers here")
@@ -593,9 +599,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, 1 run, one 0.5 s pin")
     args = parser.parse_args(argv)
     if args.dataset:
-        args.scenarios = "duneq_dataset"
+        args.scenarios = ",".join(DATASET_SCENARIOS)
         args.sizes = args.sizes or str(DATASET_ROWS)
-        args.repeat = args.repeat or 1
+        args.repeat = args.repeat or 3
         args.no_poll = True
     args.sizes = [
         int(s.replace("_", ""))
@@ -675,7 +681,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         + "; ".join(
             f"[{d.rows:,}: id_sum={d.expected['id_sum']} crc={d.expected['crc']}]" for d in datasets
         ),
-        "xDC: ratio to dune-client (rows scenarios vs dune-client rows, csv vs dune-client csv); "
+        "xDC: ratio to dune-client (rows scenarios vs dune-client rows, csv vs dune-client csv; "
+        "to_parquet and to_dataset have none: dune-client has no parquet path); "
         "xfloor: ratio to raw httpx+orjson; srv CPU: emulator CPU during the child's run;",
         "setup: import + client construction (untimed; duneq's lazily built httpx client "
         "is forced here); growth: peak RSS (VmHWM) - RSS after set-up",

@@ -5,6 +5,9 @@ only the missing partitions."""
 
 from __future__ import annotations
 
+import os
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +183,125 @@ def test_a_stream_failing_late_publishes_no_file(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="the source broke"):
         write_batches(batches(), schema, resolve(tmp_path / "ds"), ["p"], "parquet", "error")
     assert files(tmp_path) == []
+
+
+def open_under(folder: Path) -> int:
+    """Files this process has open below ``folder`` (Linux: /proc/self/fd)."""
+    count = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        count += target.startswith(str(folder))
+    return count
+
+
+def interleaved(
+    seen: list[int], where: Path, batches: int, fail_at: int | None = None
+) -> Iterator[pa.RecordBatch]:
+    """``batches`` pages of 1,000 rows; partition p = (n // 100) % 12, so each page touches
+    10 partitions. Records how many staging files are open at every page."""
+    schema = pa.schema([("n", pa.int64()), ("p", pa.int64()), ("s", pa.string())])
+    for b in range(batches):
+        if b == fail_at:
+            raise RuntimeError("the source broke")
+        n = list(range(b * 1000, (b + 1) * 1000))
+        seen.append(open_under(where))
+        yield pa.record_batch(
+            [pa.array(n), pa.array([(i // 100) % 12 for i in n]), pa.array([f"v{i}" for i in n])],
+            schema=schema,
+        )
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files in /proc")
+def test_many_partitions_keep_at_most_the_cap_of_files_open(tmp_path: Path) -> None:
+    """12 partitions through a cap of 4 open files: never more than 4 open, each partition
+    seen again gets its next file, and the rows read back exact (count, ids, checksum)."""
+    from duneq._dataset import resolve, write_batches
+
+    seen: list[int] = []
+    schema = pa.schema([("n", pa.int64()), ("p", pa.int64()), ("s", pa.string())])
+    written = write_batches(
+        interleaved(seen, tmp_path, 30),
+        schema,
+        resolve(tmp_path / "ds"),
+        ["p"],
+        "parquet",
+        "error",
+        open_files=4,
+    )
+    assert max(seen) == 4  # the cap is reached, never passed
+    assert open_under(tmp_path) == 0
+    assert written.rows == 30_000
+    names = files(tmp_path)
+    assert not [n for n in names if not n.startswith("ds/p=")]  # no staging folder left
+    in_p0 = sorted(n for n in names if n.startswith("ds/p=0/"))
+    assert len(in_p0) > 1 and in_p0[0] == "ds/p=0/part-0.parquet"
+    assert "ds/p=0/part-1.parquet" in in_p0
+    back = read_back(tmp_path / "ds", pa.schema([("p", pa.int64())])).sort_by("n")
+    assert back["n"].to_pylist() == list(range(30_000))
+    assert back["p"].to_pylist() == [(i // 100) % 12 for i in range(30_000)]
+    expected = zlib.crc32("".join(f"v{i}\n" for i in range(30_000)).encode())
+    assert zlib.crc32("".join(f"{v}\n" for v in back["s"].to_pylist()).encode()) == expected
+
+
+def test_row_groups_are_cut_at_their_size_or_at_the_buffer_bound(tmp_path: Path) -> None:
+    """Pages of 1,000 rows are gathered into row groups of ROWS_PER_GROUP rows; with a small
+    byte bound on what waits, the largest buffer is written early (smaller groups, same rows)."""
+    import pyarrow.parquet as pq
+    from duneq._dataset import ROWS_PER_GROUP, resolve, write_batches
+
+    schema = pa.schema([("n", pa.int64()), ("p", pa.int64()), ("s", pa.string())])
+
+    def groups(folder: Path) -> list[int]:
+        sizes = []
+        for name in sorted(files(folder)):
+            meta = pq.ParquetFile(folder / name).metadata
+            sizes += [meta.row_group(i).num_rows for i in range(meta.num_row_groups)]
+        return sizes
+
+    write_batches(
+        interleaved([], tmp_path, 150), schema, resolve(tmp_path / "one"), [], "parquet", "error"
+    )
+    assert groups(tmp_path / "one") == [
+        ROWS_PER_GROUP,
+        ROWS_PER_GROUP,
+        150_000 - 2 * ROWS_PER_GROUP,
+    ]
+    small = write_batches(
+        interleaved([], tmp_path, 150),
+        schema,
+        resolve(tmp_path / "small"),
+        ["p"],
+        "parquet",
+        "error",
+        buffer_bytes=200_000,
+    )
+    sizes = groups(tmp_path / "small")
+    assert sum(sizes) == small.rows == 150_000
+    assert max(sizes) < 20_000  # without the bound each partition would hold 12,500 rows...
+    assert len(sizes) > 12  # ...in one group
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files in /proc")
+def test_a_failure_after_files_were_closed_publishes_none(tmp_path: Path) -> None:
+    """Files closed early (the open-file cap) are complete, but stay staged: a later failure
+    leaves nothing visible and no file open."""
+    from duneq._dataset import resolve, write_batches
+
+    schema = pa.schema([("n", pa.int64()), ("p", pa.int64()), ("s", pa.string())])
+    with pytest.raises(RuntimeError, match="the source broke"):
+        write_batches(
+            interleaved([], tmp_path, 30, fail_at=20),
+            schema,
+            resolve(tmp_path / "ds"),
+            ["p"],
+            "parquet",
+            "error",
+            open_files=4,
+        )
+    assert files(tmp_path) == [] and open_under(tmp_path) == 0
 
 
 # -- sweeps ------------------------------------------------------------------------------------

@@ -150,3 +150,38 @@ def test_on_fetch_tells_each_delivered_page_in_order(
 def test_on_fetch_must_be_callable() -> None:
     with pytest.raises(duneq.InvalidArgument, match="on_fetch"):
         duneq.Client("k", on_fetch=3)  # type: ignore[arg-type]
+
+
+def test_a_file_writer_reads_with_one_fetcher_until_the_link_is_the_slow_side(
+    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime, tmp_path: Path
+) -> None:
+    """to_parquet starts with one fetcher (more would only hold parsed pages and allocator
+    heaps while the encoder works) and grows to all of them once it waits on pages; to_arrow
+    starts with all. Rows exact either way."""
+    import threading
+
+    import pyarrow.parquet as pq
+    from duneq._fanout import GROWTH_PAGES, WORKERS
+
+    live: list[int] = []
+
+    def fetchers(_: duneq.FetchProgress) -> None:
+        live.append(sum(t.name.startswith("duneq-read") for t in threading.enumerate()))
+
+    with _client(dune_emulator, dune_emulator_time, on_fetch=fetchers) as dune:
+        result = dune.run_sql(SQL, page_size=250)  # 20 pages
+        # every page takes 0.2 s to come: the link, not the writer, is the slow side
+        dune_emulator.control.add_fault(CSV, kind="delay", delay_seconds=0.2, count=20)
+        assert result.to_parquet(tmp_path / "x.parquet") == ROWS
+        assert _exact(pq.read_table(tmp_path / "x.parquet"))
+        # page 1 is fetched before any thread (the single fetcher starts on page 2 before page 1
+        # is handed over), the next GROWTH_PAGES by that fetcher; by then the caller has waited
+        # far longer than it worked, and the read grows
+        assert live[:GROWTH_PAGES] == [1] * GROWTH_PAGES, live
+        assert max(live) >= WORKERS, live
+        written = live
+        live = []
+        dune_emulator.control.add_fault(CSV, kind="delay", delay_seconds=0.2, count=20)
+        assert _exact(result.to_arrow())
+        assert live[0] == WORKERS, live  # other reads start with every fetcher
+    assert len(written) == 20

@@ -1,18 +1,17 @@
 """Results and sweeps written as partitioned datasets (parquet by default) to a local folder or
-an object store, streamed batch by batch through ``pyarrow.dataset.write_dataset``.
+an object store, streamed batch by batch into one writer per partition (``PartitionFiles``).
 
-Built only on the public typed API (``iter_batches``/``to_arrow`` of results and sweeps), so
-it types columns exactly as ``to_arrow()`` does. Every file is atomic: a result's files are
-written to a hidden sibling folder and moved into place (a rename; a server-side copy on object
-stores) only once the whole write succeeded, because pyarrow closes, and so publishes, the
-files it has open when the stream it writes fails. A sweep item's file is encoded in memory
-first and then written in one piece (an object store shows an upload only once complete; a
-local file is renamed into place).
+The batches are the typed ones of ``iter_batches``/``to_arrow`` (read with
+``_fanout.WRITER_WORKERS``), so columns are typed exactly as ``to_arrow()`` types them. Every
+file is atomic: a result's files are written to a hidden sibling folder and moved into place (a
+rename; a server-side copy on object stores) only once the whole write succeeded. A sweep
+item's file is encoded in memory first and then written in one piece (an object store shows an
+upload only once complete; a local file is renamed into place).
 
-Memory of a result's write: one page being parsed (one more prefetched), at most
-``OPEN_FILES`` files open with row groups cut at ``ROWS_PER_GROUP`` rows, and pyarrow's
-writer queue, which Python cannot bound (measured: 304 MB RSS growth at 5M rows into 6
-partitions, against 117 MB for ``to_parquet``; see scripts/bench.py --dataset).
+Memory of a result's write: the page in hand and one fetched and parsed ahead, rows waiting for
+their row group (``BUFFER_BYTES`` over all partitions at most, ``ROWS_PER_GROUP`` rows per
+group) and at most ``OPEN_FILES`` files open (each with its stream's buffer: an upload part on
+S3/GCS). Measured at 5M rows into 6 partitions: see scripts/bench.py --dataset and the README.
 A sweep's write holds one item's rows (the sweep reads an item in full) and releases them once
 the item's file is written.
 """
@@ -22,7 +21,8 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -43,6 +43,9 @@ FORMATS = {"parquet": "parquet", "ipc": "arrow", "arrow": "arrow", "feather": "a
 
 ROWS_PER_GROUP = 64 * 1024
 OPEN_FILES = 64
+#: Rows waiting for their row group, all partitions together (the largest buffer is written
+#: first when they exceed it).
+BUFFER_BYTES = 8 * 2**20
 
 
 @dataclass(frozen=True)
@@ -189,49 +192,223 @@ def write_batches(
     fmt: str,
     existing: str,
     basename_template: str | None = None,
+    *,
+    open_files: int = OPEN_FILES,
+    buffer_bytes: int = BUFFER_BYTES,
 ) -> WrittenDataset:
     """Stream ``batches`` into ``target`` (one pass, bounded memory); every file atomic."""
-    arrow = require("pyarrow")
-    ds = require("pyarrow.dataset")
     _check_columns(schema, partition_by)
+    template = basename_template or f"part-{{i}}.{FORMATS[fmt]}"
+    if "{i}" not in template or "/" in template:
+        raise InvalidArgument(
+            f"basename_template must hold '{{i}}' (the file's number) and no '/', got {template!r}"
+        )
     if existing == "error" and _holds_files(target):
         raise InvalidArgument(
             f"{target.uri} already holds files; pass existing='overwrite_or_ignore' (replace "
             "files of the same name) or existing='delete_matching' (replace the partitions "
             "written)"
         )
+    where = _staging(target)
+    files = PartitionFiles(
+        target.fs, where, schema, partition_by, fmt, template, open_files, buffer_bytes
+    )
     rows = 0
-
-    def counted() -> Iterator[pa.RecordBatch]:
-        nonlocal rows
+    try:
         for batch in batches:
             rows += batch.num_rows
-            yield batch
-
-    written: list[str] = []
-    where = _staging(target)
-    extension = FORMATS[fmt]
-    options: dict[str, Any] = {}
-    if fmt == "parquet":
-        options["max_rows_per_group"] = ROWS_PER_GROUP
-        options["min_rows_per_group"] = 0
-    try:
-        ds.write_dataset(
-            arrow.RecordBatchReader.from_batches(schema, counted()),
-            where,
-            filesystem=target.fs,
-            format=fmt if fmt != "feather" else "ipc",
-            partitioning=_partitioning(schema, partition_by),
-            basename_template=basename_template or f"part-{{i}}.{extension}",
-            existing_data_behavior="error",
-            max_open_files=OPEN_FILES,
-            file_visitor=lambda f: written.append(f.path),
-            **options,
-        )
+            files.add(batch)
+            del batch
+        written = files.close()
         return WrittenDataset(target.uri, rows, tuple(_publish(target, where, written, existing)))
     except BaseException:
+        files.abort()
         _remove_dir(target.fs, where)  # nothing of a failed write becomes visible
         raise
+
+
+class _OpenFile:
+    """One file being written in the staging folder, and the rows waiting for its next row
+    group."""
+
+    def __init__(self, path: str, stream: Any, writer: Any) -> None:
+        self.path, self.stream, self.writer = path, stream, writer
+        self.pending: list[pa.RecordBatch] = []
+        self.rows = 0
+        self.bytes = 0
+
+
+class PartitionFiles:
+    """A write's files, one open per partition (hive folders as pyarrow names them), fed page
+    by page. Memory stays bounded: rows wait in a partition's buffer until it holds a row group
+    (``ROWS_PER_GROUP`` rows) or all buffers together exceed ``buffer_bytes``, when the largest
+    is written; at most ``open_files`` files are open, and opening one more first closes the
+    least recently written one, so a partition seen again gets its next file (``part-1``...)."""
+
+    def __init__(
+        self,
+        fs: pafs.FileSystem,
+        staging: str,
+        schema: pa.Schema,
+        partition_by: Sequence[str],
+        fmt: str,
+        template: str,
+        open_files: int = OPEN_FILES,
+        buffer_bytes: int = BUFFER_BYTES,
+    ) -> None:
+        if open_files < 1:
+            raise InvalidArgument(f"open_files must be at least 1, got {open_files}")
+        self.fs, self.staging, self.fmt, self.template = fs, staging, fmt, template
+        self.columns = list(partition_by)
+        self.keep = [i for i, name in enumerate(schema.names) if name not in self.columns]
+        self.schema = pa_schema_without(schema, self.columns)
+        self.partitioning = _partitioning(schema, partition_by)
+        self.open_files, self.buffer_bytes = open_files, buffer_bytes
+        self.open: OrderedDict[str, _OpenFile] = OrderedDict()  # least recently written first
+        self.numbers: dict[str, int] = {}
+        self.written: list[str] = []
+        self.buffered = 0
+        #: The most files open at once during this write (reported by tests).
+        self.most_open = 0
+        self._numbers: pa.Array | None = None
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        """Route ``batch``'s rows to their partitions' files."""
+        if batch.num_rows == 0:
+            return
+        for folder, part in self._split(batch):
+            self._buffer(folder, part)
+        while self.buffered > self.buffer_bytes:
+            largest = max(self.open.values(), key=lambda f: f.bytes)
+            self._flush(largest)
+
+    def _split(self, batch: pa.RecordBatch) -> Iterator[tuple[str, pa.RecordBatch]]:
+        data = batch.select(self.keep)
+        if not self.columns:
+            yield "", data
+            return
+        arrow = require("pyarrow")
+        ds = require("pyarrow.dataset")
+        keys = arrow.table(
+            [*(batch.column(c) for c in self.columns), self._row_numbers(batch.num_rows)],
+            names=[*self.columns, "__row"],
+        )
+        groups = keys.group_by(self.columns, use_threads=False).aggregate([("__row", "list")])
+        rows = groups.column("__row_list")
+        for k in range(groups.num_rows):
+            expr = None
+            for c in self.columns:
+                value = groups.column(c)[k]
+                term = ds.field(c).is_null() if not value.is_valid else ds.field(c) == value
+                expr = term if expr is None else expr & term
+            folder, _ = self.partitioning.format(expr)
+            yield folder, data if groups.num_rows == 1 else data.take(rows[k].values)
+
+    def _row_numbers(self, count: int) -> pa.Array:
+        """0 .. count - 1 as int32, built in Arrow (no Python objects) and kept for the next
+        page."""
+        if self._numbers is None or len(self._numbers) < count:
+            arrow = require("pyarrow")
+            pc = require("pyarrow.compute")
+            ones = arrow.nulls(count, arrow.int32()).fill_null(1)
+            self._numbers = pc.subtract(pc.cumulative_sum(ones), 1)
+        return self._numbers.slice(0, count)
+
+    def _buffer(self, folder: str, part: pa.RecordBatch) -> None:
+        file = self.open.get(folder)
+        if file is None:
+            file = self._open(folder)
+        else:
+            self.open.move_to_end(folder)
+        file.pending.append(part)
+        file.rows += part.num_rows
+        size = part.nbytes
+        file.bytes += size
+        self.buffered += size
+        if file.rows >= ROWS_PER_GROUP:
+            self._flush(file, whole_groups=True)
+
+    def _open(self, folder: str) -> _OpenFile:
+        while len(self.open) >= self.open_files:
+            _, oldest = self.open.popitem(last=False)
+            self._finish(oldest)
+        number = self.numbers.get(folder, 0)
+        self.numbers[folder] = number + 1
+        name = self.template.replace("{i}", str(number))
+        path = "/".join(p for p in (self.staging, folder.strip("/"), name) if p)
+        self.fs.create_dir(path.rpartition("/")[0], recursive=True)
+        stream = self.fs.open_output_stream(path)
+        try:
+            writer = _format_writer(self.fmt, stream, self.schema)
+        except BaseException:
+            stream.close()
+            raise
+        file = _OpenFile(path, stream, writer)
+        self.open[folder] = file
+        self.most_open = max(self.most_open, len(self.open))
+        return file
+
+    def _flush(self, file: _OpenFile, whole_groups: bool = False) -> None:
+        """Write ``file``'s waiting rows (parquet row groups of up to ROWS_PER_GROUP rows); with
+        ``whole_groups``, only full groups, the rest waiting for more rows."""
+        if not file.pending:
+            return
+        arrow = require("pyarrow")
+        table = arrow.Table.from_batches(file.pending, self.schema)
+        self.buffered -= file.bytes
+        file.pending, file.rows, file.bytes = [], 0, 0
+        if whole_groups:
+            cut = table.num_rows - table.num_rows % ROWS_PER_GROUP
+            rest = table.slice(cut)
+            table = table.slice(0, cut)
+            for part in rest.to_batches():
+                file.pending.append(part)
+                file.rows += part.num_rows
+                file.bytes += part.nbytes
+            self.buffered += file.bytes
+        if self.fmt == "parquet":
+            file.writer.write_table(table, row_group_size=ROWS_PER_GROUP)
+        else:
+            file.writer.write_table(table)
+
+    def _finish(self, file: _OpenFile) -> None:
+        self._flush(file)
+        file.writer.close()
+        file.stream.close()
+        self.written.append(file.path)
+
+    def close(self) -> list[str]:
+        """Finish every open file; the files written, in the staging folder."""
+        while self.open:
+            _, file = self.open.popitem(last=False)
+            self._finish(file)
+        return self.written
+
+    def abort(self) -> None:
+        """Close what is open without caring whether it completes (its folder is removed)."""
+        for file in self.open.values():
+            with contextlib.suppress(Exception):
+                file.writer.close()
+            with contextlib.suppress(Exception):
+                file.stream.close()
+        self.open.clear()
+        self.buffered = 0
+
+
+def pa_schema_without(schema: pa.Schema, columns: Sequence[str]) -> pa.Schema:
+    """``schema`` without the partition columns (their values live in the folder names)."""
+    for name in columns:
+        schema = schema.remove(schema.get_field_index(name))
+    return schema
+
+
+def _format_writer(fmt: str, stream: Any, schema: pa.Schema) -> Any:
+    """A writer of ``fmt`` on an open output stream; ``write_table`` and ``close``."""
+    if fmt == "parquet":
+        return require("pyarrow.parquet").ParquetWriter(stream, schema)
+    if fmt == "csv":
+        return require("pyarrow.csv").CSVWriter(stream, schema)
+    return require("pyarrow").ipc.new_file(stream, schema)
 
 
 def _staging(target: Target) -> str:
@@ -283,8 +460,10 @@ def first_and_rest(
     if first is None:
         return empty().schema, iter(())
 
+    held = [first]  # handed over once, then not kept: the write holds no page longer than needed
+
     def chained() -> Iterator[pa.RecordBatch]:
-        yield first
+        yield held.pop()
         yield from batches
 
     return first.schema, chained()
@@ -302,12 +481,16 @@ def write_result(
     typing: dict[str, str],
 ) -> WrittenDataset:
     """``Result.to_dataset``: the result's typed batches streamed into a dataset."""
+    from ._fanout import WRITER_WORKERS
+    from ._results_typed import sync_batches
+
     columns = check_options(format, existing, partition_by)
     target = resolve(uri, filesystem)
-    schema, batches = first_and_rest(
-        iter(result.iter_batches(**typing)), lambda: result.to_arrow(**typing)
-    )
-    return write_batches(batches, schema, target, columns, format, existing, basename_template)
+    plan = result._plan(typing["big_ints"], typing["binary"], typing["wire"])
+    batches = sync_batches(result, result._driver, plan, "to_dataset", WRITER_WORKERS)
+    with contextlib.closing(batches):  # a refused write stops the read (and its fetchers)
+        schema, rest = first_and_rest(batches, lambda: plan.table([]))
+        return write_batches(rest, schema, target, columns, format, existing, basename_template)
 
 
 async def awrite_result(
@@ -325,16 +508,23 @@ async def awrite_result(
     from the event loop, so only one batch is in hand between them."""
     import asyncio
 
+    from ._fanout import WRITER_WORKERS
+    from ._results_typed import async_batches
+
     columns = check_options(format, existing, partition_by)
     target = resolve(uri, filesystem)
-    agen: AsyncIterator[pa.RecordBatch] = result.iter_batches(**typing)
+    plan = result._plan(typing["big_ints"], typing["binary"], typing["wire"])
+    agen = async_batches(result, result._driver, plan, "to_dataset", WRITER_WORKERS)
     first = await anext(agen, None)
-    schema = first.schema if first is not None else (await result.to_arrow(**typing)).schema
+    schema = first.schema if first is not None else plan.table([]).schema
     loop = asyncio.get_running_loop()
 
+    held = [first] if first is not None else []  # handed over once, then not kept
+    del first
+
     def pulled() -> Iterator[pa.RecordBatch]:
-        if first is not None:
-            yield first
+        if held:
+            yield held.pop()
         while True:
             batch = asyncio.run_coroutine_threadsafe(anext(agen, None), loop).result()
             if batch is None:

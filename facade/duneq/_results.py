@@ -561,14 +561,16 @@ class Result(_ResultBase):
         wire: str = "csv",
     ) -> int:
         """Stream the result to a Parquet file batch by batch (O(page) memory); returns rows."""
+        from ._fanout import WRITER_WORKERS
         from ._results_typed import parquet_writer, sync_batches
 
         plan = self._plan(big_ints, binary, wire)
         written = 0
         with parquet_writer(path, plan, compression) as writer:
-            for batch in sync_batches(self, self._driver, plan, "to_parquet"):
+            for batch in sync_batches(self, self._driver, plan, "to_parquet", WRITER_WORKERS):
                 writer.write_batch(batch)
                 written += batch.num_rows
+                del batch  # not held while the next page is awaited
         return written
 
     def to_dataset(
@@ -778,12 +780,15 @@ class AsyncResult(_ResultBase):
         """Stream the result to a Parquet file batch by batch (O(page) memory); returns rows."""
         import asyncio
 
+        from ._fanout import WRITER_WORKERS
         from ._results_typed import async_batches, parquet_writer
 
         plan = self._plan(big_ints, binary, wire)
         written = 0
         with parquet_writer(path, plan, compression) as writer:
-            async for batch in async_batches(self, self._driver, plan, "to_parquet"):
+            async for batch in async_batches(
+                self, self._driver, plan, "to_parquet", WRITER_WORKERS
+            ):
                 await asyncio.to_thread(writer.write_batch, batch)
                 written += batch.num_rows
         return written

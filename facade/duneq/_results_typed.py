@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._flows.context import Flow, FlowContext
@@ -195,11 +195,12 @@ class _Tee:
 
 
 def sync_batches(
-    base: _ResultBase, driver: SyncDriver, plan: TypedPlan, what: str
-) -> Iterator[pa.RecordBatch]:
+    base: _ResultBase, driver: SyncDriver, plan: TypedPlan, what: str, workers: int | None = None
+) -> Generator[pa.RecordBatch, None, None]:
     """One batch per page (from an Arrow cache entry when there is one); a complete pass is
     written to the cache as an Arrow entry. Every request is kept within the read's deadline
-    (``what`` names the read in its ExecutionTimeout)."""
+    (``what`` names the read in its ExecutionTimeout); ``workers``: the fetchers the read
+    starts with (all ``_fanout.WORKERS`` by default; ``WRITER_WORKERS`` for file writers)."""
     hit = cached_batches(base, plan)
     if hit is not None:
         yield from hit
@@ -208,7 +209,7 @@ def sync_batches(
     read = base._reading(what)
     try:
         with read.bounded():
-            for batch in _sync_batches(base, driver, plan, read.ctx):
+            for batch in _sync_batches(base, driver, plan, read.ctx, workers):
                 tee.add(batch)
                 yield batch
         tee.commit()
@@ -217,7 +218,7 @@ def sync_batches(
 
 
 async def async_batches(
-    base: _ResultBase, driver: AsyncDriver, plan: TypedPlan, what: str
+    base: _ResultBase, driver: AsyncDriver, plan: TypedPlan, what: str, workers: int | None = None
 ) -> AsyncGenerator[pa.RecordBatch, None]:
     """The async twin of ``sync_batches``."""
     import asyncio
@@ -229,7 +230,7 @@ async def async_batches(
         return
     tee = _Tee(base, plan)
     read = base._reading(what)
-    batches = _async_batches(base, driver, plan, read.ctx)
+    batches = _async_batches(base, driver, plan, read.ctx, workers)
     try:
         with read.bounded():
             async for batch in batches:
@@ -246,9 +247,10 @@ def _csv_steps(
     ctx: FlowContext,
     reader: ReadPlan,
     work: Any,
+    workers: int | None = None,
     parse: CsvParse | None = None,
 ) -> PageSteps[CsvPage, Any]:
-    from ._fanout import PageSteps, csv_size
+    from ._fanout import WORKERS, PageSteps, csv_size
     from ._flows.reader import csv_page
 
     def fetch(offset: int, needed: int) -> Flow[CsvPage]:
@@ -262,6 +264,8 @@ def _csv_steps(
         measure=csv_size,
         ctx=base._ctx,
         execution_id=base.execution_id,
+        workers=WORKERS,
+        start=workers,
     )
 
 
@@ -283,7 +287,11 @@ def parse_verified(base: _ResultBase, plan: TypedPlan, page: CsvPage) -> ParsedP
 
 
 def _sync_batches(
-    base: _ResultBase, driver: SyncDriver, plan: TypedPlan, ctx: FlowContext
+    base: _ResultBase,
+    driver: SyncDriver,
+    plan: TypedPlan,
+    ctx: FlowContext,
+    workers: int | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """One batch per page: CSV pages fetched a few at a time by offset, each verified and
     parsed in the thread that fetched it, delivered in order (see ``_fanout``)."""
@@ -309,11 +317,15 @@ def _sync_batches(
 
     # the page is parsed where it is verified (in the thread that fetched it): the parse is
     # its record count, and a page that does not parse is fetched again like a short one
-    yield from read_pages(driver, _csv_steps(base, ctx, reader, work, parse))
+    yield from read_pages(driver, _csv_steps(base, ctx, reader, work, workers, parse))
 
 
 async def _async_batches(
-    base: _ResultBase, driver: AsyncDriver, plan: TypedPlan, ctx: FlowContext
+    base: _ResultBase,
+    driver: AsyncDriver,
+    plan: TypedPlan,
+    ctx: FlowContext,
+    workers: int | None = None,
 ) -> AsyncGenerator[pa.RecordBatch, None]:
     """One batch per page; the next page is fetched by a task while a thread parses this one."""
     import asyncio
@@ -338,7 +350,7 @@ async def _async_batches(
         parsed = await asyncio.to_thread(parse_verified, base, plan, page)
         return await driver.run(settle(base, ctx, plan, parsed))
 
-    steps = _csv_steps(base, ctx, reader, None)
+    steps = _csv_steps(base, ctx, reader, None, workers)
     batches = aread_pages(driver, steps, work)
     try:
         async for batch in batches:
