@@ -202,12 +202,12 @@ def test_sweep_flow_adapts_to_429() -> None:
     from duneq._flows.context import FlowContext
     from duneq._flows.sweep import sweep
     from duneq._flows.wait import WaitArgs
-    from duneq._lowlevel import execute_query_request
     from duneq._options import ResultOptions
-    from duneq._polling import RateConfig, RateLimiter
+    from duneq._policy.polling import RateConfig, RateLimiter
+    from duneq._policy.retry import RetryPolicy
     from duneq._protocol import RawResponse, Request
-    from duneq._retry import RetryPolicy
-    from duneq._sweep import SweepState, build_items
+    from duneq._sweeps.state import SweepState, build_items
+    from duneq._wire.adapter import execute_query_request
     from flowscript import Script, json_reply
 
     executes: list[float] = []

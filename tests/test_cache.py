@@ -15,7 +15,7 @@ import duneq
 import orjson
 import pytest
 from dune_emulator import EmulatorHandle
-from duneq._cache import Cache, status_from_dict
+from duneq._cache.store import Cache, status_from_dict
 from duneq._options import ResultOptions
 from test_facade_integration import FAST_POLL, MODES, aw, collect, count, make, run
 
@@ -201,7 +201,7 @@ _STATUS = {
 _WRITER = """
 import sys
 import orjson
-from duneq._cache import Cache, status_from_dict
+from duneq._cache.store import Cache, status_from_dict
 from duneq._options import ResultOptions
 
 root, tag, rounds, status = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]

@@ -11,7 +11,7 @@ import duneq
 import pyarrow as pa
 import pytest
 from dune_emulator import EmulatorHandle
-from duneq._cachefile import ARROW_CODEC
+from duneq._cache.framing import ARROW_CODEC
 from test_facade_integration import MODES, aw, collect, make, run
 from test_typed_emulator import SQL, same
 

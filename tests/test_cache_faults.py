@@ -20,7 +20,7 @@ import orjson
 import pytest
 from dune_emulator import EmulatorHandle
 from duneq import Cache
-from duneq._cachefile import ORPHAN_AGE_SECONDS
+from duneq._cache.framing import ORPHAN_AGE_SECONDS
 from duneq._options import ResultOptions
 
 ROWS = 20_000
@@ -167,7 +167,7 @@ _STATUS: dict[str, object] = {
 _WRITER = """
 import sys
 import orjson
-from duneq._cache import Cache, status_from_dict
+from duneq._cache.store import Cache, status_from_dict
 from duneq._options import ResultOptions
 cache = Cache(sys.argv[1])
 status = status_from_dict(orjson.loads(sys.argv[2]))
@@ -219,7 +219,7 @@ def test_orphans_go_at_the_next_commit_and_by_age(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     writer = cache.writer(EXECUTION_ID, ResultOptions.build(), None)
     writer.add([{"i": 1}], 1)
-    from duneq._cache import status_from_dict
+    from duneq._cache.store import status_from_dict
 
     status = status_from_dict(_STATUS)
     options = ResultOptions.build()

@@ -165,7 +165,7 @@ def test_a_failed_write_leaves_nothing_visible(
 def test_a_stream_failing_late_publishes_no_file(tmp_path: Path) -> None:
     """pyarrow closes (and so completes) the files it has open when its input fails; those
     short files stay in the staging folder, which is removed."""
-    from duneq._dataset import resolve, write_batches
+    from duneq._sweeps.datasets import resolve, write_batches
 
     schema = pa.schema([("a", pa.int64()), ("p", pa.string())])
 

@@ -328,7 +328,7 @@ def test_request_timeout_from_environment(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_ndjson_chunks_are_whole_records(tmp_path: Path) -> None:
-    from duneq._upload_data import chunks
+    from duneq._resources.upload_data import chunks
 
     path = tmp_path / "rows.jsonl"
     path.write_bytes(b"".join(orjson.dumps({"i": i}) + b"\n" for i in range(100)))

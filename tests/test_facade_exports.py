@@ -212,7 +212,7 @@ def test_generated_client_is_imported_by_exactly_one_facade_module() -> None:
         for name, path in _modules().items()
         if any(m == "dune_api" or m.startswith("dune_api.") for m in _runtime_imports(path))
     )
-    assert importers == ["duneq._lowlevel"]
+    assert importers == ["duneq._wire.adapter"]
 
 
 def test_facade_has_no_import_circle_and_the_cli_sits_on_top() -> None:
@@ -279,12 +279,12 @@ def test_error_tree() -> None:
 
 _WRAPPER_MODULES = (
     "_client.py",
-    "_execution.py",
-    "_queries.py",
-    "_matviews.py",
-    "_pipelines.py",
-    "_uploads.py",
-    "_catalog.py",
+    "_results/execution.py",
+    "_resources/queries.py",
+    "_resources/matviews.py",
+    "_resources/pipelines.py",
+    "_resources/uploads.py",
+    "_resources/catalog.py",
 )
 
 

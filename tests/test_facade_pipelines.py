@@ -515,7 +515,7 @@ def test_matview_errors(mode: str, dune_emulator: EmulatorHandle) -> None:
 
 
 def test_node_state_parsing_never_fails() -> None:
-    from duneq._pipelines_model import parse_node_state, parse_pipeline_state
+    from duneq._wire.pipeline_models import parse_node_state, parse_pipeline_state
 
     assert parse_node_state("QUERY_STATE_COMPLETED") == COMPLETED
     assert parse_node_state("completed") == COMPLETED
@@ -528,8 +528,8 @@ def test_node_state_parsing_never_fails() -> None:
 
 
 def test_events_cover_changes_between_polls() -> None:
-    from duneq._lowlevel import pipeline_status_from_wire
-    from duneq._pipelines_model import node_events
+    from duneq._wire.adapter import pipeline_status_from_wire
+    from duneq._wire.pipeline_models import node_events
 
     def status(*nodes: dict[str, Any]) -> duneq.PipelineStatus:
         body = {"status": "executing", "node_executions": list(nodes)}

@@ -13,24 +13,24 @@ import duneq
 import pytest
 from duneq import _constants as C
 from duneq._flows.send import status_error as make_status_error
-from duneq._lowlevel import status_from_wire
-from duneq._models import PageMetadata, merge_metadata, parse_timestamp
 from duneq._options import (
     ResultOptions,
     encode_params,
     validate_execution_id,
     validate_query_id,
 )
-from duneq._polling import PollConfig, RateLimiter, poll_interval
-from duneq._protocol import RawResponse, Request
-from duneq._retry import (
+from duneq._policy.polling import PollConfig, RateLimiter, poll_interval
+from duneq._policy.retry import (
     RetryPolicy,
     backoff_delay,
     is_retryable_failure,
     is_retryable_status,
     parse_retry_after,
 )
+from duneq._protocol import RawResponse, Request
 from duneq._states import ExecutionState, parse_state
+from duneq._wire.adapter import status_from_wire
+from duneq._wire.models import PageMetadata, merge_metadata, parse_timestamp
 from flowscript import Script, json_reply
 
 EID = "01HKZJ2683PHF9Q9PHHQ8FW4Q1"
@@ -503,7 +503,7 @@ def test_row_sequence_over_parsed_pages() -> None:
 
 
 def test_split_page_keeps_the_envelope_and_leaves_rows_raw() -> None:
-    from duneq._lowlevel import PageFormatError, decode_rows, split_page
+    from duneq._wire.adapter import PageFormatError, decode_rows, split_page
 
     body = (
         b'{"execution_id":"E","state":"QUERY_STATE_COMPLETED","next_offset":2,'
@@ -527,7 +527,7 @@ def test_split_page_keeps_the_envelope_and_leaves_rows_raw() -> None:
 
 
 def test_raw_page_that_does_not_hold_its_announced_rows_is_an_error() -> None:
-    from duneq._rows import RawPage
+    from duneq._results.rows import RawPage
     from msgspec import Raw
 
     rows = duneq.RowSequence([[{"n": 0}], RawPage(Raw(b'[{"n":1}]'), 2, 1)], EID)
@@ -542,7 +542,7 @@ def test_raw_page_that_does_not_hold_its_announced_rows_is_an_error() -> None:
 def test_clients_share_one_verifying_tls_context() -> None:
     import ssl
 
-    from duneq import _guard
+    from duneq._transport import guard as _guard
 
     url = "https://api.dune.com"
     with (
@@ -617,7 +617,7 @@ def test_a_csv_page_parsed_while_verified_counts_by_the_parse() -> None:
     from duneq._flows.reader import ReadPlan, _BadValue, verify_csv
     from duneq._options import ResultOptions
     from duneq._protocol import RawResponse, Request
-    from duneq._typed import TypedPage, TypedPlan
+    from duneq._results.plan import TypedPage, TypedPlan
 
     typed = TypedPlan(["n", "s"], ["bigint", "varchar"], execution_id=EID)
 

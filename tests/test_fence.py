@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import yaml
 from dune_api.types import UNSET
-from duneq import _coerce as co
-from duneq import _lowlevel as wire
-from duneq._lowlevel import WireShapeError
-from duneq._models import TableColumn
 from duneq._states import ExecutionState
+from duneq._wire import adapter as wire
+from duneq._wire import coerce as co
+from duneq._wire.adapter import WireShapeError
+from duneq._wire.models import TableColumn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -294,7 +294,7 @@ def test_the_generated_client_and_asyncio_load_when_first_needed() -> None:
 
 def test_a_resource_loads_only_its_own_generated_modules() -> None:
     found = _fresh(
-        "from duneq import _lowlevel as wire\n"
+        "from duneq._wire import adapter as wire\n"
         "wire.usage_request(None, None)\n"
         "wire.usage_from_wire({'bytes_used': 1})"
     )
@@ -349,7 +349,7 @@ def test_a_renamed_response_field_fails_the_type_check(tmp_path: Path) -> None:
             *(
                 "--cache-dir",
                 str(tmp_path / "cache"),
-                str(ROOT / "facade" / "duneq" / "_lowlevel.py"),
+                str(ROOT / "facade" / "duneq" / "_wire" / "adapter.py"),
             ),
         ],
         capture_output=True,
@@ -359,6 +359,6 @@ def test_a_renamed_response_field_fails_the_type_check(tmp_path: Path) -> None:
     errors = [line for line in check.stdout.splitlines() if ": error:" in line]
     assert check.returncode == 1, check.stdout + check.stderr
     assert errors and all(
-        "_lowlevel.py" in line and '"MaterializedView" has no attribute "sql_id"' in line
+        "adapter.py" in line and '"MaterializedView" has no attribute "sql_id"' in line
         for line in errors
     ), errors

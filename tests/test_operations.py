@@ -1,4 +1,4 @@
-"""The one billing table (``duneq._operations``): exactly the spec's operations, read by the
+"""The one billing table (``duneq._policy.operations``): exactly the spec's operations, read by the
 request builders by name and by the low-level transport and ``request()`` by method and path."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import yaml
-from duneq import _lowlevel as wire
-from duneq._operations import OPERATIONS, bucket_of, operation, operation_of
 from duneq._options import ResultOptions
+from duneq._policy.operations import OPERATIONS, bucket_of, operation, operation_of
+from duneq._wire import adapter as wire
 
 SPEC = Path(__file__).resolve().parent.parent / "openapi" / "dune.yaml"
 

@@ -17,8 +17,8 @@ import duneq
 import httpx
 import pytest
 from dune_emulator import EmulatorHandle
-from duneq._http import transport_failure
-from duneq._stdlib_transport import StdlibTransport
+from duneq._transport.drivers import transport_failure
+from duneq._transport.stdlib import StdlibTransport
 
 Handler = Callable[[socket.socket, int], None]
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from duneq._arrow import PageParser, arrow_type
-from duneq._cache_arrow import rows_exact
-from duneq._dunetypes import INT_RANGES, TYPES, UPLOAD_KINDS, TypeOptions, parse_type
+from duneq._cache.arrow import rows_exact
+from duneq._dunetypes.arrow import PageParser, arrow_type
+from duneq._dunetypes.tree import INT_RANGES, TYPES, UPLOAD_KINDS, TypeOptions, parse_type
+from duneq._dunetypes.values import converter
 from duneq._errors import ResponseValidationError
-from duneq._uploads import COLUMN_TYPES
-from duneq._values import converter
+from duneq._resources.uploads import COLUMN_TYPES
 
 UTC = dt.UTC
 

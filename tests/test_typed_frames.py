@@ -12,7 +12,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 from dune_emulator import EmulatorHandle
-from duneq._frames import hex_binary, to_pandas, to_polars
+from duneq._results.frames import hex_binary, to_pandas, to_polars
 from test_cache_arrow import requests
 from test_facade_integration import MODES, aw, make, run
 
@@ -187,9 +187,9 @@ def test_frames_of_a_table_hex_and_bytes() -> None:
 def test_hex_past_32_bit_offsets_becomes_large_string(monkeypatch: pytest.MonkeyPatch) -> None:
     """A chunk whose hex text outgrows 32-bit offsets becomes large_string, and then the whole
     column does (the limit is lowered here so that a few bytes cross it)."""
-    import duneq._arrow
+    import duneq._dunetypes.arrow
 
-    monkeypatch.setattr(duneq._arrow, "_LONGEST", 20)
+    monkeypatch.setattr(duneq._dunetypes.arrow, "_LONGEST", 20)
     small = pa.array([b"\x01"], pa.binary())
     big = pa.array([b"\x02" * 8, None, b""], pa.binary())
     table = pa.table({"b": pa.chunked_array([small, big])})

@@ -17,12 +17,12 @@ import orjson
 import polars as pl
 import pyarrow as pa
 import pytest
-from duneq._arrow import PageParser, arrow_type
-from duneq._dunetypes import DuneType, TypeOptions, UnknownTypeWarning, parse_type
+from duneq._dunetypes.arrow import PageParser, arrow_type
+from duneq._dunetypes.rows import RowTyper, exact_rows
+from duneq._dunetypes.tree import DuneType, TypeOptions, UnknownTypeWarning, parse_type
 from duneq._errors import InvalidArgument, ResponseValidationError
-from duneq._frames import to_pandas, to_polars
 from duneq._optional import MissingDependency, require
-from duneq._typedrows import RowTyper, exact_rows
+from duneq._results.frames import to_pandas, to_polars
 
 UINT256_MAX = 2**256 - 1
 INT256_MIN = -(2**255)
@@ -505,7 +505,7 @@ def test_missing_extra_names_the_pip_install(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_import_duneq_stays_light() -> None:
     code = (
-        "import sys, duneq, duneq._dunetypes, duneq._values, duneq._typedrows, duneq._frames;"
+        "import sys, duneq, duneq._dunetypes.tree, duneq._dunetypes.values, duneq._dunetypes.rows, duneq._results.frames;"
         "print(sorted(m for m in ('pyarrow', 'polars', 'pandas') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

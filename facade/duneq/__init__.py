@@ -20,100 +20,100 @@ _LAZY: dict[str, str] = {
     "APIStatusError": "._errors",
     "APITimeout": "._errors",
     "AsyncClient": "._client",
-    "AsyncDatasetListing": "._catalog",
-    "AsyncDatasets": "._catalog",
-    "AsyncListing": "._listing",
-    "AsyncQueryListing": "._queries",
-    "AsyncEndpoints": "._catalog",
-    "AsyncExecution": "._execution",
-    "AsyncMaterializedViews": "._matviews",
-    "AsyncPipelineRun": "._pipelines",
-    "AsyncPipelines": "._pipelines",
-    "AsyncQueries": "._queries",
-    "AsyncResult": "._results",
-    "AsyncUploads": "._uploads",
+    "AsyncDatasetListing": "._resources.catalog",
+    "AsyncDatasets": "._resources.catalog",
+    "AsyncListing": "._resources.listing",
+    "AsyncQueryListing": "._resources.queries",
+    "AsyncEndpoints": "._resources.catalog",
+    "AsyncExecution": "._results.execution",
+    "AsyncMaterializedViews": "._resources.matviews",
+    "AsyncPipelineRun": "._resources.pipelines",
+    "AsyncPipelines": "._resources.pipelines",
+    "AsyncQueries": "._resources.queries",
+    "AsyncResult": "._results.handle",
+    "AsyncUploads": "._resources.uploads",
     "AuthenticationError": "._errors",
     "BadRequest": "._errors",
-    "BillingPeriod": "._catalog",
+    "BillingPeriod": "._resources.catalog",
     "BudgetExceeded": "._errors",
-    "Cache": "._cache",
+    "Cache": "._cache.store",
     "CacheCorruptWarning": "._errors",
     "CacheWarning": "._errors",
     "CacheMiss": "._errors",
     "ClientClosed": "._errors",
     "Client": "._client",
     "Conflict": "._errors",
-    "CreatedTable": "._uploads",
-    "CsvUpload": "._uploads",
+    "CreatedTable": "._resources.uploads",
+    "CsvUpload": "._resources.uploads",
     "DatapointBudgetExceeded": "._errors",
     "DatapointLimitExceeded": "._errors",
-    "Dataset": "._catalog",
-    "DatasetListing": "._catalog",
-    "Datasets": "._catalog",
+    "Dataset": "._resources.catalog",
+    "DatasetListing": "._resources.catalog",
+    "Datasets": "._resources.catalog",
     "DuneError": "._errors",
     "DuneWarning": "._errors",
-    "Endpoints": "._catalog",
-    "Execution": "._execution",
+    "Endpoints": "._resources.catalog",
+    "Execution": "._results.execution",
     "ExecutionCancelled": "._errors",
     "ExecutionError": "._errors",
     "ExecutionExpired": "._errors",
     "ExecutionMayHaveStarted": "._errors",
     "ExecutionState": "._states",
-    "ExecutionStatus": "._models",
+    "ExecutionStatus": "._wire.models",
     "ExecutionTimeout": "._errors",
     "InsertFailed": "._errors",
-    "InsertResult": "._uploads",
+    "InsertResult": "._resources.uploads",
     "InvalidArgument": "._errors",
-    "Listing": "._listing",
-    "MaterializedView": "._matviews",
-    "MaterializedViews": "._matviews",
+    "Listing": "._resources.listing",
+    "MaterializedView": "._resources.matviews",
+    "MaterializedViews": "._resources.matviews",
     "MissingAPIKey": "._errors",
     "NOT_GIVEN": "._types",
-    "NodeStatus": "._pipelines_model",
+    "NodeStatus": "._wire.pipeline_models",
     "NotFound": "._errors",
     "NotGiven": "._types",
-    "PageMetadata": "._models",
+    "PageMetadata": "._wire.models",
     "PartialResultError": "._errors",
     "PartialResultWarning": "._errors",
     "PaymentRequired": "._errors",
     "PermissionDenied": "._errors",
-    "Pipeline": "._pipelines_model",
-    "PipelineEvent": "._pipelines_model",
+    "Pipeline": "._wire.pipeline_models",
+    "PipelineEvent": "._wire.pipeline_models",
     "PipelineFailed": "._errors",
-    "PipelineNode": "._pipelines_model",
-    "PipelineRun": "._pipelines",
-    "PipelineState": "._pipelines_model",
-    "PipelineStatus": "._pipelines_model",
+    "PipelineNode": "._wire.pipeline_models",
+    "PipelineRun": "._resources.pipelines",
+    "PipelineState": "._wire.pipeline_models",
+    "PipelineStatus": "._wire.pipeline_models",
     "Spent": "._flows.budget",
-    "SweepFailure": "._sweep",
+    "SweepFailure": "._sweeps.state",
     "SweepStopped": "._errors",
-    "SweepProgress": "._sweep",
-    "SweepRuns": "._sweep",
-    "Pipelines": "._pipelines",
-    "PollConfig": "._polling",
-    "Progress": "._models",
-    "Queries": "._queries",
-    "QueryError": "._models",
+    "SweepProgress": "._sweeps.state",
+    "SweepRuns": "._sweeps.state",
+    "Pipelines": "._resources.pipelines",
+    "PollConfig": "._policy.polling",
+    "Progress": "._wire.models",
+    "Queries": "._resources.queries",
+    "QueryError": "._wire.models",
     "QueryFailed": "._errors",
-    "QueryListing": "._queries",
-    "RateConfig": "._polling",
+    "QueryListing": "._resources.queries",
+    "RateConfig": "._policy.polling",
     "FetchProgress": "._protocol",
     "RateLimited": "._errors",
     "ResponseValidationError": "._errors",
-    "Result": "._results",
+    "Result": "._results.handle",
     "ResultKwargs": "._options",
-    "ResultMetadata": "._models",
+    "ResultMetadata": "._wire.models",
     "ResultTooLarge": "._errors",
-    "RowSequence": "._rows",
-    "SavedQuery": "._queries",
+    "RowSequence": "._results.rows",
+    "SavedQuery": "._resources.queries",
     "ServerError": "._errors",
-    "TableColumn": "._uploads",
+    "TableColumn": "._resources.uploads",
     "UnknownStateWarning": "._errors",
-    "UploadedTable": "._uploads",
-    "Uploads": "._uploads",
-    "UpsertedView": "._matviews",
-    "WrittenDataset": "._dataset",
-    "Usage": "._catalog",
+    "UploadedTable": "._resources.uploads",
+    "Uploads": "._resources.uploads",
+    "UpsertedView": "._resources.matviews",
+    "WrittenDataset": "._sweeps.datasets",
+    "Usage": "._resources.catalog",
     "__version__": "._version",
     "params": ".params",
 }
@@ -121,26 +121,12 @@ _LAZY: dict[str, str] = {
 if TYPE_CHECKING:
     from . import params
     from ._answers import APIResponse, Cancellation
-    from ._cache import (
+    from ._cache.store import (
         Cache,
-    )
-    from ._catalog import (
-        AsyncDatasetListing,
-        AsyncDatasets,
-        AsyncEndpoints,
-        BillingPeriod,
-        Dataset,
-        DatasetListing,
-        Datasets,
-        Endpoints,
-        Usage,
     )
     from ._client import (
         AsyncClient,
         Client,
-    )
-    from ._dataset import (
-        WrittenDataset,
     )
     from ._errors import (
         APIConnectionError,
@@ -181,76 +167,49 @@ if TYPE_CHECKING:
         SweepStopped,
         UnknownStateWarning,
     )
-    from ._execution import (
-        AsyncExecution,
-        Execution,
-    )
     from ._flows.budget import (
         Spent,
     )
-    from ._listing import AsyncListing, Listing
-    from ._matviews import (
+    from ._options import (
+        ResultKwargs,
+    )
+    from ._policy.polling import (
+        PollConfig,
+        RateConfig,
+    )
+    from ._protocol import FetchProgress, Retrying
+    from ._resources.catalog import (
+        AsyncDatasetListing,
+        AsyncDatasets,
+        AsyncEndpoints,
+        BillingPeriod,
+        Dataset,
+        DatasetListing,
+        Datasets,
+        Endpoints,
+        Usage,
+    )
+    from ._resources.listing import AsyncListing, Listing
+    from ._resources.matviews import (
         AsyncMaterializedViews,
         MaterializedView,
         MaterializedViews,
         UpsertedView,
     )
-    from ._models import (
-        ExecutionStatus,
-        PageMetadata,
-        Progress,
-        QueryError,
-        ResultMetadata,
-    )
-    from ._options import (
-        ResultKwargs,
-    )
-    from ._pipelines import (
+    from ._resources.pipelines import (
         AsyncPipelineRun,
         AsyncPipelines,
         PipelineRun,
         Pipelines,
     )
-    from ._pipelines_model import (
-        NodeStatus,
-        Pipeline,
-        PipelineEvent,
-        PipelineNode,
-        PipelineState,
-        PipelineStatus,
-    )
-    from ._polling import (
-        PollConfig,
-        RateConfig,
-    )
-    from ._protocol import FetchProgress, Retrying
-    from ._queries import (
+    from ._resources.queries import (
         AsyncQueries,
         AsyncQueryListing,
         Queries,
         QueryListing,
         SavedQuery,
     )
-    from ._results import (
-        AsyncResult,
-        Result,
-    )
-    from ._rows import (
-        RowSequence,
-    )
-    from ._states import (
-        ExecutionState,
-    )
-    from ._sweep import (
-        SweepFailure,
-        SweepProgress,
-        SweepRuns,
-    )
-    from ._types import (
-        NOT_GIVEN,
-        NotGiven,
-    )
-    from ._uploads import (
+    from ._resources.uploads import (
         AsyncUploads,
         CreatedTable,
         CsvUpload,
@@ -259,8 +218,49 @@ if TYPE_CHECKING:
         UploadedTable,
         Uploads,
     )
+    from ._results.execution import (
+        AsyncExecution,
+        Execution,
+    )
+    from ._results.handle import (
+        AsyncResult,
+        Result,
+    )
+    from ._results.rows import (
+        RowSequence,
+    )
+    from ._states import (
+        ExecutionState,
+    )
+    from ._sweeps.datasets import (
+        WrittenDataset,
+    )
+    from ._sweeps.state import (
+        SweepFailure,
+        SweepProgress,
+        SweepRuns,
+    )
+    from ._types import (
+        NOT_GIVEN,
+        NotGiven,
+    )
     from ._version import (
         __version__,
+    )
+    from ._wire.models import (
+        ExecutionStatus,
+        PageMetadata,
+        Progress,
+        QueryError,
+        ResultMetadata,
+    )
+    from ._wire.pipeline_models import (
+        NodeStatus,
+        Pipeline,
+        PipelineEvent,
+        PipelineNode,
+        PipelineState,
+        PipelineStatus,
     )
 
 __all__ = [

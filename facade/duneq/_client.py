@@ -14,18 +14,8 @@ import httpx
 from . import _constants as C
 from ._answers import APIResponse, Cancellation, api_path
 from ._bound import Bound, Defaults
-from ._cache import Cache, CacheArg, resolve_cache, run_key
-from ._catalog import (
-    AsyncDatasets,
-    AsyncEndpoints,
-    Datasets,
-    Endpoints,
-    Usage,
-    usage_flow,
-    usage_request,
-)
+from ._cache.store import Cache, CacheArg, resolve_cache, run_key
 from ._errors import APIError, CacheMiss, DuneError, InvalidArgument
-from ._execution import AsyncExecution, Execution
 from ._flows import raw as raw_flows
 from ._flows import run as run_flows
 from ._flows import sweep as sweep_flows
@@ -38,12 +28,6 @@ from ._flows.pages import Opened
 from ._flows.reader import ReadPlan
 from ._flows.run import Latest
 from ._flows.wait import ProgressCallback, WaitArgs
-from ._guard import async_http, lowlevel_client, sync_http
-from ._http import AsyncDriver, SyncDriver, resolve_settings
-from ._lowlevel import LowLevelClient, execute_query_request, execute_sql_request
-from ._matviews import AsyncMaterializedViews, MaterializedViews
-from ._models import ExecutionStatus
-from ._operations import operation_of
 from ._options import (
     ResultKwargs,
     ResultOptions,
@@ -55,21 +39,44 @@ from ._options import (
     validate_text,
     validate_timeout,
 )
-from ._pipelines import AsyncPipelines, Pipelines
-from ._polling import PollConfig, RateConfig, RateLimiter
+from ._policy.operations import operation_of
+from ._policy.polling import PollConfig, RateConfig, RateLimiter
+from ._policy.retry import RetryPolicy
 from ._protocol import FetchProgress, Request, Retrying
-from ._queries import AsyncQueries, Queries
-from ._queries import _get as query_get_request
-from ._queries import _get_flow as query_get_flow
-from ._results import AsyncResult, Origin, Reading, Result, opened_from_cache
-from ._retry import RetryPolicy
+from ._resources.catalog import (
+    AsyncDatasets,
+    AsyncEndpoints,
+    Datasets,
+    Endpoints,
+    Usage,
+    usage_flow,
+    usage_request,
+)
+from ._resources.matviews import AsyncMaterializedViews, MaterializedViews
+from ._resources.pipelines import AsyncPipelines, Pipelines
+from ._resources.queries import AsyncQueries, Queries
+from ._resources.queries import _get as query_get_request
+from ._resources.queries import _get_flow as query_get_flow
+from ._resources.uploads import AsyncUploads, Uploads
+from ._results.execution import AsyncExecution, Execution
+from ._results.handle import AsyncResult, Origin, Reading, Result, opened_from_cache
 from ._states import ExecutionState
-from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items, sweep_outcome
+from ._sweeps.state import (
+    ProgressHook,
+    SweepItem,
+    SweepRuns,
+    SweepState,
+    build_items,
+    sweep_outcome,
+)
+from ._transport.drivers import AsyncDriver, SyncDriver, resolve_settings
+from ._transport.guard import async_http, lowlevel_client, sync_http
 from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance, Row
-from ._uploads import AsyncUploads, Uploads
+from ._wire.adapter import LowLevelClient, execute_query_request, execute_sql_request
+from ._wire.models import ExecutionStatus
 
 if TYPE_CHECKING:
-    from ._dataset import SweepSink
+    from ._sweeps.datasets import SweepSink
 
 #: What a sweep flow returns: the item and error that stopped it, or None.
 SweepStop = tuple[SweepItem, APIError] | None
@@ -137,7 +144,7 @@ def _sweep_sink(
         if partition_by is not None or filesystem is not None:
             raise InvalidArgument("partition_by and filesystem need out= (the dataset to write)")
         return None
-    from ._dataset import SweepSink
+    from ._sweeps.datasets import SweepSink
 
     return SweepSink(
         out,
@@ -825,7 +832,7 @@ class Client(_BaseClient):
     ) -> int:
         """Stream an execution's result as CSV to a path or writable; returns bytes written.
         ``timeout`` (default: the client's ``wait_timeout``) bounds the whole download."""
-        from ._fanout import download_csv
+        from ._results.fanout import download_csv
 
         eid, opts = validate_execution_id(execution_id), self._options(options)
         read = Reading(self._ctx, self._window(timeout), eid, "download_csv")
@@ -845,7 +852,7 @@ class Client(_BaseClient):
         """Stream the query's latest result (for ``params``) as CSV to a path or writable,
         never executing: NotFound if it has none that ended within ``max_age``. Returns bytes
         written; the pages are verified as for ``download_csv``."""
-        from ._fanout import download_csv
+        from ._results.fanout import download_csv
 
         flow = self._latest_csv_plan(query_id, dest, params, max_age, options)
         return download_csv(self._driver, self._ctx, self._driver.run(flow), dest)
@@ -1172,7 +1179,7 @@ class AsyncClient(_BaseClient):
     ) -> int:
         """Stream an execution's result as CSV to a path or writable; returns bytes written.
         ``timeout`` (default: the client's ``wait_timeout``) bounds the whole download."""
-        from ._fanout import adownload_csv
+        from ._results.fanout import adownload_csv
 
         eid, opts = validate_execution_id(execution_id), self._options(options)
         read = Reading(self._ctx, self._window(timeout), eid, "download_csv")
@@ -1192,7 +1199,7 @@ class AsyncClient(_BaseClient):
         """Stream the query's latest result (for ``params``) as CSV to a path or writable,
         never executing: NotFound if it has none that ended within ``max_age``. Returns bytes
         written; the pages are verified as for ``download_csv``."""
-        from ._fanout import adownload_csv
+        from ._results.fanout import adownload_csv
 
         flow = self._latest_csv_plan(query_id, dest, params, max_age, options)
         plan = await self._driver.run(flow)

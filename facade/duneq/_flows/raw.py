@@ -8,8 +8,8 @@ import orjson
 
 from .._answers import APIResponse, Cancellation, cancellation_from_wire
 from .._errors import APITimeout
-from .._lowlevel import cancel_request
 from .._protocol import RawResponse, Request
+from .._wire.adapter import cancel_request
 from .context import Flow, FlowContext
 from .send import DeadlineReached, call, exchange, invalid, send
 
