@@ -311,3 +311,14 @@ def test_sync_and_async_wrappers_hold_no_logic() -> None:
                 if branches:
                     offenders.append(f"{name}:{cls.name}.{fn.name}")
     assert offenders == []
+
+
+def test_the_public_names_are_written_once() -> None:
+    """``__all__`` and the lazy map are read from the ``TYPE_CHECKING`` imports: each public name
+    is written once in ``duneq/__init__.py`` (``X as X``), never again as a string."""
+    source = (FACADE / "__init__.py").read_text(encoding="utf-8")
+    for name in EXPECTED:
+        assert source.count(f"{name} as {name}") == 1, name
+        assert f'"{name}"' not in source, name
+    assert "__all__ = sorted(_LAZY)" in source
+    assert duneq.__all__ == sorted(EXPECTED)
