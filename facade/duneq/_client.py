@@ -7,7 +7,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import httpx
 
@@ -153,33 +153,46 @@ def _sweep_sink(
     )
 
 
+class ClientOptions(TypedDict, total=False):
+    """The options ``Client`` and ``AsyncClient`` take by keyword, written once for both; each
+    one left out takes its default (``transport`` and ``sleep`` differ, so each client has its
+    own). The README's "The Python API" and "Reliability" say what each does."""
+
+    base_url: str | httpx.URL | None | NotGiven
+    timeout: float | httpx.Timeout | None | NotGiven
+    max_retries: int
+    clock: Callable[[], float] | None
+    rand: Callable[[], float] | None
+    poll: PollConfig | None
+    rate: RateConfig | None
+    wait_timeout: float | None
+    cancel_on_timeout: bool
+    partial: PartialPolicy
+    page_size: int
+    performance: Performance | None
+    max_credits: float | None
+    max_datapoints: int | None
+    cache: CacheArg
+    offline: bool
+    on_fetch: Callable[[FetchProgress], object] | None
+    on_retry: Callable[[Retrying], object] | None
+
+
 class _BaseClient:
     """Configuration shared by both clients, and the request building they share (no I/O)."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None | NotGiven,
-        base_url: str | httpx.URL | None | NotGiven,
-        timeout: float | httpx.Timeout | None | NotGiven,
-        max_retries: int,
-        transport: object,
-        clock: Callable[[], float] | None,
-        rand: Callable[[], float] | None,
-        poll: PollConfig | None,
-        rate: RateConfig | None,
-        wait_timeout: float | None,
-        cancel_on_timeout: bool,
-        partial: PartialPolicy,
-        page_size: int,
-        performance: Performance | None,
-        max_credits: float | None = None,
-        max_datapoints: int | None = None,
-        cache: CacheArg = None,
-        offline: bool = False,
-        on_fetch: Callable[[FetchProgress], object] | None = None,
-        on_retry: Callable[[Retrying], object] | None = None,
-    ) -> None:
+    def __init__(self, api_key: str | None | NotGiven, options: ClientOptions) -> None:
+        unknown = sorted(set(options) - ClientOptions.__optional_keys__)
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}() got an unexpected keyword argument {unknown[0]!r}"
+            )
+        base_url = options.get("base_url", NOT_GIVEN)
+        timeout = options.get("timeout", NOT_GIVEN)
+        max_retries = options.get("max_retries", C.DEFAULT_MAX_RETRIES)
+        rate, offline = options.get("rate"), options.get("offline", False)
+        max_credits, max_datapoints = options.get("max_credits"), options.get("max_datapoints")
+        on_fetch, on_retry = options.get("on_fetch"), options.get("on_retry")
         self._settings = resolve_settings(api_key, base_url, timeout)
         if on_fetch is not None and not callable(on_fetch):
             raise InvalidArgument(f"on_fetch must be callable or None, got {on_fetch!r}")
@@ -189,12 +202,12 @@ class _BaseClient:
             raise InvalidArgument(
                 f"max_retries must be a non-negative integer, got {max_retries!r}"
             )
-        poll = poll or PollConfig()
+        poll = options.get("poll") or PollConfig()
         self._ctx = FlowContext(
             retry=RetryPolicy(max_retries=max_retries),
             poll=poll,
-            clock=clock or time.monotonic,
-            rand=rand or random.random,
+            clock=options.get("clock") or time.monotonic,
+            rand=options.get("rand") or random.random,
             limiter=RateLimiter(validate_rate(rate)),
             ledger=Ledger(
                 max_credits=_limit("max_credits", max_credits, float),
@@ -205,17 +218,17 @@ class _BaseClient:
         )
         if not isinstance(offline, bool):
             raise InvalidArgument("offline must be True or False")
-        self._cache: Cache | None = resolve_cache(cache)
+        self._cache: Cache | None = resolve_cache(options.get("cache"))
         if offline and self._cache is None:
             self._cache = resolve_cache(True)
         self._offline = offline
         self._ctx.offline = offline
         self._defaults = Defaults.build(
-            wait_timeout=wait_timeout,
-            cancel_on_timeout=cancel_on_timeout,
-            partial=partial,
-            page_size=page_size,
-            performance=performance,
+            wait_timeout=options.get("wait_timeout", C.DEFAULT_WAIT_TIMEOUT),
+            cancel_on_timeout=options.get("cancel_on_timeout", C.DEFAULT_CANCEL_ON_TIMEOUT),
+            partial=options.get("partial", C.DEFAULT_PARTIAL_POLICY),
+            page_size=options.get("page_size", C.DEFAULT_PAGE_SIZE),
+            performance=options.get("performance", C.DEFAULT_PERFORMANCE),
         )
         self._lowlevel: LowLevelClient | None = None
         self._http: httpx.Client | httpx.AsyncClient
@@ -530,49 +543,11 @@ class Client(_BaseClient):
         self,
         api_key: str | None | NotGiven = NOT_GIVEN,
         *,
-        base_url: str | httpx.URL | None | NotGiven = NOT_GIVEN,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
-        max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], object] | None = None,
-        clock: Callable[[], float] | None = None,
-        rand: Callable[[], float] | None = None,
-        poll: PollConfig | None = None,
-        rate: RateConfig | None = None,
-        wait_timeout: float | None = C.DEFAULT_WAIT_TIMEOUT,
-        cancel_on_timeout: bool = C.DEFAULT_CANCEL_ON_TIMEOUT,
-        partial: PartialPolicy = C.DEFAULT_PARTIAL_POLICY,
-        page_size: int = C.DEFAULT_PAGE_SIZE,
-        performance: Performance | None = C.DEFAULT_PERFORMANCE,
-        max_credits: float | None = None,
-        max_datapoints: int | None = None,
-        cache: CacheArg = None,
-        offline: bool = False,
-        on_fetch: Callable[[FetchProgress], object] | None = None,
-        on_retry: Callable[[Retrying], object] | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            transport=transport,
-            clock=clock,
-            rand=rand,
-            poll=poll,
-            rate=rate,
-            wait_timeout=wait_timeout,
-            cancel_on_timeout=cancel_on_timeout,
-            partial=partial,
-            page_size=page_size,
-            performance=performance,
-            max_credits=max_credits,
-            max_datapoints=max_datapoints,
-            cache=cache,
-            offline=offline,
-            on_fetch=on_fetch,
-            on_retry=on_retry,
-        )
+        super().__init__(api_key, options)
         http = sync_http(
             self._settings, transport, self._ctx, sleep or time.sleep, self._defaults.wait_timeout
         )
@@ -865,51 +840,13 @@ class AsyncClient(_BaseClient):
         self,
         api_key: str | None | NotGiven = NOT_GIVEN,
         *,
-        base_url: str | httpx.URL | None | NotGiven = NOT_GIVEN,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
-        max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[object] | object] | None = None,
-        clock: Callable[[], float] | None = None,
-        rand: Callable[[], float] | None = None,
-        poll: PollConfig | None = None,
-        rate: RateConfig | None = None,
-        wait_timeout: float | None = C.DEFAULT_WAIT_TIMEOUT,
-        cancel_on_timeout: bool = C.DEFAULT_CANCEL_ON_TIMEOUT,
-        partial: PartialPolicy = C.DEFAULT_PARTIAL_POLICY,
-        page_size: int = C.DEFAULT_PAGE_SIZE,
-        performance: Performance | None = C.DEFAULT_PERFORMANCE,
-        max_credits: float | None = None,
-        max_datapoints: int | None = None,
-        cache: CacheArg = None,
-        offline: bool = False,
-        on_fetch: Callable[[FetchProgress], object] | None = None,
-        on_retry: Callable[[Retrying], object] | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
         import asyncio
 
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            transport=transport,
-            clock=clock,
-            rand=rand,
-            poll=poll,
-            rate=rate,
-            wait_timeout=wait_timeout,
-            cancel_on_timeout=cancel_on_timeout,
-            partial=partial,
-            page_size=page_size,
-            performance=performance,
-            max_credits=max_credits,
-            max_datapoints=max_datapoints,
-            cache=cache,
-            offline=offline,
-            on_fetch=on_fetch,
-            on_retry=on_retry,
-        )
+        super().__init__(api_key, options)
         http = async_http(
             self._settings,
             transport,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duneq
+import pytest
 
 EXPECTED = {
     "params",
@@ -322,3 +323,41 @@ def test_the_public_names_are_written_once() -> None:
         assert f'"{name}"' not in source, name
     assert "__all__ = sorted(_LAZY)" in source
     assert duneq.__all__ == sorted(EXPECTED)
+
+
+def test_the_client_options_are_written_once() -> None:
+    """Both clients take the options of one ``ClientOptions`` list (only ``transport`` and
+    ``sleep`` differ); a misspelt one is refused by name, and one left out takes its default."""
+    from duneq import _constants as C
+    from duneq._client import ClientOptions
+
+    source = (FACADE / "_client.py").read_text(encoding="utf-8")
+    for name in ClientOptions.__optional_keys__:
+        assert source.count(f"\n    {name}: ") == 1, name  # annotated once, in ClientOptions
+    assert len(ClientOptions.__optional_keys__) == 18
+    inits = {
+        cls.name: [a.arg for a in (*fn.args.args, *fn.args.kwonlyargs)]
+        for cls in ast.parse(source).body
+        if isinstance(cls, ast.ClassDef) and cls.name in ("_BaseClient", "Client", "AsyncClient")
+        for fn in cls.body
+        if isinstance(fn, ast.FunctionDef) and fn.name == "__init__"
+    }
+    assert inits == {
+        "_BaseClient": ["self", "api_key", "options"],
+        "Client": ["self", "api_key", "transport", "sleep"],
+        "AsyncClient": ["self", "api_key", "transport", "sleep"],
+    }
+    for cls in (duneq.Client, duneq.AsyncClient):
+        with pytest.raises(
+            TypeError, match=rf"{cls.__name__}\(\) got an unexpected keyword argument 'max_retry'"
+        ):
+            cls(api_key="x", max_retry=3)  # type: ignore[call-arg]
+    given = duneq.Client(api_key="x", max_retries=2, page_size=10, wait_timeout=None)
+    assert (given._ctx.retry.max_retries, given._defaults.page_size) == (2, 10)
+    assert given._defaults.wait_timeout is None
+    default = duneq.Client(api_key="x")
+    assert default._defaults.wait_timeout == C.DEFAULT_WAIT_TIMEOUT
+    assert default._defaults.page_size == C.DEFAULT_PAGE_SIZE
+    assert default._ctx.retry.max_retries == C.DEFAULT_MAX_RETRIES
+    given.close()
+    default.close()
