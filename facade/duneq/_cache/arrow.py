@@ -1,7 +1,7 @@
 """Arrow IPC cache entries: typed batches written as one Arrow IPC file inside the cache's
 framing (magic, payload, JSON footer with the payload's SHA-256), read back memory-mapped.
 
-Imports pyarrow, so ``_cache`` and the results modules import this only when the cache actually
+Imports pyarrow, so ``_cache.store`` and the results modules import this only when the cache actually
 handles Arrow. Also turns a stored batch back into the row dicts the API sends, for the column
 types where that inverse is exact (``rows_exact``); other entries serve typed reads only.
 """

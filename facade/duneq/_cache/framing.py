@@ -1,6 +1,6 @@
 """The framing every cache entry shares (magic, suffix, length field, the temp file it is
-written in and how it is sealed), in its own module so that the JSON store (``_cache``) and the
-Arrow entries (``_cache_arrow``) both build on it. Also the temp files' ownership (a pid in the
+written in and how it is sealed), in its own module so that the JSON store (``_cache.store``) and the
+Arrow entries (``_cache.arrow``) both build on it. Also the temp files' ownership (a pid in the
 name and a lock held while writing), so that orphans are cleaned and live ones left alone."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ except ImportError:  # pragma: no cover - Windows: ownership by pid and age only
 MAGIC = b"DUNEQC1\n"
 LEN = struct.Struct(">Q")
 SUFFIX = ".dqe"
-ARROW_CODEC = "arrow-ipc"  # Arrow IPC entries (``_cache_arrow``): one IPC file as the payload
+ARROW_CODEC = "arrow-ipc"  # Arrow IPC entries (``_cache.arrow``): one IPC file as the payload
 TEMP_PREFIX = ".tmp-"
 #: A temp file nobody holds the lock of is an orphan once its writer's pid is gone, or (the pid
 #: may be reused, or belong to another host sharing the folder) once it is this old.

@@ -3,7 +3,7 @@ expires on the server, written atomically (temp file, then rename) and checked o
 
 An entry is ``MAGIC``, the payload chunks (each length-prefixed), a JSON footer (what the entry
 holds, its codec and the payload's SHA-256), the footer's length and ``MAGIC`` again. The payload
-codec is pluggable (``Codec``): JSON row pages, or (``_cache_arrow``) one Arrow IPC file of the
+codec is pluggable (``Codec``): JSON row pages, or (``_cache.arrow``) one Arrow IPC file of the
 typed batches, named with the type options so that each schema is its own entry.
 """
 

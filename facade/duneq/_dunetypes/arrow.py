@@ -3,7 +3,7 @@
 Two wire paths share one per-column plan: JSON ``rows`` bytes (decoded exactly with msgspec)
 and CSV page bytes (Arrow's C parser with explicit column types). Flat columns are converted
 with vectorised Arrow kernels; anything those kernels reject goes through the exact per-value
-converters of ``_values``, which either convert it or raise ``ResponseValidationError`` naming
+converters of ``_dunetypes.values``, which either convert it or raise ``ResponseValidationError`` naming
 the column, row offset and value. Import this module only after ``require("pyarrow")``.
 """
 
@@ -220,7 +220,7 @@ class PageParser:
         return self._batch(arrays, len(rows))
 
     def from_rows(self, rows: Sequence[Mapping[str, Any]], offset: int = 0) -> pa.RecordBatch:
-        """The batch of already decoded row dicts (exactly decoded: see ``_typedrows``)."""
+        """The batch of already decoded row dicts (exactly decoded: see ``_dunetypes.rows``)."""
         arrays = [
             self._from_values(column, [row.get(column.name) for row in rows], offset)
             for column in self._columns

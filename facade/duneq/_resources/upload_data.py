@@ -67,7 +67,7 @@ def to_arrow(data: object) -> Any:
     return pa.table(data)
 
 
-# TODO(issue 13): reuse the Dune type <-> Arrow mapping of facade/duneq/_dunetypes.py once the
+# TODO(issue 13): reuse the Dune type <-> Arrow mapping of facade/duneq/_dunetypes/ once the
 # `typed` branch lands on main; this is the same table, read in reverse, kept minimal here.
 def dune_type_of(arrow_type: Any) -> str:
     """The Dune upload column type for an Arrow type."""

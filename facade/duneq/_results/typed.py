@@ -286,7 +286,7 @@ def _sync_batches(
     base: _ResultBase, driver: SyncDriver, plan: TypedPlan, ctx: FlowContext
 ) -> Iterator[pa.RecordBatch]:
     """One batch per page: CSV pages fetched a few at a time by offset, each verified and
-    parsed in the thread that fetched it, delivered in order (see ``_fanout``)."""
+    parsed in the thread that fetched it, delivered in order (see ``_results.fanout``)."""
     if base._rows is not None:  # already downloaded: never fetch (and pay for) it again
         for part, offset in base._rows.parts():
             yield plan.part(part, offset)

@@ -3,7 +3,7 @@
 A ``Client`` has one httpx client, shared by the facade and the generated low-level client, and
 this transport under it. The facade's drivers mark each attempt of their flows (``ATTEMPT``) and
 the transport sends it as it is. Any other request is a generated ``dune.lowlevel`` call: the
-transport finds its operation in the billing table (``_operations``) and runs it through the
+transport finds its operation in the billing table (``_policy.operations``) and runs it through the
 same flow as every facade request (``_flows.raw.lowlevel``: rate limiter, retry loop, budget,
 deadline, ``on_retry``), each attempt going to the inner transport. A generated ``sync()``
 therefore either returns its model or raises a ``DuneError``; it never returns an ``Error``

@@ -5,7 +5,7 @@ No other facade module imports ``dune_api``. A renamed operation, parameter or f
 spec therefore breaks this module at import or under ``mypy --strict``, never silently. Each
 generated endpoint and model module is imported inside the function that needs it, so a client
 loads only the resources it uses (``import duneq`` loads a handful of generated modules, not
-all of them); the values a model holds pass through ``_coerce``, which reads wrong kinds as None.
+all of them); the values a model holds pass through ``_wire.coerce``, which reads wrong kinds as None.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The facade's typed records of response bodies (execution status, page metadata, progress,
 saved queries, uploads, views, datasets, usage). They are built only by the adapter's
-``*_from_wire`` functions (``_lowlevel``), from the generated models: tolerant, unknown fields are
+``*_from_wire`` functions (``_wire.adapter``), from the generated models: tolerant, unknown fields are
 ignored (kept in ``raw``) and unknown states kept as text."""
 
 from __future__ import annotations
