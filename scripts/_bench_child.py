@@ -158,8 +158,6 @@ def _import_data_stack(scenario: str) -> None:
         "duneq_cache_arrow",
         "duneq_dataset",
     ):
-        import duneq._dataset
-        import duneq._typed  # noqa: F401
         import pyarrow.compute
         import pyarrow.csv
         import pyarrow.dataset

@@ -85,7 +85,7 @@ def child(path: str, json_file: str, csv_file: str) -> dict[str, Any]:
     rows = 0
     if path in ("json_arrow", "csv_arrow", "csv_to_pandas", "csv_read_only"):
         import pyarrow as pa
-        from duneq._arrow import PageParser
+        from duneq._dunetypes.arrow import PageParser
 
         parser = PageParser(NAMES, TYPES)
         batches = []
@@ -112,7 +112,7 @@ def child(path: str, json_file: str, csv_file: str) -> dict[str, Any]:
             table = pa.Table.from_batches(batches, schema=parser.schema)
         rows = table.num_rows
         if path == "csv_to_pandas":
-            from duneq._frames import to_pandas
+            from duneq._results.frames import to_pandas
 
             frame = to_pandas(table)
             rows = len(frame)
@@ -126,7 +126,7 @@ def child(path: str, json_file: str, csv_file: str) -> dict[str, Any]:
         rows = len(frame)
     else:
         import orjson
-        from duneq._typedrows import RowTyper, exact_rows
+        from duneq._dunetypes.rows import RowTyper, exact_rows
 
         typer = RowTyper(NAMES, TYPES)
         touched = 0

@@ -9,7 +9,8 @@ pytest_plugins = ["dune_emulator.pytest_plugin"]
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 sys.dont_write_bytecode = False
 
-# Helpers for the emulator tests (tests/test_emulator_*.py) live below the plugin line.
+# Fixtures shared by every test folder (raw HTTP to the emulator) live below the plugin line;
+# helpers to import live in tests/helpers/ (this directory is on sys.path through this file).
 from collections.abc import Callable, Iterator  # noqa: E402
 from typing import Any  # noqa: E402
 

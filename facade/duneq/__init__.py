@@ -9,366 +9,167 @@ import importlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
 
-_LAZY: dict[str, str] = {
-    "APIConnectionError": "._errors",
-    "APIResponse": "._answers",
-    "Cancellation": "._answers",
-    "Retrying": "._protocol",
-    "APIError": "._errors",
-    "APIStatusError": "._errors",
-    "APITimeout": "._errors",
-    "AsyncClient": "._client",
-    "AsyncDatasetListing": "._catalog",
-    "AsyncDatasets": "._catalog",
-    "AsyncListing": "._listing",
-    "AsyncQueryListing": "._queries",
-    "AsyncEndpoints": "._catalog",
-    "AsyncExecution": "._execution",
-    "AsyncMaterializedViews": "._matviews",
-    "AsyncPipelineRun": "._pipelines",
-    "AsyncPipelines": "._pipelines",
-    "AsyncQueries": "._queries",
-    "AsyncResult": "._results",
-    "AsyncUploads": "._uploads",
-    "AuthenticationError": "._errors",
-    "BadRequest": "._errors",
-    "BillingPeriod": "._catalog",
-    "BudgetExceeded": "._errors",
-    "Cache": "._cache",
-    "CacheCorruptWarning": "._errors",
-    "CacheWarning": "._errors",
-    "CacheMiss": "._errors",
-    "ClientClosed": "._errors",
-    "Client": "._client",
-    "Conflict": "._errors",
-    "CreatedTable": "._uploads",
-    "CsvUpload": "._uploads",
-    "DatapointBudgetExceeded": "._errors",
-    "DatapointLimitExceeded": "._errors",
-    "Dataset": "._catalog",
-    "DatasetListing": "._catalog",
-    "Datasets": "._catalog",
-    "DuneError": "._errors",
-    "DuneWarning": "._errors",
-    "Endpoints": "._catalog",
-    "Execution": "._execution",
-    "ExecutionCancelled": "._errors",
-    "ExecutionError": "._errors",
-    "ExecutionExpired": "._errors",
-    "ExecutionMayHaveStarted": "._errors",
-    "ExecutionState": "._states",
-    "ExecutionStatus": "._models",
-    "ExecutionTimeout": "._errors",
-    "InsertFailed": "._errors",
-    "InsertResult": "._uploads",
-    "InvalidArgument": "._errors",
-    "Listing": "._listing",
-    "MaterializedView": "._matviews",
-    "MaterializedViews": "._matviews",
-    "MissingAPIKey": "._errors",
-    "NOT_GIVEN": "._types",
-    "NodeStatus": "._pipelines_model",
-    "NotFound": "._errors",
-    "NotGiven": "._types",
-    "PageMetadata": "._models",
-    "PartialResultError": "._errors",
-    "PartialResultWarning": "._errors",
-    "PaymentRequired": "._errors",
-    "PermissionDenied": "._errors",
-    "Pipeline": "._pipelines_model",
-    "PipelineEvent": "._pipelines_model",
-    "PipelineFailed": "._errors",
-    "PipelineNode": "._pipelines_model",
-    "PipelineRun": "._pipelines",
-    "PipelineState": "._pipelines_model",
-    "PipelineStatus": "._pipelines_model",
-    "Spent": "._flows.budget",
-    "SweepFailure": "._sweep",
-    "SweepStopped": "._errors",
-    "SweepProgress": "._sweep",
-    "SweepRuns": "._sweep",
-    "Pipelines": "._pipelines",
-    "PollConfig": "._polling",
-    "Progress": "._models",
-    "Queries": "._queries",
-    "QueryError": "._models",
-    "QueryFailed": "._errors",
-    "QueryListing": "._queries",
-    "RateConfig": "._polling",
-    "FetchProgress": "._protocol",
-    "RateLimited": "._errors",
-    "ResponseValidationError": "._errors",
-    "Result": "._results",
-    "ResultKwargs": "._options",
-    "ResultMetadata": "._models",
-    "ResultTooLarge": "._errors",
-    "RowSequence": "._rows",
-    "SavedQuery": "._queries",
-    "ServerError": "._errors",
-    "TableColumn": "._uploads",
-    "UnknownStateWarning": "._errors",
-    "UploadedTable": "._uploads",
-    "Uploads": "._uploads",
-    "UpsertedView": "._matviews",
-    "WrittenDataset": "._dataset",
-    "Usage": "._catalog",
-    "__version__": "._version",
-    "params": ".params",
-}
+def _public_names() -> dict[str, str]:
+    """Each public name and its module, read from the imports under ``TYPE_CHECKING`` below:
+    they are the one list of duneq's public names (type checkers read them as written; at run
+    time each is imported on first use)."""
+    with open(__file__, encoding="utf-8") as file:
+        block = file.read().split("# isort: off\n", 1)[1].split("# isort: on", 1)[0]
+    names: dict[str, str] = {}
+    for statement in block.replace("(", " ").replace(")", " ").split(" from ")[1:]:
+        module, _, imported = statement.partition(" import ")
+        for item in imported.replace("\n", ",").split(","):
+            name = item.partition(" as ")[0].strip()
+            if name:
+                names[name] = f".{name}" if module.strip() == "." else module.strip()
+    return names
 
-if TYPE_CHECKING:
-    from . import params
-    from ._answers import APIResponse, Cancellation
-    from ._cache import (
-        Cache,
+
+if TYPE_CHECKING:  # the one list of public names (isort would split each `X as X` line)
+    # isort: off
+    from . import params as params
+    from ._answers import (
+        APIResponse as APIResponse,
+        Cancellation as Cancellation,
     )
-    from ._catalog import (
-        AsyncDatasetListing,
-        AsyncDatasets,
-        AsyncEndpoints,
-        BillingPeriod,
-        Dataset,
-        DatasetListing,
-        Datasets,
-        Endpoints,
-        Usage,
-    )
+    from ._cache.store import Cache as Cache
     from ._client import (
-        AsyncClient,
-        Client,
-    )
-    from ._dataset import (
-        WrittenDataset,
+        AsyncClient as AsyncClient,
+        Client as Client,
     )
     from ._errors import (
-        APIConnectionError,
-        APIError,
-        APIStatusError,
-        APITimeout,
-        AuthenticationError,
-        BadRequest,
-        BudgetExceeded,
-        CacheCorruptWarning,
-        CacheMiss,
-        CacheWarning,
-        ClientClosed,
-        Conflict,
-        DatapointBudgetExceeded,
-        DatapointLimitExceeded,
-        DuneError,
-        DuneWarning,
-        ExecutionCancelled,
-        ExecutionError,
-        ExecutionExpired,
-        ExecutionMayHaveStarted,
-        ExecutionTimeout,
-        InsertFailed,
-        InvalidArgument,
-        MissingAPIKey,
-        NotFound,
-        PartialResultError,
-        PartialResultWarning,
-        PaymentRequired,
-        PermissionDenied,
-        PipelineFailed,
-        QueryFailed,
-        RateLimited,
-        ResponseValidationError,
-        ResultTooLarge,
-        ServerError,
-        SweepStopped,
-        UnknownStateWarning,
+        APIConnectionError as APIConnectionError,
+        APIError as APIError,
+        APIStatusError as APIStatusError,
+        APITimeout as APITimeout,
+        AuthenticationError as AuthenticationError,
+        BadRequest as BadRequest,
+        BudgetExceeded as BudgetExceeded,
+        CacheCorruptWarning as CacheCorruptWarning,
+        CacheMiss as CacheMiss,
+        CacheWarning as CacheWarning,
+        ClientClosed as ClientClosed,
+        Conflict as Conflict,
+        DatapointBudgetExceeded as DatapointBudgetExceeded,
+        DatapointLimitExceeded as DatapointLimitExceeded,
+        DuneError as DuneError,
+        DuneWarning as DuneWarning,
+        ExecutionCancelled as ExecutionCancelled,
+        ExecutionError as ExecutionError,
+        ExecutionExpired as ExecutionExpired,
+        ExecutionMayHaveStarted as ExecutionMayHaveStarted,
+        ExecutionTimeout as ExecutionTimeout,
+        InsertFailed as InsertFailed,
+        InvalidArgument as InvalidArgument,
+        MissingAPIKey as MissingAPIKey,
+        NotFound as NotFound,
+        PartialResultError as PartialResultError,
+        PartialResultWarning as PartialResultWarning,
+        PaymentRequired as PaymentRequired,
+        PermissionDenied as PermissionDenied,
+        PipelineFailed as PipelineFailed,
+        QueryFailed as QueryFailed,
+        RateLimited as RateLimited,
+        ResponseValidationError as ResponseValidationError,
+        ResultTooLarge as ResultTooLarge,
+        ServerError as ServerError,
+        SweepStopped as SweepStopped,
+        UnknownStateWarning as UnknownStateWarning,
     )
-    from ._execution import (
-        AsyncExecution,
-        Execution,
+    from ._flows.budget import Spent as Spent
+    from ._options import ResultKwargs as ResultKwargs
+    from ._policy.polling import (
+        PollConfig as PollConfig,
+        RateConfig as RateConfig,
     )
-    from ._flows.budget import (
-        Spent,
+    from ._protocol import (
+        FetchProgress as FetchProgress,
+        Retrying as Retrying,
     )
-    from ._listing import AsyncListing, Listing
-    from ._matviews import (
-        AsyncMaterializedViews,
-        MaterializedView,
-        MaterializedViews,
-        UpsertedView,
+    from ._resources.catalog import (
+        AsyncDatasetListing as AsyncDatasetListing,
+        AsyncDatasets as AsyncDatasets,
+        AsyncEndpoints as AsyncEndpoints,
+        BillingPeriod as BillingPeriod,
+        Dataset as Dataset,
+        DatasetListing as DatasetListing,
+        Datasets as Datasets,
+        Endpoints as Endpoints,
+        Usage as Usage,
     )
-    from ._models import (
-        ExecutionStatus,
-        PageMetadata,
-        Progress,
-        QueryError,
-        ResultMetadata,
+    from ._resources.listing import (
+        AsyncListing as AsyncListing,
+        Listing as Listing,
     )
-    from ._options import (
-        ResultKwargs,
+    from ._resources.matviews import (
+        AsyncMaterializedViews as AsyncMaterializedViews,
+        MaterializedView as MaterializedView,
+        MaterializedViews as MaterializedViews,
+        UpsertedView as UpsertedView,
     )
-    from ._pipelines import (
-        AsyncPipelineRun,
-        AsyncPipelines,
-        PipelineRun,
-        Pipelines,
+    from ._resources.pipelines import (
+        AsyncPipelineRun as AsyncPipelineRun,
+        AsyncPipelines as AsyncPipelines,
+        PipelineRun as PipelineRun,
+        Pipelines as Pipelines,
     )
-    from ._pipelines_model import (
-        NodeStatus,
-        Pipeline,
-        PipelineEvent,
-        PipelineNode,
-        PipelineState,
-        PipelineStatus,
+    from ._resources.queries import (
+        AsyncQueries as AsyncQueries,
+        AsyncQueryListing as AsyncQueryListing,
+        Queries as Queries,
+        QueryListing as QueryListing,
+        SavedQuery as SavedQuery,
     )
-    from ._polling import (
-        PollConfig,
-        RateConfig,
+    from ._resources.uploads import (
+        AsyncUploads as AsyncUploads,
+        CreatedTable as CreatedTable,
+        CsvUpload as CsvUpload,
+        InsertResult as InsertResult,
+        TableColumn as TableColumn,
+        UploadedTable as UploadedTable,
+        Uploads as Uploads,
     )
-    from ._protocol import FetchProgress, Retrying
-    from ._queries import (
-        AsyncQueries,
-        AsyncQueryListing,
-        Queries,
-        QueryListing,
-        SavedQuery,
+    from ._results.execution import (
+        AsyncExecution as AsyncExecution,
+        Execution as Execution,
     )
-    from ._results import (
-        AsyncResult,
-        Result,
+    from ._results.handle import (
+        AsyncResult as AsyncResult,
+        Result as Result,
     )
-    from ._rows import (
-        RowSequence,
-    )
-    from ._states import (
-        ExecutionState,
-    )
-    from ._sweep import (
-        SweepFailure,
-        SweepProgress,
-        SweepRuns,
+    from ._results.rows import RowSequence as RowSequence
+    from ._states import ExecutionState as ExecutionState
+    from ._sweeps.datasets import WrittenDataset as WrittenDataset
+    from ._sweeps.state import (
+        SweepFailure as SweepFailure,
+        SweepProgress as SweepProgress,
+        SweepRuns as SweepRuns,
     )
     from ._types import (
-        NOT_GIVEN,
-        NotGiven,
+        NOT_GIVEN as NOT_GIVEN,
+        NotGiven as NotGiven,
     )
-    from ._uploads import (
-        AsyncUploads,
-        CreatedTable,
-        CsvUpload,
-        InsertResult,
-        TableColumn,
-        UploadedTable,
-        Uploads,
+    from ._version import __version__ as __version__
+    from ._wire.models import (
+        ExecutionStatus as ExecutionStatus,
+        PageMetadata as PageMetadata,
+        Progress as Progress,
+        QueryError as QueryError,
+        ResultMetadata as ResultMetadata,
     )
-    from ._version import (
-        __version__,
+    from ._wire.pipeline_models import (
+        NodeStatus as NodeStatus,
+        Pipeline as Pipeline,
+        PipelineEvent as PipelineEvent,
+        PipelineNode as PipelineNode,
+        PipelineState as PipelineState,
+        PipelineStatus as PipelineStatus,
     )
+    # isort: on
 
-__all__ = [
-    "NOT_GIVEN",
-    "APIConnectionError",
-    "APIError",
-    "APIResponse",
-    "APIStatusError",
-    "APITimeout",
-    "AsyncClient",
-    "AsyncDatasetListing",
-    "AsyncDatasets",
-    "AsyncEndpoints",
-    "AsyncExecution",
-    "AsyncListing",
-    "AsyncMaterializedViews",
-    "AsyncPipelineRun",
-    "AsyncPipelines",
-    "AsyncQueries",
-    "AsyncQueryListing",
-    "AsyncResult",
-    "AsyncUploads",
-    "AuthenticationError",
-    "BadRequest",
-    "BillingPeriod",
-    "BudgetExceeded",
-    "Cache",
-    "CacheCorruptWarning",
-    "CacheMiss",
-    "CacheWarning",
-    "Cancellation",
-    "Client",
-    "ClientClosed",
-    "Conflict",
-    "CreatedTable",
-    "CsvUpload",
-    "DatapointBudgetExceeded",
-    "DatapointLimitExceeded",
-    "Dataset",
-    "DatasetListing",
-    "Datasets",
-    "DuneError",
-    "DuneWarning",
-    "Endpoints",
-    "Execution",
-    "ExecutionCancelled",
-    "ExecutionError",
-    "ExecutionExpired",
-    "ExecutionMayHaveStarted",
-    "ExecutionState",
-    "ExecutionStatus",
-    "ExecutionTimeout",
-    "FetchProgress",
-    "InsertFailed",
-    "InsertResult",
-    "InvalidArgument",
-    "Listing",
-    "MaterializedView",
-    "MaterializedViews",
-    "MissingAPIKey",
-    "NodeStatus",
-    "NotFound",
-    "NotGiven",
-    "PageMetadata",
-    "PartialResultError",
-    "PartialResultWarning",
-    "PaymentRequired",
-    "PermissionDenied",
-    "Pipeline",
-    "PipelineEvent",
-    "PipelineFailed",
-    "PipelineNode",
-    "PipelineRun",
-    "PipelineState",
-    "PipelineStatus",
-    "Pipelines",
-    "PollConfig",
-    "Progress",
-    "Queries",
-    "QueryError",
-    "QueryFailed",
-    "QueryListing",
-    "RateConfig",
-    "RateLimited",
-    "ResponseValidationError",
-    "Result",
-    "ResultKwargs",
-    "ResultMetadata",
-    "ResultTooLarge",
-    "Retrying",
-    "RowSequence",
-    "SavedQuery",
-    "ServerError",
-    "Spent",
-    "SweepFailure",
-    "SweepProgress",
-    "SweepRuns",
-    "SweepStopped",
-    "TableColumn",
-    "UnknownStateWarning",
-    "UploadedTable",
-    "Uploads",
-    "UpsertedView",
-    "Usage",
-    "WrittenDataset",
-    "__version__",
-    "params",
-]
+_LAZY: dict[str, str] = _public_names()
+__all__ = sorted(_LAZY)
 
 
 def _import_lean(module: str) -> Any:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from ._cache import Cache
+from ._cache.store import Cache
 from ._errors import InvalidArgument
 from ._flows.context import FlowContext
 from ._flows.wait import ProgressCallback, WaitArgs

@@ -7,25 +7,15 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import httpx
 
 from . import _constants as C
 from ._answers import APIResponse, Cancellation, api_path
 from ._bound import Bound, Defaults
-from ._cache import Cache, CacheArg, resolve_cache, run_key
-from ._catalog import (
-    AsyncDatasets,
-    AsyncEndpoints,
-    Datasets,
-    Endpoints,
-    Usage,
-    usage_flow,
-    usage_request,
-)
+from ._cache.store import Cache, CacheArg, resolve_cache, run_key
 from ._errors import APIError, CacheMiss, DuneError, InvalidArgument
-from ._execution import AsyncExecution, Execution
 from ._flows import raw as raw_flows
 from ._flows import run as run_flows
 from ._flows import sweep as sweep_flows
@@ -38,12 +28,6 @@ from ._flows.pages import Opened
 from ._flows.reader import ReadPlan
 from ._flows.run import Latest
 from ._flows.wait import ProgressCallback, WaitArgs
-from ._guard import async_http, lowlevel_client, sync_http
-from ._http import AsyncDriver, SyncDriver, resolve_settings
-from ._lowlevel import LowLevelClient, execute_query_request, execute_sql_request
-from ._matviews import AsyncMaterializedViews, MaterializedViews
-from ._models import ExecutionStatus
-from ._operations import operation_of
 from ._options import (
     ResultKwargs,
     ResultOptions,
@@ -55,21 +39,44 @@ from ._options import (
     validate_text,
     validate_timeout,
 )
-from ._pipelines import AsyncPipelines, Pipelines
-from ._polling import PollConfig, RateConfig, RateLimiter
+from ._policy.operations import operation_of
+from ._policy.polling import PollConfig, RateConfig, RateLimiter
+from ._policy.retry import RetryPolicy
 from ._protocol import FetchProgress, Request, Retrying
-from ._queries import AsyncQueries, Queries
-from ._queries import _get as query_get_request
-from ._queries import _get_flow as query_get_flow
-from ._results import AsyncResult, Origin, Reading, Result, opened_from_cache
-from ._retry import RetryPolicy
+from ._resources.catalog import (
+    AsyncDatasets,
+    AsyncEndpoints,
+    Datasets,
+    Endpoints,
+    Usage,
+    usage_flow,
+    usage_request,
+)
+from ._resources.matviews import AsyncMaterializedViews, MaterializedViews
+from ._resources.pipelines import AsyncPipelines, Pipelines
+from ._resources.queries import AsyncQueries, Queries
+from ._resources.queries import _get as query_get_request
+from ._resources.queries import _get_flow as query_get_flow
+from ._resources.uploads import AsyncUploads, Uploads
+from ._results.execution import AsyncExecution, Execution
+from ._results.handle import AsyncResult, Origin, Reading, Result, opened_from_cache
 from ._states import ExecutionState
-from ._sweep import ProgressHook, SweepItem, SweepRuns, SweepState, build_items, sweep_outcome
+from ._sweeps.state import (
+    ProgressHook,
+    SweepItem,
+    SweepRuns,
+    SweepState,
+    build_items,
+    sweep_outcome,
+)
+from ._transport.drivers import AsyncDriver, SyncDriver, resolve_settings
+from ._transport.guard import async_http, lowlevel_client, sync_http
 from ._types import NOT_GIVEN, NotGiven, ParamValue, PartialPolicy, Performance, Row
-from ._uploads import AsyncUploads, Uploads
+from ._wire.adapter import LowLevelClient, execute_query_request, execute_sql_request
+from ._wire.models import ExecutionStatus
 
 if TYPE_CHECKING:
-    from ._dataset import SweepSink
+    from ._sweeps.datasets import SweepSink
 
 #: What a sweep flow returns: the item and error that stopped it, or None.
 SweepStop = tuple[SweepItem, APIError] | None
@@ -137,7 +144,7 @@ def _sweep_sink(
         if partition_by is not None or filesystem is not None:
             raise InvalidArgument("partition_by and filesystem need out= (the dataset to write)")
         return None
-    from ._dataset import SweepSink
+    from ._sweeps.datasets import SweepSink
 
     return SweepSink(
         out,
@@ -146,33 +153,46 @@ def _sweep_sink(
     )
 
 
+class ClientOptions(TypedDict, total=False):
+    """The options ``Client`` and ``AsyncClient`` take by keyword, written once for both; each
+    one left out takes its default (``transport`` and ``sleep`` differ, so each client has its
+    own). The README's "The Python API" and "Reliability" say what each does."""
+
+    base_url: str | httpx.URL | None | NotGiven
+    timeout: float | httpx.Timeout | None | NotGiven
+    max_retries: int
+    clock: Callable[[], float] | None
+    rand: Callable[[], float] | None
+    poll: PollConfig | None
+    rate: RateConfig | None
+    wait_timeout: float | None
+    cancel_on_timeout: bool
+    partial: PartialPolicy
+    page_size: int
+    performance: Performance | None
+    max_credits: float | None
+    max_datapoints: int | None
+    cache: CacheArg
+    offline: bool
+    on_fetch: Callable[[FetchProgress], object] | None
+    on_retry: Callable[[Retrying], object] | None
+
+
 class _BaseClient:
     """Configuration shared by both clients, and the request building they share (no I/O)."""
 
-    def __init__(
-        self,
-        *,
-        api_key: str | None | NotGiven,
-        base_url: str | httpx.URL | None | NotGiven,
-        timeout: float | httpx.Timeout | None | NotGiven,
-        max_retries: int,
-        transport: object,
-        clock: Callable[[], float] | None,
-        rand: Callable[[], float] | None,
-        poll: PollConfig | None,
-        rate: RateConfig | None,
-        wait_timeout: float | None,
-        cancel_on_timeout: bool,
-        partial: PartialPolicy,
-        page_size: int,
-        performance: Performance | None,
-        max_credits: float | None = None,
-        max_datapoints: int | None = None,
-        cache: CacheArg = None,
-        offline: bool = False,
-        on_fetch: Callable[[FetchProgress], object] | None = None,
-        on_retry: Callable[[Retrying], object] | None = None,
-    ) -> None:
+    def __init__(self, api_key: str | None | NotGiven, options: ClientOptions) -> None:
+        unknown = sorted(set(options) - ClientOptions.__optional_keys__)
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}() got an unexpected keyword argument {unknown[0]!r}"
+            )
+        base_url = options.get("base_url", NOT_GIVEN)
+        timeout = options.get("timeout", NOT_GIVEN)
+        max_retries = options.get("max_retries", C.DEFAULT_MAX_RETRIES)
+        rate, offline = options.get("rate"), options.get("offline", False)
+        max_credits, max_datapoints = options.get("max_credits"), options.get("max_datapoints")
+        on_fetch, on_retry = options.get("on_fetch"), options.get("on_retry")
         self._settings = resolve_settings(api_key, base_url, timeout)
         if on_fetch is not None and not callable(on_fetch):
             raise InvalidArgument(f"on_fetch must be callable or None, got {on_fetch!r}")
@@ -182,12 +202,12 @@ class _BaseClient:
             raise InvalidArgument(
                 f"max_retries must be a non-negative integer, got {max_retries!r}"
             )
-        poll = poll or PollConfig()
+        poll = options.get("poll") or PollConfig()
         self._ctx = FlowContext(
             retry=RetryPolicy(max_retries=max_retries),
             poll=poll,
-            clock=clock or time.monotonic,
-            rand=rand or random.random,
+            clock=options.get("clock") or time.monotonic,
+            rand=options.get("rand") or random.random,
             limiter=RateLimiter(validate_rate(rate)),
             ledger=Ledger(
                 max_credits=_limit("max_credits", max_credits, float),
@@ -198,17 +218,17 @@ class _BaseClient:
         )
         if not isinstance(offline, bool):
             raise InvalidArgument("offline must be True or False")
-        self._cache: Cache | None = resolve_cache(cache)
+        self._cache: Cache | None = resolve_cache(options.get("cache"))
         if offline and self._cache is None:
             self._cache = resolve_cache(True)
         self._offline = offline
         self._ctx.offline = offline
         self._defaults = Defaults.build(
-            wait_timeout=wait_timeout,
-            cancel_on_timeout=cancel_on_timeout,
-            partial=partial,
-            page_size=page_size,
-            performance=performance,
+            wait_timeout=options.get("wait_timeout", C.DEFAULT_WAIT_TIMEOUT),
+            cancel_on_timeout=options.get("cancel_on_timeout", C.DEFAULT_CANCEL_ON_TIMEOUT),
+            partial=options.get("partial", C.DEFAULT_PARTIAL_POLICY),
+            page_size=options.get("page_size", C.DEFAULT_PAGE_SIZE),
+            performance=options.get("performance", C.DEFAULT_PERFORMANCE),
         )
         self._lowlevel: LowLevelClient | None = None
         self._http: httpx.Client | httpx.AsyncClient
@@ -523,49 +543,11 @@ class Client(_BaseClient):
         self,
         api_key: str | None | NotGiven = NOT_GIVEN,
         *,
-        base_url: str | httpx.URL | None | NotGiven = NOT_GIVEN,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
-        max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], object] | None = None,
-        clock: Callable[[], float] | None = None,
-        rand: Callable[[], float] | None = None,
-        poll: PollConfig | None = None,
-        rate: RateConfig | None = None,
-        wait_timeout: float | None = C.DEFAULT_WAIT_TIMEOUT,
-        cancel_on_timeout: bool = C.DEFAULT_CANCEL_ON_TIMEOUT,
-        partial: PartialPolicy = C.DEFAULT_PARTIAL_POLICY,
-        page_size: int = C.DEFAULT_PAGE_SIZE,
-        performance: Performance | None = C.DEFAULT_PERFORMANCE,
-        max_credits: float | None = None,
-        max_datapoints: int | None = None,
-        cache: CacheArg = None,
-        offline: bool = False,
-        on_fetch: Callable[[FetchProgress], object] | None = None,
-        on_retry: Callable[[Retrying], object] | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            transport=transport,
-            clock=clock,
-            rand=rand,
-            poll=poll,
-            rate=rate,
-            wait_timeout=wait_timeout,
-            cancel_on_timeout=cancel_on_timeout,
-            partial=partial,
-            page_size=page_size,
-            performance=performance,
-            max_credits=max_credits,
-            max_datapoints=max_datapoints,
-            cache=cache,
-            offline=offline,
-            on_fetch=on_fetch,
-            on_retry=on_retry,
-        )
+        super().__init__(api_key, options)
         http = sync_http(
             self._settings, transport, self._ctx, sleep or time.sleep, self._defaults.wait_timeout
         )
@@ -825,7 +807,7 @@ class Client(_BaseClient):
     ) -> int:
         """Stream an execution's result as CSV to a path or writable; returns bytes written.
         ``timeout`` (default: the client's ``wait_timeout``) bounds the whole download."""
-        from ._fanout import download_csv
+        from ._results.fanout import download_csv
 
         eid, opts = validate_execution_id(execution_id), self._options(options)
         read = Reading(self._ctx, self._window(timeout), eid, "download_csv")
@@ -845,7 +827,7 @@ class Client(_BaseClient):
         """Stream the query's latest result (for ``params``) as CSV to a path or writable,
         never executing: NotFound if it has none that ended within ``max_age``. Returns bytes
         written; the pages are verified as for ``download_csv``."""
-        from ._fanout import download_csv
+        from ._results.fanout import download_csv
 
         flow = self._latest_csv_plan(query_id, dest, params, max_age, options)
         return download_csv(self._driver, self._ctx, self._driver.run(flow), dest)
@@ -858,51 +840,13 @@ class AsyncClient(_BaseClient):
         self,
         api_key: str | None | NotGiven = NOT_GIVEN,
         *,
-        base_url: str | httpx.URL | None | NotGiven = NOT_GIVEN,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
-        max_retries: int = C.DEFAULT_MAX_RETRIES,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[object] | object] | None = None,
-        clock: Callable[[], float] | None = None,
-        rand: Callable[[], float] | None = None,
-        poll: PollConfig | None = None,
-        rate: RateConfig | None = None,
-        wait_timeout: float | None = C.DEFAULT_WAIT_TIMEOUT,
-        cancel_on_timeout: bool = C.DEFAULT_CANCEL_ON_TIMEOUT,
-        partial: PartialPolicy = C.DEFAULT_PARTIAL_POLICY,
-        page_size: int = C.DEFAULT_PAGE_SIZE,
-        performance: Performance | None = C.DEFAULT_PERFORMANCE,
-        max_credits: float | None = None,
-        max_datapoints: int | None = None,
-        cache: CacheArg = None,
-        offline: bool = False,
-        on_fetch: Callable[[FetchProgress], object] | None = None,
-        on_retry: Callable[[Retrying], object] | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
         import asyncio
 
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            transport=transport,
-            clock=clock,
-            rand=rand,
-            poll=poll,
-            rate=rate,
-            wait_timeout=wait_timeout,
-            cancel_on_timeout=cancel_on_timeout,
-            partial=partial,
-            page_size=page_size,
-            performance=performance,
-            max_credits=max_credits,
-            max_datapoints=max_datapoints,
-            cache=cache,
-            offline=offline,
-            on_fetch=on_fetch,
-            on_retry=on_retry,
-        )
+        super().__init__(api_key, options)
         http = async_http(
             self._settings,
             transport,
@@ -1172,7 +1116,7 @@ class AsyncClient(_BaseClient):
     ) -> int:
         """Stream an execution's result as CSV to a path or writable; returns bytes written.
         ``timeout`` (default: the client's ``wait_timeout``) bounds the whole download."""
-        from ._fanout import adownload_csv
+        from ._results.fanout import adownload_csv
 
         eid, opts = validate_execution_id(execution_id), self._options(options)
         read = Reading(self._ctx, self._window(timeout), eid, "download_csv")
@@ -1192,7 +1136,7 @@ class AsyncClient(_BaseClient):
         """Stream the query's latest result (for ``params``) as CSV to a path or writable,
         never executing: NotFound if it has none that ended within ``max_age``. Returns bytes
         written; the pages are verified as for ``download_csv``."""
-        from ._fanout import adownload_csv
+        from ._results.fanout import adownload_csv
 
         flow = self._latest_csv_plan(query_id, dest, params, max_age, options)
         plan = await self._driver.run(flow)

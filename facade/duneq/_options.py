@@ -11,7 +11,7 @@ from typing import Any, TypedDict, cast
 
 from . import _constants as C
 from ._errors import InvalidArgument
-from ._polling import RateConfig
+from ._policy.polling import RateConfig
 from ._types import PartialPolicy, Performance
 from ._warn import warn_at_caller
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._retry import FailureKind, RequestKind
+from ._policy.retry import FailureKind, RequestKind
 
 
 @dataclass(frozen=True)

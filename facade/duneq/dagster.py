@@ -34,7 +34,7 @@ except ImportError as exc:  # pragma: no cover - the message is the point
 
 from ._client import Client
 from ._errors import InvalidArgument
-from ._results import Result
+from ._results.handle import Result
 
 
 class DuneResource(dg.ConfigurableResource):  # type: ignore[misc]

@@ -17,7 +17,7 @@ from dune_emulator.testing import EmulatorTime
 from duneq._flows.context import FlowContext
 from duneq._flows.wait import wait
 from duneq._protocol import RawResponse, Request
-from flowscript import Script, json_reply
+from helpers.flowscript import Script, json_reply
 
 STATUS = "GET /api/v1/execution/{execution_id}/status"
 RESULTS = "GET /api/v1/execution/{execution_id}/results"

@@ -10,9 +10,9 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .._polling import PollConfig, RateLimiter
+from .._policy.polling import PollConfig, RateLimiter
+from .._policy.retry import RetryPolicy
 from .._protocol import Action, FetchProgress, Reply, Retrying
-from .._retry import RetryPolicy
 from .budget import Ledger
 
 T = TypeVar("T")

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from .._errors import InvalidArgument
-from .._models import PageMetadata
 from .._options import ResultOptions
 from .._protocol import ChunkSink
+from .._wire.models import PageMetadata
 from .context import Flow, FlowContext
 from .pages import (
     Source,

@@ -9,10 +9,10 @@ from typing import Any
 
 from .. import _constants as C
 from .._errors import NotFound
-from .._lowlevel import latest_results_request, status_from_wire
-from .._models import ExecutionStatus
 from .._options import ResultOptions
 from .._states import SUCCESS_STATES
+from .._wire.adapter import latest_results_request, status_from_wire
+from .._wire.models import ExecutionStatus
 from .context import Flow, FlowContext
 from .csv import CsvDest, csv_plan, writable
 from .reader import ReadPlan

@@ -15,7 +15,10 @@ from .._errors import (
     ResponseValidationError,
     ResultTooLarge,
 )
-from .._lowlevel import (
+from .._options import ResultOptions
+from .._protocol import ChunkSink, Notice, RawResponse, Request
+from .._states import SUCCESS_STATES, ExecutionState
+from .._wire.adapter import (
     PageFormatError,
     decode_rows,
     endpoint_results_request,
@@ -24,10 +27,7 @@ from .._lowlevel import (
     split_page,
     status_from_wire,
 )
-from .._models import ExecutionStatus, PageMetadata
-from .._options import ResultOptions
-from .._protocol import ChunkSink, Notice, RawResponse, Request
-from .._states import SUCCESS_STATES, ExecutionState
+from .._wire.models import ExecutionStatus, PageMetadata
 from .context import Flow, FlowContext
 from .send import exchange, invalid
 from .wait import raise_for_terminal

@@ -18,16 +18,17 @@ from .._errors import (
     ResponseValidationError,
     UnknownStateWarning,
 )
-from .._lowlevel import (
+from .._options import validate_execution_id
+from .._protocol import Notice, RawResponse, Request
+from .._wire.adapter import (
     execute_pipeline_request as _execute_pipeline_request,
 )
-from .._lowlevel import (
+from .._wire.adapter import (
     execute_query_pipeline_request as _execute_query_pipeline_request,
 )
-from .._lowlevel import pipeline_from_wire, pipeline_status_from_wire, pipeline_status_request
-from .._lowlevel import query_pipeline_request as query_pipeline_request  # re-exported
-from .._options import validate_execution_id
-from .._pipelines_model import (
+from .._wire.adapter import pipeline_from_wire, pipeline_status_from_wire, pipeline_status_request
+from .._wire.adapter import query_pipeline_request as query_pipeline_request  # re-exported
+from .._wire.pipeline_models import (
     Pipeline,
     PipelineEvent,
     PipelineStatus,
@@ -35,7 +36,6 @@ from .._pipelines_model import (
     node_events,
     unknown_states,
 )
-from .._protocol import Notice, RawResponse, Request
 from .context import Flow, FlowContext
 from .send import DeadlineReached, exchange, parse_json, send
 from .wait import cancel_quietly, interrupt_grace, interrupts, poll

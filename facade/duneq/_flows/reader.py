@@ -22,10 +22,10 @@ from typing import Any
 
 from .. import _constants as C
 from .._errors import ResponseValidationError
-from .._lowlevel import results_request
-from .._models import PageMetadata
 from .._options import ResultOptions
 from .._protocol import RawResponse, Request
+from .._wire.adapter import results_request
+from .._wire.models import PageMetadata
 from .context import Flow, FlowContext
 from .pages import EndpointSource, Page, Source, fetch_page, next_start, offset_from_uri
 from .send import exchange, invalid

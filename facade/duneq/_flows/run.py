@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from .._models import ExecutionStatus
 from .._options import ResultOptions
 from .._protocol import Request
+from .._wire.models import ExecutionStatus
 from .context import Flow, FlowContext
 
 __all__ = ["Flow", "Latest", "latest_or_run", "run", "wait_then_open"]

@@ -32,9 +32,8 @@ from .._errors import (
     ResponseValidationError,
     ServerError,
 )
-from .._operations import bucket_of
-from .._protocol import Notice, RawResponse, Request, Retrying, Sleep, TransportFailure
-from .._retry import (
+from .._policy.operations import bucket_of
+from .._policy.retry import (
     NOT_SENT,
     backoff_delay,
     is_retryable_failure,
@@ -42,6 +41,7 @@ from .._retry import (
     parse_retry_after,
     retry_limit,
 )
+from .._protocol import Notice, RawResponse, Request, Retrying, Sleep, TransportFailure
 from .context import Flow, FlowContext
 
 log = logging.getLogger("duneq.send")

@@ -22,15 +22,15 @@ from .._errors import (
     PermissionDenied,
     RateLimited,
 )
-from .._lowlevel import latest_results_request, status_from_wire
-from .._models import ExecutionStatus
 from .._options import ResultOptions
-from .._polling import poll_interval
+from .._policy.polling import poll_interval
+from .._policy.retry import backoff_delay
 from .._protocol import Request, Sleep
-from .._retry import backoff_delay
 from .._states import SUCCESS_STATES, TERMINAL_STATES
-from .._sweep import ProgressHook, SweepItem, SweepProgress, SweepState
+from .._sweeps.state import ProgressHook, SweepItem, SweepProgress, SweepState
 from .._types import Row
+from .._wire.adapter import latest_results_request, status_from_wire
+from .._wire.models import ExecutionStatus
 from .budget import InflightLimit
 from .context import Flow, FlowContext
 from .latest import server_time

@@ -26,12 +26,12 @@ from .._errors import (
     ServerError,
     UnknownStateWarning,
 )
-from .._lowlevel import cancel_request, status_from_wire, status_request
-from .._models import ExecutionStatus, Progress
 from .._options import validate_execution_id
-from .._polling import poll_interval
+from .._policy.polling import poll_interval
 from .._protocol import Notice, RawResponse, Request, Sleep
 from .._states import SUCCESS_STATES, TERMINAL_STATES, ExecutionState, is_known
+from .._wire.adapter import cancel_request, status_from_wire, status_request
+from .._wire.models import ExecutionStatus, Progress
 from .context import Flow, FlowContext
 from .send import DeadlineReached, call, exchange, invalid, parse_json
 

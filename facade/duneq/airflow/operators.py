@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from .._client import Client
-from .._results import Result
+from .._results.handle import Result
 from ._compat import AirflowException, BaseOperator
 from .hooks import DuneHook
 from .triggers import DuneExecutionTrigger

@@ -1,0 +1,143 @@
+"""RowSequence: all rows of a result as a read-only sequence over its pages.
+
+Pages after the first are kept as their raw JSON ``rows`` bytes (far smaller than dicts) and
+decoded (exactly, with msgspec) when first used; a couple of decoded pages are cached.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, overload
+
+from .. import _constants as C
+from .._errors import ResponseValidationError
+from .._types import Row
+from .._wire.adapter import PageFormatError, decode_rows
+
+if TYPE_CHECKING:
+    from msgspec import Raw
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A page's undecoded rows, the row count its metadata announced, and where it starts."""
+
+    raw: Raw
+    row_count: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class LazyPage:
+    """A page whose rows are built on first use by ``load`` (an Arrow cache entry's batch)."""
+
+    load: Callable[[], list[Row]]
+    row_count: int
+    offset: int
+
+
+class RowSequence(Sequence[Row]):
+    """All rows of a result; supports len, (negative) indexing, slicing, iteration and ==."""
+
+    __slots__ = ("_cache", "_execution_id", "_pages", "_starts", "_total")
+
+    def __init__(
+        self, pages: Sequence[list[Row] | RawPage | LazyPage], execution_id: str = ""
+    ) -> None:
+        self._pages = list(pages)
+        self._execution_id = execution_id
+        self._starts: list[int] = []
+        total = 0
+        for page in self._pages:
+            self._starts.append(total)
+            total += page.row_count if isinstance(page, RawPage | LazyPage) else len(page)
+        self._total = total
+        self._cache: OrderedDict[int, list[Row]] = OrderedDict()
+
+    def _decode(self, page: RawPage | LazyPage) -> list[Row]:
+        """Decode a raw page; a page that does not hold the rows it announced is an error."""
+        if isinstance(page, LazyPage):
+            return page.load()
+        try:
+            rows = decode_rows(page.raw)
+        except PageFormatError as exc:
+            raise self._invalid(page, str(exc)) from None
+        if len(rows) != page.row_count:
+            raise self._invalid(page, f"announced {page.row_count} rows but holds {len(rows)}")
+        return rows
+
+    def _invalid(self, page: RawPage | LazyPage, problem: str) -> ResponseValidationError:
+        return ResponseValidationError(
+            f"results page at offset {page.offset}: {problem}",
+            execution_id=self._execution_id or None,
+        )
+
+    def _page(self, index: int) -> list[Row]:
+        page = self._pages[index]
+        if not isinstance(page, RawPage | LazyPage):
+            return page
+        rows = self._cache.get(index)
+        if rows is None:
+            rows = self._decode(page)
+            self._cache[index] = rows
+            while len(self._cache) > C.ROW_PAGE_CACHE:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(index)
+        return rows
+
+    def __len__(self) -> int:
+        return self._total
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._total))]
+        if not isinstance(index, int):
+            raise TypeError(f"row indices must be integers or slices, not {type(index).__name__}")
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexError("row index out of range")
+        page = bisect.bisect_right(self._starts, index) - 1
+        return self._page(page)[index - self._starts[page]]
+
+    def __iter__(self) -> Iterator[Row]:
+        for index, page in enumerate(self._pages):
+            if isinstance(page, RawPage | LazyPage):
+                cached = self._cache.get(index)
+                yield from cached if cached is not None else self._decode(page)
+            else:
+                yield from page
+
+    def iter_pages(self) -> Iterator[list[Row]]:
+        """Each page's rows in order (raw pages decoded as they are reached)."""
+        for index in range(len(self._pages)):
+            yield self._page(index)
+
+    def parts(self) -> Iterator[tuple[list[Row] | RawPage | LazyPage, int]]:
+        """Each kept page as it is held (decoded rows or raw JSON) and its first row's offset
+        within this sequence; typed results build batches from them without re-fetching."""
+        yield from zip(self._pages, self._starts, strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RowSequence | list | tuple):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"<RowSequence rows={self._total} pages={len(self._pages)}>"
+
+    def to_list(self) -> list[Row]:
+        """A plain list of the rows (decodes every page)."""
+        return list(self)
