@@ -223,7 +223,20 @@ def test_rate_limiter_keeps_the_lower_word_when_answers_cross() -> None:
     _heard(limiter, tickets[0], remaining=8, reset=60, now=0.1)
     _heard(limiter, tickets[1], remaining=7, reset=60, now=0.1)  # truly 7 remain now
     free = [limiter.reserve("high", 0.1).delay for _ in range(8)]
-    assert free.count(0.0) <= 7 and free[-1] > 0  # never more at once than truly remain
+    assert free == [0.0] * 7 + [pytest.approx(60.0)]  # exactly what truly remains, at once
+
+
+def test_rate_limiter_forgets_requests_that_ended_without_an_answer() -> None:
+    """A request lost to a transport failure is no longer in flight: later answers do not
+    keep counting it off what remains."""
+    limiter = RateLimiter()
+    lost = limiter.reserve("high", 0.0).ticket
+    limiter.settled("high", lost)
+    answered = limiter.reserve("high", 0.0).ticket
+    _heard(limiter, answered, remaining=5, reset=60, now=0.1)
+    assert [limiter.reserve("high", 0.1).delay for _ in range(6)] == [0.0] * 5 + [
+        pytest.approx(60.0)
+    ]
 
 
 def test_rate_limiter_holds_for_retry_after_then_paces_at_what_succeeded() -> None:

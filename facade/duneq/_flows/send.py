@@ -157,9 +157,14 @@ def _exchange(
         deadline = ctx.deadline if deadline is None else min(deadline, ctx.deadline)
     while True:
         ticket = yield from _take_slot(ctx, bucket, deadline, needed if paced else 0)
-        if req.sink is not None:
-            req.sink.begin()
-        reply = yield _bounded(ctx, req, deadline)
+        reply: object = None
+        try:
+            if req.sink is not None:
+                req.sink.begin()
+            reply = yield _bounded(ctx, req, deadline)
+        finally:
+            if not isinstance(reply, RawResponse):  # no answer to learn from: not in flight
+                ctx.limiter.settled(bucket, ticket)
         if isinstance(reply, TransportFailure):
             error = transport_error(req, reply)
             if not is_retryable_failure(reply.kind, req.kind):
@@ -213,13 +218,17 @@ def _take_slot(ctx: FlowContext, bucket: str, deadline: float | None, needed: in
     the reservation's ticket, which the answer's headers are matched with."""
     slot = ctx.limiter.reserve(bucket, ctx.clock(), max(needed, 1))
     delay = slot.delay if needed > 0 else 0.0
-    for _ in range(2):
-        if delay <= 0:
-            return slot.ticket
-        if deadline is not None and ctx.clock() + delay >= deadline:
-            raise DeadlineReached()
-        yield Sleep(delay)
-        delay = ctx.limiter.held(bucket, ctx.clock())
+    try:
+        for _ in range(2):
+            if delay <= 0:
+                return slot.ticket
+            if deadline is not None and ctx.clock() + delay >= deadline:
+                raise DeadlineReached()
+            yield Sleep(delay)
+            delay = ctx.limiter.held(bucket, ctx.clock())
+    except BaseException:
+        ctx.limiter.settled(bucket, slot.ticket)  # given up before it was sent
+        raise
     return slot.ticket
 
 

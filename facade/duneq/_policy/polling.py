@@ -57,6 +57,8 @@ class _Policy:
 class _Lane:
     policies: dict[str, _Policy] = field(default_factory=dict)
     sent: int = 0
+    #: reserved and not answered yet: the server may or may not have counted them
+    inflight: set[int] = field(default_factory=set)
     blocked_until: float = float("-inf")
     rate: float | None = None  # None: not paced (no 429 seen without headers to go by)
     next_at: float = float("-inf")
@@ -132,6 +134,7 @@ class RateLimiter:
             for policy in lane.policies.values():
                 start = self._take(policy, start, max(needed, 1))
             lane.sent += 1
+            lane.inflight.add(lane.sent)
             return Slot(start - now, lane.sent)
 
     @staticmethod
@@ -151,6 +154,12 @@ class RateLimiter:
             policy.next_at = start + max(policy.reset_at - start, 0.0) / policy.remaining
         policy.remaining -= 1
         return start
+
+    def settled(self, bucket: str, ticket: int) -> None:
+        """The request of ``ticket`` has ended without an answer to learn from (a transport
+        failure, a deadline): it no longer counts as in flight."""
+        with self._lock:
+            self._lane(bucket).inflight.discard(ticket)
 
     def held(self, bucket: str, now: float) -> float:
         """Seconds ``bucket`` is still held by a 429 (a reserved slot must wait that long)."""
@@ -188,7 +197,10 @@ class RateLimiter:
         limits: dict[str, dict[str, float]],
         quotas: dict[str, dict[str, float]],
     ) -> None:
-        after = lane.sent - ticket  # sent after this request: the server had not seen them
+        # every other request still in flight may not be counted yet: reserved later, or sent
+        # earlier but reaching the server after this one
+        lane.inflight.discard(ticket)
+        after = len(lane.inflight)
         for name, values in limits.items():
             if "r" not in values:
                 continue
