@@ -271,3 +271,11 @@ def test_a_log_with_more_topics_than_the_abi_indexes_does_not_decode(
     assert (r["from"], r["value"], r["n"]) == (None, None, 1)
     got = query(decode(TRANSFER_ABI, row, ", null_on_error => false"))
     assert "the log has 3 topics after topic0, the event indexes 2" in got["error"]
+
+
+def test_an_input_column_named_as_a_decoded_one_is_refused(
+    query: Callable[[str], dict[str, Any]],
+) -> None:
+    # DuckDB would rename the second `value` to value_1 in silence
+    got = query(decode(TRANSFER_ABI, f"select *, 99 as Value from ({transfer_row(1)})"))
+    assert "the input has a column 'value', as the event's decoded input is named" in got["error"]

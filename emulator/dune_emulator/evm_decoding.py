@@ -293,10 +293,13 @@ def decode_row(abi: str, topics: tuple[bytes | None, ...], data: bytes | None) -
     return tuple(values)
 
 
-def check_topic0(abi: str, topic0: bytes | None) -> bool:
-    """True when the row is of this event; an error otherwise (Dune's page does not say whether
-    such rows are dropped, decoded as NULLs or refused, so the emulator refuses them)."""
+def check_topic0(abi: str, topic0: bytes | None, input_type: str | None = None) -> bool:
+    """True when the row is of this event and the input names no decoded column; an error
+    otherwise (Dune's page does not say whether another event's rows are dropped, decoded as
+    NULLs or refused, nor how two columns of one name come out, so the emulator refuses both)."""
     event = _event(abi)
+    if input_type is not None:
+        _check_names(abi, input_type)
     expected = event.topic0
     if expected is None or topic0 == expected:
         return True
@@ -306,6 +309,21 @@ def check_topic0(abi: str, topic0: bytes | None) -> bool:
         f"of {event.signature}; the emulator does not decode other events' rows (filter the "
         "input on topic0)"
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _check_names(abi: str, input_type: str) -> None:
+    """Refuse an input column named as a decoded one (`input_type`: the input row's STRUCT)."""
+    from .dune_types import parse_type as parse_storage_type
+
+    fields = {f.lower() for f in parse_storage_type(input_type).fields}
+    for name, _ in _event(abi).columns():
+        if name.lower() in fields:
+            raise ValueError(
+                f"decode_evm_event: the input has a column '{name.lower()}', as the event's "
+                "decoded input is named; rename it in the input query (the emulator does not "
+                "emulate a result with two columns of one name)"
+            )
 
 
 def _udf(kind: str) -> Callable[..., Any]:
@@ -344,7 +362,7 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         ("dune_evm_texts", _udf("texts"), args, "VARCHAR[]"),
         ("dune_evm_blobs", _udf("blobs"), args, "BLOB[]"),
         ("dune_evm_bools", _udf("bools"), args, "BOOLEAN[]"),
-        ("dune_evm_check", check_topic0, [v, blob], "BOOLEAN"),
+        ("dune_evm_check", check_topic0, [v, blob, v], "BOOLEAN"),
     ]
     for name, func, params, ret in udfs:
         with contextlib.suppress(duckdb.Error):
@@ -435,7 +453,10 @@ def expand(tree: Any, sql: str, error: Callable[[str, Any], Exception]) -> set[i
             if target is not None:
                 value = exp.Cast(this=value, to=exp.DataType.build(target, dialect="duckdb"))
             projections.append(exp.alias_(value, name.lower(), quoted=True))
-        check = exp.Anonymous(this="dune_evm_check", expressions=[abi_text.copy(), cols[0].copy()])
+        row_type = exp.Anonymous(this="typeof", expressions=[exp.to_identifier(_INPUT_ALIAS)])
+        check = exp.Anonymous(
+            this="dune_evm_check", expressions=[abi_text.copy(), cols[0].copy(), row_type]
+        )
         inner = exp.Subquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(_INPUT_ALIAS)))
         select = (
             exp.select(
