@@ -169,7 +169,11 @@ def model_functions(checkout: Path, with_excluded: bool = False) -> tuple[int, C
 
 
 def supported(name: str) -> bool:
-    return name in dune_functions.ALLOWED or name in dune_functions.TABLE_FUNCTIONS
+    return (
+        name in dune_functions.ALLOWED
+        or name in dune_functions.TABLE_FUNCTIONS
+        or name in dune_functions.EMULATED_TABLE_FUNCTIONS
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -278,7 +278,9 @@ DUNE_ONLY = [
 ]
 
 #: Dune's table functions that decode with an ABI on Dune's side; refused by name.
-DUNE_TABLE_FUNCTIONS = frozenset({"decode_evm_event", "decode_evm_function_call"})
+DUNE_TABLE_FUNCTIONS = frozenset({"decode_evm_function_call"})
+#: Dune's table functions the emulator runs by rewriting the call (see evm_decoding).
+EMULATED_TABLE_FUNCTIONS = frozenset({"decode_evm_event"})
 
 ALLOWED = frozenset(_SAME) | frozenset(DUNE_ONLY)
 #: Table functions a FROM clause may call (besides UNNEST); none read files. `range(n)` is

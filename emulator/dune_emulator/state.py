@@ -10,7 +10,7 @@ from typing import Any
 
 import duckdb
 
-from . import dune_functions, persistence, sandbox
+from . import dune_functions, evm_decoding, persistence, sandbox
 from .clock import EmulatorClock, format_rfc3339
 from .config import EmulatorConfig
 from .endpoints_store import EndpointStore
@@ -68,6 +68,7 @@ class EmulatorState:
         self._scratch = tempfile.mkdtemp(prefix="dune-emulator-")
         self.uploads.scratch_dir = self._scratch
         dune_functions.register(self.db)
+        evm_decoding.register(self.db)
         sandbox.lock_down(self.db, self._scratch)
         saved = persistence.load_state(self.data_dir) if self.data_dir else None
         if saved:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import dune_functions as fn
-from . import trino_names
+from . import evm_decoding, trino_names
 from .type_inference import INT256_COMMENT
 
 #: Statement kinds refused with Trino's access-control wording (Dune users cannot write).
@@ -185,7 +185,8 @@ def prepare(sql: str, schema: Schema | None = None) -> str:
             "run a query (SELECT, WITH or VALUES)",
             *_pos(sql, at),
         )
-    _check(tree, sql)
+    built = evm_decoding.expand(tree, sql, lambda message, node: _refuse_call(sql, message, node))
+    _check(tree, sql, built)
     trino_names.name_columns(tree)
     types = _Types(tree, schema or Schema())
     types.sql = sql
@@ -239,8 +240,13 @@ def trino_function_name(node: Any) -> str | None:
     return str(node.sql_name()).lower()
 
 
-def _check(tree: Any, sql: str) -> None:
-    """Refuse every function not on the allowlist and every table that names a file."""
+def _refuse_call(sql: str, message: str, node: Any) -> TrinoError:
+    return TrinoError(message, *_locate_call(sql, node, str(getattr(node, "name", "") or "")))
+
+
+def _check(tree: Any, sql: str, trusted: set[int] | None = None) -> None:
+    """Refuse every function not on the allowlist and every table that names a file; `trusted`
+    holds the ids of calls the emulator's own rewrites built (decode_evm_event's UDFs)."""
     from sqlglot import exp
 
     if tree.find(exp.MatchRecognize) is not None:
@@ -274,7 +280,7 @@ def _check(tree: Any, sql: str) -> None:
                 raise TrinoError(
                     f"Table function '{name}' not registered", *_locate_call(sql, node.this, name)
                 )
-        if not isinstance(node, exp.Func):
+        if not isinstance(node, exp.Func) or (trusted and id(node) in trusted):
             continue
         called = trino_function_name(node)
         if called is None:
@@ -500,7 +506,14 @@ class _Types:
 
 
 _BLOB_FUNCTIONS = frozenset(
-    ["keccak", "from_tron_address", "address_32_from_hex", "to_big_endian_32", "to_big_endian_64"]
+    [
+        "keccak",
+        "from_tron_address",
+        "address_32_from_hex",
+        "to_big_endian_32",
+        "to_big_endian_64",
+        "dune_evm_blob",
+    ]
 )
 
 

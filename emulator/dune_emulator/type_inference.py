@@ -11,6 +11,7 @@ from typing import Any
 
 import duckdb
 
+from . import evm_decoding
 from .dune_types import (
     SIGNED_256,
     UNSIGNED_256,
@@ -108,6 +109,15 @@ def _signed_outputs(sql: str, names: list[str], registry: dict[str, set[str]]) -
     signed_names: set[str] = set()
     for table in tree.find_all(exp.Table):
         signed_names |= registry.get(table.name.lower(), set())
+    for call in tree.find_all(exp.Anonymous):  # decode_evm_event's intN columns are int256
+        if str(call.name).lower() == "decode_evm_event":
+            for i, arg in enumerate(call.expressions):
+                named = isinstance(arg, exp.Kwarg)
+                abi = arg.expression if named else arg
+                if (str(arg.this.name).lower() == "abi" if named else i == 0) and isinstance(
+                    abi, exp.Literal
+                ):
+                    signed_names |= evm_decoding.signed_columns(abi.name)
 
     def signed(e: Any) -> bool:
         if isinstance(e, exp.Cast | exp.TryCast):

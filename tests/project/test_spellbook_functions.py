@@ -65,10 +65,22 @@ def test_nested_jinja_leaves_no_stray_quote_and_prod_exclude_models_are_skipped(
 def test_dune_table_functions_are_reported_as_refused_not_missing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    body = "select * from table(decode_evm_event(abi => '', input => table(select 1)))"
+    body = "select * from table(decode_evm_function_call(abi => '', data => table(select 1)))"
     _model(tmp_path, "one", body)
     _model(tmp_path, "two", body)
     assert spellbook_functions.main([str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "1 refused by name, 0 missing" in out
-    assert "decode_evm_event: 2 models (refused" in out
+    assert "decode_evm_function_call: 2 models (refused" in out
+
+
+def test_decode_evm_event_counts_as_supported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = "select * from table(decode_evm_event(abi => '', input => table(select 1)))"
+    _model(tmp_path, "one", body)
+    _model(tmp_path, "two", body)
+    assert spellbook_functions.main([str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "0 refused by name, 0 missing" in out
+    assert "decode_evm_event" not in out
