@@ -138,7 +138,7 @@ class _CacheStore:
 
 def _sweep_sink(
     out: str | os.PathLike[str] | None, partition_by: object, filesystem: object
-) -> SweepSink | None:
+) -> SweepSink[SweepItem] | None:
     """The dataset a sweep writes its items to as they finish (None: rows stay in memory)."""
     if out is None:
         if partition_by is not None or filesystem is not None:
@@ -378,7 +378,7 @@ class _BaseClient:
         options: Mapping[str, object],
         keep_going: bool = False,
         declared: dict[str, str] | None = None,
-        sink: SweepSink | None = None,
+        sink: SweepSink[SweepItem] | None = None,
     ) -> tuple[run_flows.Flow[SweepStop], list[SweepItem]]:
         """The sweep flow for both clients and the items it fills, every argument validated."""
         qid = validate_query_id(query_id)

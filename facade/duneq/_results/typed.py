@@ -21,14 +21,14 @@ if TYPE_CHECKING:
 
     from .._flows.reader import CsvPage, CsvParse, ReadPlan
     from .fanout import PageSteps
-    from .handle import _ResultBase
     from .plan import ParsedPage, TypedPage, TypedPlan
+    from .source import TypedSource
 
 ParquetDest = str | os.PathLike[str]
 HTML_ROWS = 10
 
 
-def plan_for(base: _ResultBase, big_ints: str, binary: str, wire: str) -> TypedPlan:
+def plan_for(base: TypedSource, big_ints: str, binary: str, wire: str) -> TypedPlan:
     """The plan of one typed read; its schema comes from the first page's column types."""
     require("pyarrow")
     from .plan import TypedPlan
@@ -44,7 +44,7 @@ def plan_for(base: _ResultBase, big_ints: str, binary: str, wire: str) -> TypedP
     )
 
 
-def take_first(base: _ResultBase) -> TypedPage | None:
+def take_first(base: TypedSource) -> TypedPage | None:
     """The held first page, released when more pages follow (as ``iter_pages`` does)."""
     from .plan import TypedPage
 
@@ -57,7 +57,7 @@ def take_first(base: _ResultBase) -> TypedPage | None:
 
 
 def typed_fetch(
-    base: _ResultBase, ctx: FlowContext, plan: TypedPlan, offset: int
+    base: TypedSource, ctx: FlowContext, plan: TypedPlan, offset: int
 ) -> Flow[TypedPage]:
     """Fetch the page at ``offset`` on the plan's wire path."""
     from .plan import TypedPage
@@ -71,7 +71,7 @@ def typed_fetch(
 
 
 def settle(
-    base: _ResultBase, ctx: FlowContext, plan: TypedPlan, parsed: ParsedPage
+    base: TypedSource, ctx: FlowContext, plan: TypedPlan, parsed: ParsedPage
 ) -> Flow[pa.RecordBatch]:
     """The page's batch; text columns with empty CSV fields are re-read as JSON (only those
     columns of that page), because CSV cannot tell an empty string from NULL."""
@@ -88,7 +88,7 @@ def settle(
     return plan.settle(parsed, rows)
 
 
-def _first_flow(base: _ResultBase, ctx: FlowContext, plan: TypedPlan) -> Flow[TypedPage]:
+def _first_flow(base: TypedSource, ctx: FlowContext, plan: TypedPlan) -> Flow[TypedPage]:
     """The held first page (no request), or a fetch of it when a pass already released it."""
     held = take_first(base)
     if held is not None:
@@ -96,7 +96,7 @@ def _first_flow(base: _ResultBase, ctx: FlowContext, plan: TypedPlan) -> Flow[Ty
     return (yield from typed_fetch(base, ctx, plan, base._first_offset))
 
 
-def _following(base: _ResultBase, ctx: FlowContext, plan: TypedPlan) -> NextFlow[TypedPage]:
+def _following(base: TypedSource, ctx: FlowContext, plan: TypedPlan) -> NextFlow[TypedPage]:
     def following(page: TypedPage) -> Flow[TypedPage] | None:
         if page.next_offset is None:
             return None
@@ -108,7 +108,7 @@ def _following(base: _ResultBase, ctx: FlowContext, plan: TypedPlan) -> NextFlow
 # -- the local cache: a complete typed pass becomes an Arrow IPC entry, which later reads serve
 
 
-def cached_batches(base: _ResultBase, plan: TypedPlan) -> list[pa.RecordBatch] | None:
+def cached_batches(base: TypedSource, plan: TypedPlan) -> list[pa.RecordBatch] | None:
     """The batches of this read from an Arrow cache entry of the same schema (memory-mapped,
     no request, no parse), or None; an entry that does not read back is discarded."""
     cache = base._arrow_store
@@ -140,7 +140,7 @@ def pa_errors() -> type[Exception]:
 class _Tee:
     """Writes the batches of one typed pass to an Arrow entry; only a complete pass commits."""
 
-    def __init__(self, base: _ResultBase, plan: TypedPlan) -> None:
+    def __init__(self, base: TypedSource, plan: TypedPlan) -> None:
         self._base, self._plan = base, plan
         self._writer: Any = None
         cache = base._arrow_store
@@ -195,7 +195,7 @@ class _Tee:
 
 
 def sync_batches(
-    base: _ResultBase, driver: SyncDriver, plan: TypedPlan, what: str, workers: int | None = None
+    base: TypedSource, driver: SyncDriver, plan: TypedPlan, what: str, workers: int | None = None
 ) -> Generator[pa.RecordBatch, None, None]:
     """One batch per page (from an Arrow cache entry when there is one); a complete pass is
     written to the cache as an Arrow entry. Every request is kept within the read's deadline
@@ -218,7 +218,7 @@ def sync_batches(
 
 
 async def async_batches(
-    base: _ResultBase, driver: AsyncDriver, plan: TypedPlan, what: str, workers: int | None = None
+    base: TypedSource, driver: AsyncDriver, plan: TypedPlan, what: str, workers: int | None = None
 ) -> AsyncGenerator[pa.RecordBatch, None]:
     """The async twin of ``sync_batches``."""
     import asyncio
@@ -243,7 +243,7 @@ async def async_batches(
 
 
 def _csv_steps(
-    base: _ResultBase,
+    base: TypedSource,
     ctx: FlowContext,
     reader: ReadPlan,
     work: Any,
@@ -269,7 +269,7 @@ def _csv_steps(
     )
 
 
-def parse_verified(base: _ResultBase, plan: TypedPlan, page: CsvPage) -> ParsedPage:
+def parse_verified(base: TypedSource, plan: TypedPlan, page: CsvPage) -> ParsedPage:
     """A verified CSV page as a batch; its parsed row count must be its verified count."""
     from .._errors import ResponseValidationError
     from .plan import ParsedPage, TypedPage
@@ -287,7 +287,7 @@ def parse_verified(base: _ResultBase, plan: TypedPlan, page: CsvPage) -> ParsedP
 
 
 def _sync_batches(
-    base: _ResultBase,
+    base: TypedSource,
     driver: SyncDriver,
     plan: TypedPlan,
     ctx: FlowContext,
@@ -321,7 +321,7 @@ def _sync_batches(
 
 
 async def _async_batches(
-    base: _ResultBase,
+    base: TypedSource,
     driver: AsyncDriver,
     plan: TypedPlan,
     ctx: FlowContext,
@@ -365,7 +365,7 @@ def parquet_writer(dest: ParquetDest, plan: TypedPlan, compression: str) -> Any:
     return pq.ParquetWriter(os.fspath(dest), plan.schema, compression=compression)
 
 
-def repr_html(base: _ResultBase) -> str:
+def repr_html(base: TypedSource) -> str:
     """A small HTML summary for notebooks from what is already in hand (no request)."""
     meta = base.metadata
     rows = base._first_rows

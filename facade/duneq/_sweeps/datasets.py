@@ -22,9 +22,9 @@ import contextlib
 import os
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from .._errors import InvalidArgument
 from .._optional import require
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.fs as pafs
 
-    from .state import SweepItem, SweepRuns
+    from .._types import Row
+
 
 Existing = Literal["error", "overwrite_or_ignore", "delete_matching"]
 SweepExisting = Literal["skip", "error", "overwrite_or_ignore"]
@@ -535,7 +536,47 @@ async def awrite_result(
 # -- a sweep's items: one file per item, in its parameters' partition ------------------------
 
 
-class SweepSink:
+class SweepItem(Protocol):
+    """A sweep item as the dataset writer sees it (``state.SweepItem`` is one); a protocol, so
+    that this module and the sweep state, which imports it, form no circle."""
+
+    rows: list[Row] | None
+    stored: bool
+
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def params(self) -> Mapping[str, Any]: ...
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def outcome(self) -> str: ...
+
+    @property
+    def columns(self) -> list[str]: ...
+
+    @property
+    def encoded(self) -> dict[str, Any]: ...
+
+
+Item = TypeVar("Item", bound=SweepItem)
+Item_co = TypeVar("Item_co", bound=SweepItem, covariant=True)
+
+
+class SweepRuns(Protocol[Item_co]):
+    """A finished sweep as ``write_sweep`` sees it (``state.SweepRuns`` is one)."""
+
+    @property
+    def items(self) -> Sequence[Item_co]: ...
+
+    @property
+    def output(self) -> WrittenDataset | None: ...
+
+
+class SweepSink(Generic[Item]):
     """Writes each finished sweep item as one file ``part-<item key>.<ext>`` in the partition
     of its parameter values, so that a resumed sweep sees which items are already stored."""
 
@@ -547,7 +588,7 @@ class SweepSink:
         format: str = "parquet",
         filesystem: object = None,
         existing: str = "skip",
-        table_of: Callable[[SweepItem], pa.Table] | None = None,
+        table_of: Callable[[Item], pa.Table] | None = None,
     ) -> None:
         self.columns = check_options(format, existing, partition_by, SWEEP_EXISTING)
         self.target = resolve(uri, filesystem)
@@ -559,7 +600,7 @@ class SweepSink:
         self.rows = 0
         self.files: list[str] = []
 
-    def check_items(self, items: Sequence[SweepItem]) -> None:
+    def check_items(self, items: Sequence[Item]) -> None:
         """Every partition column must be a parameter of every item (a file per item)."""
         for item in items:
             missing = [c for c in self.columns if c not in item.params]
@@ -576,7 +617,7 @@ class SweepSink:
                     f"{', '.join(item.params) or 'none'})"
                 )
 
-    def path(self, item: SweepItem) -> str:
+    def path(self, item: Item) -> str:
         """Where ``item``'s file goes: its partition folder (from the typed parameter values,
         hive style) and a name from the item's key."""
         ds = require("pyarrow.dataset")
@@ -593,7 +634,7 @@ class SweepSink:
         digest, _, nth = item.key.partition("#")
         return self.target.join(folder, f"part-{digest}-{nth or 0}.{FORMATS[self.format]}")
 
-    def stored(self, items: Sequence[SweepItem]) -> set[str]:
+    def stored(self, items: Sequence[Item]) -> set[str]:
         """The keys of the items whose file is already there (one listing request)."""
         pafs = require("pyarrow.fs")
         self.check_items(items)
@@ -612,7 +653,7 @@ class SweepSink:
             return set()
         return {paths[p] for p in found}
 
-    def write(self, table: pa.Table, item: SweepItem) -> str:
+    def write(self, table: pa.Table, item: Item) -> str:
         """Write ``item``'s rows (its typed table, parameter columns included) as one file."""
         pafs = require("pyarrow.fs")
         clash = [c for c in self.columns if c in item.columns]
@@ -659,7 +700,7 @@ class SweepSink:
                 writer.write_table(data)
         return sink.getvalue()
 
-    def take(self, item: SweepItem) -> None:
+    def take(self, item: Item) -> None:
         """The sweep's ``on_done``: write the item now, then release its rows."""
         if self.table_of is None:
             raise RuntimeError("SweepSink.table_of is not set")
@@ -671,17 +712,17 @@ class SweepSink:
 
 
 def write_sweep(
-    runs: SweepRuns,
+    runs: SweepRuns[Item],
     uri: str | os.PathLike[str],
     *,
     partition_by: Sequence[str] | str | None,
     format: str,
     filesystem: object,
     existing: str,
-    table_of: Callable[[SweepItem], pa.Table],
+    table_of: Callable[[Item], pa.Table],
 ) -> WrittenDataset:
     """``SweepRuns.to_dataset``: every completed item not yet stored, one file each."""
-    sink = SweepSink(
+    sink: SweepSink[Item] = SweepSink(
         uri,
         partition_by=partition_by,
         format=format,
