@@ -94,6 +94,7 @@ EXPECTED = {
     "SweepProgress",
     "SweepRuns",
     "SweepStopped",
+    "SweepWarning",
     "Pipelines",
     "PollConfig",
     "Progress",

@@ -87,6 +87,7 @@ _LAZY: dict[str, str] = {
     "Spent": "._flows.budget",
     "SweepFailure": "._sweep",
     "SweepStopped": "._errors",
+    "SweepWarning": "._errors",
     "SweepProgress": "._sweep",
     "SweepRuns": "._sweep",
     "Pipelines": "._pipelines",
@@ -179,6 +180,7 @@ if TYPE_CHECKING:
         ResultTooLarge,
         ServerError,
         SweepStopped,
+        SweepWarning,
         UnknownStateWarning,
     )
     from ._execution import (
@@ -359,6 +361,7 @@ __all__ = [
     "SweepProgress",
     "SweepRuns",
     "SweepStopped",
+    "SweepWarning",
     "TableColumn",
     "UnknownStateWarning",
     "UploadedTable",
