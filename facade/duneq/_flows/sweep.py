@@ -256,7 +256,7 @@ def sweep(
                 yield Notice(
                     SweepWarning(
                         f"sweep item {item.index} ({where}) is run again: a process stopped "
-                        f"after sending its execute at {item.submitting_at} and no run of it "
+                        f"while sending its execute at {item.submitting_at} and no run of it "
                         f"showed within {bound:.0f} s, so it may be billed twice",
                         params=item.params,
                     )
