@@ -75,6 +75,7 @@ if TYPE_CHECKING:  # the one list of public names (isort would split each `X as 
         ResultTooLarge as ResultTooLarge,
         ServerError as ServerError,
         SweepStopped as SweepStopped,
+        SweepWarning as SweepWarning,
         UnknownStateWarning as UnknownStateWarning,
     )
     from ._flows.budget import Spent as Spent

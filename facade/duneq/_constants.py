@@ -70,3 +70,11 @@ LATEST_PROBE_LIMIT = 1
 EXECUTION_CREDITS = {"medium": 10.0, "large": 20.0}
 CACHE_DIR_ENV = "DUNEQ_CACHE_DIR"
 SWEEP_DEFAULT_CONCURRENCY = 1  # in flight before a status has told the plan's limit
+#: How long a resumed sweep keeps looking for the run a killed process's execute may have
+#: started (Dune's latest result lists a run only once it has ended; no route lists running
+#: ones), counted from the item's "submitting" record: twice the longest run (submitted to
+#: ended) seen in the sweep, at least the floor (no evidence yet: most runs end within it)
+#: and at most Dune's 30-minute execution timeout plus a minute of queueing.
+SWEEP_ADOPT_MARGIN = 2.0
+SWEEP_ADOPT_FLOOR = 30.0
+SWEEP_ADOPT_CAP = 31 * 60.0

@@ -31,7 +31,7 @@ SweepStopped                       a sweep item's error every item would get; ca
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 _REDACT = re.compile(r"(api_key=)[^&\s]*", re.IGNORECASE)
@@ -390,6 +390,15 @@ class CacheCorruptWarning(CacheWarning):
 
 class UnknownStateWarning(DuneWarning):
     """Emitted when the API reports an execution state duneq does not know; polling goes on."""
+
+
+class SweepWarning(DuneWarning):
+    """A resumed sweep ran an item again without finding the run a killed process's execute
+    may have started: that item may be billed twice (``params`` names it)."""
+
+    def __init__(self, message: str, *, params: Mapping[str, Any]) -> None:
+        super().__init__(message)
+        self.params = dict(params)
 
 
 class InsertFailed(DuneError):

@@ -73,3 +73,43 @@ def test_sweep_and_cache_commands(
     assert result.execution_id in listed.out and "4 entries" in listed.err  # + 3 sweep items
     assert main(["cache", "clear"]) == 0
     assert "removed 4 cache entries" in capsys.readouterr().out
+
+
+def test_sweep_command_says_when_an_item_is_run_again(
+    dune_emulator: EmulatorHandle,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """A state file left by a process that died while submitting an item whose run never
+    shows: ``duneq sweep`` prints the SweepWarning (the sweep hid DuneWarnings before) and the
+    live line counts the item as run again."""
+    import datetime as dt
+
+    import duneq
+    from duneq._sweeps.state import SweepState, build_items
+
+    monkeypatch.setenv("DUNE_API_KEY", dune_emulator.api_key)
+    monkeypatch.setenv("DUNE_API_BASE_URL", dune_emulator.base_url)
+    give_cli_clients(monkeypatch, **EmulatorTime(dune_emulator).client_kwargs())
+    with duneq.Client() as dune:
+        qid = dune.queries.create(
+            "rerun",
+            SQL,
+            parameters=[
+                {"key": "day", "type": "text", "value": "x"},
+                {"key": "n", "type": "number", "value": "0"},
+            ],
+        )
+    state = tmp_path / "s.json"
+    items = build_items([{"day": "2024-01-01", "n": "1"}, {"day": "2024-01-02", "n": "1"}])
+    items[1].submitting_at = dt.datetime.now(dt.UTC).isoformat()
+    SweepState(state, qid).save(items)
+    argv = ["sweep", str(qid), "--param", "day=2024-01-01..2024-01-02", "--param", "n=1"]
+    code = main([*argv, "--state", str(state), "--out", str(tmp_path / "all.csv")])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "warning: sweep item 1 (day=2024-01-02, n=1) is run again" in err
+    assert "may be billed twice" in err
+    assert "2 done, 0 running, 0 queued, 0 failed, 1 run again" in err
+    assert (tmp_path / "all.csv").read_text().count("2024-01-02") == 2  # param and result

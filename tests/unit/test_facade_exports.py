@@ -95,6 +95,7 @@ EXPECTED = {
     "SweepProgress",
     "SweepRuns",
     "SweepStopped",
+    "SweepWarning",
     "Pipelines",
     "PollConfig",
     "Progress",

@@ -21,11 +21,12 @@ from .._errors import (
     PaymentRequired,
     PermissionDenied,
     RateLimited,
+    SweepWarning,
 )
 from .._options import ResultOptions
 from .._policy.polling import poll_interval
 from .._policy.retry import backoff_delay
-from .._protocol import Request, Sleep
+from .._protocol import Notice, Request, Sleep
 from .._states import SUCCESS_STATES, TERMINAL_STATES
 from .._sweeps.state import ProgressHook, SweepItem, SweepProgress, SweepState
 from .._types import Row
@@ -53,12 +54,37 @@ def _progress(ctx: FlowContext, items: list[SweepItem], before: float) -> SweepP
     count = {"done": 0, "running": 0, "queued": 0, "failed": 0}
     for item in items:
         count[item.outcome] += 1
-    return SweepProgress(**count, credits=ctx.ledger.credits - before)
+    reruns = sum(item.rerun for item in items)
+    return SweepProgress(**count, credits=ctx.ledger.credits - before, reruns=reruns)
 
 
 #: Clocks agree within this (a Date header has whole seconds): an execution submitted this
 #: long before the "submitting" record still counts as the one that record sent.
 _SUBMIT_TOLERANCE = timedelta(seconds=2)
+
+
+def _recorded_at(item: SweepItem) -> datetime | None:
+    """When the item's "submitting" record was written (aware, UTC), or None if unreadable."""
+    try:
+        since = datetime.fromisoformat(item.submitting_at or "")
+    except ValueError:
+        return None
+    return since if since.tzinfo is not None else since.replace(tzinfo=UTC)
+
+
+def run_seconds(status: ExecutionStatus) -> float | None:
+    """How long a run took from its submission to its end (server times), if both are known."""
+    if status.submitted_at is None or status.execution_ended_at is None:
+        return None
+    return max((status.execution_ended_at - status.submitted_at).total_seconds(), 0.0)
+
+
+def adopt_bound(seen: list[float]) -> float:
+    """How long after its "submitting" record a killed process's run may still be going (and
+    so not yet listed by the latest result): twice the longest run seen, within a floor and
+    Dune's execution timeout (``C.SWEEP_ADOPT_*``)."""
+    longest = max(seen, default=0.0)
+    return min(max(C.SWEEP_ADOPT_MARGIN * longest, C.SWEEP_ADOPT_FLOOR), C.SWEEP_ADOPT_CAP)
 
 
 def adopt_started(
@@ -67,35 +93,35 @@ def adopt_started(
     item: SweepItem,
     options: ResultOptions,
     claimed: set[str],
-) -> Flow[str | None]:
+    local: datetime | None = None,
+) -> Flow[tuple[str | None, float | None]]:
     """The execution a killed process's execute started for ``item``, if the server shows
     one: the query's latest run with the item's parameters, submitted after the item's
-    "submitting" record and not another item's. None when there is none to see."""
-    try:
-        since = datetime.fromisoformat(item.submitting_at or "")
-    except ValueError:
-        return None
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
+    "submitting" record and not another item's (None when there is none to see); and how long
+    the latest run shown took (evidence of how long the item's runs take). ``local``: the
+    client's wall time now (an injected clock's)."""
+    since = _recorded_at(item)
+    if since is None:
+        return None, None
     req = latest_results_request(query_id, options, item.encoded, C.LATEST_PROBE_LIMIT)
-    local = datetime.now(UTC)
+    local = local or datetime.now(UTC)
     try:
         resp = yield from send(ctx, req)
         probe = status_from_wire(parse_json(req, resp))
     except BudgetExceeded:
         raise
     except (DuneError, KeyError, TypeError, ValueError):
-        return None  # no latest run (404) or none readable: it is run again
+        return None, None  # no finished run (404) or none readable yet
     server = server_time(resp.headers)
     skew = server - local if server is not None else timedelta(0)
     if abs(skew) <= _SUBMIT_TOLERANCE:
         skew = timedelta(0)
-    submitted = probe.submitted_at
+    submitted, took = probe.submitted_at, run_seconds(probe)
     if submitted is None or probe.execution_id in claimed:
-        return None
+        return None, took
     if submitted < since + skew - _SUBMIT_TOLERANCE:
-        return None  # an older run: the record's execute never reached the server
-    return probe.execution_id
+        return None, took  # an older run: the record's run has not ended (or never started)
+    return probe.execution_id, took
 
 
 def _recorded(item: SweepItem) -> bool:
@@ -169,6 +195,7 @@ def sweep(
             read = yield from read_all(ctx, status, options)
             item.rows, item.columns, item.types = read
             item.outcome = "done"
+            item.run_seconds = run_seconds(status)
             if store is not None:
                 store.remember(status, *read)
             limit.succeeded()
@@ -182,6 +209,12 @@ def sweep(
 
     claimed = {i.execution_id for i in items if i.execution_id}
     running: dict[str, SweepItem] = {}
+    probed: list[float] = []  # run times of the latest runs adoption lookups saw
+    start_wall, start_clock = datetime.now(UTC), ctx.clock()
+
+    def wall() -> datetime:
+        """Wall time moved on by the client's clock (so an injected clock moves it too)."""
+        return start_wall + timedelta(seconds=ctx.clock() - start_clock)
 
     def adopted(item: SweepItem, eid: str | None) -> bool:
         if eid is None:
@@ -192,11 +225,53 @@ def sweep(
         running[eid] = item
         return True
 
+    def look_up(item: SweepItem) -> Flow[bool]:
+        eid, took = yield from adopt_started(ctx, state.query_id, item, options, claimed, wall())
+        if took is not None:
+            probed.append(took)
+        return adopted(item, eid)
+
+    def look_for_killed_runs(waiting: list[SweepItem]) -> Flow[None]:
+        """Poll the latest result of each item a killed process was submitting (at the
+        sweep's poll cadence) until its run shows (adopted) or ``adopt_bound`` has passed
+        since its record: then nothing was started or it never shows, and the item is run
+        again with a SweepWarning (it may be billed twice)."""
+        while waiting:
+            left: list[float] = []
+            bound = adopt_bound(
+                [i.run_seconds for i in items if i.run_seconds is not None] + probed
+            )
+            for item in list(waiting):
+                if (yield from look_up(item)):
+                    queue.remove(item)
+                    waiting.remove(item)
+                    continue
+                since = _recorded_at(item)
+                age = (wall() - since).total_seconds() if since is not None else bound
+                if age < bound:
+                    left.append(bound - age)
+                    continue
+                waiting.remove(item)
+                where = ", ".join(f"{k}={v}" for k, v in item.params.items()) or "no parameters"
+                yield Notice(
+                    SweepWarning(
+                        f"sweep item {item.index} ({where}) is run again: a process stopped "
+                        f"while sending its execute at {item.submitting_at} and no run of it "
+                        f"showed within {bound:.0f} s, so it may be billed twice",
+                        params=item.params,
+                    )
+                )
+                item.submitting_at, item.rerun = None, True
+            if left:
+                waited = bound - max(left)  # the youngest record's age
+                pause = poll_interval(max(waited, 0.0), None, None, ctx.poll, ctx.rand)
+                yield Sleep(max(min(pause, min(left)), 0.05))
+
     for item in items:  # caught while submitting by a crash: adopt what the server started
         if item.outcome == "queued" and item.submitting_at is not None:
-            adopted(item, (yield from adopt_started(ctx, state.query_id, item, options, claimed)))
+            yield from look_up(item)
             # else its record stays: a run still going is not listed until it ends, so the
-            # item waits for the sweep's other runs and is looked up again before it is run
+            # item waits for the sweep's other runs and is looked up until a bound passes
     running.update({i.execution_id: i for i in items if i.outcome == "running" and i.execution_id})
     for item in items:  # finished earlier, results still to fetch: never run again
         if item.outcome == "done" and item.rows is None and item.execution_id and not item.stored:
@@ -227,15 +302,11 @@ def sweep(
             if item.submitting_at is not None:  # a killed process's record, not yet adopted
                 if running:
                     break  # once the other runs have ended (its own may have by then)
-                for waiting in [i for i in queue if i.submitting_at is not None]:
-                    eid = yield from adopt_started(ctx, state.query_id, waiting, options, claimed)
-                    if adopted(waiting, eid):
-                        queue.remove(waiting)
-                    waiting.submitting_at = None
+                yield from look_for_killed_runs([i for i in queue if i.submitting_at is not None])
                 changed()
                 continue
             # on disk before the request leaves, so that a crash meanwhile is adopted on resume
-            item.submitting_at = datetime.now(UTC).isoformat()
+            item.submitting_at = wall().isoformat()
             state.save(items)
             try:
                 started = yield from execute(ctx, request(item.encoded))

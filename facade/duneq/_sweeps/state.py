@@ -48,6 +48,9 @@ class SweepProgress:
     queued: int
     failed: int
     credits: float
+    #: Items run again without finding the run a killed process's execute may have started
+    #: (each may be billed twice; a ``SweepWarning`` names it).
+    reruns: int = 0
 
     @property
     def total(self) -> int:
@@ -85,6 +88,11 @@ class SweepItem:
     submitting_at: str | None = None
     #: Its rows are in the sweep's dataset (written now, or found there on resume), not here.
     stored: bool = False
+    #: Seconds its run took, submitted to ended (server times): how long a killed process's
+    #: run of this query may still be going on resume.
+    run_seconds: float | None = None
+    #: Run again without finding the run a killed process's execute may have started.
+    rerun: bool = False
 
     @property
     def encoded(self) -> dict[str, Any]:
@@ -175,6 +183,11 @@ class SweepState:
         saved = {rec.get("key"): rec for rec in data.get("items", []) if isinstance(rec, dict)}
         for item in items:
             rec = saved.get(item.key)
+            if rec is not None:
+                took = rec.get("run_seconds")
+                if isinstance(took, int | float) and not isinstance(took, bool) and took >= 0:
+                    item.run_seconds = float(took)
+                item.rerun = rec.get("rerun") is True
             if rec is not None and rec.get("outcome") == "submitting":
                 when = rec.get("submitting_at")
                 item.submitting_at = when if isinstance(when, str) else None
@@ -206,6 +219,8 @@ class SweepState:
                     if item.outcome == "queued" and item.submitting_at
                     else item.outcome,
                     "submitting_at": item.submitting_at,
+                    "run_seconds": item.run_seconds,
+                    "rerun": item.rerun,
                     "error": _error_record(item.error),
                 }
                 for item in items
@@ -358,6 +373,12 @@ class SweepRuns:
             for i in self.items
             if i.outcome == "failed"
         ]
+
+    @property
+    def reruns(self) -> list[Mapping[str, Any]]:
+        """The parameters of each item run again after a killed process's execute whose run
+        was not found (each may be billed twice; a ``SweepWarning`` said so)."""
+        return [item.params for item in self.items if item.rerun]
 
     @property
     def execution_ids(self) -> list[str | None]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from duneq import DuneWarning
+from duneq import DuneWarning, SweepWarning
 
 from .errors import EXIT_ERROR, Interrupted, UsageError
 from .output import write_rows
@@ -78,9 +78,10 @@ def run_sweep_command(args: argparse.Namespace, client: Client, board: Board, fm
 
     def show(progress: SweepProgress) -> None:
         def text() -> str:
+            again = f", {progress.reruns} run again" if progress.reruns else ""
             return (
                 f"sweep: {progress.done} done, {progress.running} running, "
-                f"{progress.queued} queued, {progress.failed} failed, "
+                f"{progress.queued} queued, {progress.failed} failed{again}, "
                 f"{progress.credits:,.6g} credits"
             )
 
@@ -97,6 +98,7 @@ def run_sweep_command(args: argparse.Namespace, client: Client, board: Board, fm
     try:
         with board, warnings.catch_warnings():
             warnings.simplefilter("ignore", DuneWarning)  # every failure is printed below
+            warnings.simplefilter("always", SweepWarning)  # an item that may be billed twice
             runs = client.sweep(
                 args.query_id,
                 grid,
