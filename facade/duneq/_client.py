@@ -608,7 +608,7 @@ class Client(_BaseClient):
         """Cancel an execution by id: the API's answer, true when it confirmed, with its
         ``message`` (why nothing was cancelled, e.g. the run had already finished)."""
         eid = validate_execution_id(execution_id)
-        return self._driver.run(raw_flows.cancellation(self._ctx, eid))
+        return self._driver.run(wait_flows.cancel(self._ctx, eid))
 
     def request(
         self,
@@ -917,7 +917,7 @@ class AsyncClient(_BaseClient):
         """Cancel an execution by id: the API's answer, true when it confirmed, with its
         ``message`` (why nothing was cancelled, e.g. the run had already finished)."""
         eid = validate_execution_id(execution_id)
-        return await self._driver.run(raw_flows.cancellation(self._ctx, eid))
+        return await self._driver.run(wait_flows.cancel(self._ctx, eid))
 
     async def request(
         self,

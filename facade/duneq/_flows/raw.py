@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import orjson
 
-from .._answers import APIResponse, Cancellation
+from .._answers import APIResponse
 from .._errors import APITimeout
 from .._protocol import RawResponse, Request
 from .context import Flow, FlowContext
 from .send import DeadlineReached, exchange, invalid, send
-from .wait import cancel
 
 
 def raw(ctx: FlowContext, req: Request, timeout: float | None) -> Flow[APIResponse]:
@@ -29,11 +28,6 @@ def raw(ctx: FlowContext, req: Request, timeout: float | None) -> Flow[APIRespon
             path=req.display_path,
         ) from None
     return APIResponse(req.method, req.display_path, resp.status, resp.headers, resp.content)
-
-
-def cancellation(ctx: FlowContext, execution_id: str) -> Flow[Cancellation]:
-    """Cancel an execution and keep the API's answer (its message says why, when refused)."""
-    return (yield from cancel(ctx, execution_id))
 
 
 def lowlevel(ctx: FlowContext, req: Request, timeout: float | None) -> Flow[RawResponse]:

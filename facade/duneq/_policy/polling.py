@@ -175,7 +175,7 @@ class RateLimiter:
         status: int,
         retry_after: float | None,
     ) -> None:
-        """Learn from one answer: its rate-limit headers (the requests sent after it are
+        """Learn from one answer: its rate-limit headers (the requests still in flight are
         counted off what it says remain), and a 429's hold and slow-down."""
         with self._lock:
             lane = self._lane(bucket)

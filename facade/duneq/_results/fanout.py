@@ -1,7 +1,8 @@
 """The result reader's drivers: a read's pages fetched a few at a time by offset and delivered
 in order (sync: worker threads, each parsing the page it fetched; async: tasks, parsing in a
-thread). At most ``window`` pages are fetched or waiting at once, so memory stays within
-``window`` pages (each at most 250,000 datapoints by default). When a page does not end where
+thread). At most ``workers + 1`` pages are fetched or waiting at once, besides the one the
+caller holds, so memory stays within ``WORKERS + 2`` pages (each at most 250,000 datapoints by
+default). When a page does not end where
 the plan cut it, the pages planned after it are dropped and the rest is read by following the
 server's announced offsets one page at a time (the next one prefetched)."""
 
@@ -26,9 +27,8 @@ if TYPE_CHECKING:
 P = TypeVar("P")
 R = TypeVar("R")
 
-#: Connections a read uses at once, and pages it may hold ahead of the caller.
+#: Connections a read uses at once (it holds at most one page more than this ahead of the caller).
 WORKERS = 3
-WINDOW = WORKERS + 1
 #: Fetchers a read that feeds a file writer (``to_parquet``, ``to_dataset``) starts with. While
 #: the encoder on the caller's thread is the slow side, more fetchers only fill the window with
 #: parsed pages waiting, and each keeps its own allocator heap (measured at 5M rows on loopback:
