@@ -8,8 +8,10 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duneq
+import orjson
 import pytest
 from duneq import _constants as C
 from duneq._flows.send import status_error as make_status_error
@@ -549,6 +551,68 @@ def test_split_page_keeps_the_envelope_and_leaves_rows_raw() -> None:
             split_page(bad)
     with pytest.raises(PageFormatError, match="not a list"):
         decode_rows(split_page(b'{"result":{"rows":{"a":1}}}')[1])
+
+
+def _reference_split(body: bytes) -> tuple[dict[str, Any], Any]:
+    """What split_page must give, by decoding the whole page at once."""
+    data = orjson.loads(body)
+    rows = data["result"].pop("rows")
+    return data, rows
+
+
+@pytest.mark.parametrize(
+    ("body", "around"),
+    [
+        # Dune's order: the rows are read around, not scanned
+        (
+            b'{"execution_id":"E","result":{"rows":[{"a":1},{"a":2}],"metadata":{"row_count":2}},'
+            b'"next_offset":2}',
+            True,
+        ),
+        # a column named metadata holding an array, and the keys' text inside strings
+        (
+            b'{"execution_id":"E","result":{"rows":[{"x":"\\"rows\\":[","metadata":[1]},'
+            b'{"x":"],\\"metadata\\":{","metadata":[]}],"metadata":{"row_count":2}}}',
+            True,
+        ),
+        # the stand-in's text inside the rows is only data
+        (b'{"result":{"rows":[{"a":"duneq:rows:stand-in"}],"metadata":{"row_count":1}}}', True),
+        (b'{"result":{"rows":[],"metadata":{"row_count":0}}}', True),
+        # metadata first, the stand-in in the envelope, a "rows" key before the result,
+        # pretty-printed: the whole page is decoded instead
+        (b'{ "result" : { "rows" : [ {"a": 1} ] ,\n "metadata" : {"row_count": 1} } }', False),
+        (b'{"result":{"metadata":{"row_count":1},"rows":[{"a":1}]}}', False),
+        (b'{"error":"duneq:rows:stand-in","result":{"rows":[{"a":1}],"metadata":{}}}', False),
+        (
+            b'{"x":{"rows":[1],"metadata":2},"result":{"rows":[{"a":[1]}],"metadata":{"row_count":1}}}',
+            False,
+        ),
+    ],
+)
+def test_split_page_reads_around_the_rows_only_when_that_is_proved(
+    body: bytes, around: bool
+) -> None:
+    from duneq._wire.adapter import _split_around, decode_rows, split_page
+
+    assert (_split_around(body) is not None) is around
+    envelope, raw = split_page(body)
+    expected_envelope, expected_rows = _reference_split(body)
+    expected_envelope.pop("x", None)  # not a field of the results page: not kept
+    assert envelope == expected_envelope
+    assert decode_rows(raw) == expected_rows
+
+
+def test_rows_read_around_are_still_checked_when_decoded() -> None:
+    from duneq._wire.adapter import PageFormatError, _split_around, decode_rows, split_page
+
+    broken = b'{"result":{"rows":[{"a":1},{"a":}],"metadata":{"row_count":2}}}'
+    assert _split_around(broken) is not None
+    with pytest.raises(PageFormatError, match="not valid JSON"):
+        decode_rows(split_page(broken)[1])
+    for cut in (broken[:30], broken[:-1]):  # a cut page is never read around
+        assert _split_around(cut) is None
+        with pytest.raises(PageFormatError):
+            split_page(cut)
 
 
 def test_raw_page_that_does_not_hold_its_announced_rows_is_an_error() -> None:

@@ -395,21 +395,80 @@ class PageFormatError(ValueError):
     """The body is not a JSON object of the results shape (the caller names the request)."""
 
 
-def split_page(content: bytes) -> tuple[dict[str, Any], msgspec.Raw | None]:
+#: Stands in for a page's rows while the envelope around them is decoded (``_split_around``).
+_ROWS_STAND_IN = b'"duneq:rows:stand-in"'
+_JSON_SPACE = b" \t\r\n"
+
+
+def _rows_span(content: bytes) -> tuple[int, int] | None:
+    """Where a page's rows array seems to be: from the first ``"rows":`` to the ``]`` before
+    the last ``"metadata":`` (Dune writes the rows first). A guess, proved by the caller."""
+    start = content.find(b'"rows":')
+    meta = content.rfind(b'"metadata":')
+    if start < 0 or meta < start:
+        return None
+    start += 7
+    while content[start] in _JSON_SPACE:
+        start += 1
+    end = meta - 1
+    while content[end] in _JSON_SPACE:
+        end -= 1
+    if content[start] != 0x5B or content[end] != 0x2C:  # "[" ... ","
+        return None
+    end -= 1
+    while content[end] in _JSON_SPACE:
+        end -= 1
+    return (start, end + 1) if content[end] == 0x5D and end > start else None  # "]"
+
+
+def _split_around(content: bytes) -> tuple[Any, msgspec.Raw] | None:
+    """The envelope decoded with a stand-in where the rows seem to be, and the rows' bytes
+    as they are, so the rows (most of the page) are not scanned twice: once here and again
+    when decoded. None when the guess is not proved.
+
+    Proof: the envelope is valid with the stand-in as the value of ``result.rows``, and the
+    stand-in occurs nowhere else; then the page is that envelope with the rows' bytes as the
+    value, and those bytes are checked when they are decoded (valid JSON, the announced count)."""
     import msgspec
 
+    span = _rows_span(content)
+    if span is None:
+        return None
+    start, end = span
+    head, tail = content[:start], content[end:]
+    if _ROWS_STAND_IN in head or _ROWS_STAND_IN in tail:
+        return None
+    try:
+        part = _page_decoder().decode(head + _ROWS_STAND_IN + tail)
+    except msgspec.DecodeError:
+        return None
+    result = part.result
+    if not result or bytes(memoryview(result.rows)) != _ROWS_STAND_IN:
+        return None
+    return part, msgspec.Raw(memoryview(content)[start:end])
+
+
+def split_page(content: bytes) -> tuple[dict[str, Any], msgspec.Raw | None]:
     """Decode a results page once: the envelope as a dict (``result`` holds only
     ``metadata``) and the raw ``rows`` array, or None when it has none."""
-    try:
-        part = _page_decoder().decode(content)
-    except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
-        raise PageFormatError(str(exc)) from None
+    import msgspec
+
+    raw: msgspec.Raw | None
+    around = _split_around(content)
+    if around is not None:
+        part, raw = around
+    else:
+        try:
+            part = _page_decoder().decode(content)
+        except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
+            raise PageFormatError(str(exc)) from None
+        rows = part.result.rows if part.result else msgspec.UNSET
+        raw = None if rows is msgspec.UNSET or bytes(memoryview(rows)[:4]) == b"null" else rows
     envelope = {
         name: value
         for name in part.__struct_fields__
         if name != "result" and (value := getattr(part, name)) is not msgspec.UNSET
     }
-    raw: msgspec.Raw | None = None
     result = part.result
     if result is None:
         envelope["result"] = None
@@ -417,9 +476,6 @@ def split_page(content: bytes) -> tuple[dict[str, Any], msgspec.Raw | None]:
         envelope["result"] = (
             {} if result.metadata is msgspec.UNSET else {"metadata": result.metadata}
         )
-        rows = result.rows
-        if rows is not msgspec.UNSET and bytes(memoryview(rows)[:4]) != b"null":
-            raw = rows
     return envelope, raw
 
 
