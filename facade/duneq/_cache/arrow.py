@@ -22,7 +22,7 @@ import pyarrow.ipc as ipc
 
 from .._dunetypes.tree import TYPES, DuneType, TypeOptions, parse_column_types
 from .._types import Row
-from .framing import ARROW_CODEC, discard_temp, open_entry, seal_entry
+from .framing import ARROW_CODEC, discard_temp, open_entry
 
 
 class _Store(Protocol):
@@ -31,9 +31,7 @@ class _Store(Protocol):
     @property
     def entries(self) -> Path: ...
 
-    def now(self) -> datetime: ...
-
-    def evict(self, keep: Path | None = None) -> None: ...
+    def seal(self, handle: IO[bytes], tmp: Path, final: Path, footer: dict[str, Any]) -> Path: ...
 
     def failed(self, what: str, exc: BaseException, entry: str | None = None) -> None: ...
 
@@ -131,23 +129,10 @@ class ArrowEntryWriter:
             self._fail("write", exc)
             raise
         self._ipc = None
-        meta = dict(footer)
-        meta.update(
-            codec=ARROW_CODEC,
-            chunks=1,
-            row_count=sum(self.counts),
-            counts=self.counts,
-            sha256=self._hash.hexdigest(),
-            created_at=self._cache.now().isoformat(),
-        )
         handle, self._handle = self._handle, None
-        try:
-            seal_entry(handle, self._tmp, self._final, meta)
-        except OSError as exc:
-            self._cache.failed("write the entry", exc, self._final.name)
-            raise
-        self._cache.evict(keep=self._final)
-        return self._final
+        written = {"codec": ARROW_CODEC, "chunks": 1, "row_count": sum(self.counts)}
+        written |= {"counts": self.counts, "sha256": self._hash.hexdigest()}
+        return self._cache.seal(handle, self._tmp, self._final, {**footer, **written})
 
     def abort(self) -> None:
         """Drop the entry being written; never raises (a full disk may refuse the close)."""

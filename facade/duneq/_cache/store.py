@@ -310,23 +310,10 @@ class EntryWriter:
     def commit(self, footer: Mapping[str, Any]) -> Path:
         if self._handle is None:
             raise RuntimeError("the entry is already closed")
-        meta = dict(footer)
-        meta.update(
-            codec=self._codec.name,
-            chunks=self.chunks,
-            row_count=self.rows,
-            counts=self.counts,
-            sha256=self._hash.hexdigest(),
-            created_at=self._cache.now().isoformat(),
-        )
         handle, self._handle = self._handle, None
-        try:
-            seal_entry(handle, self._tmp, self._final, meta)
-        except OSError as exc:
-            self._cache.failed("write the entry", exc, self._final.name)
-            raise
-        self._cache.evict(keep=self._final)
-        return self._final
+        written = {"codec": self._codec.name, "chunks": self.chunks, "row_count": self.rows}
+        written |= {"counts": self.counts, "sha256": self._hash.hexdigest()}
+        return self._cache.seal(handle, self._tmp, self._final, {**footer, **written})
 
     def abort(self) -> None:
         """Drop the entry being written; never raises (a full disk may refuse the close)."""
@@ -655,6 +642,18 @@ class Cache:
         """Delete temp files left by writers that died (no lock held, and the pid gone or
         the file an hour old); returns how many went. Runs at every entry commit too."""
         return clean_orphans(self.entries)
+
+    def seal(self, handle: IO[bytes], tmp: Path, final: Path, footer: dict[str, Any]) -> Path:
+        """Seal a fully written entry (``footer`` stamped with the time) and make room for it
+        by eviction; a failure warns once, leaves no temp file and is raised."""
+        footer["created_at"] = self.now().isoformat()
+        try:
+            seal_entry(handle, tmp, final, footer)
+        except OSError as exc:
+            self.failed("write the entry", exc, final.name)
+            raise
+        self.evict(keep=final)
+        return final
 
     def evict(self, keep: Path | None = None) -> None:
         """Delete orphaned temp files, then least recently used entries until the cache fits
