@@ -185,3 +185,96 @@ def test_a_file_writer_reads_with_one_fetcher_until_the_link_is_the_slow_side(
         assert _exact(result.to_arrow())
         assert live[0] == WORKERS, live  # other reads start with every fetcher
     assert len(written) == 20
+
+
+JSON = "GET /api/v1/execution/{execution_id}/results"
+
+
+def _short_json_page(emu: EmulatorHandle, eid: str) -> dict[str, Any]:
+    """The first 1000-row JSON page of ``eid`` as the emulator sends it, but holding one row:
+    valid JSON whose metadata still announces 1000 rows (what a cut body can never be)."""
+    import httpx
+
+    page = httpx.get(
+        f"{emu.base_url}/api/v1/execution/{eid}/results",
+        params={"limit": 1000, "offset": 0},
+        headers={"X-Dune-Api-Key": emu.api_key},
+    ).json()
+    assert page["result"]["metadata"]["row_count"] == 1000
+    page["result"]["rows"] = page["result"]["rows"][:1]
+    return dict(page)
+
+
+def test_a_json_page_holding_fewer_rows_than_announced_is_fetched_again(
+    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime, tmp_path: Path
+) -> None:
+    """``rows`` keeps pages as raw JSON, but each is counted before anyone sees it: a page
+    short of its announced rows is retried, raises naming execution and offset when it stays
+    short, and is never cached."""
+    cache = tmp_path / "cache"
+    with _client(dune_emulator, dune_emulator_time, cache=cache, max_retries=2) as dune:
+        result = dune.run_sql(SQL, page_size=1000)
+        eid = result.execution_id
+        short = _short_json_page(dune_emulator, eid)
+        dune_emulator.control.add_fault(JSON, count=3, status=200, body=short)
+        with pytest.raises(duneq.ResponseValidationError) as info:
+            _ = result.rows
+        message = str(info.value)
+        assert eid in message and "offset 0" in message
+        assert "announces 1000 rows but holds 1" in message
+        assert dune.cache is not None and dune.cache.size() == 0  # nothing short was sealed
+    with _client(dune_emulator, dune_emulator_time, cache=cache) as dune:
+        dune_emulator.control.add_fault(JSON, count=1, status=200, body=short)
+        rows = dune.get_result(eid, page_size=1000).rows
+        assert [row["n"] for row in rows] == list(range(ROWS))  # the short page came again
+        assert [row["label"] for row in rows[:2]] == ["r0", "r1"]
+    with _client(dune_emulator, dune_emulator_time, cache=cache, offline=True) as offline:
+        cached = offline.get_result(eid, page_size=1000)
+        assert cached.source == "cache"
+        assert [row["n"] for row in cached.rows] == list(range(ROWS))
+
+
+def test_without_a_cache_a_short_json_page_is_fetched_again_when_first_decoded(
+    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime
+) -> None:
+    """A sync client without a cache counts raw pages when it decodes them: a page short of
+    its announced rows is fetched again then; when it stays short, the error names the page."""
+    with _client(dune_emulator, dune_emulator_time, max_retries=2) as dune:
+        result = dune.run_sql(SQL, page_size=1000)
+        short = _short_json_page(dune_emulator, result.execution_id)
+        dune_emulator.control.add_fault(JSON, count=1, status=200, body=short)
+        rows = result.rows
+        assert len(rows) == ROWS
+        assert [row["n"] for row in rows] == list(range(ROWS))
+        assert rows[0] == {"n": 0, "label": "r0"} and rows[-1]["n"] == ROWS - 1
+        again = dune.get_result(result.execution_id, page_size=1000)
+        dune_emulator.control.add_fault(JSON, count=1, status=200, body=short)
+        stays_short = again.rows  # the first page short, then every fetch of it again
+        dune_emulator.control.add_fault(JSON, count=10, status=200, body=short)
+        with pytest.raises(duneq.ResponseValidationError) as info:
+            list(stays_short)
+        message = str(info.value)
+        assert "offset 0: announced 1000 rows but holds 1" in message
+        assert "fetching it again failed" in message
+        assert info.value.execution_id == result.execution_id
+
+
+def test_the_async_client_counts_raw_json_pages_when_it_fetches_them(
+    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime
+) -> None:
+    import asyncio
+
+    kw = dune_emulator_time.client_kwargs(asynchronous=True)
+
+    async def read() -> list[int]:
+        async with duneq.AsyncClient(
+            dune_emulator.api_key, base_url=dune_emulator.base_url, **kw
+        ) as adune:
+            result = await adune.run_sql(SQL, page_size=1000)
+            short = _short_json_page(dune_emulator, result.execution_id)
+            dune_emulator.control.add_fault(JSON, count=1, status=200, body=short)
+            rows = await result.rows
+            assert dune_emulator.control.counters()["faults_injected"]
+            return [row["n"] for row in rows]
+
+    assert asyncio.run(read()) == list(range(ROWS))

@@ -20,6 +20,7 @@ from .._protocol import ChunkSink, Notice, RawResponse, Request
 from .._states import SUCCESS_STATES, ExecutionState
 from .._wire.adapter import (
     PageFormatError,
+    count_rows,
     decode_rows,
     endpoint_results_request,
     page_metadata_from_wire,
@@ -120,10 +121,14 @@ class Page:
     raw: Raw | None = None
 
 
-def parse_page(req: Request, resp: RawResponse, offset: int, *, decode: bool = True) -> Page:
+def parse_page(
+    req: Request, resp: RawResponse, offset: int, *, decode: bool = True, count: bool = False
+) -> Page:
     """Parse a JSON results page from raw bytes: the envelope without touching the rows, then
-    the rows with msgspec (exact integers, no per-row models), or, with ``decode=False``, keep them raw when
-    the page states its ``row_count``."""
+    the rows with msgspec (exact integers, no per-row models). With ``decode=False`` they are
+    kept raw when the page states its ``row_count``, and with ``count`` counted first (a page
+    that does not hold what it announces is a broken body, fetched again); uncounted, they are
+    counted when decoded (``RowSequence``)."""
     try:
         data, raw = split_page(resp.content)
         status = status_from_wire(data, req.execution_id)
@@ -144,6 +149,8 @@ def parse_page(req: Request, resp: RawResponse, offset: int, *, decode: bool = T
     if not isinstance(announced, int) or isinstance(announced, bool):
         announced = offset_from_uri(data.get("next_uri"))
     if not decode and raw is not None and meta.row_count is not None:
+        if count:
+            _check_count(req, resp, offset, raw, meta.row_count)
         return Page(offset, None, meta.row_count, meta, status, announced, raw)
     try:
         rows = decode_rows(raw)
@@ -152,6 +159,20 @@ def parse_page(req: Request, resp: RawResponse, offset: int, *, decode: bool = T
     if meta.row_count is None:
         meta = PageMetadata(**{**meta.__dict__, "row_count": len(rows)})
     return Page(offset, rows, len(rows), meta, status, announced)
+
+
+def _check_count(req: Request, resp: RawResponse, offset: int, raw: Raw, announced: int) -> None:
+    try:
+        held = count_rows(raw)
+    except PageFormatError as exc:
+        raise invalid(req, resp, f"results page at offset {offset}: {exc}") from None
+    if held != announced:
+        raise invalid(
+            req,
+            resp,
+            f"results page at offset {offset} announces {announced} rows but holds {held}: "
+            "a short or broken page",
+        )
 
 
 def after(page: Page, options: ResultOptions) -> int | None:
@@ -167,6 +188,7 @@ def fetch_page(
     *,
     size: int | None = None,
     decode: bool = True,
+    count: bool = False,
     known: PageMetadata | None = None,
     needed: int = 1,
     check: Callable[[Page], None] | None = None,
@@ -189,7 +211,7 @@ def fetch_page(
         page = yield from exchange(
             ctx,
             req,
-            lambda resp: checked(parse_page(req, resp, offset, decode=decode)),
+            lambda resp: checked(parse_page(req, resp, offset, decode=decode, count=count)),
             needed=needed,
         )
         book(page_datapoints(page.metadata))

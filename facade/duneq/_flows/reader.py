@@ -282,11 +282,13 @@ def json_page(
     offset: int,
     *,
     decode: bool = True,
+    count: bool = False,
     known: PageMetadata | None = None,
     needed: int = 1,
 ) -> Flow[Page]:
     """Fetch the JSON page at ``offset`` of the plan's size, verified inside the one retry
-    loop (a short page is fetched again like a broken body, with its backoff and deadline)."""
+    loop (a short page is fetched again like a broken body, with its backoff and deadline;
+    ``decode`` and ``count`` as ``parse_page`` takes them)."""
     size = plan.size
     if plan.end is not None:
         size = max(min(size, plan.end - offset), 1)
@@ -298,6 +300,7 @@ def json_page(
             offset,
             size=size,
             decode=decode,
+            count=count,
             known=known,
             needed=needed,
             check=lambda page: verify_json(page, plan, page.status.execution_id),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .._bound import Bound
 from .._cache.store import Cache, CachedResult, EntryWriter, JsonCodec
-from .._errors import APIError, ExecutionTimeout
+from .._errors import APIError, ExecutionTimeout, ResponseValidationError
 from .._flows.context import Flow, FlowContext, ReadWindow
 from .._flows.csv import CsvDest, csv_plan
 from .._flows.pages import Opened, Page, after, fetch_page, merge_page
@@ -198,9 +198,39 @@ class _ResultBase:
         """A read of this result, bounded by its window."""
         return Reading(self._ctx, self._window, self.execution_id, what)
 
-    def _fetch(self, ctx: FlowContext, offset: int, *, decode: bool = True) -> Flow[Page]:
+    def _fetch(
+        self, ctx: FlowContext, offset: int, *, decode: bool = True, count: bool = False
+    ) -> Flow[Page]:
         known = self._page_meta.get(self._first_offset) or self._status.result_metadata
-        return fetch_page(ctx, self._source, self._options, offset, decode=decode, known=known)
+        return fetch_page(
+            ctx, self._source, self._options, offset, decode=decode, count=count, known=known
+        )
+
+    #: Whether raw ``rows`` pages are counted when fetched (in the retry loop), not only when
+    #: first decoded: with a cache, which seals them, and always for AsyncResult, whose
+    #: RowSequence cannot fetch a page again (see ``_refetch``).
+    _COUNT_RAW = False
+
+    @property
+    def _count_raw(self) -> bool:
+        return self._COUNT_RAW or self._store is not None
+
+    def _refetch_flow(self, offset: int, rows: int) -> Flow[list[Row]]:
+        """A raw page found not to hold its ``rows`` when decoded, fetched again and decoded
+        now, verified to hold them inside the retry loop."""
+
+        def check(page: Page) -> None:
+            if page.row_count != rows:
+                raise ResponseValidationError(
+                    f"results page at offset {offset} holds {page.row_count} rows, "
+                    f"announced {rows}",
+                    execution_id=self.execution_id,
+                )
+
+        page = yield from fetch_page(
+            self._ctx, self._source, self._options, offset, size=rows, check=check
+        )
+        return page.rows or []
 
     def _page_flow(
         self, ctx: FlowContext, offset: int | None
@@ -236,11 +266,10 @@ class _ResultBase:
             first, offset = self._taken(page), after(page, self._options)
         pages: list[list[Row] | RawPage] = [first]
         while offset is not None:
-            page = yield from self._fetch(ctx, offset, decode=False)
+            page = yield from self._fetch(ctx, offset, decode=False, count=self._count_raw)
             offset = after(page, self._options)
             pages.append(self._kept(page))
-        self._cache_all(pages)
-        return RowSequence(pages, self.execution_id)
+        return self._finish_rows(pages)
 
     def _plan_flow(self, ctx: FlowContext) -> Flow[ReadPlan | None]:
         """The page plan of a full read (None: read page by page as the first page says):
@@ -284,7 +313,9 @@ class _ResultBase:
         known = self._status.result_metadata
 
         def fetch(offset: int, needed: int) -> Flow[Page]:
-            return json_page(ctx, plan, offset, decode=False, known=known, needed=needed)
+            return json_page(
+                ctx, plan, offset, decode=False, count=self._count_raw, known=known, needed=needed
+            )
 
         return PageSteps(
             plan,
@@ -298,7 +329,12 @@ class _ResultBase:
 
     def _finish_rows(self, pages: list[list[Row] | RawPage]) -> RowSequence:
         self._cache_all(pages)
-        return RowSequence(pages, self.execution_id)
+        return RowSequence(pages, self.execution_id, refetch=self._refetch())
+
+    def _refetch(self) -> Callable[[int, int], list[Row]] | None:
+        """How the RowSequence fetches a raw page again (None: it cannot, the pages were
+        counted when fetched)."""
+        return None
 
     # -- the local cache: a complete pass over the pages becomes one entry
 
@@ -453,6 +489,9 @@ class _ResultBase:
 
 class Result(_ResultBase):
     """A query result: stream with ``iter_rows()``/``iter_pages()``, or materialize ``rows``."""
+
+    def _refetch(self) -> Callable[[int, int], list[Row]] | None:
+        return lambda offset, rows: self._driver.run(self._refetch_flow(offset, rows))
 
     def __init__(
         self,
@@ -657,6 +696,8 @@ class Result(_ResultBase):
 
 class AsyncResult(_ResultBase):
     """The async twin of Result: ``async for`` over ``iter_rows()``; ``await result.rows``."""
+
+    _COUNT_RAW = True
 
     def __init__(
         self,

@@ -1,7 +1,8 @@
 """RowSequence: all rows of a result as a read-only sequence over its pages.
 
-Pages after the first are kept as their raw JSON ``rows`` bytes (far smaller than dicts) and
-decoded (exactly, with msgspec) when first used; a couple of decoded pages are cached.
+Pages after the first are kept as their raw JSON ``rows`` bytes (far smaller than dicts),
+counted when fetched, and decoded (exactly, with msgspec) when first used; a couple of decoded
+pages are cached. A page that still does not hold its count (a cache entry's) is an error.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, overload
 
 from .. import _constants as C
-from .._errors import ResponseValidationError
+from .._errors import DuneError, ResponseValidationError
 from .._types import Row
 from .._wire.adapter import PageFormatError, decode_rows
 
@@ -43,13 +44,20 @@ class LazyPage:
 class RowSequence(Sequence[Row]):
     """All rows of a result; supports len, (negative) indexing, slicing, iteration and ==."""
 
-    __slots__ = ("_cache", "_execution_id", "_pages", "_starts", "_total")
+    __slots__ = ("_cache", "_execution_id", "_pages", "_refetch", "_starts", "_total")
 
     def __init__(
-        self, pages: Sequence[list[Row] | RawPage | LazyPage], execution_id: str = ""
+        self,
+        pages: Sequence[list[Row] | RawPage | LazyPage],
+        execution_id: str = "",
+        *,
+        refetch: Callable[[int, int], list[Row]] | None = None,
     ) -> None:
         self._pages = list(pages)
         self._execution_id = execution_id
+        #: Fetches the page at an offset again, verified to hold the given number of rows
+        #: (the client's, while it is open); None: a page that fails its count is an error.
+        self._refetch = refetch
         self._starts: list[int] = []
         total = 0
         for page in self._pages:
@@ -58,16 +66,26 @@ class RowSequence(Sequence[Row]):
         self._total = total
         self._cache: OrderedDict[int, list[Row]] = OrderedDict()
 
-    def _decode(self, page: RawPage | LazyPage) -> list[Row]:
-        """Decode a raw page; a page that does not hold the rows it announced is an error."""
+    def _decode(self, index: int, page: RawPage | LazyPage) -> list[Row]:
+        """Decode a raw page. One that does not hold the rows it announced is fetched again
+        when it can be (and kept decoded), else it is an error."""
         if isinstance(page, LazyPage):
             return page.load()
         try:
             rows = decode_rows(page.raw)
         except PageFormatError as exc:
-            raise self._invalid(page, str(exc)) from None
-        if len(rows) != page.row_count:
-            raise self._invalid(page, f"announced {page.row_count} rows but holds {len(rows)}")
+            problem = str(exc)
+        else:
+            if len(rows) == page.row_count:
+                return rows
+            problem = f"announced {page.row_count} rows but holds {len(rows)}"
+        if self._refetch is None:
+            raise self._invalid(page, problem)
+        try:
+            rows = self._refetch(page.offset, page.row_count)
+        except DuneError as exc:
+            raise self._invalid(page, f"{problem}, and fetching it again failed: {exc}") from exc
+        self._pages[index] = rows  # fetched once: kept as it came
         return rows
 
     def _invalid(self, page: RawPage | LazyPage, problem: str) -> ResponseValidationError:
@@ -82,7 +100,7 @@ class RowSequence(Sequence[Row]):
             return page
         rows = self._cache.get(index)
         if rows is None:
-            rows = self._decode(page)
+            rows = self._decode(index, page)
             self._cache[index] = rows
             while len(self._cache) > C.ROW_PAGE_CACHE:
                 self._cache.popitem(last=False)
@@ -123,7 +141,7 @@ class RowSequence(Sequence[Row]):
         if not isinstance(page, RawPage | LazyPage):
             return page
         cached = self._cache.get(index)
-        return cached if cached is not None else self._decode(page)
+        return cached if cached is not None else self._decode(index, page)
 
     def iter_pages(self) -> Iterator[list[Row]]:
         """Each page's rows in order (raw pages decoded as they are reached)."""
