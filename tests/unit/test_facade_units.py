@@ -726,3 +726,37 @@ def test_a_csv_page_parsed_while_verified_counts_by_the_parse() -> None:
     with pytest.raises(_BadValue) as bad:
         verify_csv(req, RawResponse(200, nxt, b"n,s\n1,a\nx,b\n3,c\n"), plan, 0, parse)
     assert "column 'n'" in bad.value.error.message and "'x'" in bad.value.error.message
+
+
+# -- cache entries: the payload check
+
+
+def test_block_check_records_a_crc_per_block_however_the_writes_fall() -> None:
+    import hashlib
+    import zlib
+
+    from duneq._cache.framing import BlockCheck, payload_intact
+
+    payload = bytes(random.Random(5).randrange(256) for _ in range(10_000))
+    check = BlockCheck(block=4096)
+    pos = 0
+    for size in (1, 4095, 4096, 7, 1500, 301):  # writes across and on block edges
+        check.update(payload[pos : pos + size])
+        pos += size
+    footer = check.footer()
+    blocks = [payload[i : i + 4096] for i in range(0, len(payload), 4096)]
+    assert footer == {"check": {"crc32": [zlib.crc32(b) for b in blocks], "block": 4096}}
+    view = memoryview(payload)
+    assert payload_intact(view, footer)
+    for spot in (0, 4095, 4096, 9_999):  # one flipped byte in any block is found
+        flipped = bytearray(payload)
+        flipped[spot] ^= 1
+        assert not payload_intact(memoryview(bytes(flipped)), footer)
+    assert not payload_intact(view[:-1], footer)  # a short payload
+    assert not payload_intact(view, {"check": {"crc32": "x", "block": 4096}})
+    assert not payload_intact(view, {})  # no check at all
+    # entries written before block checks carry a SHA-256, still honoured
+    assert payload_intact(view, {"sha256": hashlib.sha256(payload).hexdigest()})
+    assert not payload_intact(view, {"sha256": hashlib.sha256(b"other").hexdigest()})
+    assert BlockCheck().footer() == {"check": {"crc32": [], "block": 16 << 20}}
+    assert payload_intact(memoryview(b""), BlockCheck().footer())

