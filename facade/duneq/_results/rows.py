@@ -1,8 +1,9 @@
 """RowSequence: all rows of a result as a read-only sequence over its pages.
 
-Pages after the first are kept as their raw JSON ``rows`` bytes (far smaller than dicts),
-counted when fetched, and decoded (exactly, with msgspec) when first used; a couple of decoded
-pages are cached. A page that still does not hold its count (a cache entry's) is an error.
+Pages after the first are kept as their raw JSON ``rows`` bytes (far smaller than dicts) and
+decoded (exactly, with msgspec) when first used; a couple of decoded pages are cached. Each
+page's rows are counted against its metadata when it was fetched (see ``Result._count_raw``)
+or else when it is decoded: a page short of them is fetched again (``refetch``), or an error.
 """
 
 from __future__ import annotations
