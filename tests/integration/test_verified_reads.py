@@ -278,3 +278,39 @@ def test_the_async_client_counts_raw_json_pages_when_it_fetches_them(
             return [row["n"] for row in rows]
 
     assert asyncio.run(read()) == list(range(ROWS))
+
+
+def test_typed_reads_never_build_a_short_table_from_a_short_json_page(
+    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime
+) -> None:
+    """``to_arrow(wire="json")`` counts each page when fetched, and a table built from the
+    pages ``rows`` holds reads a short raw one again through the sequence."""
+    with _client(dune_emulator, dune_emulator_time) as dune:
+        result = dune.run_sql(SQL, page_size=1000)
+        short = _short_json_page(dune_emulator, result.execution_id)
+        dune_emulator.control.add_fault(JSON, count=1, status=200, body=short)
+        assert _exact(result.to_arrow(wire="json"))
+        held = dune.get_result(result.execution_id, page_size=1000)
+        dune_emulator.control.add_fault(JSON, count=1, status=200, body=short)
+        assert len(held.rows) == ROWS  # page 0 kept raw, short and not yet counted
+        assert _exact(held.to_arrow())  # built from the held pages, page 0 fetched again
+    assert sum(dune_emulator.control.counters()["faults_injected"].values()) == 2
+
+
+def test_a_short_json_page_re_reading_ambiguous_text_is_fetched_again(
+    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime
+) -> None:
+    """CSV cannot tell '' from NULL, so such a text column is re-read as JSON: a short JSON
+    page there is fetched again, and the table keeps every empty string."""
+    sql = (
+        "select range as n, case when range % 2 = 0 then '' else 'x' end as label "
+        f"from range({ROWS})"
+    )
+    with _client(dune_emulator, dune_emulator_time) as dune:
+        result = dune.run_sql(sql, page_size=1000)
+        short = _short_json_page(dune_emulator, result.execution_id)
+        dune_emulator.control.add_fault(JSON, count=1, status=200, body=short)
+        table = result.to_arrow()
+    assert table.column("n").to_pylist() == list(range(ROWS))
+    assert table.column("label").to_pylist() == ["" if i % 2 == 0 else "x" for i in range(ROWS)]
+    assert sum(dune_emulator.control.counters()["faults_injected"].values()) == 1

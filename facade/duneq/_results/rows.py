@@ -96,6 +96,8 @@ class RowSequence(Sequence[Row]):
         )
 
     def _page(self, index: int) -> list[Row]:
+        """The rows of the ``index``-th page, decoded and counted (a short one fetched again
+        when the sequence can, else an error), the last few decoded kept."""
         page = self._pages[index]
         if not isinstance(page, RawPage | LazyPage):
             return page

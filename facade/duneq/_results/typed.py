@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .._flows.reader import CsvPage, CsvParse, ReadPlan
     from .fanout import PageSteps
     from .plan import ParsedPage, TypedPage, TypedPlan
+    from .rows import RowSequence
     from .source import TypedSource
 
 ParquetDest = str | os.PathLike[str]
@@ -56,6 +57,26 @@ def take_first(base: TypedSource) -> TypedPage | None:
     return TypedPage(base._first_offset, base._after_first, rows=rows)
 
 
+def _kept_batches(rows: RowSequence, plan: TypedPlan) -> Iterator[pa.RecordBatch]:
+    """Batches of the pages ``rows`` holds. A raw page whose batch is not the rows it
+    announced (not yet counted: see ``RowSequence``) is read through the sequence, which
+    counts it and fetches it again or raises, so no short batch passes."""
+    from .._errors import ResponseValidationError
+    from .rows import RawPage
+
+    for index, (part, offset) in enumerate(rows.parts()):
+        if not isinstance(part, RawPage):
+            yield plan.part(part, offset)
+            continue
+        try:
+            batch = plan.part(part, offset)
+        except ResponseValidationError:
+            batch = None
+        if batch is None or batch.num_rows != part.row_count:
+            batch = plan.part(rows._page(index), offset)
+        yield batch
+
+
 def typed_fetch(
     base: TypedSource, ctx: FlowContext, plan: TypedPlan, offset: int
 ) -> Flow[TypedPage]:
@@ -65,7 +86,8 @@ def typed_fetch(
     if plan.wire == "csv":
         csv = yield from fetch_csv_page(ctx, base.execution_id, base._options, offset)
         return TypedPage(offset, csv.next_offset, csv=csv.data)
-    page = yield from base._fetch(ctx, offset, decode=False)
+    # counted when fetched: a short page is fetched again like a broken body
+    page = yield from base._fetch(ctx, offset, decode=False, count=True)
     merge_page(base._page_meta, page)
     return TypedPage(offset, after(page, base._options), raw=page.raw, rows=page.rows)
 
@@ -296,8 +318,7 @@ def _sync_batches(
     """One batch per page: CSV pages fetched a few at a time by offset, each verified and
     parsed in the thread that fetched it, delivered in order (see ``_results.fanout``)."""
     if base._rows is not None:  # already downloaded: never fetch (and pay for) it again
-        for part, offset in base._rows.parts():
-            yield plan.part(part, offset)
+        yield from _kept_batches(base._rows, plan)
         return
     reader = driver.run(base._plan_flow(ctx)) if plan.wire == "csv" else None
     if reader is None:
@@ -331,8 +352,8 @@ async def _async_batches(
     import asyncio
 
     if base._rows is not None:
-        for part, offset in base._rows.parts():
-            yield plan.part(part, offset)
+        for batch in _kept_batches(base._rows, plan):
+            yield batch
         return
     reader = await driver.run(base._plan_flow(ctx)) if plan.wire == "csv" else None
     if reader is None:
