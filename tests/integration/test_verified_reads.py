@@ -314,3 +314,24 @@ def test_a_short_json_page_re_reading_ambiguous_text_is_fetched_again(
     assert table.column("n").to_pylist() == list(range(ROWS))
     assert table.column("label").to_pylist() == ["" if i % 2 == 0 else "x" for i in range(ROWS)]
     assert sum(dune_emulator.control.counters()["faults_injected"].values()) == 1
+
+
+@pytest.mark.parametrize("read", ["iter_rows", "iter_pages", "rows_via_iter_after_first"])
+def test_streamed_rows_never_skip_what_a_short_json_page_left_out(
+    read: str, dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime
+) -> None:
+    """A decoded page is held to its own metadata's row count too: a page holding 1 of its
+    1000 announced rows is fetched again, so streaming never jumps past 999 missing rows."""
+    with _client(dune_emulator, dune_emulator_time) as dune:
+        result = dune.run_sql(SQL, page_size=1000)
+        short = _short_json_page(dune_emulator, result.execution_id)
+        dune_emulator.control.add_fault(JSON, count=1, status=200, body=short)
+        if read == "iter_rows":
+            got = [row["n"] for row in result.iter_rows()]
+        elif read == "iter_pages":
+            got = [row["n"] for page in result.iter_pages() for row in page]
+        else:
+            got = [row["n"] for row in result.iter_rows()]
+            dune_emulator.control.add_fault(JSON, count=1, status=200, body=short)
+            got = [row["n"] for row in result.iter_rows()]  # a second pass fetches again
+    assert got == list(range(ROWS))

@@ -156,6 +156,9 @@ def parse_page(
         rows = decode_rows(raw)
     except PageFormatError as exc:
         raise invalid(req, resp, str(exc)) from None
+    if meta.row_count is not None and len(rows) != meta.row_count:
+        # else a stream would go on at next_offset, past the rows this page left out
+        raise _short(req, resp, offset, meta.row_count, len(rows))
     if meta.row_count is None:
         meta = PageMetadata(**{**meta.__dict__, "row_count": len(rows)})
     return Page(offset, rows, len(rows), meta, status, announced)
@@ -167,12 +170,19 @@ def _check_count(req: Request, resp: RawResponse, offset: int, raw: Raw, announc
     except PageFormatError as exc:
         raise invalid(req, resp, f"results page at offset {offset}: {exc}") from None
     if held != announced:
-        raise invalid(
-            req,
-            resp,
-            f"results page at offset {offset} announces {announced} rows but holds {held}: "
-            "a short or broken page",
-        )
+        raise _short(req, resp, offset, announced, held)
+
+
+def _short(
+    req: Request, resp: RawResponse, offset: int, announced: int, held: int
+) -> ResponseValidationError:
+    """A page whose rows are not the count its own metadata gives (retried as a broken body)."""
+    return invalid(
+        req,
+        resp,
+        f"results page at offset {offset} announces {announced} rows but holds {held}: "
+        "a short or broken page",
+    )
 
 
 def after(page: Page, options: ResultOptions) -> int | None:
