@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, overload
 from .. import _constants as C
 from .._errors import DuneError, ResponseValidationError
 from .._types import Row
-from .._wire.adapter import PageFormatError, decode_rows
+from .._wire.adapter import PageFormatError, count_rows, decode_rows
 
 if TYPE_CHECKING:
     from msgspec import Raw
@@ -57,7 +57,8 @@ class RowSequence(Sequence[Row]):
         self._pages = list(pages)
         self._execution_id = execution_id
         #: Fetches the page at an offset again, verified to hold the given number of rows
-        #: (the client's, while it is open); None: a page that fails its count is an error.
+        #: (the client's, while it is open), for raw pages not counted when fetched; None:
+        #: the pages were counted (or come from a verified cache entry), a failure is an error.
         self._refetch = refetch
         self._starts: list[int] = []
         total = 0
@@ -153,8 +154,19 @@ class RowSequence(Sequence[Row]):
 
     def parts(self) -> Iterator[tuple[list[Row] | RawPage | LazyPage, int]]:
         """Each kept page as it is held (decoded rows or raw JSON) and its first row's offset
-        within this sequence; typed results build batches from them without re-fetching."""
-        yield from zip(self._pages, self._starts, strict=True)
+        within this sequence; typed results build batches from them without re-fetching. A
+        raw page not counted when fetched (``refetch`` given) is counted first: one short of
+        its rows comes decoded, fetched again, or raises."""
+        for index, start in enumerate(self._starts):
+            page = self._pages[index]
+            if isinstance(page, RawPage) and self._refetch is not None:
+                try:
+                    short = count_rows(page.raw) != page.row_count
+                except PageFormatError:
+                    short = True
+                if short:
+                    page = self._page(index)
+            yield page, start
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, RowSequence | list | tuple):

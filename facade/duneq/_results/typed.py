@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from .._flows.reader import CsvPage, CsvParse, ReadPlan
     from .fanout import PageSteps
     from .plan import ParsedPage, TypedPage, TypedPlan
-    from .rows import RowSequence
     from .source import TypedSource
 
 ParquetDest = str | os.PathLike[str]
@@ -55,26 +54,6 @@ def take_first(base: TypedSource) -> TypedPage | None:
     if base._after_first is not None:
         base._first_rows = None
     return TypedPage(base._first_offset, base._after_first, rows=rows)
-
-
-def _kept_batches(rows: RowSequence, plan: TypedPlan) -> Iterator[pa.RecordBatch]:
-    """Batches of the pages ``rows`` holds. A raw page whose batch is not the rows it
-    announced (not yet counted: see ``RowSequence``) is read through the sequence, which
-    counts it and fetches it again or raises, so no short batch passes."""
-    from .._errors import ResponseValidationError
-    from .rows import RawPage
-
-    for index, (part, offset) in enumerate(rows.parts()):
-        if not isinstance(part, RawPage):
-            yield plan.part(part, offset)
-            continue
-        try:
-            batch = plan.part(part, offset)
-        except ResponseValidationError:
-            batch = None
-        if batch is None or batch.num_rows != part.row_count:
-            batch = plan.part(rows._page(index), offset)
-        yield batch
 
 
 def typed_fetch(
@@ -318,7 +297,8 @@ def _sync_batches(
     """One batch per page: CSV pages fetched a few at a time by offset, each verified and
     parsed in the thread that fetched it, delivered in order (see ``_results.fanout``)."""
     if base._rows is not None:  # already downloaded: never fetch (and pay for) it again
-        yield from _kept_batches(base._rows, plan)
+        for part, offset in base._rows.parts():  # counted: no short batch
+            yield plan.part(part, offset)
         return
     reader = driver.run(base._plan_flow(ctx)) if plan.wire == "csv" else None
     if reader is None:
@@ -352,8 +332,8 @@ async def _async_batches(
     import asyncio
 
     if base._rows is not None:
-        for batch in _kept_batches(base._rows, plan):
-            yield batch
+        for part, offset in base._rows.parts():
+            yield plan.part(part, offset)
         return
     reader = await driver.run(base._plan_flow(ctx)) if plan.wire == "csv" else None
     if reader is None:
