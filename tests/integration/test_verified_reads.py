@@ -190,9 +190,10 @@ def test_a_file_writer_reads_with_one_fetcher_until_the_link_is_the_slow_side(
 JSON = "GET /api/v1/execution/{execution_id}/results"
 
 
-def _short_json_page(emu: EmulatorHandle, eid: str) -> dict[str, Any]:
+def _short_json_page(emu: EmulatorHandle, eid: str, *, consistent: bool = False) -> dict[str, Any]:
     """The first 1000-row JSON page of ``eid`` as the emulator sends it, but holding one row:
-    valid JSON whose metadata still announces 1000 rows (what a cut body can never be)."""
+    valid JSON whose metadata still announces 1000 rows (what a cut body can never be), or
+    with ``consistent`` announces the one row it holds."""
     import httpx
 
     page = httpx.get(
@@ -202,6 +203,8 @@ def _short_json_page(emu: EmulatorHandle, eid: str) -> dict[str, Any]:
     ).json()
     assert page["result"]["metadata"]["row_count"] == 1000
     page["result"]["rows"] = page["result"]["rows"][:1]
+    if consistent:
+        page["result"]["metadata"]["row_count"] = 1
     return dict(page)
 
 
@@ -297,8 +300,9 @@ def test_typed_reads_never_build_a_short_table_from_a_short_json_page(
     assert sum(dune_emulator.control.counters()["faults_injected"].values()) == 2
 
 
+@pytest.mark.parametrize("consistent", [False, True], ids=["page-short", "page-consistent"])
 def test_a_short_json_page_re_reading_ambiguous_text_is_fetched_again(
-    dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime
+    consistent: bool, dune_emulator: EmulatorHandle, dune_emulator_time: EmulatorTime
 ) -> None:
     """CSV cannot tell '' from NULL, so such a text column is re-read as JSON: a short JSON
     page there is fetched again, and the table keeps every empty string."""
@@ -308,7 +312,7 @@ def test_a_short_json_page_re_reading_ambiguous_text_is_fetched_again(
     )
     with _client(dune_emulator, dune_emulator_time) as dune:
         result = dune.run_sql(sql, page_size=1000)
-        short = _short_json_page(dune_emulator, result.execution_id)
+        short = _short_json_page(dune_emulator, result.execution_id, consistent=consistent)
         dune_emulator.control.add_fault(JSON, count=1, status=200, body=short)
         table = result.to_arrow()
     assert table.column("n").to_pylist() == list(range(ROWS))

@@ -185,6 +185,21 @@ def _short(
     )
 
 
+def holding(rows: int, announced: str) -> Callable[[Page], None]:
+    """A ``fetch_page`` check: the page must hold ``rows`` rows, as ``announced`` says (a page
+    that does not is a broken body, fetched again)."""
+
+    def check(page: Page) -> None:
+        if page.row_count != rows:
+            raise ResponseValidationError(
+                f"results page at offset {page.offset} holds {page.row_count} rows, "
+                f"but {announced} {rows}: a short or broken page",
+                execution_id=page.status.execution_id or None,
+            )
+
+    return check
+
+
 def after(page: Page, options: ResultOptions) -> int | None:
     """Where the page after ``page`` starts, or None when the result (or the limit) is done."""
     return next_start(options, page.offset, page.next_offset)

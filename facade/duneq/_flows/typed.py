@@ -7,11 +7,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from .._errors import ResponseValidationError
 from .._options import ResultOptions
 from .._protocol import ChunkSink
 from .context import Flow, FlowContext
-from .pages import Page, fetch_page, next_start, page_request
+from .pages import fetch_page, holding, next_start, page_request
 from .reader import announced_offset
 from .send import send
 
@@ -62,14 +61,6 @@ def fetch_json_columns(
     narrowed = options
     if not any("," in name for name in columns):
         narrowed = dataclasses.replace(options, columns=",".join(columns))
-
-    def check(page: Page) -> None:  # a short page is fetched again like a broken body
-        if page.row_count != rows:
-            raise ResponseValidationError(
-                f"JSON page at offset {offset} of execution {execution_id} holds "
-                f"{page.row_count} rows, its CSV page {rows}",
-                execution_id=execution_id,
-            )
-
-    page = yield from fetch_page(ctx, execution_id, narrowed, offset, size=rows, check=check)
+    held = holding(rows, f"the CSV page of execution {execution_id} has")
+    page = yield from fetch_page(ctx, execution_id, narrowed, offset, size=rows, check=held)
     return page.rows or []

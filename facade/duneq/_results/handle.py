@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Literal
 
 from .._bound import Bound
 from .._cache.store import Cache, CachedResult, EntryWriter, JsonCodec
-from .._errors import APIError, ExecutionTimeout, ResponseValidationError
+from .._errors import APIError, ExecutionTimeout
 from .._flows.context import Flow, FlowContext, ReadWindow
 from .._flows.csv import CsvDest, csv_plan
-from .._flows.pages import Opened, Page, after, fetch_page, merge_page
+from .._flows.pages import Opened, Page, after, fetch_page, holding, merge_page
 from .._flows.send import DeadlineReached
 from .._flows.wait import is_transient
 from .._optional import require
@@ -206,29 +206,19 @@ class _ResultBase:
             ctx, self._source, self._options, offset, decode=decode, count=count, known=known
         )
 
-    #: Whether raw ``rows`` pages are counted when fetched (in the retry loop), not only when
-    #: first decoded: with a cache, which seals them, and always for AsyncResult, whose
-    #: RowSequence cannot fetch a page again (see ``_refetch``).
-    _COUNT_RAW = False
-
     @property
     def _count_raw(self) -> bool:
-        return self._COUNT_RAW or self._store is not None
+        """Whether raw ``rows`` pages are counted when fetched (in the retry loop), not when
+        first decoded: with a cache, which seals them, and whenever the RowSequence cannot
+        fetch a page again (AsyncResult; see ``_refetch``)."""
+        return self._store is not None or self._refetch() is None
 
     def _refetch_flow(self, offset: int, rows: int) -> Flow[list[Row]]:
         """A raw page found not to hold its ``rows`` when decoded, fetched again and decoded
         now, verified to hold them inside the retry loop."""
-
-        def check(page: Page) -> None:
-            if page.row_count != rows:
-                raise ResponseValidationError(
-                    f"results page at offset {offset} holds {page.row_count} rows, "
-                    f"announced {rows}",
-                    execution_id=self.execution_id,
-                )
-
+        held = holding(rows, f"its first fetch announced at offset {offset}")
         page = yield from fetch_page(
-            self._ctx, self._source, self._options, offset, size=rows, check=check
+            self._ctx, self._source, self._options, offset, size=rows, check=held
         )
         return page.rows or []
 
@@ -696,8 +686,6 @@ class Result(_ResultBase):
 
 class AsyncResult(_ResultBase):
     """The async twin of Result: ``async for`` over ``iter_rows()``; ``await result.rows``."""
-
-    _COUNT_RAW = True
 
     def __init__(
         self,
