@@ -2,9 +2,9 @@
 in order (sync: worker threads, each parsing the page it fetched; async: tasks, parsing in a
 thread). At most ``workers + 1`` pages are fetched or waiting at once, besides the one the
 caller holds, so memory stays within ``WORKERS + 2`` pages (each at most 250,000 datapoints by
-default). When a page does not end where
-the plan cut it, the pages planned after it are dropped and the rest is read by following the
-server's announced offsets one page at a time (the next one prefetched)."""
+default). When a page does not end where the plan cut it, the pages planned after it are
+dropped and the rest is read by following the server's announced offsets one page at a time
+(the next one prefetched)."""
 
 from __future__ import annotations
 
